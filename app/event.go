@@ -1,0 +1,132 @@
+// Package app holds Hooklens's domain: plain types for captured events,
+// endpoints and verdicts, and the small interfaces the listener, the store
+// and the window consume. It imports only the standard library.
+package app
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned when an event, endpoint or setting does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Header is one header line as it arrived: name in its original spelling.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Headers keeps header lines in wire order, repeats included.
+type Headers []Header
+
+// Get returns the first value of the named header (case-insensitive), or "".
+func (h Headers) Get(name string) string {
+	for _, x := range h {
+		if strings.EqualFold(x.Name, name) {
+			return x.Value
+		}
+	}
+	return ""
+}
+
+// Values returns every value of the named header (case-insensitive), in order.
+func (h Headers) Values(name string) []string {
+	var out []string
+	for _, x := range h {
+		if strings.EqualFold(x.Name, name) {
+			out = append(out, x.Value)
+		}
+	}
+	return out
+}
+
+// Verdict results.
+const (
+	VerdictValid      = "valid"      // signature checked and matches
+	VerdictInvalid    = "invalid"    // signature checked and does not match
+	VerdictUnsigned   = "unsigned"   // no signature header present
+	VerdictUnverified = "unverified" // signature present, nothing to check it with
+)
+
+// Verdict is the outcome of checking an event's signature.
+type Verdict struct {
+	Scheme  string `json:"scheme"`
+	Result  string `json:"result"`
+	Reason  string `json:"reason"`
+	Details string `json:"details,omitempty"`
+}
+
+// Response is what the listener answered.
+type Response struct {
+	Status  int     `json:"status"`
+	Headers Headers `json:"headers,omitempty"`
+	Body    []byte  `json:"body,omitempty"`
+}
+
+// Event is one captured request.
+type Event struct {
+	ID         uint64    // assigned by the store; keys are time-ordered
+	ReceivedAt time.Time // when the request line arrived
+	Method     string    // raw method
+	Path       string    // raw (escaped) path as sent
+	Query      string    // raw query without '?'
+	Proto      string    // e.g. HTTP/1.1
+	Host       string    // Host header as sent
+	Headers    Headers   // wire order, repeats kept, original case
+	Body       []byte    // body bytes as sent (possibly only the first part, see Truncated)
+	Size       int64     // body bytes received (the full size, even when truncated)
+	Truncated  bool      // Body holds only the first bytes of a larger body
+	RemoteAddr string
+	Endpoint   string // slug of the endpoint that matched, "" for none
+	Response   Response
+	Verdict    Verdict
+}
+
+// IDString is the event id as shown to users and in JSON.
+func (e *Event) IDString() string { return FormatID(e.ID) }
+
+// RequestURI is the path with its query, as sent.
+func (e *Event) RequestURI() string {
+	if e.Query == "" {
+		return e.Path
+	}
+	return e.Path + "?" + e.Query
+}
+
+// Summary is the part of an event a list row shows.
+func (e *Event) Summary() EventSummary {
+	return EventSummary{
+		ID: e.ID, ReceivedAt: e.ReceivedAt, Method: e.Method, Path: e.Path,
+		Query: e.Query, Endpoint: e.Endpoint, Size: e.Size, Truncated: e.Truncated,
+		Status: e.Response.Status, Verdict: e.Verdict,
+	}
+}
+
+// EventSummary is a list row's worth of an event, without headers or body.
+type EventSummary struct {
+	ID         uint64
+	ReceivedAt time.Time
+	Method     string
+	Path       string
+	Query      string
+	Endpoint   string
+	Size       int64
+	Truncated  bool
+	Status     int
+	Verdict    Verdict
+}
+
+// FormatID renders an event id for users and JSON.
+func FormatID(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// ParseID reads an id written by FormatID.
+func ParseID(s string) (uint64, error) {
+	id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+	if err != nil || id == 0 {
+		return 0, errors.New("event id must be a positive number, as shown by 'hooklens events'")
+	}
+	return id, nil
+}

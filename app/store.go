@@ -1,0 +1,60 @@
+package app
+
+import "context"
+
+// Page asks for event summaries, newest first.
+type Page struct {
+	Offset int    // skip this many of the newest matching events
+	Limit  int    // at most this many; 0 means 100
+	Filter Filter // only events that match
+}
+
+// Filter narrows the event list. The zero Filter matches everything.
+type Filter struct {
+	Method string // exact method, case-insensitive; "" any
+	Text   string // case-insensitive substring of the path, query or body; "" any
+}
+
+// IsZero reports whether f matches every event.
+func (f Filter) IsZero() bool { return f.Method == "" && f.Text == "" }
+
+// Recorder stores captured events durably.
+type Recorder interface {
+	// Record assigns e.ID, calls finish (if not nil) so the caller can complete
+	// e with anything that quotes the id (such as the response body), commits
+	// e, and only then returns. Once Record returns nil the event survives a
+	// crash. Subscribers are told after the commit.
+	Record(ctx context.Context, e *Event, finish func(*Event)) error
+}
+
+// EventStore is what the window and the command line read and change.
+type EventStore interface {
+	Recorder
+	// Event returns one whole event, or ErrNotFound.
+	Event(id uint64) (*Event, error)
+	// Events returns summaries newest first.
+	Events(p Page) ([]EventSummary, error)
+	// Count is the number of stored events, kept as a counter.
+	Count() (int, error)
+	// CountMatching is the number of events that match f (a scan when f is not zero).
+	CountMatching(f Filter) (int, error)
+	Delete(id uint64) error
+	DeleteAll() error
+	// Subscribe calls fn with each newly committed event, in commit order,
+	// from a goroutine of the store's. cancel stops the calls.
+	Subscribe(fn func(*Event)) (cancel func())
+}
+
+// EndpointStore keeps endpoints by slug.
+type EndpointStore interface {
+	Endpoint(slug string) (Endpoint, error) // ErrNotFound when none
+	Endpoints() ([]Endpoint, error)         // sorted by slug
+	PutEndpoint(ep Endpoint) error
+	DeleteEndpoint(slug string) error
+}
+
+// SettingStore keeps small named values (window size, split position, ...).
+type SettingStore interface {
+	Setting(key string) (string, error) // ErrNotFound when unset
+	SetSetting(key, value string) error
+}
