@@ -1,0 +1,73 @@
+// Command hooklens is a desktop webhook inspector: one window with an
+// embedded HTTP listener, captured events stored in bbolt, and a command line
+// for headless use. This file only wires the packages together.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// errUsage marks a wrong command line: exit status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit status:
+// 0 success, 1 failure, 2 wrong usage.
+func run(args []string, stdout, stderr io.Writer) int {
+	var err error
+	cmd := ""
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "listen":
+		err = cmdListen(args[1:], stdout, stderr)
+	case "events":
+		err = cmdEvents(args[1:], stdout, stderr)
+	case "endpoint":
+		err = cmdEndpoint(args[1:], stdout, stderr)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usageText)
+		return 0
+	default:
+		err = cmdWindow(args, stdout, stderr)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		if msg := err.Error(); msg != errUsage.Error() {
+			fmt.Fprintln(stderr, "hooklens:", msg)
+		}
+		fmt.Fprintln(stderr, "run 'hooklens help' for usage")
+		return 2
+	default:
+		fmt.Fprintln(stderr, "hooklens:", err)
+		return 1
+	}
+}
+
+const usageText = `Hooklens — a local webhook inspector.
+
+Usage:
+  hooklens [--addr A] [--data DIR] [--demo]   open the window (the listener starts with it)
+  hooklens listen [--addr A] [--data DIR] [--json [--full]]
+                                              headless: print each captured event
+  hooklens events [--json] [--limit N] [--data DIR]
+                                              list stored events, newest first
+  hooklens endpoint add --slug S [--scheme NAME] [--secret S]... [--public-key K]
+                        [--forward-to URL] [--status N] [--body B] [--delay D]
+  hooklens endpoint list [--json] [--data DIR]
+
+The listener binds to 127.0.0.1:8790 unless --addr says otherwise
+(--addr 127.0.0.1:0 picks a free port). Data lives in --data DIR, by default
+the hooklens folder in your user config directory.
+
+Exit status: 0 success, 1 failure, 2 wrong usage.
+`

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/capture"
+	"github.com/hooklens/hooklens/app/demo"
+	"github.com/hooklens/hooklens/assets"
+	"github.com/hooklens/hooklens/store"
+	"github.com/hooklens/hooklens/ui"
+)
+
+const appID = "dev.hooklens.app"
+
+// cmdWindow opens the window with the listener running behind it.
+func cmdWindow(args []string, stdout, stderr io.Writer) error {
+	c := newFlags("hooklens", stderr)
+	addr := c.fs.String("addr", defaultAddr, "address to listen on; 127.0.0.1:0 picks a free port")
+	demoMode := c.fs.Bool("demo", false, "open on a temporary data directory filled with sample events (nothing is kept)")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if *demoMode {
+		if c.data != "" {
+			return fmt.Errorf("%w: --demo uses a temporary data directory; drop --data", errUsage)
+		}
+		dir, err := os.MkdirTemp("", "hooklens-demo-")
+		if err != nil {
+			return fmt.Errorf("creating a temporary data directory for the demo: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		c.data = dir
+	}
+	st, err := c.open()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *demoMode {
+		if err := fillDemo(st); err != nil {
+			return err
+		}
+	}
+	retention, stopRetention := context.WithCancel(context.Background())
+	defer stopRetention()
+	st.StartRetention(retention, time.Hour, store.DefaultMaxAge, store.DefaultMaxBytes)
+
+	srv, err := startListener(st, *addr)
+	if errors.Is(err, capture.ErrAddrInUse) && *demoMode {
+		// A demo must open even when a real Hooklens holds the usual port.
+		srv, err = startListener(st, "127.0.0.1:0")
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
+
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(assets.IconResource())
+	w := ui.New(a, ui.Deps{Events: st, Settings: st, Listener: srv, Demo: *demoMode})
+	w.ShowAndRun()
+	return nil
+}
+
+// fillDemo records the sample events built from the provider templates.
+func fillDemo(st *store.Store) error {
+	tpls, err := demo.LoadTemplates(assets.Templates)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	for _, e := range demo.Events(tpls, time.Now()) {
+		if err := st.Record(ctx, &e, demo.FinishResponse); err != nil {
+			return fmt.Errorf("storing demo events: %w", err)
+		}
+	}
+	return nil
+}
+
+var _ app.Recorder = (*store.Store)(nil)
