@@ -1,0 +1,284 @@
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// key is the 8-byte big-endian form of an id: byte order equals id order,
+// and ids come from NextSequence, so cursor order is commit order.
+func key(id uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], id)
+	return k[:]
+}
+
+func idOf(k []byte) uint64 { return binary.BigEndian.Uint64(k) }
+
+// rawString is a string that survives JSON byte for byte. encoding/json
+// replaces invalid UTF-8 with U+FFFD, but header values (obs-text), raw paths
+// and imported requests may hold any byte; those are written as
+// {"b64":"..."} instead of a JSON string.
+type rawString string
+
+func (r rawString) MarshalJSON() ([]byte, error) {
+	if utf8.ValidString(string(r)) {
+		return json.Marshal(string(r))
+	}
+	return json.Marshal(struct {
+		B64 []byte `json:"b64"`
+	}{[]byte(r)})
+}
+
+func (r *rawString) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '{' {
+		var v struct {
+			B64 []byte `json:"b64"`
+		}
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*r = rawString(v.B64)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*r = rawString(s)
+	return nil
+}
+
+type header struct {
+	Name  rawString `json:"n"`
+	Value rawString `json:"v"`
+}
+
+func toHeaders(h app.Headers) []header {
+	if h == nil {
+		return nil
+	}
+	out := make([]header, len(h))
+	for i, x := range h {
+		out[i] = header{rawString(x.Name), rawString(x.Value)}
+	}
+	return out
+}
+
+func fromHeaders(h []header) app.Headers {
+	if h == nil {
+		return nil
+	}
+	out := make(app.Headers, len(h))
+	for i, x := range h {
+		out[i] = app.Header{Name: string(x.Name), Value: string(x.Value)}
+	}
+	return out
+}
+
+// record is the JSON stored in the events bucket: everything but the id (the
+// key) and the body (the bodies bucket, raw bytes).
+type record struct {
+	ReceivedAt time.Time   `json:"received_at"`
+	Method     rawString   `json:"method"`
+	Path       rawString   `json:"path"`
+	Query      rawString   `json:"query,omitempty"`
+	Proto      rawString   `json:"proto,omitempty"`
+	Host       rawString   `json:"host,omitempty"`
+	Headers    []header    `json:"headers,omitempty"`
+	Size       int64       `json:"size"`
+	Truncated  bool        `json:"truncated,omitempty"`
+	RemoteAddr rawString   `json:"remote_addr,omitempty"`
+	Endpoint   rawString   `json:"endpoint,omitempty"`
+	Status     int         `json:"status,omitempty"`
+	RespHdrs   []header    `json:"response_headers,omitempty"`
+	RespBody   []byte      `json:"response_body,omitempty"` // what we answered; small, ours
+	Verdict    app.Verdict `json:"verdict"`
+}
+
+func encodeRecord(e *app.Event) ([]byte, error) {
+	return json.Marshal(record{
+		ReceivedAt: e.ReceivedAt,
+		Method:     rawString(e.Method),
+		Path:       rawString(e.Path),
+		Query:      rawString(e.Query),
+		Proto:      rawString(e.Proto),
+		Host:       rawString(e.Host),
+		Headers:    toHeaders(e.Headers),
+		Size:       e.Size,
+		Truncated:  e.Truncated,
+		RemoteAddr: rawString(e.RemoteAddr),
+		Endpoint:   rawString(e.Endpoint),
+		Status:     e.Response.Status,
+		RespHdrs:   toHeaders(e.Response.Headers),
+		RespBody:   e.Response.Body,
+		Verdict:    e.Verdict,
+	})
+}
+
+func decodeRecord(id uint64, b []byte) (*app.Event, error) {
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("event %d is damaged in the store: %w", id, err)
+	}
+	return &app.Event{
+		ID:         id,
+		ReceivedAt: r.ReceivedAt,
+		Method:     string(r.Method),
+		Path:       string(r.Path),
+		Query:      string(r.Query),
+		Proto:      string(r.Proto),
+		Host:       string(r.Host),
+		Headers:    fromHeaders(r.Headers),
+		Size:       r.Size,
+		Truncated:  r.Truncated,
+		RemoteAddr: string(r.RemoteAddr),
+		Endpoint:   string(r.Endpoint),
+		Response:   app.Response{Status: r.Status, Headers: fromHeaders(r.RespHdrs), Body: r.RespBody},
+		Verdict:    r.Verdict,
+	}, nil
+}
+
+// Summary encoding, so a list page never parses JSON or touches headers:
+//
+//	byte 0      format (1)
+//	bytes 1-8   stored-at, Unix ns, big-endian (read alone by retention)
+//	bytes 9-16  received-at, Unix ns, big-endian (zeroTime for the zero time)
+//	then        uvarint-length strings: method, path, query, endpoint,
+//	            verdict scheme, result, reason, details;
+//	            varint size, uvarint status, one byte truncated.
+const (
+	summaryFormat = 1
+	summaryFixed  = 17
+	zeroTime      = math.MinInt64
+)
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return zeroTime
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == zeroTime {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+func encodeSummary(e *app.Event, storedAt time.Time) []byte {
+	strs := [...]string{e.Method, e.Path, e.Query, e.Endpoint,
+		e.Verdict.Scheme, e.Verdict.Result, e.Verdict.Reason, e.Verdict.Details}
+	n := summaryFixed + 3*binary.MaxVarintLen64 + 1
+	for _, s := range strs {
+		n += binary.MaxVarintLen64 + len(s)
+	}
+	b := make([]byte, summaryFixed, n)
+	b[0] = summaryFormat
+	binary.BigEndian.PutUint64(b[1:], uint64(storedAt.UnixNano()))
+	binary.BigEndian.PutUint64(b[9:], uint64(unixNano(e.ReceivedAt)))
+	for _, s := range strs {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	b = binary.AppendVarint(b, e.Size)
+	b = binary.AppendUvarint(b, uint64(max(e.Response.Status, 0)))
+	if e.Truncated {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	return b
+}
+
+var errSummary = errors.New("summary is damaged")
+
+// storedAt reads only the fixed stored-at field.
+func storedAt(b []byte) (time.Time, error) {
+	if len(b) < summaryFixed || b[0] != summaryFormat {
+		return time.Time{}, errSummary
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(b[1:]))), nil
+}
+
+func decodeSummary(id uint64, b []byte) (app.EventSummary, error) {
+	s := app.EventSummary{ID: id}
+	if len(b) < summaryFixed || b[0] != summaryFormat {
+		return s, fmt.Errorf("event %d: %w", id, errSummary)
+	}
+	s.ReceivedAt = fromUnixNano(int64(binary.BigEndian.Uint64(b[9:])))
+	d := summaryDecoder{b: b[summaryFixed:]}
+	for _, p := range [...]*string{&s.Method, &s.Path, &s.Query, &s.Endpoint,
+		&s.Verdict.Scheme, &s.Verdict.Result, &s.Verdict.Reason, &s.Verdict.Details} {
+		*p = d.str()
+	}
+	s.Size = d.varint()
+	s.Status = int(d.uvarint())
+	s.Truncated = d.byte() == 1
+	if d.bad {
+		return s, fmt.Errorf("event %d: %w", id, errSummary)
+	}
+	return s, nil
+}
+
+// summaryDecoder reads fields in order; any short read marks it bad and
+// the rest return zero values.
+type summaryDecoder struct {
+	b   []byte
+	bad bool
+}
+
+func (d *summaryDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.bad = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *summaryDecoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.bad = true
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *summaryDecoder) str() string {
+	n := d.uvarint()
+	if d.bad || n > uint64(len(d.b)) {
+		d.bad = true
+		return ""
+	}
+	s := string(d.b[:n]) // copies out of the transaction's memory
+	d.b = d.b[n:]
+	return s
+}
+
+func (d *summaryDecoder) byte() byte {
+	if len(d.b) == 0 {
+		d.bad = true
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+// recordSize is what one event costs in the size counter: its key in the
+// three event buckets plus the three values.
+func recordSize(k, meta, body, summary []byte) int {
+	return 3*len(k) + len(meta) + len(body) + len(summary)
+}

@@ -1,0 +1,411 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// defaultLimit is the page size when Page.Limit is 0.
+const defaultLimit = 100
+
+// fillPercent packs pages fuller than bbolt's default: event keys only ever
+// grow, so splits happen at the right edge and half-full pages would stay so.
+const fillPercent = 0.9
+
+type recordReq struct {
+	e      *app.Event
+	finish func(*app.Event)
+	done   chan error // buffered: the writer never waits for the caller
+}
+
+// Record stores e durably (see app.Recorder). Concurrent calls share one
+// transaction and one fsync: the writer takes every event queued while the
+// previous commit was syncing. ctx is honoured while waiting for a place in
+// the queue; once queued, Record waits for the commit so that a nil return
+// always means the event is on disk.
+func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event)) error {
+	r := &recordReq{e: e, finish: finish, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return fmt.Errorf("cannot record the event: %w", ErrClosed)
+	}
+	s.sending.Add(1)
+	s.mu.RUnlock()
+	select {
+	case s.queue <- r:
+		s.sending.Done()
+	case <-ctx.Done():
+		s.sending.Done()
+		return fmt.Errorf("event not recorded: %w", ctx.Err())
+	}
+	return <-r.done
+}
+
+// writeLoop is the single capture writer. It commits groups until Close
+// closes the queue, then returns once everything queued is committed.
+func (s *Store) writeLoop() {
+	defer s.writer.Done()
+	var group []*recordReq
+	for r := range s.queue {
+		group = append(group[:0], r)
+	drain:
+		for {
+			select {
+			case r, ok := <-s.queue:
+				if !ok {
+					break drain
+				}
+				group = append(group, r)
+			default:
+				break drain
+			}
+		}
+		err := s.commitGroup(group)
+		if err != nil {
+			err = fmt.Errorf("saving %d event(s) to %s failed: check free disk space: %w", len(group), s.path, err)
+		} else {
+			s.publish(group)
+		}
+		for _, r := range group {
+			r.done <- err
+		}
+		clear(group) // let finished events be collected while the next group gathers
+	}
+}
+
+func (s *Store) commitGroup(group []*recordReq) error {
+	now := time.Now()
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		var size int64
+		for _, r := range group {
+			n, err := b.put(r.e, r.finish, now)
+			if err != nil {
+				return err
+			}
+			size += int64(n)
+		}
+		if err := addUint(b.meta, keyCount, int64(len(group))); err != nil {
+			return err
+		}
+		return addUint(b.meta, keyBytes, size)
+	})
+}
+
+// buckets are the event buckets of one transaction.
+type buckets struct {
+	meta, events, bodies, summaries *bolt.Bucket
+}
+
+func eventBuckets(tx *bolt.Tx) buckets {
+	b := buckets{
+		meta:      tx.Bucket(bucketMeta),
+		events:    tx.Bucket(bucketEvents),
+		bodies:    tx.Bucket(bucketBodies),
+		summaries: tx.Bucket(bucketSummaries),
+	}
+	if tx.Writable() {
+		b.events.FillPercent = fillPercent
+		b.bodies.FillPercent = fillPercent
+		b.summaries.FillPercent = fillPercent
+	}
+	return b
+}
+
+// put gives e the next id, lets finish complete it, and writes it. It
+// returns the bytes added to the size counter; the caller updates counters.
+func (b buckets) put(e *app.Event, finish func(*app.Event), now time.Time) (int, error) {
+	id, err := b.events.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	e.ID = id
+	if finish != nil {
+		finish(e)
+	}
+	meta, err := encodeRecord(e)
+	if err != nil {
+		return 0, fmt.Errorf("encoding event %d: %w", id, err)
+	}
+	sum := encodeSummary(e, now)
+	k := key(id)
+	if err := b.events.Put(k, meta); err != nil {
+		return 0, err
+	}
+	if err := b.bodies.Put(k, e.Body); err != nil {
+		return 0, err
+	}
+	if err := b.summaries.Put(k, sum); err != nil {
+		return 0, err
+	}
+	return recordSize(k, meta, e.Body, sum), nil
+}
+
+// Event returns one whole event, body included, or an error wrapping
+// app.ErrNotFound.
+func (s *Store) Event(id uint64) (*app.Event, error) {
+	var e *app.Event
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		k := key(id)
+		meta := b.events.Get(k)
+		if meta == nil {
+			return notFound(id)
+		}
+		var err error
+		if e, err = decodeRecord(id, meta); err != nil {
+			return err
+		}
+		// bbolt's slices point into the mmap and die with the transaction.
+		if body := b.bodies.Get(k); len(body) > 0 {
+			e.Body = bytes.Clone(body)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func notFound(id uint64) error {
+	return fmt.Errorf("event %d is not in the store (deleted or pruned): %w", id, app.ErrNotFound)
+}
+
+// Events returns summaries newest first. With a zero filter, Offset is
+// skipped by walking keys only; with a filter, Offset and Limit count
+// matching events.
+func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
+	limit := p.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	offset := max(p.Offset, 0)
+	m := newMatcher(p.Filter)
+	out := make([]app.EventSummary, 0, min(limit, 1024))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		c := b.summaries.Cursor()
+		k, v := c.Last()
+		if m == nil {
+			for ; k != nil && offset > 0; k, v = c.Prev() {
+				offset--
+			}
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Prev() {
+			sum, err := decodeSummary(idOf(k), v)
+			if err != nil {
+				return err
+			}
+			if m != nil {
+				if !m.match(&sum, b.bodies.Get(k)) {
+					continue
+				}
+				if offset > 0 {
+					offset--
+					continue
+				}
+			}
+			out = append(out, sum)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Count is the number of stored events, read from a counter.
+func (s *Store) Count() (int, error) {
+	var n uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = getUint(tx.Bucket(bucketMeta), keyCount)
+		return nil
+	})
+	return int(n), err
+}
+
+// StoredBytes is the size of all events as counted for retention.
+func (s *Store) StoredBytes() (int64, error) {
+	var n uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		n = getUint(tx.Bucket(bucketMeta), keyBytes)
+		return nil
+	})
+	return int64(n), err
+}
+
+// CountMatching is Count for a zero filter and a scan otherwise.
+func (s *Store) CountMatching(f app.Filter) (int, error) {
+	m := newMatcher(f)
+	if m == nil {
+		return s.Count()
+	}
+	n := 0
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		return b.summaries.ForEach(func(k, v []byte) error {
+			sum, err := decodeSummary(idOf(k), v)
+			if err != nil {
+				return err
+			}
+			if m.match(&sum, b.bodies.Get(k)) {
+				n++
+			}
+			return nil
+		})
+	})
+	return n, err
+}
+
+// Delete removes one event, or returns an error wrapping app.ErrNotFound.
+func (s *Store) Delete(id uint64) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		n, ok, err := b.delete(key(id))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return notFound(id)
+		}
+		if err := addUint(b.meta, keyCount, -1); err != nil {
+			return err
+		}
+		return addUint(b.meta, keyBytes, -int64(n))
+	})
+}
+
+// delete removes k from the event buckets and reports the bytes freed. It
+// does not touch the counters.
+func (b buckets) delete(k []byte) (size int, ok bool, err error) {
+	meta := b.events.Get(k)
+	if meta == nil {
+		return 0, false, nil
+	}
+	size = recordSize(k, meta, b.bodies.Get(k), b.summaries.Get(k))
+	for _, bk := range []*bolt.Bucket{b.events, b.bodies, b.summaries} {
+		if err := bk.Delete(k); err != nil {
+			return 0, false, err
+		}
+	}
+	return size, true, nil
+}
+
+// DeleteAll removes every event in one transaction by dropping and
+// recreating the event buckets, which frees pages wholesale instead of
+// deleting keys one by one. The id sequence carries over: ids never repeat.
+func (s *Store) DeleteAll() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		seq := tx.Bucket(bucketEvents).Sequence()
+		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries} {
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		if err := tx.Bucket(bucketEvents).SetSequence(seq); err != nil {
+			return err
+		}
+		meta := tx.Bucket(bucketMeta)
+		if err := putUint(meta, keyCount, 0); err != nil {
+			return err
+		}
+		return putUint(meta, keyBytes, 0)
+	})
+}
+
+// matcher applies a non-zero Filter. Method and path/query come from the
+// summary; the body is read only when they did not already decide.
+type matcher struct {
+	method string
+	text   []byte // lower-cased
+	ascii  bool
+}
+
+func newMatcher(f app.Filter) *matcher {
+	if f.IsZero() {
+		return nil
+	}
+	m := &matcher{method: f.Method}
+	if f.Text != "" {
+		m.text = []byte(strings.ToLower(f.Text))
+		m.ascii = isASCII(m.text)
+	}
+	return m
+}
+
+func (m *matcher) match(s *app.EventSummary, body []byte) bool {
+	if m.method != "" && !strings.EqualFold(s.Method, m.method) {
+		return false
+	}
+	if m.text == nil {
+		return true
+	}
+	return m.contains([]byte(s.Path)) || m.contains([]byte(s.Query)) || m.contains(body)
+}
+
+// contains reports whether hay holds the filter text, ignoring case. ASCII
+// text (the usual search) is matched without copying hay, which matters
+// when a filter scans every stored body.
+func (m *matcher) contains(hay []byte) bool {
+	if !m.ascii {
+		return bytes.Contains(bytes.ToLower(hay), m.text)
+	}
+	n := m.text
+	if len(n) == 0 {
+		return true
+	}
+	first, firstUp := n[0], upper(n[0])
+	for i := 0; i+len(n) <= len(hay); i++ {
+		c := hay[i]
+		if c != first && c != firstUp {
+			continue
+		}
+		j := 1
+		for ; j < len(n); j++ {
+			if lower(hay[i+j]) != n[j] {
+				break
+			}
+		}
+		if j == len(n) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}

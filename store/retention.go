@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Retention defaults for callers of StartRetention.
+const (
+	DefaultMaxAge         = 60 * 24 * time.Hour
+	DefaultMaxBytes int64 = 1 << 30
+)
+
+// pruneChunk bounds how many events one prune transaction deletes, so a big
+// prune never holds the writer lock (and capture) for long.
+const pruneChunk = 1000
+
+// Prune deletes the oldest events while any is older than olderThan or the
+// stored size is over maxBytes. A zero olderThan or maxBytes <= 0 turns
+// that limit off. Age counts from when the event was stored, not from its
+// ReceivedAt, so an imported old request is not deleted the moment it
+// arrives. It works in chunks of separate transactions and reports how
+// many events it removed.
+func (s *Store) Prune(olderThan time.Time, maxBytes int64) (removed int, err error) {
+	for {
+		n, more, err := s.pruneChunk(olderThan, maxBytes)
+		removed += n
+		if err != nil {
+			return removed, fmt.Errorf("pruning old events: %w", err)
+		}
+		if !more {
+			return removed, nil
+		}
+	}
+}
+
+// pruneChunk deletes up to pruneChunk events from the oldest end and says
+// whether there may be more to delete.
+func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64) (removed int, more bool, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		size := int64(getUint(b.meta, keyBytes))
+		c := b.summaries.Cursor()
+		// Collect first: deleting under a cursor makes it skip keys.
+		var doomed [][]byte
+		for k, v := c.First(); k != nil && len(doomed) < pruneChunk; k, v = c.Next() {
+			old := false
+			if !olderThan.IsZero() {
+				at, err := storedAt(v)
+				old = err != nil || at.Before(olderThan) // an unreadable summary is not worth keeping
+			}
+			if !old && (maxBytes <= 0 || size <= maxBytes) {
+				break
+			}
+			size -= int64(recordSize(k, b.events.Get(k), b.bodies.Get(k), v))
+			doomed = append(doomed, append([]byte(nil), k...))
+		}
+		var freed int64
+		for _, k := range doomed {
+			n, ok, err := b.delete(k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				removed++
+				freed += int64(n)
+			} else {
+				// A summary without its event (left by damage): drop it too.
+				if err := b.summaries.Delete(k); err != nil {
+					return err
+				}
+				if err := b.bodies.Delete(k); err != nil {
+					return err
+				}
+			}
+		}
+		more = len(doomed) == pruneChunk
+		if err := addUint(b.meta, keyCount, -int64(removed)); err != nil {
+			return err
+		}
+		return addUint(b.meta, keyBytes, -freed)
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return removed, more, nil
+}
+
+// StartRetention prunes events older than maxAge and beyond maxBytes now and
+// then every interval, until ctx is done or the store is closed. Failures are
+// logged and retried at the next tick: retention must never stop capture.
+func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration, maxBytes int64) {
+	if every <= 0 {
+		every = time.Hour
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return
+	}
+	s.background.Add(1)
+	go func() {
+		defer s.background.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			var cut time.Time
+			if maxAge > 0 {
+				cut = time.Now().Add(-maxAge)
+			}
+			if _, err := s.Prune(cut, maxBytes); err != nil {
+				log.Printf("hooklens: %v (will retry in %v)", err, every)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.quit:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}

@@ -1,0 +1,197 @@
+// Package store keeps Hooklens's events, endpoints and settings in one bbolt
+// file. It implements the store interfaces of package app and never imports
+// anything of the window.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// FileName is the name of the database file inside the data directory.
+const FileName = "hooklens.db"
+
+// openTimeout bounds the wait for the file lock: a second instance must be
+// told that the file is busy, not hang.
+const openTimeout = time.Second
+
+var (
+	// ErrLocked is wrapped by Open when another process (or another Store in
+	// this process) holds the database file.
+	ErrLocked = errors.New("database file is locked")
+	// ErrDamaged is wrapped by Open when the file is not a readable bbolt file.
+	ErrDamaged = errors.New("database file is damaged")
+	// ErrNewerSchema is wrapped by Open when the file was written by a newer
+	// Hooklens whose layout this binary does not know.
+	ErrNewerSchema = errors.New("database schema is newer than this Hooklens")
+	// ErrClosed is returned by calls on a closed Store.
+	ErrClosed = errors.New("store is closed")
+)
+
+var (
+	_ app.EventStore    = (*Store)(nil)
+	_ app.Recorder      = (*Store)(nil)
+	_ app.EndpointStore = (*Store)(nil)
+	_ app.SettingStore  = (*Store)(nil)
+)
+
+// Store is the bbolt implementation of app.EventStore, app.EndpointStore and
+// app.SettingStore. It is safe for concurrent use.
+type Store struct {
+	db   *bolt.DB
+	path string
+
+	// Capture writes: Record enqueues, one writer goroutine commits groups.
+	queue   chan *recordReq
+	mu      sync.RWMutex // guards closed against Record's enqueue
+	closed  bool
+	sending sync.WaitGroup // Record calls between the closed check and the enqueue
+	writer  sync.WaitGroup
+
+	subMu sync.Mutex
+	subs  map[*subscriber]struct{}
+
+	quit       chan struct{} // closed by Close: stops retention loops
+	background sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// openError carries a message written for the user while still matching
+// both our sentinel and bbolt's cause with errors.Is.
+type openError struct {
+	msg   string
+	kind  error
+	cause error
+}
+
+func (e *openError) Error() string   { return e.msg }
+func (e *openError) Unwrap() []error { return []error{e.kind, e.cause} }
+
+// DefaultDir is the data directory used when --data is not given:
+// the user's config directory plus "hooklens".
+func DefaultDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the user config directory: pass --data DIR to choose where Hooklens keeps its data: %w", err)
+	}
+	return filepath.Join(d, "hooklens"), nil
+}
+
+// Open opens (creating if needed) hooklens.db in dir, migrates it to the
+// current schema and starts the capture writer.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the data directory %s: check its parent's permissions or pass --data DIR: %w", dir, err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := openBolt(path)
+	if err != nil {
+		return nil, classifyOpenError(dir, path, err)
+	}
+	// bbolt applies the mode only when it creates the file; an older file
+	// (or a restrictive umask the other way round) must not stay readable to others.
+	if err := os.Chmod(path, 0o600); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot make %s private (mode 0600): check who owns it: %w", path, err)
+	}
+	if err := migrate(db, path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{
+		db:    db,
+		path:  path,
+		queue: make(chan *recordReq, 1024),
+		subs:  make(map[*subscriber]struct{}),
+		quit:  make(chan struct{}),
+	}
+	s.writer.Add(1)
+	go s.writeLoop()
+	return s, nil
+}
+
+// openBolt opens the file, turning a panic inside bbolt (it panics on some
+// kinds of damage) into an error.
+func openBolt(path string) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("%w: %v", berrors.ErrInvalid, r)
+		}
+	}()
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout, FreelistType: bolt.FreelistMapType})
+}
+
+func classifyOpenError(dir, path string, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return &openError{
+			msg:   fmt.Sprintf("%s in %s is already open by another Hooklens: close it, or pass --data DIR to use another data directory", FileName, dir),
+			kind:  ErrLocked,
+			cause: err,
+		}
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum),
+		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
+		return damaged(path, err)
+	}
+	return fmt.Errorf("cannot open %s: check that the file and its directory are yours and writable, or pass --data DIR: %w", path, err)
+}
+
+// damaged says which file is unreadable and how to get going again; the file
+// is never removed for the user, it may hold the only copy of their events.
+func damaged(path string, cause error) error {
+	return &openError{
+		msg: fmt.Sprintf("%s is damaged and cannot be read (%v): move it aside (for example rename it to %s.damaged) to start with an empty store, or pass --data DIR",
+			path, cause, filepath.Base(path)),
+		kind:  ErrDamaged,
+		cause: cause,
+	}
+}
+
+// Path is the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close commits every event already queued, lets each subscriber deliver what
+// it was given, stops background work and closes the file. Subscriptions
+// whose fn can no longer run (a closed window) should be cancelled first.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		// No new Record can pass the closed check now; wait for those that
+		// did to hand over their event, then let the writer drain the queue.
+		s.sending.Wait()
+		close(s.queue)
+		s.writer.Wait()
+
+		s.subMu.Lock()
+		subs := make([]*subscriber, 0, len(s.subs))
+		for sub := range s.subs {
+			subs = append(subs, sub)
+		}
+		s.subs = nil
+		s.subMu.Unlock()
+		for _, sub := range subs {
+			sub.finish()
+		}
+		for _, sub := range subs {
+			<-sub.done
+		}
+
+		close(s.quit)
+		s.background.Wait()
+		s.closeErr = s.db.Close()
+	})
+	return s.closeErr
+}
