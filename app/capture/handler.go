@@ -1,0 +1,390 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// idMark stands for the event id in response bodies.
+const idMark = "{{id}}"
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	received := time.Now()
+	headers, ok := app.Headers(nil), false
+	if rc := connFrom(r.Context()); rc != nil {
+		// Locate the head even while paused, so the next request on this
+		// connection is searched for after this one.
+		if headers, ok = rc.head(r); !ok {
+			s.cfg.Logf("hooklens: could not find the header block of %s %s from %s among the bytes read; recording its headers sorted by name instead of in wire order",
+				r.Method, r.RequestURI, r.RemoteAddr)
+		}
+	}
+	if !ok {
+		headers = fallbackHeaders(r)
+	}
+	if !s.Capturing() {
+		writeResponse(w, errorPlan(http.StatusServiceUnavailable, "capture paused in Hooklens", false).response(r, ""))
+		return
+	}
+
+	e := &app.Event{
+		ReceivedAt: received,
+		Method:     r.Method,
+		Proto:      r.Proto,
+		Host:       r.Host,
+		Headers:    headers,
+		RemoteAddr: r.RemoteAddr,
+	}
+	e.Path, e.Query = splitURI(r.RequestURI)
+	for _, h := range headers {
+		if strings.EqualFold(h.Name, "Host") {
+			e.Host = h.Value
+			break
+		}
+	}
+	if err := s.readBody(r, e); err != nil {
+		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
+		p := errorPlan(http.StatusBadRequest, err.Error(), false)
+		p.close = true
+		writeResponse(w, p.response(r, ""))
+		return
+	}
+
+	ep := s.endpoint(e.Path)
+	if ep != nil {
+		e.Endpoint = ep.Slug
+	}
+	if s.cfg.Verify != nil {
+		e.Verdict = s.cfg.Verify(e, ep)
+	} else {
+		e.Verdict = presenceVerdict(e, ep)
+	}
+
+	p := okPlan()
+	switch {
+	case e.Truncated:
+		p = errorPlan(http.StatusRequestEntityTooLarge, "body larger than "+sizeText(s.cfg.MaxBody), true)
+		// The rest of the body is still on the wire; don't read it.
+		p.close = true
+	case ep != nil:
+		p = s.rulePlan(ep.Response, p)
+	}
+
+	var resp app.Response
+	finish := func(ev *app.Event) {
+		resp = p.response(r, ev.IDString())
+		ev.Response = resp
+	}
+	// The request has fully arrived: store it even if the sender hangs up now.
+	ctx := context.WithoutCancel(r.Context())
+	if err := s.rec.Record(ctx, e, finish); err != nil {
+		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
+		writeResponse(w, errorPlan(http.StatusInternalServerError, "could not store the request: "+err.Error(), false).response(r, ""))
+		return
+	}
+	if resp.Status == 0 { // a Recorder that did not call finish
+		resp = p.response(r, e.IDString())
+	}
+	if !p.wait(w, r, s.cfg.WriteTimeout) {
+		return
+	}
+	writeResponse(w, resp)
+}
+
+// readBody reads the body into e, keeping at most MaxBody bytes, or the first
+// TruncatedKeep bytes of a body larger than that.
+func (s *Server) readBody(r *http.Request, e *app.Event) error {
+	keep, max := s.cfg.TruncatedKeep, s.cfg.MaxBody
+	if r.ContentLength > max {
+		// Declared too large: read only what is kept, then answer 413.
+		b := make([]byte, keep)
+		n, err := io.ReadFull(r.Body, b)
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			s.cfg.Logf("hooklens: reading the first %d bytes of a %d-byte body from %s: %v", keep, r.ContentLength, r.RemoteAddr, err)
+		}
+		e.Body, e.Size, e.Truncated = b[:n], r.ContentLength, true
+		return nil
+	}
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, max+1)); err != nil {
+		return fmt.Errorf("could not read the request body after %d bytes: %w", buf.Len(), err)
+	}
+	e.Size = int64(buf.Len())
+	if e.Size <= max {
+		e.Body = buf.Bytes()
+		return nil
+	}
+	// Chunked (or lying about its length) and over the cap.
+	e.Body = bytes.Clone(buf.Bytes()[:keep])
+	e.Truncated = true
+	if r.ContentLength > e.Size {
+		e.Size = r.ContentLength
+	}
+	return nil
+}
+
+// endpoint returns the endpoint named by the first path segment, or nil.
+func (s *Server) endpoint(path string) *app.Endpoint {
+	if s.eps == nil || !strings.HasPrefix(path, "/") {
+		return nil
+	}
+	slug, _, _ := strings.Cut(path[1:], "/")
+	if app.ValidateSlug(slug) != nil {
+		return nil
+	}
+	ep, err := s.eps.Endpoint(slug)
+	if err != nil {
+		if !errors.Is(err, app.ErrNotFound) {
+			s.cfg.Logf("hooklens: looking up endpoint %q: %v; answering with the default response", slug, err)
+		}
+		return nil
+	}
+	if ep.Slug == "" {
+		ep.Slug = slug
+	}
+	return &ep
+}
+
+// presenceVerdict is the verdict when no verifier is configured: it only
+// tells signed requests from unsigned ones.
+func presenceVerdict(e *app.Event, ep *app.Endpoint) app.Verdict {
+	var v app.Verdict
+	if ep != nil {
+		v.Scheme = ep.Scheme
+	}
+	name := signatureHeader(e.Headers)
+	if name == "" {
+		v.Result, v.Reason = app.VerdictUnsigned, "no signature header present"
+		return v
+	}
+	v.Result, v.Reason = app.VerdictUnverified, "no secret configured"
+	v.Details = "header " + name + " carries a signature that was not checked"
+	return v
+}
+
+// signatureHeader returns the name of the first header that looks like it
+// carries a signature (X-Hub-Signature-256, Stripe-Signature, x-siqsignature,
+// X-Shopify-Hmac-Sha256, ...), or "".
+func signatureHeader(h app.Headers) string {
+	for _, x := range h {
+		n := strings.ToLower(x.Name)
+		if strings.Contains(n, "signature") || strings.Contains(n, "hmac") {
+			return x.Name
+		}
+	}
+	return ""
+}
+
+// plan is an answer before the event id is known.
+type plan struct {
+	status      int
+	body        string // idMark is replaced by the id when withID
+	withID      bool
+	contentType string
+	headers     app.Headers // extra headers; they replace defaults of the same name
+	close       bool        // close the connection after answering
+	delay       time.Duration
+}
+
+func okPlan() plan {
+	return plan{status: http.StatusOK, body: `{"ok":true,"id":"` + idMark + `"}`, withID: true, contentType: "application/json"}
+}
+
+// errorPlan answers {"ok":false,"error":msg}, with the event id when withID.
+func errorPlan(status int, msg string, withID bool) plan {
+	body := `{"ok":false,"error":` + jsonString(msg)
+	if withID {
+		body += `,"id":"` + idMark + `"`
+	}
+	return plan{status: status, body: body + "}", withID: withID, contentType: "application/json"}
+}
+
+// rulePlan applies an endpoint's response rule over the default answer.
+func (s *Server) rulePlan(rule app.ResponseRule, p plan) plan {
+	if rule.Status != 0 {
+		// 1xx would be sent as an interim response followed by a 200, and
+		// net/http panics on codes outside 100-999.
+		if rule.Status >= 200 && rule.Status <= 599 {
+			p.status = rule.Status
+		} else {
+			s.cfg.Logf("hooklens: response rule status %d is not a final HTTP status (200-599); answering %d", rule.Status, p.status)
+		}
+	}
+	if rule.Body != "" {
+		p.body = rule.Body
+		p.withID = true
+		if !json.Valid([]byte(strings.ReplaceAll(rule.Body, idMark, "1"))) {
+			p.contentType = "text/plain; charset=utf-8"
+		}
+	}
+	for _, h := range rule.Headers {
+		switch {
+		case !validName(h.Name):
+			s.cfg.Logf("hooklens: response rule header name %q is not valid; left out", h.Name)
+		case strings.EqualFold(h.Name, "Content-Length"), strings.EqualFold(h.Name, "Transfer-Encoding"):
+			// The listener frames the body itself.
+		default:
+			p.headers = append(p.headers, h)
+		}
+	}
+	p.delay = rule.Delay
+	return p
+}
+
+// response builds the exact answer: headers in the order net/http writes
+// them (sorted by name) with the ones it would add itself, so the stored
+// response is what the client receives.
+func (p plan) response(r *http.Request, id string) app.Response {
+	body := p.body
+	if p.withID {
+		body = strings.ReplaceAll(body, idMark, id)
+	}
+	h := http.Header{}
+	h.Set("Content-Type", p.contentType)
+	h.Set("Access-Control-Allow-Origin", "*")
+	replaced := map[string]bool{}
+	for _, x := range p.headers {
+		k := http.CanonicalHeaderKey(x.Name)
+		if !replaced[k] {
+			h.Del(k)
+			replaced[k] = true
+		}
+		// net/http turns line breaks in values into spaces when writing.
+		h.Add(k, strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(x.Value))
+	}
+	switch {
+	case p.close:
+		h.Set("Connection", "close")
+	case r.ProtoMajor == 1 && r.ProtoMinor == 0 && !r.Close && h.Get("Connection") == "":
+		h.Set("Connection", "keep-alive") // net/http adds it for HTTP/1.0 keep-alive
+	case r.Close && r.ProtoAtLeast(1, 1):
+		h.Set("Connection", "close") // net/http adds it when the client asked
+	}
+	if h.Get("Date") == "" {
+		h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	}
+	out := []byte(body)
+	switch {
+	case p.status == http.StatusNotModified:
+		h.Del("Content-Type")
+		fallthrough
+	case p.status == http.StatusNoContent:
+		h.Del("Content-Length")
+		h.Del("Transfer-Encoding")
+		out = nil
+	default:
+		h.Set("Content-Length", strconv.Itoa(len(out)))
+	}
+	if r.Method == http.MethodHead {
+		out = nil // the length is still announced
+	}
+	resp := app.Response{Status: p.status, Body: out}
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			resp.Headers = append(resp.Headers, app.Header{Name: k, Value: v})
+		}
+	}
+	return resp
+}
+
+// wait sleeps the rule's delay, giving the write deadline that much more
+// time. It reports false when the client went away meanwhile.
+func (p plan) wait(w http.ResponseWriter, r *http.Request, writeTimeout time.Duration) bool {
+	if p.delay <= 0 {
+		return true
+	}
+	// Not every ResponseWriter supports deadlines (httptest's does not).
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(p.delay + writeTimeout))
+	t := time.NewTimer(p.delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+func writeResponse(w http.ResponseWriter, resp app.Response) {
+	h := w.Header()
+	for _, x := range resp.Headers {
+		h[x.Name] = append(h[x.Name], x.Value)
+	}
+	w.WriteHeader(resp.Status)
+	if len(resp.Body) > 0 {
+		// A write error means the client left; there is no one to tell.
+		_, _ = w.Write(resp.Body)
+	}
+}
+
+// splitURI splits a request target as sent into its raw path and query. An
+// absolute-form target (http://host/path) keeps only its path.
+func splitURI(uri string) (path, query string) {
+	if !strings.HasPrefix(uri, "/") {
+		if i := strings.Index(uri, "://"); i > 0 {
+			rest := uri[i+3:]
+			if j := strings.IndexAny(rest, "/?"); j >= 0 {
+				uri = rest[j:]
+			} else {
+				uri = ""
+			}
+			if !strings.HasPrefix(uri, "/") {
+				uri = "/" + uri
+			}
+		}
+	}
+	path, query, _ = strings.Cut(uri, "?")
+	return path, query
+}
+
+// sizeText renders a byte count the way people say it: 10 MiB, 64 KiB.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
+}
+
+// validName reports whether s is an HTTP header field name (a token).
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			continue
+		}
+		if !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
