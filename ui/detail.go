@@ -1,0 +1,455 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// detail is the right pane: the selected event's header and its tabs.
+type detail struct {
+	w   *Window
+	ev  *app.Event
+	gen uint64 // bumps per shown event so late loads are dropped
+
+	root        *fyne.Container
+	placeholder fyne.CanvasObject
+	content     fyne.CanvasObject
+	failed      *widget.Label
+
+	method  *badge
+	url     *widget.Label
+	status  *badge
+	verdict *badge
+	meta    *widget.Label
+	del     *widget.Button
+
+	tabs       *container.AppTabs
+	overview   *container.Scroll
+	headersTab *container.TabItem
+	queryTab   *container.TabItem
+	headers    *kvTable
+	query      *kvTable
+	body       *bodyPane
+}
+
+func newDetail(w *Window) *detail {
+	d := &detail{w: w}
+	d.method = newBadge("DELETE")
+	d.status = newBadge("000")
+	d.status.mono = true
+	d.verdict = newBadge("unverified")
+	d.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	d.url.Truncation = fyne.TextTruncateEllipsis
+	d.url.Selectable = true
+	d.meta = caption("")
+	d.meta.Truncation = fyne.TextTruncateEllipsis
+	d.del = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+		if d.ev != nil {
+			w.confirmDelete(d.ev.ID)
+		}
+	})
+	d.del.Importance = widget.LowImportance
+	copyURL := w.newCopyButton("", func() string {
+		if d.ev == nil {
+			return ""
+		}
+		return fullURL(w.d.Listener.URL(), d.ev)
+	})
+
+	head := container.NewBorder(nil, nil,
+		container.NewCenter(d.method),
+		container.NewHBox(copyURL, container.NewCenter(d.status), container.NewCenter(d.verdict), d.del),
+		d.url)
+	header := container.NewVBox(head, container.NewPadded(d.meta))
+
+	d.overview = container.NewVScroll(container.NewVBox())
+	d.headers = newKVTable(w, "header", "headers")
+	d.query = newKVTable(w, "parameter", "parameters")
+	d.body = newBodyPane(d)
+	d.headersTab = container.NewTabItem("Headers", d.headers.root)
+	d.queryTab = container.NewTabItem("Query", d.query.root)
+	d.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Overview", theme.InfoIcon(), d.overview),
+		d.headersTab,
+		container.NewTabItem("Body", d.body.root),
+		d.queryTab,
+	)
+	d.content = container.NewBorder(container.NewPadded(header), nil, nil, nil, d.tabs)
+
+	d.failed = widget.NewLabel("")
+	d.failed.Importance = widget.DangerImportance
+	d.failed.Wrapping = fyne.TextWrapWord
+	d.failed.Hide()
+
+	title := widget.NewLabelWithStyle("No event selected", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	hint := caption("Pick a request on the left to see its headers, body and signature verdict.\nUp/Down moves · Delete removes · Ctrl+F filters")
+	hint.Alignment = fyne.TextAlignCenter
+	icon := widget.NewIcon(theme.NewDisabledResource(theme.MailSendIcon()))
+	d.placeholder = container.NewCenter(container.NewVBox(
+		container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSquareSize(48)), icon)),
+		title, hint, d.failed))
+	d.root = container.NewStack(d.placeholder, d.content)
+	d.content.Hide()
+	return d
+}
+
+// clear shows the "no event selected" state.
+func (d *detail) clear() {
+	d.gen++
+	d.ev = nil
+	d.body.stop()
+	d.content.Hide()
+	d.failed.Hide()
+	d.placeholder.Show()
+}
+
+// show loads event id in a goroutine and shows it.
+func (d *detail) show(id uint64) {
+	if d.ev != nil && d.ev.ID == id {
+		return
+	}
+	d.gen++
+	gen := d.gen
+	store := d.w.d.Events
+	go func() {
+		e, err := store.Event(id)
+		d.w.do(func() {
+			if gen != d.gen {
+				return
+			}
+			if err != nil {
+				d.ev = nil
+				d.content.Hide()
+				d.placeholder.Show()
+				d.failed.SetText(fmt.Sprintf("could not read event %d: %v", id, err))
+				d.failed.Show()
+				return
+			}
+			d.render(e)
+		})
+	}()
+}
+
+func (d *detail) render(e *app.Event) {
+	d.ev = e
+	base := d.w.d.Listener.URL()
+	d.method.Set(strings.ToUpper(e.Method), methodColor(e.Method))
+	d.url.SetText(fullURL(base, e))
+	if e.Response.Status > 0 {
+		d.status.Set(strconv.Itoa(e.Response.Status), statusColor(e.Response.Status))
+		d.status.Show()
+	} else {
+		d.status.Hide()
+	}
+	if r := e.Verdict.Result; r != "" {
+		c, icon := verdictStyle(r)
+		d.verdict.Icon = icon
+		d.verdict.Set(r, c)
+		d.verdict.Refresh()
+		d.verdict.Show()
+	} else {
+		d.verdict.Hide()
+	}
+	meta := []string{fullTime(e.ReceivedAt), "from " + e.RemoteAddr, humanSize(e.Size), "#" + e.IDString()}
+	if e.Endpoint != "" {
+		meta = append(meta, "endpoint "+e.Endpoint)
+	}
+	d.meta.SetText(strings.Join(meta, "  ·  "))
+
+	d.overview.Content = d.buildOverview(e, base)
+	d.overview.ScrollToTop()
+	d.overview.Refresh()
+
+	rows := make([][2]string, len(e.Headers))
+	for i, h := range e.Headers {
+		rows[i] = [2]string{h.Name, h.Value}
+	}
+	d.headers.set(rows)
+	d.headersTab.Text = fmt.Sprintf("Headers (%d)", len(rows))
+
+	var qs [][2]string
+	for _, p := range parseQuery(e.Query) {
+		qs = append(qs, [2]string{p.name, p.value})
+	}
+	d.query.set(qs)
+	d.queryTab.Text = fmt.Sprintf("Query (%d)", len(qs))
+	d.tabs.Refresh()
+
+	d.body.load(e)
+	d.failed.Hide()
+	d.placeholder.Hide()
+	d.content.Show()
+}
+
+// buildOverview lays the event out as labelled, copyable fields in sections.
+func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
+	box := container.NewVBox()
+	section := func(title string, rows ...fyne.CanvasObject) {
+		if len(rows) == 0 {
+			return
+		}
+		box.Add(heading(title))
+		box.Add(container.New(layout.NewFormLayout(), rows...))
+		box.Add(widget.NewSeparator())
+	}
+	req := []fyne.CanvasObject{}
+	add := func(rows *[]fyne.CanvasObject, key, value string, monospace bool) {
+		*rows = append(*rows, d.field(key, value, monospace)...)
+	}
+	add(&req, "Method", e.Method, true)
+	add(&req, "URL", fullURL(base, e), true)
+	add(&req, "Received", fullTime(e.ReceivedAt), false)
+	add(&req, "Remote address", e.RemoteAddr, true)
+	size := fmt.Sprintf("%s (%s bytes)", humanSize(e.Size), groupDigits(int(e.Size)))
+	add(&req, "Size", size, false)
+	if e.Truncated {
+		req = append(req, d.keyLabel("Truncated"), notice(theme.WarningIcon(), colorOrange,
+			fmt.Sprintf("the body was larger than the listener's cap: only the first %s of %s were kept",
+				humanSize(int64(len(e.Body))), humanSize(e.Size))))
+	}
+	ep := e.Endpoint
+	if ep == "" {
+		ep = "none (no endpoint matched this path)"
+	}
+	add(&req, "Endpoint", ep, e.Endpoint != "")
+	if ct := e.Headers.Get("Content-Type"); ct != "" {
+		add(&req, "Content type", ct, true)
+	}
+	if e.Proto != "" {
+		add(&req, "Protocol", e.Proto, true)
+	}
+	if e.Host != "" {
+		add(&req, "Host", e.Host, true)
+	}
+	add(&req, "Event ID", e.IDString(), true)
+	section("Request", req...)
+
+	sig := []fyne.CanvasObject{}
+	if v := e.Verdict; v.Result != "" {
+		c, icon := verdictStyle(v.Result)
+		b := newBadge("")
+		b.Icon = icon
+		b.Set(v.Result, c)
+		sig = append(sig, d.keyLabel("Result"), container.NewHBox(b))
+		if v.Scheme != "" {
+			add(&sig, "Scheme", v.Scheme, true)
+		}
+		if v.Reason != "" {
+			add(&sig, "Reason", v.Reason, false)
+		}
+		if v.Details != "" {
+			add(&sig, "Details", v.Details, true)
+		}
+	} else {
+		sig = append(sig, d.keyLabel("Result"), caption("not checked: no endpoint with a signing scheme matched"))
+	}
+	section("Signature", sig...)
+
+	resp := []fyne.CanvasObject{}
+	if r := e.Response; r.Status > 0 {
+		add(&resp, "Status", fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), true)
+		if len(r.Headers) > 0 {
+			add(&resp, "Headers", strings.TrimSuffix(headerLines(r.Headers), "\n"), true)
+		}
+		if len(r.Body) > 0 {
+			body := string(r.Body)
+			if !app.IsText(r.Body) {
+				body = fmt.Sprintf("(%s of binary data)", humanSize(int64(len(r.Body))))
+			} else if len(body) > 4096 {
+				body = cutText(r.Body, 4096) + "…"
+			}
+			add(&resp, "Body", body, true)
+		}
+	} else {
+		resp = append(resp, d.keyLabel("Status"), caption("no response recorded"))
+	}
+	section("Response sent", resp...)
+	return container.NewPadded(box)
+}
+
+// keyLabel is a dim field name; every section shares one column width so
+// the values line up down the whole tab.
+func (d *detail) keyLabel(key string) fyne.CanvasObject {
+	l := widget.NewLabel(key)
+	l.Importance = widget.LowImportance
+	w := widget.NewLabel("Remote address").MinSize().Width + theme.Padding()
+	return fixedWidth(w, l)
+}
+
+// field is a form row: dim key, selectable value, copy button.
+func (d *detail) field(key, value string, monospace bool) []fyne.CanvasObject {
+	v := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Monospace: monospace})
+	v.Selectable = true
+	v.Wrapping = fyne.TextWrapBreak
+	cp := d.w.newCopyButton("", func() string { return value })
+	return []fyne.CanvasObject{d.keyLabel(key), container.NewBorder(nil, nil, nil, container.NewVBox(cp), v)}
+}
+
+// notice is an icon and a coloured line of text.
+func notice(icon fyne.Resource, c fyne.ThemeColorName, text string) fyne.CanvasObject {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	switch c {
+	case colorOrange:
+		l.Importance = widget.WarningImportance
+	case colorRed:
+		l.Importance = widget.DangerImportance
+	case colorGreen:
+		l.Importance = widget.SuccessImportance
+	default:
+		l.Importance = widget.LowImportance
+	}
+	ic := widget.NewIcon(theme.NewColoredResource(icon, c))
+	// Align the icon with the first line of (possibly wrapped) text.
+	top := (widget.NewLabel("X").MinSize().Height - theme.IconInlineSize()) / 2
+	return container.NewBorder(nil, nil,
+		container.New(layout.NewCustomPaddedLayout(top, 0, theme.Padding(), 0), ic), nil, l)
+}
+
+// kvTable shows name/value pairs (headers, query parameters) in order, each
+// copyable, with "Copy all" and a raw text view for long values.
+type kvTable struct {
+	w      *Window
+	rows   [][2]string
+	nameW  float32
+	root   *fyne.Container
+	list   *widget.List
+	raw    *codeView
+	count  *widget.Label
+	toggle *widget.Button
+	empty  fyne.CanvasObject
+	noun   string
+	nouns  string
+}
+
+func newKVTable(w *Window, noun, nouns string) *kvTable {
+	t := &kvTable{w: w, noun: noun, nouns: nouns}
+	t.list = widget.NewList(func() int { return len(t.rows) }, t.createRow, t.updateRow)
+	t.list.OnSelected = func(i int) { t.list.Unselect(i) } // rows are not selectable, only copyable
+	t.raw = newCodeView()
+	t.raw.Hide()
+	t.count = caption("")
+	copyAll := w.newCopyButton("Copy all", func() string { return t.text() })
+	t.toggle = widget.NewButtonWithIcon("Raw", theme.ListIcon(), t.toggleRaw)
+	t.toggle.Importance = widget.LowImportance
+	bar := container.NewBorder(nil, nil, t.count, container.NewHBox(t.toggle, copyAll))
+	msg := caption("")
+	if noun == "parameter" {
+		msg.SetText("This request has no query string.")
+	} else {
+		msg.SetText("This request has no headers.")
+	}
+	t.empty = container.NewCenter(msg)
+	t.root = container.NewBorder(container.NewPadded(bar), nil, nil, nil,
+		container.NewStack(t.list, t.raw, t.empty))
+	return t
+}
+
+func (t *kvTable) text() string {
+	var sb strings.Builder
+	for _, r := range t.rows {
+		sep := ": "
+		if t.noun == "parameter" {
+			sep = "="
+		}
+		sb.WriteString(r[0] + sep + r[1] + "\n")
+	}
+	return sb.String()
+}
+
+func (t *kvTable) toggleRaw() {
+	if t.raw.Visible() {
+		t.raw.Hide()
+		t.list.Show()
+		t.toggle.SetText("Raw")
+		t.toggle.SetIcon(theme.ListIcon())
+		return
+	}
+	t.raw.SetText(t.text())
+	t.list.Hide()
+	t.raw.Show()
+	t.toggle.SetText("Table")
+	t.toggle.SetIcon(theme.GridIcon())
+}
+
+func (t *kvTable) set(rows [][2]string) {
+	t.rows = rows
+	cw := fyne.MeasureText(strings.Repeat("M", 16), theme.TextSize(), fyne.TextStyle{Monospace: true}).Width / 16
+	longest := 4
+	for _, r := range rows {
+		longest = max(longest, len(r[0]))
+	}
+	t.nameW = float32(min(longest, 32)+1)*cw + 2*theme.Padding()
+	t.count.SetText(fmt.Sprintf("%d %s in the order received", len(rows), map[bool]string{true: t.noun, false: t.nouns}[len(rows) == 1]))
+	if len(rows) == 0 {
+		t.empty.Show()
+		t.list.Hide()
+		t.raw.Hide()
+	} else {
+		t.empty.Hide()
+		if t.raw.Visible() {
+			t.raw.SetText(t.text())
+		} else {
+			t.list.Show()
+		}
+	}
+	t.list.ScrollToTop()
+	t.list.Refresh()
+}
+
+func (t *kvTable) createRow() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	name.Importance = widget.HighImportance
+	value := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	value.Truncation = fyne.TextTruncateEllipsis
+	value.Selectable = true
+	var row *fyne.Container
+	cp := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), nil)
+	cp.Importance = widget.LowImportance
+	row = container.New(&kvLayout{t: t}, name, value, cp)
+	return row
+}
+
+func (t *kvTable) updateRow(i int, o fyne.CanvasObject) {
+	c := o.(*fyne.Container)
+	r := t.rows[i]
+	c.Objects[0].(*widget.Label).SetText(r[0])
+	c.Objects[1].(*widget.Label).SetText(r[1])
+	b := c.Objects[2].(*widget.Button)
+	b.SetIcon(theme.ContentCopyIcon())
+	b.OnTapped = func() {
+		t.w.app.Clipboard().SetContent(r[1])
+		b.SetIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+	}
+	c.Refresh()
+}
+
+// kvLayout places name (fixed column), value (the rest) and copy button.
+type kvLayout struct{ t *kvTable }
+
+func (l *kvLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	bw := objs[2].MinSize().Width
+	nw := min(l.t.nameW, s.Width*0.45)
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(nw, s.Height))
+	objs[1].Move(fyne.NewPos(nw, 0))
+	objs[1].Resize(fyne.NewSize(max(0, s.Width-nw-bw), s.Height))
+	objs[2].Move(fyne.NewPos(s.Width-bw, (s.Height-objs[2].MinSize().Height)/2))
+	objs[2].Resize(objs[2].MinSize())
+}
+
+func (l *kvLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := max(objs[0].MinSize().Height, objs[2].MinSize().Height)
+	return fyne.NewSize(l.t.nameW+objs[2].MinSize().Width+40, h)
+}

@@ -1,0 +1,656 @@
+// Package ui is Hooklens's window: the listener URL and capture switch on
+// top, the live, virtualised list of captured events on the left and the
+// selected event (overview, headers, body, query) on the right. It talks to
+// the rest of Hooklens only through the interfaces in package app.
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// Listener is the part of the capture server the window uses.
+type Listener interface {
+	URL() string
+	Capturing() bool
+	SetCapturing(on bool)
+}
+
+// Deps is what the window needs from the rest of Hooklens.
+type Deps struct {
+	Events   app.EventStore
+	Settings app.SettingStore
+	Listener Listener
+	Demo     bool // title shows "Hooklens — demo data"
+}
+
+// Settings keys and defaults for the window's geometry.
+const (
+	keyWidth  = "window.width"
+	keyHeight = "window.height"
+	keySplit  = "window.split"
+
+	defaultWidth  = 1280
+	defaultHeight = 800
+	defaultSplit  = 0.38
+
+	// refreshInterval caps live list refreshes at about ten a second, so a
+	// burst of thousands of requests costs the UI a handful of redraws.
+	refreshInterval = 100 * time.Millisecond
+	filterDelay     = 150 * time.Millisecond
+)
+
+// Window is the main Hooklens window.
+type Window struct {
+	app fyne.App
+	win fyne.Window
+	d   Deps
+	do  func(func()) // runs fn on the UI goroutine (fyne.Do; tests queue)
+
+	model   *eventModel
+	list    *eventList
+	filter  *filterEntry
+	applied string // filter text in effect
+	fTimer  *time.Timer
+	split   *container.Split
+	detail  *detail
+	welcome *welcome
+	noMatch *noMatch
+	body    *fyne.Container // split + welcome
+	footer  *widget.Label
+	errText *widget.Label
+
+	urlLabel   *widget.Label
+	liveBadge  *badge
+	captureBtn *widget.Button
+	countLabel *widget.Label
+	clearBtn   *widget.Button
+	paused     fyne.CanvasObject
+
+	selID   uint64 // selected event, 0 for none; survives index shifts
+	selIdx  int    // its row, -1 when not known
+	wantIdx int    // row to select once its page arrives, -1 for none
+	syncing bool   // selection changes made by code, not the user
+
+	kick      chan struct{}
+	stop      chan struct{}
+	cancelSub func()
+	closed    bool
+}
+
+// New builds the main window on a. Call ShowAndRun or Show.
+func New(a fyne.App, d Deps) *Window { return newWindow(a, d, fyne.Do) }
+
+// newWindow lets tests run UI callbacks on their own goroutine.
+func newWindow(a fyne.App, d Deps, do func(func())) *Window {
+	a.Settings().SetTheme(newTheme())
+	w := &Window{app: a, d: d, do: do, selIdx: -1, wantIdx: -1,
+		kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	title := "Hooklens"
+	if d.Demo {
+		title = "Hooklens — demo data"
+	}
+	w.win = a.NewWindow(title)
+
+	w.model = newEventModel(d.Events, do)
+	w.model.onGrow = w.grown
+	w.model.onReset = w.modelReset
+	w.model.onLoaded = w.loaded
+	w.model.onError = func(err error) { w.showError(fmt.Errorf("reading events: %w", err)) }
+
+	w.detail = newDetail(w)
+	w.welcome = newWelcome(w)
+	listPane := w.buildListPane()
+	w.split = container.NewHSplit(listPane, w.detail.root)
+	w.split.Offset = w.setting(keySplit, defaultSplit, 0.15, 0.85)
+	w.body = container.NewStack(w.split, w.welcome.root)
+	w.split.Hide()
+
+	content := container.NewBorder(w.buildTopBar(), nil, nil, nil, w.body)
+	w.win.SetContent(content)
+	w.win.Resize(fyne.NewSize(
+		float32(w.setting(keyWidth, defaultWidth, 480, 10000)),
+		float32(w.setting(keyHeight, defaultHeight, 320, 10000))))
+	w.bindKeys()
+	w.win.SetOnClosed(w.closedWindow)
+
+	w.cancelSub = d.Events.Subscribe(func(*app.Event) {
+		select {
+		case w.kick <- struct{}{}:
+		default: // a refresh is already due; it will see this event too
+		}
+	})
+	go w.refreshLoop()
+	w.model.SetFilter(app.Filter{})
+	w.updateCount()
+	return w
+}
+
+// Window returns the Fyne window.
+func (w *Window) Window() fyne.Window { return w.win }
+
+// ShowAndRun shows the window and runs the app until it closes.
+func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
+
+// refreshLoop turns store notifications into at most one list refresh per
+// refreshInterval: the first event of a burst shows at once, the rest of the
+// burst is picked up by the next refresh.
+func (w *Window) refreshLoop() {
+	t := time.NewTimer(0)
+	<-t.C
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-w.kick:
+		}
+		w.do(func() {
+			if !w.closed {
+				w.model.Refresh()
+			}
+		})
+		t.Reset(refreshInterval)
+		select {
+		case <-w.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (w *Window) buildTopBar() fyne.CanvasObject {
+	name := widget.NewLabelWithStyle("Hooklens", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.liveBadge = newBadge("PAUSED")
+	w.urlLabel = widget.NewLabelWithStyle(w.d.Listener.URL(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	w.urlLabel.Selectable = true
+	copyURL := w.newCopyButton("", func() string { return w.d.Listener.URL() })
+	w.captureBtn = widget.NewButton("", w.toggleCapture)
+	w.countLabel = widget.NewLabel("")
+	w.clearBtn = widget.NewButtonWithIcon("Clear all", theme.DeleteIcon(), w.confirmClear)
+	w.clearBtn.Importance = widget.LowImportance
+
+	left := container.NewHBox(name, widget.NewSeparator(), container.NewCenter(w.liveBadge), w.urlLabel, copyURL)
+	right := container.NewHBox(w.countLabel, w.captureBtn, w.clearBtn)
+	bar := container.NewBorder(nil, nil, left, right)
+
+	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
+	pausedText.Importance = widget.WarningImportance
+	pausedText.Wrapping = fyne.TextWrapWord
+	w.paused = container.NewStack(newThemedRect(colorPanel, 0),
+		container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.MediaPauseIcon())), nil, pausedText))
+	w.errText = widget.NewLabel("")
+	w.errText.Importance = widget.DangerImportance
+	w.errText.Wrapping = fyne.TextWrapWord
+	w.errText.Hide()
+	w.updateCapture()
+	return container.NewVBox(panel(container.NewPadded(bar)), w.paused, w.errText, widget.NewSeparator())
+}
+
+func (w *Window) buildListPane() fyne.CanvasObject {
+	w.filter = newFilterEntry()
+	w.filter.SetPlaceHolder("Filter: method, path or body text")
+	w.filter.SetIcon(theme.SearchIcon())
+	clear := widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { w.clearFilter() })
+	clear.Importance = widget.LowImportance
+	clear.Hide()
+	w.filter.ActionItem = clear
+	w.filter.OnChanged = func(s string) {
+		clear.Hidden = s == ""
+		clear.Refresh()
+		if w.fTimer != nil {
+			w.fTimer.Stop()
+		}
+		w.fTimer = time.AfterFunc(filterDelay, func() { w.do(func() { w.applyFilter(s) }) })
+	}
+	w.filter.OnSubmitted = func(s string) { w.applyFilter(s) }
+	w.filter.onEscape = w.clearFilter
+	w.filter.onDown = func() {
+		w.win.Canvas().Unfocus()
+		w.moveSelection(+1)
+	}
+
+	w.list = newEventList(w.model.Len, func() fyne.CanvasObject {
+		r := newEventRow()
+		r.onMenu = w.rowMenu
+		r.onTap = w.rowSelected
+		return r
+	}, func(i int, o fyne.CanvasObject) {
+		s, ok := w.model.Item(i)
+		o.(*eventRow).set(i, s, ok)
+	})
+	w.list.onKey = w.handleKey
+	w.list.OnSelected = w.rowSelected
+	w.noMatch = newNoMatch(w.clearFilter)
+	w.noMatch.root.Hide()
+	w.footer = caption("")
+	w.footer.Hide()
+
+	top := container.NewPadded(w.filter)
+	return container.NewBorder(top, w.footer, nil, nil, container.NewStack(w.list, w.noMatch.root))
+}
+
+// --- live updates -----------------------------------------------------------
+
+// rowPitch is the distance between the tops of two list rows.
+func (w *Window) rowPitch() float32 {
+	return newEventRow().MinSize().Height + w.list.Theme().Size(theme.SizeNamePadding)
+}
+
+// grown runs when delta new events arrived above every row.
+func (w *Window) grown(delta int) {
+	off := w.list.GetScrollOffset()
+	atTop := off < 1
+	if w.selIdx >= 0 {
+		w.selIdx += delta
+	}
+	if w.wantIdx >= 0 {
+		w.wantIdx += delta
+	}
+	w.list.Refresh()
+	if w.selIdx >= 0 {
+		w.selectRow(w.selIdx)
+	}
+	if atTop {
+		w.list.ScrollToTop()
+	} else {
+		// Keep the rows the user is reading where they are.
+		w.list.ScrollToOffset(off + float32(delta)*w.rowPitch())
+	}
+	w.updateCount()
+}
+
+// modelReset runs when rows were reread from scratch (filter change).
+func (w *Window) modelReset() {
+	w.selIdx = -1
+	w.wantIdx = -1
+	w.syncing = true
+	w.list.UnselectAll()
+	w.syncing = false
+	w.list.Refresh()
+	w.list.ScrollToTop()
+	w.findSelection()
+	w.updateCount()
+}
+
+// loaded runs when a page of rows arrived.
+func (w *Window) loaded() {
+	w.list.Refresh()
+	if w.wantIdx >= 0 {
+		if s, ok := w.model.Peek(w.wantIdx); ok {
+			i := w.wantIdx
+			w.wantIdx = -1
+			w.selectEvent(s.ID, i)
+			return
+		}
+	}
+	w.findSelection()
+}
+
+// findSelection re-marks the selected event's row once it is loaded, without
+// scrolling.
+func (w *Window) findSelection() {
+	if w.selID == 0 || w.selIdx >= 0 {
+		return
+	}
+	if i := w.model.IndexOf(w.selID); i >= 0 {
+		w.selIdx = i
+		off := w.list.GetScrollOffset()
+		w.selectRow(i)
+		w.list.ScrollToOffset(off)
+	}
+}
+
+// selectRow marks row i selected without treating it as a user choice.
+func (w *Window) selectRow(i int) {
+	w.syncing = true
+	w.list.Select(i)
+	w.syncing = false
+}
+
+func (w *Window) updateCount() {
+	total, err := w.d.Events.Count()
+	if err != nil {
+		w.showError(fmt.Errorf("counting events: %w", err))
+		return
+	}
+	w.countLabel.SetText(plural(total, "event"))
+	w.clearBtn.Disable()
+	if total > 0 {
+		w.clearBtn.Enable()
+	}
+	if w.applied != "" && w.model.counted {
+		w.footer.SetText(fmt.Sprintf("%s of %s match '%s'", groupDigits(w.model.Len()), groupDigits(total), w.applied))
+		w.footer.Show()
+	} else {
+		w.footer.Hide()
+	}
+	welcome := total == 0 && w.applied == "" && w.filter.Text == ""
+	if welcome != w.welcome.root.Visible() || welcome == w.split.Visible() {
+		if welcome {
+			w.split.Hide()
+			w.welcome.refresh()
+			w.welcome.root.Show()
+		} else {
+			w.welcome.root.Hide()
+			w.split.Show()
+		}
+	}
+	empty := w.model.counted && w.model.Len() == 0 && w.applied != ""
+	if empty {
+		w.noMatch.set(w.applied)
+		w.noMatch.root.Show()
+		w.list.Hide()
+	} else {
+		w.noMatch.root.Hide()
+		w.list.Show()
+	}
+}
+
+func (w *Window) showError(err error) {
+	w.errText.SetText(err.Error())
+	w.errText.Show()
+}
+
+// --- selection and keys -----------------------------------------------------
+
+func (w *Window) rowSelected(i int) {
+	if w.syncing {
+		return
+	}
+	s, ok := w.model.Peek(i)
+	if !ok {
+		w.wantIdx = i
+		w.model.Item(i)
+		return
+	}
+	w.selectEvent(s.ID, i)
+}
+
+// selectEvent makes event id (at row i) the selection and shows it.
+func (w *Window) selectEvent(id uint64, i int) {
+	w.selID, w.selIdx = id, i
+	w.selectRow(i)
+	w.detail.show(id)
+}
+
+func (w *Window) moveSelection(step int) {
+	n := w.model.Len()
+	if n == 0 {
+		return
+	}
+	next := 0
+	if w.selIdx >= 0 {
+		next = w.selIdx + step
+	}
+	if next < 0 || next >= n {
+		return
+	}
+	w.list.ScrollTo(next)
+	if s, ok := w.model.Item(next); ok {
+		w.selectEvent(s.ID, next)
+		return
+	}
+	w.wantIdx = next
+}
+
+// handleKey implements the window's keys; it reports whether it used ev.
+func (w *Window) handleKey(ev *fyne.KeyEvent) bool {
+	switch ev.Name {
+	case fyne.KeyUp:
+		w.moveSelection(-1)
+	case fyne.KeyDown:
+		w.moveSelection(+1)
+	case fyne.KeyDelete, fyne.KeyBackspace:
+		if w.selID != 0 {
+			w.confirmDelete(w.selID)
+		}
+	case fyne.KeyEscape:
+		if w.filter.Text != "" {
+			w.clearFilter()
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+func (w *Window) bindKeys() {
+	c := w.win.Canvas()
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { w.handleKey(ev) })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { w.focusFilter() })
+}
+
+func (w *Window) focusFilter() {
+	if !w.split.Visible() {
+		return
+	}
+	w.win.Canvas().Focus(w.filter)
+	w.filter.TypedShortcut(&fyne.ShortcutSelectAll{})
+}
+
+// --- filter -----------------------------------------------------------------
+
+func (w *Window) applyFilter(s string) {
+	if w.fTimer != nil {
+		w.fTimer.Stop()
+	}
+	s = strings.TrimSpace(s)
+	if s == w.applied || w.closed {
+		return
+	}
+	w.applied = s
+	w.model.SetFilter(parseFilter(s))
+	w.updateCount()
+}
+
+func (w *Window) clearFilter() {
+	w.filter.SetText("")
+	w.applyFilter("")
+}
+
+// --- actions ----------------------------------------------------------------
+
+func (w *Window) toggleCapture() {
+	w.d.Listener.SetCapturing(!w.d.Listener.Capturing())
+	w.updateCapture()
+}
+
+func (w *Window) updateCapture() {
+	if w.d.Listener.Capturing() {
+		w.liveBadge.Set("● LIVE", colorGreen)
+		w.captureBtn.SetText("Pause")
+		w.captureBtn.SetIcon(theme.MediaPauseIcon())
+		w.captureBtn.Importance = widget.MediumImportance
+		w.paused.Hide()
+	} else {
+		w.liveBadge.Set("PAUSED", colorOrange)
+		w.captureBtn.SetText("Resume")
+		w.captureBtn.SetIcon(theme.MediaPlayIcon())
+		w.captureBtn.Importance = widget.WarningImportance
+		w.paused.Show()
+	}
+	w.captureBtn.Refresh()
+}
+
+// confirmDelete asks before deleting event id.
+func (w *Window) confirmDelete(id uint64) {
+	what := "this event"
+	if w.detail.ev != nil && w.detail.ev.ID == id {
+		e := w.detail.ev
+		what = fmt.Sprintf("%s %s received at %s", e.Method, e.RequestURI(), clockTime(e.ReceivedAt))
+	}
+	d := dialog.NewConfirm("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), func(ok bool) {
+		if ok {
+			w.deleteEvent(id)
+		}
+	}, w.win)
+	d.SetConfirmText("Delete")
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
+}
+
+func (w *Window) deleteEvent(id uint64) {
+	store := w.d.Events
+	go func() {
+		err := store.Delete(id)
+		w.do(func() {
+			if err != nil && !errors.Is(err, app.ErrNotFound) {
+				dialog.ShowError(fmt.Errorf("could not delete event %d: %w", id, err), w.win)
+				return
+			}
+			w.removed(id)
+		})
+	}()
+}
+
+// removed updates the list after event id was deleted and selects the event
+// that took its place, as mail clients do.
+func (w *Window) removed(id uint64) {
+	i := w.model.IndexOf(id)
+	wasSelected := w.selID == id
+	if i >= 0 {
+		w.model.Removed(i)
+		if w.selIdx > i {
+			w.selIdx--
+		}
+	} else {
+		w.model.SetFilter(w.model.filter)
+	}
+	if wasSelected {
+		w.selID, w.selIdx = 0, -1
+		w.syncing = true
+		w.list.UnselectAll()
+		w.syncing = false
+		w.detail.clear()
+		if n := w.model.Len(); n > 0 && i >= 0 {
+			next := min(i, n-1)
+			if s, ok := w.model.Peek(next); ok {
+				w.selectEvent(s.ID, next)
+			}
+		}
+	}
+	w.list.Refresh()
+	w.updateCount()
+}
+
+func (w *Window) confirmClear() {
+	total, _ := w.d.Events.Count()
+	d := dialog.NewConfirm("Clear all events?",
+		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", plural(total, "event")),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			store := w.d.Events
+			go func() {
+				err := store.DeleteAll()
+				w.do(func() {
+					if err != nil {
+						dialog.ShowError(fmt.Errorf("could not clear the events: %w", err), w.win)
+						return
+					}
+					w.cleared()
+				})
+			}()
+		}, w.win)
+	d.SetConfirmText("Delete all")
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Show()
+}
+
+func (w *Window) cleared() {
+	w.model.Cleared()
+	w.selID, w.selIdx, w.wantIdx = 0, -1, -1
+	w.syncing = true
+	w.list.UnselectAll()
+	w.syncing = false
+	w.detail.clear()
+	w.list.Refresh()
+	w.updateCount()
+}
+
+// rowMenu is a row's context menu.
+func (w *Window) rowMenu(id uint64, at fyne.Position) {
+	i := w.model.IndexOf(id)
+	s, ok := w.model.Peek(i)
+	if !ok {
+		return
+	}
+	url := strings.TrimSuffix(w.d.Listener.URL(), "/") + s.Path
+	if s.Query != "" {
+		url += "?" + s.Query
+	}
+	m := fyne.NewMenu("",
+		fyne.NewMenuItem("Copy URL", func() { w.app.Clipboard().SetContent(url) }),
+		fyne.NewMenuItem("Copy event ID", func() { w.app.Clipboard().SetContent(app.FormatID(id)) }),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }),
+	)
+	widget.ShowPopUpMenuAtPosition(m, w.win.Canvas(), at)
+}
+
+// after runs fn on the UI goroutine after ms milliseconds.
+func (w *Window) after(ms int, fn func()) {
+	time.AfterFunc(time.Duration(ms)*time.Millisecond, func() {
+		w.do(func() {
+			if !w.closed {
+				fn()
+			}
+		})
+	})
+}
+
+// --- settings ---------------------------------------------------------------
+
+// setting reads a number from Settings, or def when unset or out of range.
+func (w *Window) setting(key string, def, lo, hi float64) float64 {
+	s, err := w.d.Settings.Setting(key)
+	if err != nil {
+		return def
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < lo || v > hi {
+		return def
+	}
+	return v
+}
+
+// closedWindow remembers the geometry and stops the live updates.
+func (w *Window) closedWindow() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	size := w.win.Canvas().Size()
+	save := func(key string, v float64) {
+		if err := w.d.Settings.SetSetting(key, strconv.FormatFloat(v, 'f', -1, 64)); err != nil {
+			fyne.LogError("saving window "+key, err)
+		}
+	}
+	if size.Width > 0 && size.Height > 0 {
+		save(keyWidth, float64(size.Width))
+		save(keyHeight, float64(size.Height))
+	}
+	save(keySplit, w.split.Offset)
+	close(w.stop)
+	if w.cancelSub != nil {
+		w.cancelSub()
+	}
+	if w.fTimer != nil {
+		w.fTimer.Stop()
+	}
+}
