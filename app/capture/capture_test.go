@@ -503,3 +503,36 @@ func TestSplitURI(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTP10AndAbsoluteFormRequests(t *testing.T) {
+	h := start(t, endpointMap{"ep": {Slug: "ep"}}, Config{})
+	c := h.dial(t)
+	br := bufio.NewReader(c)
+	// HTTP/1.0 with keep-alive, then an absolute-form target on the same
+	// connection, then a plain HTTP/1.0 request the server closes after.
+	io.WriteString(c, "POST /one HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\n1")
+	r1 := readReply(t, br, "POST")
+	io.WriteString(c, "GET http://example.test/ep/two?z=1 HTTP/1.1\r\nHost: example.test\r\n\r\n")
+	r2 := readReply(t, br, "GET")
+	io.WriteString(c, "GET /three HTTP/1.0\r\n\r\n")
+	r3 := readReply(t, br, "GET")
+	evs := h.events(t, 3)
+	for i, r := range []reply{r1, r2, r3} {
+		if r.status != 200 {
+			t.Errorf("request %d: %d %s", i+1, r.status, r.body)
+		}
+		sameResponse(t, evs[i].Response, r)
+	}
+	if evs[0].Proto != "HTTP/1.0" || !slices.Equal(evs[0].Headers, pairs("Connection", "keep-alive", "Content-Length", "1")) {
+		t.Errorf("request 1: %s %q", evs[0].Proto, evs[0].Headers)
+	}
+	if evs[1].Path != "/ep/two" || evs[1].Query != "z=1" || evs[1].Endpoint != "ep" || evs[1].Host != "example.test" {
+		t.Errorf("request 2: path %q query %q endpoint %q host %q", evs[1].Path, evs[1].Query, evs[1].Endpoint, evs[1].Host)
+	}
+	if len(evs[2].Headers) != 0 || evs[2].Path != "/three" {
+		t.Errorf("request 3: %s headers %q", evs[2].Path, evs[2].Headers)
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("connection still open after a plain HTTP/1.0 request: %v", err)
+	}
+}
