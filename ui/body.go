@@ -58,6 +58,7 @@ func newBodyPane(d *detail) *bodyPane {
 		container.NewHBox(b.copyBtn, b.saveBtn))
 	b.notes = container.NewVBox()
 	b.view = newCodeView()
+	b.view.Forward = d.w.keys.TypedShortcut
 	b.progress = widget.NewProgressBarInfinite()
 	b.busyText = caption("")
 	b.busyText.Alignment = fyne.TextAlignCenter

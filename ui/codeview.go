@@ -26,6 +26,9 @@ type codeView struct {
 	// Highlight, when set, colours a line; it is called only for lines in
 	// view, so it may be simple rather than fast.
 	Highlight func(line []rune) []span
+	// Forward receives the shortcuts the view does not use (Ctrl+F), which
+	// a focused widget would otherwise swallow.
+	Forward func(fyne.Shortcut)
 }
 
 // span colours columns [from, to) of a line.
@@ -314,11 +317,8 @@ func (c *codeContent) TypedShortcut(sc fyne.Shortcut) {
 	case *fyne.ShortcutSelectAll:
 		c.selectAll()
 	default:
-		// Window shortcuts (Ctrl+F) must still work while the text has focus.
-		if cv := fyne.CurrentApp().Driver().CanvasForObject(c); cv != nil {
-			if sh, ok := cv.(fyne.Shortcutable); ok {
-				sh.TypedShortcut(sc)
-			}
+		if f := c.view.Forward; f != nil {
+			f(sc)
 		}
 	}
 }

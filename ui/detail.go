@@ -202,6 +202,17 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		box.Add(container.New(layout.NewFormLayout(), rows...))
 		box.Add(widget.NewSeparator())
 	}
+	if v := e.Verdict; v.Result != "" {
+		c, icon := verdictStyle(v.Result)
+		msg := "Signature " + v.Result
+		if v.Scheme != "" {
+			msg += " (" + v.Scheme + ")"
+		}
+		if v.Reason != "" {
+			msg += ": " + v.Reason
+		}
+		box.Add(container.NewStack(newThemedRect(colorPanel, 6), container.NewPadded(notice(icon, c, msg))))
+	}
 	req := []fyne.CanvasObject{}
 	add := func(rows *[]fyne.CanvasObject, key, value string, monospace bool) {
 		*rows = append(*rows, d.field(key, value, monospace)...)
@@ -337,6 +348,7 @@ func newKVTable(w *Window, noun, nouns string) *kvTable {
 	t.list = widget.NewList(func() int { return len(t.rows) }, t.createRow, t.updateRow)
 	t.list.OnSelected = func(i int) { t.list.Unselect(i) } // rows are not selectable, only copyable
 	t.raw = newCodeView()
+	t.raw.Forward = w.keys.TypedShortcut
 	t.raw.Hide()
 	t.count = caption("")
 	copyAll := w.newCopyButton("Copy all", func() string { return t.text() })

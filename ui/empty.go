@@ -47,7 +47,7 @@ func newWelcome(w *Window) *welcome {
 
 	we.url = mono(w.d.Listener.URL())
 	we.curl = mono(curlLine(w.d.Listener.URL()))
-	we.curl.Truncation = fyne.TextTruncateEllipsis
+	we.curl.Wrapping = fyne.TextWrapBreak
 	urlBox := codeBox(we.url, w.newCopyButton("Copy URL", func() string { return w.d.Listener.URL() }))
 	curlBox := codeBox(we.curl, w.newCopyButton("Copy", func() string { return curlLine(w.d.Listener.URL()) }))
 
@@ -68,11 +68,10 @@ func newWelcome(w *Window) *welcome {
 		layout.NewSpacer(),
 		caption("Listening on"), urlBox,
 		caption("Or from a terminal"), curlBox,
-		widget.NewSeparator(),
-		container.NewCenter(we.send),
+		container.New(layout.NewCustomPaddedLayout(theme.Padding()*3, 0, 0, 0), container.NewCenter(we.send)),
 		we.progress, we.status,
 	)
-	we.root = container.NewCenter(container.New(&maxWidthLayout{w: 680}, card))
+	we.root = container.NewCenter(container.New(&maxWidthLayout{w: 760}, card))
 	return we
 }
 
@@ -132,7 +131,9 @@ func postTest(url string) (string, bool) {
 
 // codeBox frames a monospace line with its copy button on a tinted panel.
 func codeBox(text fyne.CanvasObject, btn *widget.Button) fyne.CanvasObject {
-	return container.NewStack(newThemedRect(theme.ColorNameInputBackground, 6),
+	bg := newThemedRect(colorPanel, 6)
+	bg.stroke = theme.ColorNameSeparator
+	return container.NewStack(bg,
 		container.NewBorder(nil, nil, nil, container.NewPadded(btn), container.NewPadded(text)))
 }
 

@@ -171,6 +171,7 @@ type themedRect struct {
 	widget.BaseWidget
 	rect   *canvas.Rectangle
 	name   fyne.ThemeColorName
+	stroke fyne.ThemeColorName // optional border
 	radius float32
 }
 
@@ -196,6 +197,10 @@ func (r *themedRectRenderer) Objects() []fyne.CanvasObject {
 func (r *themedRectRenderer) Refresh() {
 	r.t.rect.FillColor = themeColor(r.t.Theme(), r.t.name)
 	r.t.rect.CornerRadius = r.t.radius
+	if r.t.stroke != "" {
+		r.t.rect.StrokeColor = themeColor(r.t.Theme(), r.t.stroke)
+		r.t.rect.StrokeWidth = 1
+	}
 	r.t.rect.Refresh()
 }
 

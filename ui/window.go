@@ -73,6 +73,7 @@ type Window struct {
 	errText *widget.Label
 
 	urlLabel   *widget.Label
+	urlCopy    *widget.Button
 	liveBadge  *badge
 	captureBtn *widget.Button
 	countLabel *widget.Label
@@ -84,6 +85,7 @@ type Window struct {
 	wantIdx int    // row to select once its page arrives, -1 for none
 	syncing bool   // selection changes made by code, not the user
 
+	keys      fyne.ShortcutHandler // window shortcuts, also reached from focused text views
 	kick      chan struct{}
 	stop      chan struct{}
 	cancelSub func()
@@ -177,6 +179,7 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	w.urlLabel = widget.NewLabelWithStyle(w.d.Listener.URL(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	w.urlLabel.Selectable = true
 	copyURL := w.newCopyButton("", func() string { return w.d.Listener.URL() })
+	w.urlCopy = copyURL
 	w.captureBtn = widget.NewButton("", w.toggleCapture)
 	w.countLabel = widget.NewLabel("")
 	w.clearBtn = widget.NewButtonWithIcon("Clear all", theme.DeleteIcon(), w.confirmClear)
@@ -213,7 +216,7 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 		if w.fTimer != nil {
 			w.fTimer.Stop()
 		}
-		w.fTimer = time.AfterFunc(filterDelay, func() { w.do(func() { w.applyFilter(s) }) })
+		w.fTimer = time.AfterFunc(filterDelay, func() { w.do(func() { w.applyFilter(w.filter.Text) }) })
 	}
 	w.filter.OnSubmitted = func(s string) { w.applyFilter(s) }
 	w.filter.onEscape = w.clearFilter
@@ -430,8 +433,9 @@ func (w *Window) handleKey(ev *fyne.KeyEvent) bool {
 func (w *Window) bindKeys() {
 	c := w.win.Canvas()
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { w.handleKey(ev) })
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) { w.focusFilter() })
+	find := &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	w.keys.AddShortcut(find, func(fyne.Shortcut) { w.focusFilter() })
+	c.AddShortcut(find, w.keys.TypedShortcut)
 }
 
 func (w *Window) focusFilter() {
@@ -499,6 +503,7 @@ func (w *Window) confirmDelete(id uint64) {
 		}
 	}, w.win)
 	d.SetConfirmText("Delete")
+	d.SetDismissText("Cancel")
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
 }
@@ -568,6 +573,7 @@ func (w *Window) confirmClear() {
 			}()
 		}, w.win)
 	d.SetConfirmText("Delete all")
+	d.SetDismissText("Cancel")
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
 }

@@ -1,0 +1,477 @@
+//go:build ci
+
+package ui
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
+	h := newHarness(t)
+	body := `{"zeta":1,"alpha":{"b":[1,2.50,"x"]},"emoji":"✓"}`
+	if got := h.send("POST", "/hooks/stripe?attempt=2", "application/json", []byte(body)); got != 200 {
+		t.Fatalf("listener answered %d", got)
+	}
+	h.pumpUntil("the row to appear", func() bool { return h.rowFor("/hooks/stripe") != nil })
+	r := h.rowFor("/hooks/stripe")
+	if r.sum.Method != "POST" || r.sum.Query != "attempt=2" || r.method.Text != "POST" || r.status.Text != "200" {
+		t.Errorf("row shows %q %q?%q status %q", r.method.Text, r.sum.Path, r.sum.Query, r.status.Text)
+	}
+	if r.method.Color != colorGreen || r.status.Color != colorGreen {
+		t.Errorf("POST and 200 should be green, got %s and %s", r.method.Color, r.status.Color)
+	}
+	if !strings.Contains(r.meta.Text, clockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text, fmt.Sprintf("%d B", len(body))) {
+		t.Errorf("row meta %q lacks time or size", r.meta.Text)
+	}
+	if got := h.w.countLabel.Text; got != "1 event" {
+		t.Errorf("count label %q", got)
+	}
+
+	h.selectPath("/hooks/stripe")
+	d := h.w.detail
+	if want := h.srv.URL() + "/hooks/stripe?attempt=2"; d.url.Text != want {
+		t.Errorf("detail URL %q, want %q", d.url.Text, want)
+	}
+	d.tabs.SelectIndex(2)
+	var pretty bytes.Buffer
+	json.Indent(&pretty, []byte(body), "", "  ")
+	if got := h.bodyText(); got != pretty.String() {
+		t.Errorf("pretty body:\n%s\nwant (key order kept):\n%s", got, pretty.String())
+	}
+	test.Tap(d.body.modes[modeText])
+	h.pumpUntil("the raw text view", func() bool { return d.body.mode == modeText && d.body.view.Text() == body })
+
+	test.Tap(d.body.copyBtn)
+	h.pumpUntil("the clipboard to hold the body", func() bool { return h.app.Clipboard().Content() == body })
+}
+
+func TestFilterByMethodAndTextAndNoMatchState(t *testing.T) {
+	h := newHarness(t)
+	h.send("POST", "/orders", "application/json", []byte(`{"sku":"needle-42"}`))
+	h.send("GET", "/health", "", nil)
+	h.send("PUT", "/users/7", "application/json", []byte(`{"name":"hay"}`))
+	h.pumpUntil("three rows", func() bool { return len(h.rows()) == 3 })
+
+	paths := func() []string {
+		var out []string
+		for _, r := range h.rows() {
+			out = append(out, r.sum.Method+" "+r.sum.Path)
+		}
+		return out
+	}
+	filter := func(s string) {
+		h.w.filter.SetText(s)
+		h.w.applyFilter(s) // Enter; typing applies the same after a short pause
+	}
+
+	filter("get")
+	h.pumpUntil("the GET filter", func() bool { return fmt.Sprint(paths()) == "[GET /health]" })
+	if !h.w.footer.Visible() || h.w.footer.Text != "1 of 3 match 'get'" {
+		t.Errorf("footer %q", h.w.footer.Text)
+	}
+
+	filter("NEEDLE")
+	h.pumpUntil("the body-text filter", func() bool { return fmt.Sprint(paths()) == "[POST /orders]" })
+
+	h.w.filter.SetText("")
+	test.Type(h.w.filter, "no such thing") // typed, not submitted: applies after a pause
+	h.pumpUntil("the no-match state", func() bool { return h.w.noMatch.root.Visible() })
+	if got := h.w.noMatch.label.Text; got != "No events match 'no such thing'" {
+		t.Errorf("no-match label %q", got)
+	}
+	test.Tap(button(h.w.noMatch.root, "Clear filter"))
+	h.pumpUntil("all rows back", func() bool { return len(h.rows()) == 3 })
+	if h.w.filter.Text != "" || h.w.noMatch.root.Visible() {
+		t.Errorf("after Clear filter: text %q, no-match shown %v", h.w.filter.Text, h.w.noMatch.root.Visible())
+	}
+	want := "[PUT /users/7 GET /health POST /orders]"
+	if got := fmt.Sprint(paths()); got != want {
+		t.Errorf("rows %s, want newest first %s", got, want)
+	}
+}
+
+func TestDeleteKeyAsksThenRemovesAndSelectsNext(t *testing.T) {
+	h := newHarness(t)
+	h.send("POST", "/old", "text/plain", []byte("a"))
+	h.send("POST", "/new", "text/plain", []byte("b"))
+	h.pumpUntil("two rows", func() bool { return len(h.rows()) == 2 })
+	h.selectPath("/new")
+
+	h.key(fyne.KeyDelete)
+	test.Tap(h.dialogButton("Cancel"))
+	h.q.pump()
+	if n, _ := h.st.Count(); n != 2 {
+		t.Fatalf("Cancel deleted an event: %d left", n)
+	}
+
+	h.key(fyne.KeyDelete)
+	test.Tap(h.dialogButton("Delete"))
+	h.pumpUntil("the row to go", func() bool { return h.rowFor("/new") == nil && h.w.model.Len() == 1 })
+	if n, _ := h.st.Count(); n != 1 {
+		t.Fatalf("store holds %d events after delete, want 1", n)
+	}
+	h.pumpUntil("the next event to be selected", func() bool {
+		return h.w.detail.ev != nil && h.w.detail.ev.Path == "/old"
+	})
+	if h.w.countLabel.Text != "1 event" {
+		t.Errorf("count label %q", h.w.countLabel.Text)
+	}
+
+	// The detail header's delete button does the same.
+	test.Tap(h.w.detail.del)
+	test.Tap(h.dialogButton("Delete"))
+	h.pumpUntil("the welcome screen", func() bool { return h.w.welcome.root.Visible() })
+	if h.w.detail.ev != nil {
+		t.Error("detail still shows a deleted event")
+	}
+}
+
+func TestClearAllAsksThenEmptiesEverything(t *testing.T) {
+	h := newHarness(t)
+	h.sendN(3, 3)
+	test.Tap(h.w.clearBtn)
+	if !contains(labels(h.w.win.Canvas().Overlays().Top()), "Delete all 3 events") {
+		t.Errorf("confirmation does not say how many events: %q", labels(h.w.win.Canvas().Overlays().Top()))
+	}
+	test.Tap(h.dialogButton("Delete all"))
+	h.pumpUntil("the welcome screen", func() bool { return h.w.welcome.root.Visible() && !h.w.split.Visible() })
+	if n, _ := h.st.Count(); n != 0 {
+		t.Fatalf("%d events left", n)
+	}
+	if h.w.countLabel.Text != "0 events" || !h.w.clearBtn.Disabled() {
+		t.Errorf("count %q, Clear all enabled=%v", h.w.countLabel.Text, !h.w.clearBtn.Disabled())
+	}
+	// Capture goes on: the next request shows up.
+	h.send("POST", "/after", "text/plain", []byte("x"))
+	h.pumpUntil("the new row", func() bool { return h.rowFor("/after") != nil })
+}
+
+func TestWelcomeTeachesURLAndSendsTestEvent(t *testing.T) {
+	h := newHarness(t)
+	we := h.w.welcome
+	if !we.root.Visible() || h.w.split.Visible() {
+		t.Fatal("an empty store should show the welcome screen")
+	}
+	texts := labels(we.root)
+	url := h.srv.URL()
+	for _, want := range []string{"Waiting for the first request", url, curlLine(url)} {
+		if !contains(texts, want) {
+			t.Errorf("welcome lacks %q; it shows %q", want, texts)
+		}
+	}
+	if !strings.HasSuffix(curlLine(url), url+"/test") || !strings.Contains(curlLine(url), `-d '{"hello":"hooklens"}'`) {
+		t.Errorf("curl line %q", curlLine(url))
+	}
+
+	test.Tap(button(we.root, "Copy URL"))
+	if got := h.app.Clipboard().Content(); got != url {
+		t.Errorf("clipboard %q, want %q", got, url)
+	}
+	test.Tap(button(we.root, "Copy"))
+	if got := h.app.Clipboard().Content(); got != curlLine(url) {
+		t.Errorf("clipboard %q, want the curl line", got)
+	}
+	test.Tap(we.send)
+	if !we.send.Disabled() || !we.progress.Visible() {
+		t.Error("sending should disable the button and show progress")
+	}
+	h.pumpUntil("the test event in the list", func() bool { return h.rowFor("/test") != nil })
+	h.pumpUntil("the send result", func() bool { return we.status.Visible() })
+	if !strings.Contains(we.status.Text, "200") {
+		t.Errorf("status %q", we.status.Text)
+	}
+	if h.w.welcome.root.Visible() || !h.w.split.Visible() {
+		t.Error("the welcome screen should give way to the list")
+	}
+	h.selectPath("/test")
+	h.w.detail.tabs.SelectIndex(2)
+	h.bodyText()
+	h.w.detail.body.setMode(modeText)
+	h.pumpUntil("the test payload", func() bool { return h.w.detail.body.view.Text() == testPayload })
+}
+
+func TestTopBarCopiesURLAndPausesCapture(t *testing.T) {
+	h := newHarness(t)
+	if got := h.w.urlLabel.Text; got != h.srv.URL() {
+		t.Errorf("URL label %q", got)
+	}
+	test.Tap(h.w.urlCopy)
+	if got := h.app.Clipboard().Content(); got != h.srv.URL() {
+		t.Errorf("clipboard %q after the URL copy button", got)
+	}
+
+	test.Tap(h.w.captureBtn)
+	if h.srv.Capturing() || h.w.liveBadge.Text != "PAUSED" || !h.w.paused.Visible() || h.w.captureBtn.Text != "Resume" {
+		t.Fatalf("after Pause: capturing=%v badge=%q banner=%v button=%q",
+			h.srv.Capturing(), h.w.liveBadge.Text, h.w.paused.Visible(), h.w.captureBtn.Text)
+	}
+	if got := h.send("POST", "/while-paused", "text/plain", []byte("x")); got != 503 {
+		t.Errorf("paused listener answered %d, want 503", got)
+	}
+	test.Tap(h.w.captureBtn)
+	if !h.srv.Capturing() || h.w.paused.Visible() {
+		t.Fatal("Resume did not resume")
+	}
+	h.send("POST", "/after-resume", "text/plain", []byte("x"))
+	h.pumpUntil("the resumed row", func() bool { return h.rowFor("/after-resume") != nil })
+	if h.w.model.Len() != 1 {
+		t.Errorf("%d rows, want only the request made while capturing", h.w.model.Len())
+	}
+}
+
+func TestSelectionFollowsEventIDWhenNewEventsArrive(t *testing.T) {
+	h := newHarness(t)
+	h.sendN(5, 5) // /n/0 .. /n/4, newest first: /n/4 is row 0
+	h.selectPath("/n/2")
+	id := h.w.selID
+	if h.w.selIdx != 2 {
+		t.Fatalf("selected row %d, want 2", h.w.selIdx)
+	}
+	for i := 5; i < 8; i++ {
+		h.send("POST", fmt.Sprintf("/n/%d", i), "application/json", []byte(`{}`))
+	}
+	h.pumpUntil("eight rows", func() bool { return h.w.model.Len() == 8 })
+	if h.w.selID != id || h.w.selIdx != 5 {
+		t.Fatalf("selection id %d row %d, want id %d row 5", h.w.selID, h.w.selIdx, id)
+	}
+	h.pumpUntil("row 5 loaded", func() bool { _, ok := h.w.model.Peek(5); return ok })
+	if s, _ := h.w.model.Peek(5); s.ID != id {
+		t.Errorf("row 5 holds event %d, want the selected %d", s.ID, id)
+	}
+	if h.w.detail.ev == nil || h.w.detail.ev.ID != id {
+		t.Error("the detail pane changed event")
+	}
+	// The list is at the top, so the new events show above.
+	h.pumpUntil("the new rows on screen", func() bool { rs := h.rows(); return len(rs) > 0 && rs[0].index == 0 })
+	if got := h.rows()[0].sum.Path; got != "/n/7" {
+		t.Errorf("top row %s, want the newest /n/7", got)
+	}
+
+	// Up and Down move the selection by rows.
+	h.key(fyne.KeyUp)
+	h.pumpUntil("the detail of /n/3", func() bool { return h.w.detail.ev != nil && h.w.detail.ev.Path == "/n/3" })
+	h.key(fyne.KeyDown)
+	h.key(fyne.KeyDown)
+	h.pumpUntil("the detail of /n/1", func() bool { return h.w.detail.ev != nil && h.w.detail.ev.Path == "/n/1" })
+}
+
+func TestScrolledListKeepsVisibleRowsWhenEventsArrive(t *testing.T) {
+	h := newHarness(t)
+	h.sendN(60, 60)
+	pitch := h.w.rowPitch()
+	h.w.list.ScrollToOffset(20 * pitch)
+	h.pumpUntil("rows 20.. on screen", func() bool {
+		rs := h.rows()
+		return len(rs) > 0 && rs[0].index >= 19
+	})
+	top := h.rows()[0].index
+	before := h.rows()[0].sum.ID
+	for i := 60; i < 63; i++ {
+		h.send("POST", fmt.Sprintf("/n/%d", i), "application/json", []byte(`{}`))
+	}
+	h.pumpUntil("63 rows", func() bool { return h.w.model.Len() == 63 })
+	h.pumpUntil("the rows to reload", func() bool {
+		rs := h.rows()
+		return len(rs) > 0 && rs[0].index == top+3
+	})
+	if got := h.rows()[0].sum.ID; got != before {
+		t.Errorf("top visible row shows event %d, want %d (the view jumped)", got, before)
+	}
+}
+
+func TestBinaryBodyShowsHexDumpWithoutBlocking(t *testing.T) {
+	h := newHarness(t)
+	data := make([]byte, 2<<20)
+	rand.New(rand.NewSource(1)).Read(data)
+	h.send("PUT", "/blob", "application/octet-stream", data)
+	h.pumpUntil("the row", func() bool { return h.rowFor("/blob") != nil })
+	test.Tap(h.rowFor("/blob"))
+	h.pumpUntil("the detail", func() bool { return h.w.detail.ev != nil })
+	b := h.w.detail.body
+	// The event is shown before its body is formatted: the tab says so.
+	if !b.busy.Visible() || b.view.Visible() {
+		t.Error("a 2 MiB body should show progress while it is formatted off the UI goroutine")
+	}
+	h.w.detail.tabs.SelectIndex(2)
+	text := h.bodyText()
+	if b.mode != modeHex {
+		t.Fatalf("mode %s, want Hex for binary", b.mode)
+	}
+	want := fmt.Sprintf("00000000: %02x%02x %02x%02x %02x%02x %02x%02x %02x%02x %02x%02x %02x%02x %02x%02x  ",
+		data[0], data[1], data[2], data[3], data[4], data[5], data[6], data[7],
+		data[8], data[9], data[10], data[11], data[12], data[13], data[14], data[15])
+	if first := b.view.Line(0); !strings.HasPrefix(first, want) || len(first) != len(want)+16 {
+		t.Errorf("first hex line\n%q\nwant prefix\n%q", first, want)
+	}
+	if len(text) > displayLimit {
+		t.Errorf("view holds %d bytes, more than the %d limit", len(text), displayLimit)
+	}
+	if !contains(labels(b.notes), "of 2 MiB as hex — Copy/Save for all") {
+		t.Errorf("notes %q do not say the dump is cut", labels(b.notes))
+	}
+	if !b.modes[modePretty].Disabled() || !b.modes[modeText].Disabled() {
+		t.Error("Pretty and Text should be disabled for binary data")
+	}
+}
+
+func TestGzipBodyIsShownDecoded(t *testing.T) {
+	h := newHarness(t)
+	plain := `{"event":"chat.started","n":1}`
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(plain))
+	zw.Close()
+	h.send("POST", "/gz", "application/json", gz.Bytes(), "Content-Encoding", "gzip")
+	h.selectPath("/gz")
+	h.w.detail.tabs.SelectIndex(2)
+	var pretty bytes.Buffer
+	json.Indent(&pretty, []byte(plain), "", "  ")
+	if got := h.bodyText(); got != pretty.String() {
+		t.Errorf("body %q, want decoded %q", got, pretty.String())
+	}
+	note := fmt.Sprintf("decoded from gzip (%d bytes on the wire)", gz.Len())
+	if !contains(labels(h.w.detail.body.notes), note) {
+		t.Errorf("notes %q lack %q", labels(h.w.detail.body.notes), note)
+	}
+}
+
+func TestHeadersInWireOrderCopyableAndQueryDecoded(t *testing.T) {
+	h := newHarness(t)
+	h.send("POST", "/h?name=J%C3%BCrgen&tag=a&tag=b+c", "text/plain", []byte("x"),
+		"X-Trace", "first", "X-Signature", "t=1,v1=abc", "X-Trace", "second")
+	h.selectPath("/h")
+	d := h.w.detail
+	var traces []string
+	for _, r := range d.headers.rows {
+		if r[0] == "X-Trace" {
+			traces = append(traces, r[1])
+		}
+	}
+	if fmt.Sprint(traces) != "[first second]" {
+		t.Errorf("repeated header values %q, want both in order", traces)
+	}
+	if d.headersTab.Text != fmt.Sprintf("Headers (%d)", len(d.ev.Headers)) {
+		t.Errorf("tab title %q", d.headersTab.Text)
+	}
+	d.tabs.SelectIndex(1)
+	test.Tap(button(d.headers.root, "Copy all"))
+	clip := h.app.Clipboard().Content()
+	if !strings.Contains(clip, "X-Trace: first\n") || !strings.Contains(clip, "X-Signature: t=1,v1=abc\n") ||
+		strings.Index(clip, "X-Trace: first") > strings.Index(clip, "X-Trace: second") {
+		t.Errorf("Copy all gave %q", clip)
+	}
+	// One value per row.
+	var row *fyne.Container
+	walk(d.headers.list, func(o fyne.CanvasObject) {
+		if c, ok := o.(*fyne.Container); ok && row == nil {
+			if _, ok := c.Layout.(*kvLayout); ok && c.Objects[0].(*widget.Label).Text == "X-Signature" {
+				row = c
+			}
+		}
+	})
+	if row == nil {
+		t.Fatal("no X-Signature row in the Headers tab")
+	}
+	if got := row.Objects[1].(*widget.Label).Text; got != "t=1,v1=abc" {
+		t.Errorf("X-Signature row shows %q", got)
+	}
+	test.Tap(row.Objects[2].(*widget.Button))
+	if got := h.app.Clipboard().Content(); got != "t=1,v1=abc" {
+		t.Errorf("row copy gave %q", got)
+	}
+
+	want := [][2]string{{"name", "Jürgen"}, {"tag", "a"}, {"tag", "b c"}}
+	if fmt.Sprint(d.query.rows) != fmt.Sprint(want) || d.queryTab.Text != "Query (3)" {
+		t.Errorf("query rows %q title %q", d.query.rows, d.queryTab.Text)
+	}
+}
+
+func TestKeyboardFilterShortcutAndEscape(t *testing.T) {
+	h := newHarness(t)
+	h.sendN(2, 2)
+	c := h.w.win.Canvas()
+	ctrlF := &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	h.w.keys.TypedShortcut(ctrlF)
+	if c.Focused() != h.w.filter {
+		t.Fatal("Ctrl+F did not focus the filter box")
+	}
+	test.Type(h.w.filter, "/n/1")
+	h.w.filter.OnSubmitted(h.w.filter.Text)
+	h.pumpUntil("one row", func() bool { return len(h.rows()) == 1 })
+	h.w.filter.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	h.pumpUntil("both rows", func() bool { return len(h.rows()) == 2 })
+	if h.w.filter.Text != "" {
+		t.Errorf("Escape left %q in the filter", h.w.filter.Text)
+	}
+
+	// Ctrl+F still works while the body text has focus.
+	h.selectPath("/n/0")
+	h.w.detail.tabs.SelectIndex(2)
+	h.bodyText()
+	c.Focus(h.w.detail.body.view.content)
+	h.w.detail.body.view.content.TypedShortcut(ctrlF)
+	if c.Focused() != h.w.filter {
+		t.Error("Ctrl+F from the body view did not focus the filter box")
+	}
+}
+
+func TestWindowGeometryIsRemembered(t *testing.T) {
+	h := newHarness(t)
+	if got := h.w.split.Offset; got != defaultSplit {
+		t.Errorf("default split %v", got)
+	}
+	h.w.win.Resize(fyne.NewSize(1000, 700))
+	h.w.split.SetOffset(0.5)
+	h.w.win.Close()
+	for key, want := range map[string]string{keyWidth: "1000", keyHeight: "700", keySplit: "0.5"} {
+		if got, err := h.st.Setting(key); err != nil || got != want {
+			t.Errorf("setting %s = %q, %v; want %q", key, got, err, want)
+		}
+	}
+	h.open()
+	if got := h.w.split.Offset; got != 0.5 {
+		t.Errorf("restored split %v, want 0.5", got)
+	}
+	if got := h.w.setting(keyWidth, defaultWidth, 480, 10000); got != 1000 {
+		t.Errorf("restored width %v", got)
+	}
+}
+
+func TestListNeverLoadsEveryEvent(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	for i := 0; i < 1500; i++ {
+		e := &app.Event{Method: "POST", Path: fmt.Sprintf("/bulk/%d", i), Body: []byte("{}"), Size: 2}
+		if err := h.st.Record(ctx, e, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.pumpUntil("1500 rows", func() bool { return h.w.model.Len() == 1500 })
+	pitch := h.w.rowPitch()
+	for _, row := range []int{0, 400, 900, 1480, 700} {
+		h.w.list.ScrollToOffset(float32(row) * pitch)
+		h.pumpUntil(fmt.Sprintf("row %d on screen", row), func() bool {
+			rs := h.rows()
+			return len(rs) > 0 && rs[0].index >= row-1 && rs[0].index <= row+1
+		})
+		if got := h.rows()[0].sum.Path; got != fmt.Sprintf("/bulk/%d", 1499-h.rows()[0].index) {
+			t.Errorf("row %d shows %s", h.rows()[0].index, got)
+		}
+		if n := h.w.model.cachedRows(); n > 300 {
+			t.Fatalf("%d summaries cached after scrolling to row %d; the list must page", n, row)
+		}
+	}
+}
