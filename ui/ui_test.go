@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -472,6 +474,66 @@ func TestListNeverLoadsEveryEvent(t *testing.T) {
 		}
 		if n := h.w.model.cachedRows(); n > 300 {
 			t.Fatalf("%d summaries cached after scrolling to row %d; the list must page", n, row)
+		}
+	}
+}
+
+func TestBurstWhileScrolledKeepsRowsAlignedAndInPlace(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	for i := 0; i < 200; i++ {
+		if err := h.st.Record(ctx, &app.Event{Method: "POST", Path: fmt.Sprintf("/seed/%d", i)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.pumpUntil("200 rows", func() bool { return h.w.model.Len() == 200 })
+	pitch := h.w.rowPitch()
+	h.w.list.ScrollToOffset(50 * pitch)
+	h.pumpUntil("row 50 on top", func() bool { rs := h.rows(); return len(rs) > 0 && rs[0].index == 50 })
+	topID := h.rows()[0].sum.ID
+
+	// 300 requests from 10 clients while the window keeps refreshing.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var wg sync.WaitGroup
+		for c := 0; c < 10; c++ {
+			wg.Add(1)
+			go func(c int) {
+				defer wg.Done()
+				for i := 0; i < 30; i++ {
+					resp, err := http.Post(fmt.Sprintf("%s/burst/%d/%d", h.srv.URL(), c, i), "text/plain", strings.NewReader("x"))
+					if err == nil {
+						resp.Body.Close()
+					}
+				}
+			}(c)
+		}
+		wg.Wait()
+	}()
+	h.pumpUntil("the burst to finish", func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	h.pumpUntil("500 rows", func() bool { return h.w.model.Len() == 500 })
+	h.pumpUntil("the visible rows to settle", func() bool { rs := h.rows(); return len(rs) > 0 && rs[0].index == 350 })
+	if got := h.rows()[0].sum.ID; got != topID {
+		t.Errorf("top row shows event %d, want %d: the view moved during the burst", got, topID)
+	}
+	// Every visible row holds the event that belongs at its index.
+	maxID := uint64(0)
+	h.pumpUntil("row 0 loaded", func() bool {
+		s, ok := h.w.model.Item(0)
+		maxID = s.ID
+		return ok
+	})
+	for _, r := range h.rows() {
+		if want := maxID - uint64(r.index); r.sum.ID != want {
+			t.Errorf("row %d shows event %d, want %d", r.index, r.sum.ID, want)
 		}
 	}
 }

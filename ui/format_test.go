@@ -1,0 +1,133 @@
+//go:build ci
+
+package ui
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+func TestHumanSize(t *testing.T) {
+	for n, want := range map[int64]string{
+		0: "0 B", 512: "512 B", 1023: "1023 B", 1024: "1 KiB", 1229: "1.2 KiB",
+		256 << 10: "256 KiB", 10 << 20: "10 MiB", 10<<20 + 300<<10: "10.3 MiB", 3 << 30: "3 GiB",
+	} {
+		if got := humanSize(n); got != want {
+			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestHexDumpMatchesXXD(t *testing.T) {
+	in := []byte("Hello, Hooklens!\x00\x01\x02\xff\n{\"a\":1}")
+	// Output of: printf 'Hello, Hooklens!\x00\x01\x02\xff\n{"a":1}' | xxd
+	want := "00000000: 4865 6c6c 6f2c 2048 6f6f 6b6c 656e 7321  Hello, Hooklens!\n" +
+		"00000010: 0001 02ff 0a7b 2261 223a 317d            .....{\"a\":1}\n"
+	if got := hexDump(in, displayLimit); got != want {
+		t.Errorf("hexDump:\n%s\nwant:\n%s", got, want)
+	}
+	big := make([]byte, 1<<20)
+	got := hexDump(big, 4096)
+	if len(got) > 4096 || !strings.HasSuffix(got, "\n") || strings.Count(got, "\n") != 4096/hexLineLen {
+		t.Errorf("limited dump: %d bytes, %d lines", len(got), strings.Count(got, "\n"))
+	}
+}
+
+func TestFormatBodyKeepsKeyOrderAndCutsAtLineEnds(t *testing.T) {
+	in := []byte(`{"z":1,"a":[true,null],"m":1.50}`)
+	text, full := formatBody(in, modePretty, displayLimit)
+	want := "{\n  \"z\": 1,\n  \"a\": [\n    true,\n    null\n  ],\n  \"m\": 1.50\n}"
+	if text != want || full != len(want) {
+		t.Errorf("pretty = %q (%d), want %q", text, full, want)
+	}
+	text, full = formatBody(in, modePretty, 20)
+	if !strings.HasSuffix(text, "\n") || len(text) > 20 || full != len(want) {
+		t.Errorf("cut pretty = %q, full %d", text, full)
+	}
+	// A cut never splits a UTF-8 character.
+	s := strings.Repeat("é", 100)
+	for limit := 1; limit < 20; limit++ {
+		if got := cutText([]byte(s), limit); !utf8.ValidString(got) || len(got) > limit {
+			t.Fatalf("cutText(%d) = %q", limit, got)
+		}
+	}
+}
+
+func TestInspectBodyClassifies(t *testing.T) {
+	cases := []struct {
+		body []byte
+		mode string
+	}{
+		{[]byte(`{"a":1}`), modePretty},
+		{[]byte("  [1, 2]\n"), modePretty},
+		{[]byte("a=1&b=2"), modeText},
+		{[]byte("héllo\tworld\r\n"), modeText},
+		{[]byte{0x89, 'P', 'N', 'G', 0, 1}, modeHex},
+		{[]byte("\xff\xfe"), modeHex},
+	}
+	for _, c := range cases {
+		bi := inspectBody(&app.Event{Body: c.body})
+		if got := bi.defaultMode(); got != c.mode {
+			t.Errorf("%q opens in %s, want %s", c.body, got, c.mode)
+		}
+	}
+	bad := inspectBody(&app.Event{Body: []byte("not gzip"), Headers: app.Headers{{Name: "Content-Encoding", Value: "gzip"}}})
+	if bad.decodeErr == nil || string(bad.data) != "not gzip" {
+		t.Errorf("a body falsely labelled gzip should be shown as sent with an error, got %q, %v", bad.data, bad.decodeErr)
+	}
+}
+
+func TestParseFilter(t *testing.T) {
+	for in, want := range map[string]app.Filter{
+		"":            {},
+		"  post ":     {Method: "POST"},
+		"DELETE":      {Method: "DELETE"},
+		"posted":      {Text: "posted"},
+		"/hooks/a":    {Text: "/hooks/a"},
+		"GET /health": {Text: "GET /health"},
+	} {
+		if got := parseFilter(in); got != want {
+			t.Errorf("parseFilter(%q) = %+v, want %+v", in, got, want)
+		}
+	}
+}
+
+func TestParseQueryKeepsOrderRepeatsAndBadEscapes(t *testing.T) {
+	got := parseQuery("b=2&a=J%C3%BCrgen&b=x+y&flag&bad=%zz")
+	want := []queryParam{{"b", "2"}, {"a", "Jürgen"}, {"b", "x y"}, {"flag", ""}, {"bad", "%zz"}}
+	if len(got) != len(want) {
+		t.Fatalf("got %q", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("param %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+func TestHighlightJSONColoursTokens(t *testing.T) {
+	line := []rune(`  "key": "va\"l", "n": -1.5e3, "ok": true`)
+	var got []string
+	for _, s := range highlightJSON(line) {
+		got = append(got, string(s.color)+"="+string(line[s.from:s.to]))
+	}
+	want := []string{
+		string(colorBlue) + `="key"`, "foreground=:", string(colorGreen) + `="va\"l"`, "foreground=,",
+		string(colorBlue) + `="n"`, "foreground=:", string(colorOrange) + "=-1.5e3", "foreground=,",
+		string(colorBlue) + `="ok"`, "foreground=:", string(colorPurple) + "=true",
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("spans\n%v\nwant\n%v", got, want)
+	}
+}
+
+func TestCurlLineIsRunnable(t *testing.T) {
+	got := curlLine("http://127.0.0.1:8790/")
+	want := `curl -X POST -H 'Content-Type: application/json' -d '{"hello":"hooklens"}' http://127.0.0.1:8790/test`
+	if got != want {
+		t.Errorf("curl line %q", got)
+	}
+}
