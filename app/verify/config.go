@@ -1,0 +1,227 @@
+package verify
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Options tune a scheme. The zero value is each provider's documented setup.
+type Options struct {
+	Header string // signature header name (signalzen, hmac)
+	// Tolerance is how far a timestamp may be from the arrival time.
+	// 0 takes the scheme's default; negative turns the check off.
+	Tolerance time.Duration
+
+	// The generic hmac scheme only:
+	Algorithm       string // sha1, sha256 (default), sha512
+	Encoding        string // hex (default) or base64
+	Prefix          string // text before the signature in the header, e.g. "sha256="
+	Content         string // what is signed: "{body}" (default), "{timestamp}.{body}", "{id}.{timestamp}.{body}"; also {method}, {url}
+	TimestampHeader string // header holding the Unix time that {timestamp} stands for
+	IDHeader        string // header holding the message id that {id} stands for
+}
+
+// Config is a scheme with its options. An endpoint stores it as one string,
+// its Scheme field: the name, then ";key=value" options, e.g.
+//
+//	stripe
+//	stripe;tolerance=10m
+//	signalzen;header=X-Custom-Signature
+//	hmac;header=X-Signature;algorithm=sha512;encoding=base64;prefix=sha512=;content={timestamp}.{body};timestamp-header=X-Timestamp
+type Config struct {
+	Scheme string
+	Options
+}
+
+// option keys in the order String writes them, with the schemes that take them.
+var optionKeys = []struct {
+	key     string
+	schemes string // space-separated; "" means every scheme that has a timestamp
+}{
+	{"header", "signalzen hmac"},
+	{"algorithm", "hmac"},
+	{"encoding", "hmac"},
+	{"prefix", "hmac"},
+	{"content", "hmac"},
+	{"timestamp-header", "hmac"},
+	{"id-header", "hmac"},
+	{"tolerance", "standard-webhooks stripe slack discord hmac"},
+}
+
+// ParseConfig reads a scheme setting as String writes it.
+func ParseConfig(s string) (Config, error) {
+	parts := strings.Split(s, ";")
+	c := Config{Scheme: strings.ToLower(strings.TrimSpace(parts[0]))}
+	if _, ok := schemes[c.Scheme]; !ok {
+		return Config{}, fmt.Errorf("unknown signature scheme %q: use one of %s", c.Scheme, strings.Join(Schemes(), ", "))
+	}
+	for _, p := range parts[1:] {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(p, "=")
+		k = strings.ToLower(strings.TrimSpace(k))
+		v = strings.TrimSpace(v)
+		if !ok {
+			return Config{}, fmt.Errorf("option %q in scheme setting %q is not key=value", p, s)
+		}
+		if err := c.set(k, v); err != nil {
+			return Config{}, err
+		}
+	}
+	if err := c.validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func (c *Config) set(k, v string) error {
+	taken := false
+	for _, o := range optionKeys {
+		if o.key == k {
+			taken = true
+			if !strings.Contains(" "+o.schemes+" ", " "+c.Scheme+" ") {
+				return fmt.Errorf("scheme %s has no option %q (only %s take it)", c.Scheme, k, strings.ReplaceAll(o.schemes, " ", ", "))
+			}
+		}
+	}
+	if !taken {
+		return fmt.Errorf("unknown option %q: use header, algorithm, encoding, prefix, content, timestamp-header, id-header or tolerance", k)
+	}
+	switch k {
+	case "header":
+		c.Header = v
+	case "algorithm":
+		c.Algorithm = strings.ToLower(v)
+	case "encoding":
+		c.Encoding = strings.ToLower(v)
+	case "prefix":
+		c.Prefix = v
+	case "content":
+		c.Content = v
+	case "timestamp-header":
+		c.TimestampHeader = v
+	case "id-header":
+		c.IDHeader = v
+	case "tolerance":
+		if v == "off" {
+			c.Tolerance = -1
+			return nil
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("tolerance %q is not a positive duration such as 5m or 300s, or off", v)
+		}
+		c.Tolerance = d
+	}
+	return nil
+}
+
+// validate reports options that cannot work, whoever built c.
+func (c Config) validate() error {
+	if _, ok := schemes[c.Scheme]; !ok {
+		return fmt.Errorf("unknown signature scheme %q: use one of %s", c.Scheme, strings.Join(Schemes(), ", "))
+	}
+	for _, v := range []string{c.Header, c.Prefix, c.Content, c.TimestampHeader, c.IDHeader} {
+		if strings.Contains(v, ";") {
+			return fmt.Errorf("option value %q may not contain ';'", v)
+		}
+	}
+	for _, h := range []string{c.Header, c.TimestampHeader, c.IDHeader} {
+		if strings.ContainsAny(h, " :\t\r\n") {
+			return fmt.Errorf("%q is not a header name", h)
+		}
+	}
+	if c.Scheme != "hmac" {
+		return nil
+	}
+	if _, ok := hashByName[c.algorithm()]; !ok {
+		return fmt.Errorf("algorithm %q is not one of sha1, sha256, sha512", c.Algorithm)
+	}
+	if e := c.encoding(); e != "hex" && e != "base64" {
+		return fmt.Errorf("encoding %q is not hex or base64", c.Encoding)
+	}
+	rest := c.content()
+	for _, ph := range []string{"{body}", "{timestamp}", "{id}", "{method}", "{url}"} {
+		rest = strings.ReplaceAll(rest, ph, "")
+	}
+	if strings.ContainsAny(rest, "{}") {
+		return fmt.Errorf("content %q has an unknown placeholder: use {body}, {timestamp}, {id}, {method}, {url}", c.Content)
+	}
+	if strings.Contains(c.content(), "{timestamp}") && c.TimestampHeader == "" {
+		return fmt.Errorf("content %q uses {timestamp}: set timestamp-header to the header that carries it", c.Content)
+	}
+	if strings.Contains(c.content(), "{id}") && c.IDHeader == "" {
+		return fmt.Errorf("content %q uses {id}: set id-header to the header that carries it", c.Content)
+	}
+	return nil
+}
+
+// String writes c the way ParseConfig reads it.
+func (c Config) String() string {
+	var b strings.Builder
+	b.WriteString(c.Scheme)
+	add := func(k, v string) {
+		if v != "" {
+			b.WriteString(";" + k + "=" + v)
+		}
+	}
+	add("header", c.Header)
+	add("algorithm", c.Algorithm)
+	add("encoding", c.Encoding)
+	add("prefix", c.Prefix)
+	add("content", c.Content)
+	add("timestamp-header", c.TimestampHeader)
+	add("id-header", c.IDHeader)
+	switch {
+	case c.Tolerance < 0:
+		add("tolerance", "off")
+	case c.Tolerance > 0:
+		add("tolerance", c.Tolerance.String())
+	}
+	return b.String()
+}
+
+func (c Config) header() string {
+	if c.Header != "" {
+		return c.Header
+	}
+	if c.Scheme == "signalzen" {
+		return "X-Signalzen-Signature"
+	}
+	return "X-Signature"
+}
+
+func (c Config) algorithm() string {
+	if c.Algorithm == "" {
+		return "sha256"
+	}
+	return c.Algorithm
+}
+
+func (c Config) encoding() string {
+	if c.Encoding == "" {
+		return "hex"
+	}
+	return c.Encoding
+}
+
+func (c Config) content() string {
+	if c.Content == "" {
+		return "{body}"
+	}
+	return c.Content
+}
+
+// tolerance is the effective tolerance given the scheme's default; 0 means
+// timestamps are not checked.
+func (c Config) tolerance(def time.Duration) time.Duration {
+	switch {
+	case c.Tolerance < 0:
+		return 0
+	case c.Tolerance > 0:
+		return c.Tolerance
+	}
+	return def
+}
