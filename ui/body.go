@@ -250,7 +250,6 @@ func (b *bodyPane) save() {
 	if b.bi == nil || b.ev == nil {
 		return
 	}
-	data := b.bi.data
 	name := fmt.Sprintf("event-%s-body%s", b.ev.IDString(), fileExt(b.ev.Headers, *b.bi))
 	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
@@ -260,18 +259,25 @@ func (b *bodyPane) save() {
 		if wc == nil {
 			return // cancelled
 		}
-		go func() {
-			_, err := wc.Write(data)
-			if cerr := wc.Close(); err == nil {
-				err = cerr
-			}
-			b.d.w.do(func() {
-				if err != nil {
-					dialog.ShowError(fmt.Errorf("saving the body to %s failed: %w; pick another folder", wc.URI().Path(), err), b.d.w.win)
-				}
-			})
-		}()
+		b.saveTo(wc)
 	}, b.d.w.win)
 	fd.SetFileName(name)
 	fd.Show()
+}
+
+// saveTo writes the shown body (decoded) to wc in a goroutine and reports a
+// failure in a dialog.
+func (b *bodyPane) saveTo(wc fyne.URIWriteCloser) {
+	data := b.bi.data
+	go func() {
+		_, err := wc.Write(data)
+		if cerr := wc.Close(); err == nil {
+			err = cerr
+		}
+		b.d.w.do(func() {
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("saving the body to %s failed: %w; pick another folder", wc.URI().Path(), err), b.d.w.win)
+			}
+		})
+	}()
 }

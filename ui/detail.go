@@ -379,6 +379,20 @@ func (t *kvTable) text() string {
 	return sb.String()
 }
 
+// highlight colours the names in the raw view as the table does.
+func (t *kvTable) highlight(line []rune) []span {
+	sep := ':'
+	if t.noun == "parameter" {
+		sep = '='
+	}
+	for i, r := range line {
+		if r == sep {
+			return []span{{0, i, colorBlue}, {i, len(line), theme.ColorNameForeground}}
+		}
+	}
+	return []span{{0, len(line), theme.ColorNameForeground}}
+}
+
 func (t *kvTable) toggleRaw() {
 	if t.raw.Visible() {
 		t.raw.Hide()
@@ -387,6 +401,7 @@ func (t *kvTable) toggleRaw() {
 		t.toggle.SetIcon(theme.ListIcon())
 		return
 	}
+	t.raw.Highlight = t.highlight
 	t.raw.SetText(t.text())
 	t.list.Hide()
 	t.raw.Show()
@@ -401,7 +416,8 @@ func (t *kvTable) set(rows [][2]string) {
 	for _, r := range rows {
 		longest = max(longest, len(r[0]))
 	}
-	t.nameW = float32(min(longest, 32)+1)*cw + 2*theme.Padding()
+	// Label text sits inside inner padding on both sides.
+	t.nameW = float32(min(longest, 32))*cw + 2*theme.InnerPadding() + theme.Padding()
 	t.count.SetText(fmt.Sprintf("%d %s in the order received", len(rows), map[bool]string{true: t.noun, false: t.nouns}[len(rows) == 1]))
 	if len(rows) == 0 {
 		t.empty.Show()

@@ -71,7 +71,7 @@ func newWelcome(w *Window) *welcome {
 		container.New(layout.NewCustomPaddedLayout(theme.Padding()*3, 0, 0, 0), container.NewCenter(we.send)),
 		we.progress, we.status,
 	)
-	we.root = container.NewCenter(container.New(&maxWidthLayout{w: 760}, card))
+	we.root = container.NewCenter(container.New(&maxWidthLayout{w: 880}, card))
 	return we
 }
 

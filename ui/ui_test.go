@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"math/rand"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -535,5 +538,45 @@ func TestBurstWhileScrolledKeepsRowsAlignedAndInPlace(t *testing.T) {
 		if want := maxID - uint64(r.index); r.sum.ID != want {
 			t.Errorf("row %d shows event %d, want %d", r.index, r.sum.ID, want)
 		}
+	}
+}
+
+func TestSaveBodyWritesDecodedBytes(t *testing.T) {
+	h := newHarness(t)
+	plain := []byte("line one\nline two\n")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(plain)
+	zw.Close()
+	h.send("POST", "/save", "text/plain", gz.Bytes(), "Content-Encoding", "gzip")
+	h.selectPath("/save")
+	h.w.detail.tabs.SelectIndex(2)
+	h.bodyText()
+
+	test.Tap(h.w.detail.body.saveBtn)
+	if h.w.win.Canvas().Overlays().Top() == nil {
+		t.Error("Save body… did not open a file dialog")
+	}
+	path := filepath.Join(t.TempDir(), "body.txt")
+	wc, err := storage.Writer(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.w.detail.body.saveTo(wc)
+	h.pumpUntil("the file", func() bool {
+		got, err := os.ReadFile(path)
+		return err == nil && bytes.Equal(got, plain)
+	})
+}
+
+func TestDemoTitle(t *testing.T) {
+	h := newHarness(t)
+	if got := h.w.win.Title(); got != "Hooklens" {
+		t.Errorf("title %q", got)
+	}
+	demo := newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv, Demo: true}, h.q.do)
+	defer demo.win.Close()
+	if got := demo.win.Title(); got != "Hooklens — demo data" {
+		t.Errorf("demo title %q", got)
 	}
 }

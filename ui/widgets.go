@@ -183,7 +183,9 @@ func newThemedRect(name fyne.ThemeColorName, radius float32) *themedRect {
 
 func (t *themedRect) CreateRenderer() fyne.WidgetRenderer {
 	t.ExtendBaseWidget(t)
-	return &themedRectRenderer{t: t}
+	r := &themedRectRenderer{t: t}
+	r.Refresh()
+	return r
 }
 
 type themedRectRenderer struct{ t *themedRect }

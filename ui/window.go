@@ -561,9 +561,11 @@ func (w *Window) confirmClear() {
 				return
 			}
 			store := w.d.Events
+			done := w.busy(fmt.Sprintf("Deleting %s…", plural(total, "event")))
 			go func() {
 				err := store.DeleteAll()
 				w.do(func() {
+					done()
 					if err != nil {
 						dialog.ShowError(fmt.Errorf("could not clear the events: %w", err), w.win)
 						return
@@ -607,6 +609,27 @@ func (w *Window) rowMenu(id uint64, at fyne.Position) {
 		fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }),
 	)
 	widget.ShowPopUpMenuAtPosition(m, w.win.Canvas(), at)
+}
+
+// busy shows a progress dialog if an action is still running after a
+// moment (quick ones finish without a flash); call the result when done.
+func (w *Window) busy(what string) (done func()) {
+	finished := false
+	var d dialog.Dialog
+	w.after(300, func() {
+		if finished {
+			return
+		}
+		bar := widget.NewProgressBarInfinite()
+		d = dialog.NewCustomWithoutButtons(what, container.NewPadded(bar), w.win)
+		d.Show()
+	})
+	return func() {
+		finished = true
+		if d != nil {
+			d.Hide()
+		}
+	}
 }
 
 // after runs fn on the UI goroutine after ms milliseconds.
