@@ -29,11 +29,8 @@ func humanSize(n int64) string {
 		div *= unit
 		exp++
 	}
-	v := float64(n) / float64(div)
-	if v == float64(int64(v)) {
-		return fmt.Sprintf("%d %ciB", int64(v), "KMGTP"[exp])
-	}
-	return fmt.Sprintf("%.1f %ciB", v, "KMGTP"[exp])
+	v := strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/float64(div)), ".0")
+	return fmt.Sprintf("%s %ciB", v, "KMGTP"[exp])
 }
 
 // groupDigits writes n with thousands separators: 12,345.

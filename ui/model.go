@@ -19,9 +19,10 @@ type eventModel struct {
 	pageSize int
 	maxSegs  int // pages kept in memory
 
-	filter  app.Filter
-	count   int  // matching events in the index space the list shows
-	counted bool // count has been read at least once for this filter
+	filter    app.Filter
+	count     int  // matching events in the index space the list shows
+	counted   bool // count has been read at least once for this filter
+	reloading bool // the coming recount is a Reload, not a new filter
 	gen     uint64
 	segs    []*segment
 	clock   uint64
@@ -34,7 +35,7 @@ type eventModel struct {
 	counts matchCounts
 
 	onGrow   func(delta int) // count grew by delta: rows shifted down by delta
-	onReset  func()          // indexes changed meaning: filter, deletions elsewhere
+	onReset  func(newFilter bool) // rows were reread: new filter, or deletions elsewhere
 	onLoaded func()          // rows got their data
 	onError  func(error)
 }
@@ -94,9 +95,18 @@ func (m *eventModel) IndexOf(id uint64) int {
 // SetFilter shows only events matching f; rows are read again.
 func (m *eventModel) SetFilter(f app.Filter) {
 	m.filter = f
-	m.counted = false
+	m.counted, m.reloading = false, false
+	m.count = 0
 	m.reset()
-	m.Refresh()
+	m.load(0)
+}
+
+// Reload reads count and rows again for the same filter.
+func (m *eventModel) Reload() {
+	m.mutSeq = m.seq + 1
+	m.counted, m.reloading = false, true
+	m.reset()
+	m.load(0)
 }
 
 // Refresh reads the count again (after new events were committed).
@@ -219,7 +229,7 @@ func (m *eventModel) arrived(seq, gen uint64, off int, items []app.EventSummary,
 		m.counted, m.countSeq = true, seq
 		m.count = n
 		if m.onReset != nil {
-			m.onReset()
+			m.onReset(!m.reloading)
 		}
 	case n > m.count:
 		// New events are always the newest: they push every row down.
@@ -239,7 +249,7 @@ func (m *eventModel) arrived(seq, gen uint64, off int, items []app.EventSummary,
 		m.count = n
 		m.reset()
 		if m.onReset != nil {
-			m.onReset()
+			m.onReset(false)
 		}
 		return
 	}

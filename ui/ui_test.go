@@ -580,3 +580,37 @@ func TestDemoTitle(t *testing.T) {
 		t.Errorf("demo title %q", got)
 	}
 }
+
+func TestEventsRemovedElsewhereReloadWithoutJumping(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	for i := 0; i < 100; i++ {
+		if err := h.st.Record(ctx, &app.Event{Method: "POST", Path: fmt.Sprintf("/r/%d", i)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.pumpUntil("100 rows", func() bool { return h.w.model.Len() == 100 })
+	h.w.list.ScrollToOffset(30 * h.w.rowPitch())
+	h.pumpUntil("row 30 on top", func() bool { rs := h.rows(); return len(rs) > 0 && rs[0].index == 30 })
+	off := h.w.list.GetScrollOffset()
+	// Retention removes the five oldest; the store says nothing until the
+	// next refresh.
+	oldest, _ := h.st.Events(app.Page{Offset: 95, Limit: 5})
+	for _, s := range oldest {
+		if err := h.st.Delete(s.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.w.model.Refresh()
+	h.pumpUntil("95 rows", func() bool { return h.w.model.Len() == 95 })
+	h.pumpUntil("rows reloaded", func() bool { rs := h.rows(); return len(rs) > 0 && rs[0].index == 30 })
+	if got := h.w.list.GetScrollOffset(); got != off {
+		t.Errorf("scroll offset %v, want %v kept", got, off)
+	}
+	if got := h.rows()[0].sum.Path; got != "/r/69" {
+		t.Errorf("row 30 shows %s, want /r/69", got)
+	}
+	if h.w.countLabel.Text != "95 events" {
+		t.Errorf("count label %q", h.w.countLabel.Text)
+	}
+}

@@ -49,6 +49,9 @@ const (
 	// refreshInterval caps live list refreshes at about ten a second, so a
 	// burst of thousands of requests costs the UI a handful of redraws.
 	refreshInterval = 100 * time.Millisecond
+	// recheckInterval is how often the count is reread without a
+	// notification, to notice events removed by retention or another tool.
+	recheckInterval = 5 * time.Second
 	filterDelay     = 150 * time.Millisecond
 )
 
@@ -152,11 +155,14 @@ func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
 func (w *Window) refreshLoop() {
 	t := time.NewTimer(0)
 	<-t.C
+	recheck := time.NewTicker(recheckInterval)
+	defer recheck.Stop()
 	for {
 		select {
 		case <-w.stop:
 			return
 		case <-w.kick:
+		case <-recheck.C:
 		}
 		w.do(func() {
 			if !w.closed {
@@ -275,15 +281,18 @@ func (w *Window) grown(delta int) {
 	w.updateCount()
 }
 
-// modelReset runs when rows were reread from scratch (filter change).
-func (w *Window) modelReset() {
+// modelReset runs when rows were reread from scratch: a new filter starts
+// at the top; a reload (events removed elsewhere) keeps the scroll position.
+func (w *Window) modelReset(newFilter bool) {
 	w.selIdx = -1
 	w.wantIdx = -1
 	w.syncing = true
 	w.list.UnselectAll()
 	w.syncing = false
 	w.list.Refresh()
-	w.list.ScrollToTop()
+	if newFilter {
+		w.list.ScrollToTop()
+	}
 	w.findSelection()
 	w.updateCount()
 }
@@ -533,7 +542,7 @@ func (w *Window) removed(id uint64) {
 			w.selIdx--
 		}
 	} else {
-		w.model.SetFilter(w.model.filter)
+		w.model.Reload()
 	}
 	if wasSelected {
 		w.selID, w.selIdx = 0, -1
