@@ -23,10 +23,10 @@ type eventModel struct {
 	count     int  // matching events in the index space the list shows
 	counted   bool // count has been read at least once for this filter
 	reloading bool // the coming recount is a Reload, not a new filter
-	gen     uint64
-	segs    []*segment
-	clock   uint64
-	pending map[int]bool
+	gen       uint64
+	segs      []*segment
+	clock     uint64
+	pending   map[int]bool
 
 	// seq numbers every store read; results of reads issued before the
 	// latest local change (a delete) describe a store that no longer exists.
@@ -34,9 +34,9 @@ type eventModel struct {
 
 	counts matchCounts
 
-	onGrow   func(delta int) // count grew by delta: rows shifted down by delta
+	onGrow   func(delta int)      // count grew by delta: rows shifted down by delta
 	onReset  func(newFilter bool) // rows were reread: new filter, or deletions elsewhere
-	onLoaded func()          // rows got their data
+	onLoaded func()               // rows got their data
 	onError  func(error)
 }
 
