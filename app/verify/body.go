@@ -39,6 +39,20 @@ func bodyVariants(r Request) []bodyVariant {
 		seen[string(b)] = true
 		out = append(out, bodyVariant{phrase, advice, b})
 	}
+	// Newlines first: minifying also drops a final newline, and the
+	// smaller change is the better explanation.
+	switch {
+	case bytes.HasSuffix(body, []byte("\r\n")):
+		add("the trailing newline removed from the body", adviceBytes, body[:len(body)-2])
+	case bytes.HasSuffix(body, []byte("\n")):
+		add("the trailing newline removed from the body", adviceBytes, body[:len(body)-1])
+	}
+	add("a trailing newline added to the body", adviceBytes, join(body, []byte("\n")))
+	if bytes.Contains(body, []byte("\r\n")) {
+		add("the body's line endings changed from CRLF to LF", adviceBytes, bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")))
+	} else if bytes.Contains(body, []byte("\n")) {
+		add("the body's line endings changed from LF to CRLF", adviceBytes, bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n")))
+	}
 	if len(body) <= maxReserialise && json.Valid(body) {
 		var compact bytes.Buffer
 		if json.Compact(&compact, body) == nil {
@@ -61,18 +75,6 @@ func bodyVariants(r Request) []bodyVariant {
 				add("the body re-serialised with its keys sorted and pretty-printed", adviceSerialise, sorted)
 			}
 		}
-	}
-	switch {
-	case bytes.HasSuffix(body, []byte("\r\n")):
-		add("the trailing newline removed from the body", adviceBytes, body[:len(body)-2])
-	case bytes.HasSuffix(body, []byte("\n")):
-		add("the trailing newline removed from the body", adviceBytes, body[:len(body)-1])
-	}
-	add("a trailing newline added to the body", adviceBytes, join(body, []byte("\n")))
-	if bytes.Contains(body, []byte("\r\n")) {
-		add("the body's line endings changed from CRLF to LF", adviceBytes, bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")))
-	} else if bytes.Contains(body, []byte("\n")) {
-		add("the body's line endings changed from LF to CRLF", adviceBytes, bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n")))
 	}
 	if dec, enc, err := app.DecodedBody(r.Headers, body, maxReserialise); err == nil && enc != "" {
 		add("the body before "+enc+" compression", "the sender signed the body before compressing it: verify the decompressed body, or sign the bytes sent", dec)

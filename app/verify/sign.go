@@ -32,7 +32,8 @@ var detectable = []struct{ header, scheme string }{
 }
 
 // Detect names the scheme a request's headers are signed with. A signature
-// header no named scheme uses (any name with "signature" or "hmac" in it)
+// header no named scheme uses (any name with "signature" or "hmac" in it,
+// or ending in "-sig")
 // gives the generic hmac scheme with that header, and the algorithm,
 // encoding and prefix its value suggests.
 func Detect(h app.Headers) (Config, bool) {
@@ -52,7 +53,8 @@ func Detect(h app.Headers) (Config, bool) {
 func detectedHeader(h app.Headers) string {
 	for _, x := range h {
 		n := strings.ToLower(x.Name)
-		if strings.TrimSpace(x.Value) == "" || !(strings.Contains(n, "signature") || strings.Contains(n, "hmac")) {
+		sigLike := strings.Contains(n, "signature") || strings.Contains(n, "hmac") || n == "sig" || strings.HasSuffix(n, "-sig")
+		if strings.TrimSpace(x.Value) == "" || !sigLike {
 			continue
 		}
 		if strings.HasSuffix(n, "-timestamp") || strings.HasSuffix(n, "-input") || strings.HasSuffix(n, "-id") || strings.HasSuffix(n, "-version") {
