@@ -70,7 +70,7 @@ func newDetail(w *Window) *detail {
 		container.NewCenter(d.method),
 		container.NewHBox(copyURL, container.NewCenter(d.status), container.NewCenter(d.verdict), d.del),
 		d.url)
-	header := container.NewVBox(head, container.NewPadded(d.meta))
+	header := container.New(layout.NewCustomPaddedVBoxLayout(0), head, d.meta)
 
 	d.overview = container.NewVScroll(container.NewVBox())
 	d.headers = newKVTable(w, "header", "headers")
@@ -79,7 +79,7 @@ func newDetail(w *Window) *detail {
 	d.headersTab = container.NewTabItem("Headers", d.headers.root)
 	d.queryTab = container.NewTabItem("Query", d.query.root)
 	d.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Overview", theme.InfoIcon(), d.overview),
+		container.NewTabItem("Overview", d.overview),
 		d.headersTab,
 		container.NewTabItem("Body", d.body.root),
 		d.queryTab,

@@ -95,7 +95,7 @@ func (we *welcome) sendTest() {
 			we.progress.Stop()
 			we.progress.Hide()
 			we.send.Enable()
-			we.status.SetText(msg)
+			we.status.SetText(strings.ToUpper(msg[:1]) + msg[1:]) // a sentence on screen
 			we.status.Importance = widget.SuccessImportance
 			if !ok {
 				we.status.Importance = widget.DangerImportance

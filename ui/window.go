@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -191,7 +192,11 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	w.clearBtn = widget.NewButtonWithIcon("Clear all", theme.DeleteIcon(), w.confirmClear)
 	w.clearBtn.Importance = widget.LowImportance
 
-	left := container.NewHBox(name, widget.NewSeparator(), container.NewCenter(w.liveBadge), w.urlLabel, copyURL)
+	var logo fyne.CanvasObject = layout.NewSpacer()
+	if icon := w.app.Icon(); icon != nil {
+		logo = container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(22), widget.NewIcon(icon)))
+	}
+	left := container.NewHBox(logo, name, widget.NewSeparator(), container.NewCenter(w.liveBadge), w.urlLabel, copyURL)
 	right := container.NewHBox(w.countLabel, w.captureBtn, w.clearBtn)
 	bar := container.NewBorder(nil, nil, left, right)
 
