@@ -8,7 +8,12 @@ import (
 	"os"
 	"time"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/capture"
@@ -41,6 +46,8 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	}
 	st, err := c.open()
 	if err != nil {
+		// Started from a menu there is no terminal to read stderr: say it in a window too.
+		showStartupError(err)
 		return err
 	}
 	defer st.Close()
@@ -54,9 +61,14 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	st.StartRetention(retention, time.Hour, store.DefaultMaxAge, store.DefaultMaxBytes)
 
 	srv, err := startListener(st, *addr)
-	if errors.Is(err, capture.ErrAddrInUse) && *demoMode {
-		// A demo must open even when a real Hooklens holds the usual port.
-		srv, err = startListener(st, "127.0.0.1:0")
+	notice := ""
+	if errors.Is(err, capture.ErrAddrInUse) {
+		// The window still opens, on a free port, and says so: a person who
+		// started it from a menu would otherwise see nothing at all.
+		if srv, err = startListener(st, "127.0.0.1:0"); err == nil {
+			notice = fmt.Sprintf("%s is in use by another program, so Hooklens listens on %s instead. Point your webhooks there, or stop the other program and restart Hooklens.", *addr, srv.URL())
+			fmt.Fprintln(stderr, "hooklens:", notice)
+		}
 	}
 	if err != nil {
 		return err
@@ -69,9 +81,23 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
-	w := ui.New(a, ui.Deps{Events: st, Settings: st, Listener: srv, Demo: *demoMode})
+	w := ui.New(a, ui.Deps{Events: st, Settings: st, Listener: srv, Demo: *demoMode, Notice: notice})
 	w.ShowAndRun()
 	return nil
+}
+
+// showStartupError shows why Hooklens could not start, in a small window.
+func showStartupError(err error) {
+	a := fyneapp.NewWithID(appID)
+	a.SetIcon(assets.IconResource())
+	w := a.NewWindow("Hooklens could not start")
+	msg := widget.NewLabel(err.Error())
+	msg.Wrapping = fyne.TextWrapWord
+	title := widget.NewLabelWithStyle("Hooklens could not start", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	quit := widget.NewButtonWithIcon("Close", theme.CancelIcon(), w.Close)
+	w.SetContent(container.NewPadded(container.NewBorder(title, container.NewHBox(layout.NewSpacer(), quit), nil, nil, msg)))
+	w.Resize(fyne.NewSize(520, 180))
+	w.ShowAndRun()
 }
 
 // fillDemo records the sample events built from the provider templates.

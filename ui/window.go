@@ -34,7 +34,8 @@ type Deps struct {
 	Events   app.EventStore
 	Settings app.SettingStore
 	Listener Listener
-	Demo     bool // title shows "Hooklens — demo data"
+	Demo     bool   // title shows "Hooklens — demo data"
+	Notice   string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }
 
 // Settings keys and defaults for the window's geometry.
@@ -210,7 +211,15 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	w.errText.Wrapping = fyne.TextWrapWord
 	w.errText.Hide()
 	w.updateCapture()
-	return container.NewVBox(panel(container.NewPadded(bar)), w.paused, w.errText, widget.NewSeparator())
+	rows := container.NewVBox(panel(container.NewPadded(bar)), w.paused, w.errText)
+	if w.d.Notice != "" {
+		notice := widget.NewLabel(w.d.Notice)
+		notice.Importance = widget.WarningImportance
+		notice.Wrapping = fyne.TextWrapWord
+		rows.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, notice))
+	}
+	rows.Add(widget.NewSeparator())
+	return rows
 }
 
 func (w *Window) buildListPane() fyne.CanvasObject {
