@@ -24,19 +24,22 @@ const (
 
 // maxReserialise bounds the bodies whose JSON is re-serialised to look for
 // a mismatch; larger ones only get the cheap variants.
-const maxReserialise = 4 << 20
+const maxReserialise = 256 << 10
 
 // bodyVariants are the bodies senders commonly sign instead of the one they
 // send, each different from the body and from one another.
 func bodyVariants(r Request) []bodyVariant {
 	body := r.Body
 	var out []bodyVariant
-	seen := map[string]bool{string(body): true}
 	add := func(phrase, advice string, b []byte) {
-		if seen[string(b)] {
+		if bytes.Equal(b, body) {
 			return
 		}
-		seen[string(b)] = true
+		for _, v := range out {
+			if bytes.Equal(v.body, b) {
+				return
+			}
+		}
 		out = append(out, bodyVariant{phrase, advice, b})
 	}
 	// Newlines first: minifying also drops a final newline, and the
@@ -68,11 +71,9 @@ func bodyVariants(r Request) []bodyVariant {
 			add("the body with non-ASCII characters escaped as \\uXXXX", adviceSerialise, asciiEscaped(c))
 			add("the body with Python json.dumps defaults (spacing, non-ASCII escaped)", adviceSerialise, spaced(asciiEscaped(c)))
 			add("the body with <, > and & escaped as Go's json.Marshal does", adviceSerialise, htmlEscaped(c))
-			if sorted, ok := sortedKeys(c, ""); ok {
-				add("the body re-serialised with its keys sorted", adviceSerialise, sorted)
-			}
-			if sorted, ok := sortedKeys(c, "  "); ok {
-				add("the body re-serialised with its keys sorted and pretty-printed", adviceSerialise, sorted)
+			if v, ok := decodeJSON(c); ok {
+				add("the body re-serialised with its keys sorted", adviceSerialise, encodeJSON(v, ""))
+				add("the body re-serialised with its keys sorted and pretty-printed", adviceSerialise, encodeJSON(v, "  "))
 			}
 		}
 	}
@@ -86,7 +87,7 @@ func bodyVariants(r Request) []bodyVariant {
 // spaced writes compact JSON with a space after each ',' and ':' outside
 // strings, as Python's json.dumps does by default.
 func spaced(c []byte) []byte {
-	var b []byte
+	b := make([]byte, 0, len(c)+len(c)/8)
 	inStr, esc := false, false
 	for _, ch := range c {
 		b = append(b, ch)
@@ -107,7 +108,7 @@ func spaced(c []byte) []byte {
 // asciiEscaped writes every non-ASCII character of compact JSON as \uXXXX
 // (surrogate pairs above U+FFFF).
 func asciiEscaped(c []byte) []byte {
-	var b []byte
+	b := make([]byte, 0, len(c)+len(c)/8)
 	for len(c) > 0 {
 		r, n := utf8.DecodeRune(c)
 		if r < utf8.RuneSelf {
@@ -131,23 +132,25 @@ func htmlEscaped(c []byte) []byte {
 	return b.Bytes()
 }
 
-// sortedKeys re-serialises JSON with object keys sorted, numbers kept as
-// written and HTML characters left alone.
-func sortedKeys(c []byte, indent string) ([]byte, bool) {
+// decodeJSON reads JSON keeping numbers as written.
+func decodeJSON(c []byte) (any, bool) {
 	d := json.NewDecoder(bytes.NewReader(c))
 	d.UseNumber()
 	var v any
-	if d.Decode(&v) != nil {
-		return nil, false
-	}
+	return v, d.Decode(&v) == nil
+}
+
+// encodeJSON writes v the way encoding/json does, object keys sorted, but
+// with HTML characters left alone.
+func encodeJSON(v any, indent string) []byte {
 	var b bytes.Buffer
 	e := json.NewEncoder(&b)
 	e.SetEscapeHTML(false)
 	e.SetIndent("", indent)
 	if e.Encode(v) != nil {
-		return nil, false
+		return nil
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), true
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // Display limits for signed content: long bodies keep their head and tail.
@@ -185,6 +188,12 @@ func quote(b []byte) string {
 // short is the first characters of a signature, see Report.Expected.
 func short(sig string) string {
 	const n = 12
+	for _, c := range sig {
+		if c < 0x21 || c > 0x7e { // signatures are printable ASCII; show anything else escaped
+			sig = strconv.QuoteToASCII(sig)
+			break
+		}
+	}
 	if len(sig) <= n {
 		return sig
 	}

@@ -234,16 +234,26 @@ func secretAlts(secret string, canonical []byte) []alt {
 // match reports which content and encoding make one of the signatures sent
 // check out with c.
 func (s *signed) match(c check, h crypto.Hash, contents []content, encs []encoding) (int, encoding, bool) {
+	type decoded struct {
+		enc encoding
+		b   []byte
+	}
+	var sigs []decoded
 	for _, e := range encs {
 		for _, sig := range s.sigs {
-			b, ok := e.decode(sig)
-			if !ok {
-				continue
+			if b, ok := e.decode(sig); ok {
+				sigs = append(sigs, decoded{e, b})
 			}
-			for i, ct := range contents {
-				if c(h, ct.b, b) {
-					return i, e, true
-				}
+		}
+	}
+	if len(sigs) == 0 {
+		return 0, encoding{}, false
+	}
+	for i, ct := range contents {
+		valid := c(h, ct.b)
+		for _, d := range sigs {
+			if valid(d.b) {
+				return i, d.enc, true
 			}
 		}
 	}

@@ -129,8 +129,8 @@ func (c Config) validate() error {
 		}
 	}
 	for _, h := range []string{c.Header, c.TimestampHeader, c.IDHeader} {
-		if strings.ContainsAny(h, " :\t\r\n") {
-			return fmt.Errorf("%q is not a header name", h)
+		if !isToken(h) {
+			return fmt.Errorf("%q is not a header name: use letters, digits and - (like X-Signature)", h)
 		}
 	}
 	if c.Scheme != "hmac" {
@@ -224,4 +224,16 @@ func (c Config) tolerance(def time.Duration) time.Duration {
 		return c.Tolerance
 	}
 	return def
+}
+
+// isToken reports whether h can be an HTTP header name (RFC 9110 token);
+// "" is allowed and means the default.
+func isToken(h string) bool {
+	for _, c := range []byte(h) {
+		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

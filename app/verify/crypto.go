@@ -190,27 +190,32 @@ func decodeBase64Loose(s string) ([]byte, error) {
 	return nil, errors.New("not base64")
 }
 
-// A check tells whether sig is a signature of content made with one key
-// (an HMAC key, or a public key) using hash h.
-type check func(h crypto.Hash, content, sig []byte) bool
+// A check prepares, for one key, hash h and content, the test of whether a
+// signature is valid. Preparing once (one HMAC, one digest) and testing
+// every decoding of every signature sent keeps the diagnosis affordable.
+type check func(h crypto.Hash, content []byte) func(sig []byte) bool
 
 func macCheck(key []byte) check {
-	return func(h crypto.Hash, content, sig []byte) bool {
-		return hmac.Equal(hmacSum(h, key, content), sig)
+	return func(h crypto.Hash, content []byte) func([]byte) bool {
+		sum := hmacSum(h, key, content)
+		return func(sig []byte) bool { return hmac.Equal(sum, sig) }
 	}
 }
 
 func rsaCheck(pub *rsa.PublicKey, pss bool) check {
-	return func(h crypto.Hash, content, sig []byte) bool {
-		if pss {
-			return rsa.VerifyPSS(pub, h, digest(h, content), sig, nil) == nil
+	return func(h crypto.Hash, content []byte) func([]byte) bool {
+		d := digest(h, content)
+		return func(sig []byte) bool {
+			if pss {
+				return rsa.VerifyPSS(pub, h, d, sig, nil) == nil
+			}
+			return rsa.VerifyPKCS1v15(pub, h, d, sig) == nil
 		}
-		return rsa.VerifyPKCS1v15(pub, h, digest(h, content), sig) == nil
 	}
 }
 
 func ed25519Check(pub ed25519.PublicKey) check {
-	return func(_ crypto.Hash, content, sig []byte) bool {
-		return ed25519.Verify(pub, content, sig)
+	return func(_ crypto.Hash, content []byte) func([]byte) bool {
+		return func(sig []byte) bool { return ed25519.Verify(pub, content, sig) }
 	}
 }

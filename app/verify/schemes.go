@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hooklens/hooklens/app"
 )
@@ -249,10 +250,16 @@ func parseStandardHeader(v string) ([]string, error) {
 	return sigs, nil
 }
 
-// clip keeps quoted header parts short in messages.
+// clip keeps header parts quoted in messages short, and valid text
+// whatever bytes the sender put there.
 func clip(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) > 40 {
-		return s[:40] + "…"
+		i := 40
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		return s[:i] + "…"
 	}
 	return s
 }

@@ -54,7 +54,7 @@ func detectedHeader(h app.Headers) string {
 	for _, x := range h {
 		n := strings.ToLower(x.Name)
 		sigLike := strings.Contains(n, "signature") || strings.Contains(n, "hmac") || n == "sig" || strings.HasSuffix(n, "-sig")
-		if strings.TrimSpace(x.Value) == "" || !sigLike {
+		if strings.TrimSpace(x.Value) == "" || !sigLike || !isToken(x.Name) {
 			continue
 		}
 		if strings.HasSuffix(n, "-timestamp") || strings.HasSuffix(n, "-input") || strings.HasSuffix(n, "-id") || strings.HasSuffix(n, "-version") {

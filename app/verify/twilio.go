@@ -218,8 +218,8 @@ func withoutPort(u string) string {
 		return u
 	}
 	host, port := hostPort(auth)
-	if port == "" {
-		return u
+	if port == "" || strings.HasSuffix(host, "@") || host == "" {
+		return u // no port, or nothing left of the host without it
 	}
 	return u[:len(u)-len(auth)-len(rest)] + host + rest
 }
