@@ -1,0 +1,532 @@
+package deliver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// Delivery kinds.
+const (
+	KindSend    = "send"    // a request composed by hand or from a file
+	KindResend  = "resend"  // a captured event sent again
+	KindForward = "forward" // a captured event relayed by its endpoint's forward_to
+	KindSignal  = "signal"  // a fired template
+)
+
+// MaxForwardResponse bounds the forward response Forward hands back for the
+// listener to pass on, like the listener's own body cap.
+const MaxForwardResponse = 10 << 20
+
+// ForwardTimeout is how long Forward waits for the app it relays to: longer
+// than a target's default, since that app is often paused in a debugger.
+const ForwardTimeout = 30 * time.Second
+
+// Options tune a Queue. The zero value is what Hooklens uses.
+type Options struct {
+	// Client sends the requests; nil means one that follows no redirects and
+	// leaves bodies compressed as they came.
+	Client *http.Client
+	// Parallel is how many attempts the worker runs at once; 0 means 4.
+	Parallel int
+	// OnError hears about failures to read or write the store in the
+	// background, which no caller is there to receive.
+	OnError func(error)
+}
+
+// Queue sends deliveries and keeps them in the store: Send and Forward run
+// one to its end while the caller waits; Enqueue leaves it to the worker
+// (Start), which also resumes deliveries left pending by an earlier run.
+//
+// Retry rule (as Stripe and Svix do): any 2xx is delivered; 410 Gone means
+// the receiver wants no more, so the delivery stops and its target is
+// disabled; everything else — timeouts, connection errors, 3xx (redirects are
+// not followed), 4xx, 5xx — is retried until the policy's retries are used
+// up. A 4xx is often a signature check failing on a receiver being fixed;
+// trying again is what brings those deliveries through.
+type Queue struct {
+	store    Store
+	client   *http.Client
+	parallel int
+	onError  func(error)
+
+	mu      sync.Mutex
+	running map[uint64]*run // deliveries claimed by a goroutine of this process
+	subs    map[*subscriber]struct{}
+	wake    chan struct{}
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+// run is a claim on one delivery: only its holder attempts or changes it.
+type run struct {
+	cancel    context.CancelFunc
+	cancelled bool          // by the user, through Cancel
+	done      chan struct{} // closed on release
+}
+
+// New makes a queue over s. Call Start to run deliveries in the background.
+func New(s Store, o Options) *Queue {
+	q := &Queue{
+		store:    s,
+		client:   o.Client,
+		parallel: o.Parallel,
+		onError:  o.OnError,
+		running:  make(map[uint64]*run),
+		subs:     make(map[*subscriber]struct{}),
+		wake:     make(chan struct{}, 1),
+	}
+	if q.client == nil {
+		q.client = newClient()
+	}
+	if q.parallel <= 0 {
+		q.parallel = 4
+	}
+	return q
+}
+
+// Send stores d and runs it to its end — delivered, failed, gone or
+// cancelled — waiting out the retry delays. d is updated in place. The error
+// is about Send itself (an invalid request, the store); whether the receiver
+// took it is d.State. If ctx ends first, d stays pending in the store and the
+// worker finishes it later.
+func (q *Queue) Send(ctx context.Context, d *Delivery) error {
+	r, err := q.add(d, true)
+	if err != nil {
+		return err
+	}
+	_, err = q.runToEnd(ctx, d, r, MaxResponseBody)
+	return err
+}
+
+// Enqueue stores d as pending with its first attempt due now and wakes the
+// worker. d gets its ID.
+func (q *Queue) Enqueue(d *Delivery) error {
+	if _, err := q.add(d, false); err != nil {
+		return err
+	}
+	q.poke()
+	return nil
+}
+
+// Forward relays a captured event to url the way `stripe listen
+// --forward-to` does: same method, headers (minus hop-by-hop ones) and body,
+// to exactly url, once, without signing or retries. It is recorded as a
+// delivery with EventID set. The receiver's response comes back (body up to
+// MaxForwardResponse) so the listener can answer with it; err says why there
+// is none.
+func (q *Queue) Forward(ctx context.Context, e *app.Event, url string) (*Delivery, app.Response, error) {
+	req := FromEvent(e)
+	req.URL = url
+	d := &Delivery{EventID: e.ID, Kind: KindForward, Request: req, Timeout: ForwardTimeout}
+	r, err := q.add(d, true)
+	if err != nil {
+		return nil, app.Response{}, fmt.Errorf("cannot forward event %d: %w", e.ID, err)
+	}
+	full, err := q.runToEnd(ctx, d, r, MaxForwardResponse)
+	if err != nil {
+		return d, app.Response{}, err
+	}
+	a := d.Last()
+	if a == nil || a.Status == 0 {
+		why := d.Reason
+		if a != nil {
+			why = a.Error
+		}
+		return d, app.Response{}, fmt.Errorf("forward to %s got no response: %s", url, why)
+	}
+	return d, app.Response{Status: a.Status, Headers: a.ResponseHeaders, Body: full}, nil
+}
+
+// add validates and stores a new delivery. With claim it is claimed before
+// the worker can see it.
+func (q *Queue) add(d *Delivery, claim bool) (*run, error) {
+	if d.ID != 0 {
+		return nil, fmt.Errorf("delivery %d is already stored: use Retry to send it again", d.ID)
+	}
+	if err := prepare(d); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = now
+	}
+	if d.Kind == "" {
+		d.Kind = KindSend
+	}
+	d.State, d.NextAttemptAt, d.Reason, d.Attempts, d.RoundStart = Pending, now, "", nil, 0
+	q.mu.Lock()
+	if err := q.store.PutDelivery(d); err != nil {
+		q.mu.Unlock()
+		return nil, fmt.Errorf("cannot store the delivery: %w", err)
+	}
+	var r *run
+	if claim {
+		r = &run{done: make(chan struct{})}
+		q.running[d.ID] = r
+	}
+	q.mu.Unlock()
+	q.notify(d)
+	return r, nil
+}
+
+// claim takes delivery id for the caller, or returns nil when another
+// goroutine holds it.
+func (q *Queue) claim(id uint64) *run {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if _, busy := q.running[id]; busy {
+		return nil
+	}
+	r := &run{done: make(chan struct{})}
+	q.running[id] = r
+	return r
+}
+
+func (q *Queue) release(id uint64, r *run) {
+	q.mu.Lock()
+	delete(q.running, id)
+	q.mu.Unlock()
+	close(r.done)
+	q.poke() // the worker may have skipped id while it was held
+}
+
+func (q *Queue) poke() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// runToEnd attempts a claimed delivery until it is no longer pending,
+// sleeping until each next attempt. It releases the claim.
+func (q *Queue) runToEnd(ctx context.Context, d *Delivery, r *run, keep int64) (full []byte, err error) {
+	defer q.release(d.ID, r)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	q.mu.Lock()
+	r.cancel = cancel
+	q.mu.Unlock()
+	for d.State == Pending {
+		if wait := time.Until(d.NextAttemptAt); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+			case <-t.C:
+			}
+		}
+		if q.cancelled(r) {
+			return nil, q.finishCancelled(d)
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("delivery %d left pending; it will be resumed by the background queue: %w", d.ID, ctx.Err())
+		}
+		if full, err = q.attempt(ctx, d, r, keep); err != nil {
+			return nil, err
+		}
+	}
+	return full, nil
+}
+
+func (q *Queue) cancelled(r *run) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return r.cancelled
+}
+
+func (q *Queue) finishCancelled(d *Delivery) error {
+	d.State, d.NextAttemptAt, d.Reason = Cancelled, time.Time{}, "cancelled by the user"
+	return q.save(d)
+}
+
+func (q *Queue) save(d *Delivery) error {
+	if err := q.store.PutDelivery(d); err != nil {
+		return fmt.Errorf("cannot save delivery %d: %w", d.ID, err)
+	}
+	q.notify(d)
+	return nil
+}
+
+// attempt makes one attempt at a claimed, pending delivery, stores it and
+// decides what comes next. An attempt cut short because ctx ended (the app
+// is stopping) is not recorded: the delivery stays due and is tried again.
+func (q *Queue) attempt(ctx context.Context, d *Delivery, r *run, keep int64) ([]byte, error) {
+	if d.TargetID != "" {
+		t, err := q.store.Target(d.TargetID)
+		if err == nil && !t.Enabled {
+			why := t.DisabledReason
+			if why == "" {
+				why = "turned off"
+			}
+			d.State, d.NextAttemptAt = Failed, time.Time{}
+			d.Reason = fmt.Sprintf("target %q is disabled (%s): enable it and retry", t.Name, why)
+			return nil, q.save(d)
+		}
+	}
+	var conn *Connection
+	if d.Connection != "" {
+		c, err := q.store.Connection(d.Connection)
+		if err != nil {
+			d.State, d.NextAttemptAt = Failed, time.Time{}
+			d.Reason = fmt.Sprintf("connection %q cannot be read (%v): add it again or pick another for the target, then retry", d.Connection, err)
+			return nil, q.save(d)
+		}
+		conn = &c
+	}
+	at := time.Now()
+	req, err := build(d, conn, at)
+	if err != nil {
+		// Nothing a retry would change: the key or connection is wrong.
+		d.State, d.NextAttemptAt = Failed, time.Time{}
+		d.Reason = "cannot prepare the request: " + err.Error()
+		return nil, q.save(d)
+	}
+	a, full := do(ctx, q.client, req, d.Timeout, keep)
+	a.At = at
+	userCancelled := q.cancelled(r)
+	if ctx.Err() != nil && !userCancelled && !a.OK() && a.Status == 0 {
+		return nil, fmt.Errorf("delivery %d left pending; it will be resumed by the background queue: %w", d.ID, ctx.Err())
+	}
+	d.Attempts = append(d.Attempts, a)
+	now := time.Now()
+	made := len(d.Attempts) - d.RoundStart
+	switch {
+	case a.OK():
+		d.State, d.NextAttemptAt = Delivered, time.Time{}
+		d.Reason = fmt.Sprintf("delivered: %s answered %d %s", hostOf(req.URL), a.Status, http.StatusText(a.Status))
+	case a.Status == http.StatusGone:
+		d.State, d.NextAttemptAt = Gone, time.Time{}
+		d.Reason = fmt.Sprintf("%s answered 410 Gone: the receiver asked for no more deliveries, so none will be retried", hostOf(req.URL))
+		if d.TargetID != "" {
+			q.disable(d.TargetID, fmt.Sprintf("%s answered 410 Gone on %s (delivery %d)", hostOf(req.URL), at.Format("2006-01-02 15:04"), d.ID))
+			d.Reason += " and the target is disabled"
+		}
+	case userCancelled:
+		d.State, d.NextAttemptAt, d.Reason = Cancelled, time.Time{}, "cancelled by the user"
+	case made > d.Retry.Retries:
+		d.State, d.NextAttemptAt = Failed, time.Time{}
+		d.Reason = fmt.Sprintf("failed after %d attempt%s: %s", made, plural(made), outcome(&a))
+	default:
+		wait := d.Retry.next(made, retryAfter(a.ResponseHeaders, now))
+		d.NextAttemptAt = now.Add(wait)
+		d.Reason = fmt.Sprintf("%s; retry %d of %d in %s", outcome(&a), made, d.Retry.Retries, wait.Round(time.Millisecond))
+	}
+	return full, q.save(d)
+}
+
+func (q *Queue) disable(targetID, why string) {
+	t, err := q.store.Target(targetID)
+	if err != nil {
+		return // deleted meanwhile: nothing to disable
+	}
+	t.Enabled, t.DisabledReason = false, why
+	if err := q.store.PutTarget(&t); err != nil {
+		q.report(fmt.Errorf("cannot disable target %q after a 410: %w", t.Name, err))
+	}
+}
+
+func (q *Queue) report(err error) {
+	if q.onError != nil && err != nil {
+		q.onError(err)
+	}
+}
+
+// outcome is an attempt's result in a few words.
+func outcome(a *Attempt) string {
+	if a.Status == 0 {
+		return a.Error
+	}
+	return fmt.Sprintf("answered %d %s", a.Status, http.StatusText(a.Status))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// Cancel stops a pending delivery: an attempt in progress is cut off and no
+// further attempt is made. It returns once the delivery is stored as
+// cancelled.
+func (q *Queue) Cancel(id uint64) error {
+	q.mu.Lock()
+	if r, busy := q.running[id]; busy {
+		r.cancelled = true
+		if r.cancel != nil {
+			r.cancel()
+		}
+		q.mu.Unlock()
+		<-r.done
+		d, err := q.store.Delivery(id)
+		if err == nil && d.State != Cancelled {
+			return fmt.Errorf("delivery %d ended as %s before it could be cancelled", id, d.State)
+		}
+		return err
+	}
+	r := &run{done: make(chan struct{})}
+	q.running[id] = r
+	q.mu.Unlock()
+	defer q.release(id, r)
+	d, err := q.store.Delivery(id)
+	if err != nil {
+		return err
+	}
+	if d.State != Pending {
+		return fmt.Errorf("delivery %d is already %s: only pending deliveries can be cancelled", id, d.State)
+	}
+	return q.finishCancelled(d)
+}
+
+// Retry sends a failed, gone or cancelled delivery again, as a new round
+// with the full retry budget; the earlier attempts stay in its log. The
+// worker (Start) makes the attempts.
+func (q *Queue) Retry(id uint64) error {
+	r := q.claim(id)
+	if r == nil {
+		return fmt.Errorf("delivery %d is being sent right now: wait for it or cancel it", id)
+	}
+	defer q.release(id, r)
+	d, err := q.store.Delivery(id)
+	if err != nil {
+		return err
+	}
+	switch d.State {
+	case Pending:
+		return fmt.Errorf("delivery %d is already pending: its next attempt is at %s", id, d.NextAttemptAt.Format(time.TimeOnly))
+	case Delivered:
+		return fmt.Errorf("delivery %d was delivered: resend its event to send it again", id)
+	}
+	d.State, d.NextAttemptAt, d.Reason, d.RoundStart = Pending, time.Now(), "", len(d.Attempts)
+	return q.save(d)
+}
+
+// RetryAllFailed retries every failed delivery to a target and says how
+// many it queued.
+func (q *Queue) RetryAllFailed(targetID string) (int, error) {
+	ids, err := q.store.Failed(targetID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, id := range ids {
+		if err := q.Retry(id); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+// Start runs the worker until ctx ends or Stop is called: it attempts every
+// due pending delivery, those left by an earlier run included, and sleeps
+// until the next is due. Calling Start again while it runs does nothing.
+func (q *Queue) Start(ctx context.Context) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.done != nil {
+		return
+	}
+	ctx, q.stop = context.WithCancel(ctx)
+	q.done = make(chan struct{})
+	go q.loop(ctx, q.done)
+}
+
+// Stop halts the worker and waits for it. Attempts in progress are cut off
+// and not recorded; their deliveries stay pending for the next Start.
+func (q *Queue) Stop() {
+	q.mu.Lock()
+	stop, done := q.stop, q.done
+	q.stop, q.done = nil, nil
+	q.mu.Unlock()
+	if stop == nil {
+		return
+	}
+	stop()
+	<-done
+}
+
+func (q *Queue) loop(ctx context.Context, done chan struct{}) {
+	defer close(done)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	slots := make(chan struct{}, q.parallel)
+	wait := time.NewTimer(time.Hour)
+	wait.Stop()
+	for {
+		ids, err := q.store.Due(time.Now(), 64)
+		if err != nil {
+			q.report(fmt.Errorf("cannot read the delivery queue: %w", err))
+		}
+		for _, id := range ids {
+			r := q.claim(id)
+			if r == nil {
+				continue // a Send or Cancel holds it
+			}
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				q.release(id, r)
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				q.runOne(ctx, id, r)
+			}()
+		}
+		var timer <-chan time.Time
+		if err != nil {
+			timer = time.After(time.Second)
+		} else if at, ok, err := q.store.NextDue(); err != nil {
+			q.report(fmt.Errorf("cannot read the delivery queue: %w", err))
+			timer = time.After(time.Second)
+		} else if ok && len(ids) == 0 || ok && time.Until(at) > 0 {
+			// Due ones that were all claimed come back through release's poke.
+			wait.Reset(max(time.Until(at), 0))
+			timer = wait.C
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-q.wake:
+		case <-timer:
+		}
+		wait.Stop()
+	}
+}
+
+// runOne makes the worker's single attempt at a due delivery; the next one,
+// if any, is found in the queue again when due.
+func (q *Queue) runOne(ctx context.Context, id uint64, r *run) {
+	defer q.release(id, r)
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	q.mu.Lock()
+	r.cancel = cancel
+	q.mu.Unlock()
+	d, err := q.store.Delivery(id)
+	if err != nil {
+		q.report(err)
+		return
+	}
+	if d.State != Pending {
+		return
+	}
+	if q.cancelled(r) {
+		q.report(q.finishCancelled(d))
+		return
+	}
+	if _, err := q.attempt(actx, d, r, MaxResponseBody); err != nil && ctx.Err() == nil {
+		q.report(err)
+	}
+}
