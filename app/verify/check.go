@@ -63,6 +63,11 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 	if s.tsHeader != "" {
 		rep.Skew = at.Sub(s.ts)
 		clock = judgeClock(at, s.ts, s.tolerance, s.futureOK, r.Headers)
+		if s.futureOK && clock == "" {
+			if ahead := judgeClock(at, s.ts, s.tolerance, false, r.Headers); ahead != "" {
+				rep.Diagnosis = append(rep.Diagnosis, "clock: "+ahead+" ("+sc.title+"'s libraries accept timestamps from the future)")
+			}
+		}
 	}
 	cands := candidates(sc, keys, others)
 	contents := s.contents(r.Body)
@@ -389,9 +394,9 @@ func judgeClock(at, ts time.Time, tol time.Duration, futureOK bool, h app.Header
 	}
 	var what string
 	if skew > 0 {
-		what = fmt.Sprintf("the timestamp is %s older than the arrival time, %s beyond the %s tolerance", roundDur(abs), roundDur(abs-tol), tol)
+		what = fmt.Sprintf("the timestamp is %s older than the arrival time, %s beyond the %s tolerance", roundDur(abs), roundDur(abs-tol), roundDur(tol))
 	} else {
-		what = fmt.Sprintf("the timestamp is %s ahead of the arrival time, %s beyond the %s tolerance", roundDur(abs), roundDur(abs-tol), tol)
+		what = fmt.Sprintf("the timestamp is %s ahead of the arrival time, %s beyond the %s tolerance", roundDur(abs), roundDur(abs-tol), roundDur(tol))
 	}
 	return what + ": " + whoseClock(at, ts, skew, abs, tol, h)
 }
@@ -400,7 +405,7 @@ func whoseClock(at, ts time.Time, skew, abs, tol time.Duration, h app.Headers) s
 	half := 30 * time.Minute
 	if abs >= 50*time.Minute && abs <= 14*time.Hour+2*time.Minute {
 		if off := abs - abs.Round(half); off >= -2*time.Minute && off <= 2*time.Minute {
-			return fmt.Sprintf("off by about %s, a time-zone offset: the sender makes its timestamp from local time where Unix time (UTC) is meant", abs.Round(half))
+			return fmt.Sprintf("off by about %s, a time-zone offset: the sender makes its timestamp from local time where Unix time (UTC) is meant", roundDur(abs.Round(half)))
 		}
 	}
 	if date, err := time.Parse(time.RFC1123, h.Get("Date")); err == nil {

@@ -95,9 +95,11 @@ func guessGeneric(name, v string) Config {
 
 // Sign signs r as scheme c would, with key k, and returns the headers to
 // set on the request (replacing any of the same name). The timestamp is
-// r.Time, or now when zero; a message id already in r.Headers is kept, so
-// a resend stays recognisable as the same message. Verifying the result
-// with Check gives valid: both use the same code.
+// r.Time, or now when zero: to re-sign a stored event for a resend, set
+// r.Time to the send time (FromEvent sets it to when the event arrived). A
+// message id already in r.Headers is kept, so a resend stays recognisable
+// as the same message. Verifying the result with Check gives valid: both
+// use the same code.
 func Sign(c Config, k Key, r Request) (app.Headers, error) {
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("cannot sign: %w", err)
@@ -108,7 +110,11 @@ func Sign(c Config, k Key, r Request) (app.Headers, error) {
 	}
 	h, err := schemes[c.Scheme].sign(r, k, c, at)
 	if err != nil {
-		return nil, fmt.Errorf("cannot sign as %s with %s: %w", c.Scheme, k.Label, err)
+		who := k.Label
+		if who == "" {
+			who = "this key"
+		}
+		return nil, fmt.Errorf("cannot sign as %s with %s: %w", c.Scheme, who, err)
 	}
 	return h, nil
 }

@@ -21,7 +21,7 @@ func TestClockJudgement(t *testing.T) {
 
 	// Exactly two hours: a time-zone mistake.
 	wantResult(t, check(slackReq(signedAt.Add(2*time.Hour+20*time.Second))), app.VerdictInvalid,
-		"2h0m20s older than the arrival time, 1h55m20s beyond the 5m0s tolerance", "time-zone")
+		"2h0m20s older than the arrival time, 1h55m20s beyond the 5m tolerance", "time-zone")
 	// The sender's Date agrees with its timestamp: this machine is off.
 	wantResult(t, check(slackReq(signedAt.Add(17*time.Minute), "Date", date(signedAt))), app.VerdictInvalid, "this machine's clock looks off")
 	// The sender's Date agrees with this machine: an old signature resent.
@@ -29,26 +29,30 @@ func TestClockJudgement(t *testing.T) {
 	wantResult(t, check(slackReq(arrived, "Date", date(arrived))), app.VerdictInvalid, "replayed or resent")
 	// From the future, no Date header.
 	rep := check(slackReq(signedAt.Add(-10 * time.Minute)))
-	wantResult(t, rep, app.VerdictInvalid, "10m0s ahead of the arrival time", "the sender's clock is ahead")
-	if rep.Skew != -10*time.Minute || !strings.Contains(rep.Details, "clock skew: timestamp 10m0s ahead") {
+	wantResult(t, rep, app.VerdictInvalid, "10m ahead of the arrival time", "the sender's clock is ahead")
+	if rep.Skew != -10*time.Minute || !strings.Contains(rep.Details, "clock skew: timestamp 10m ahead") {
 		t.Errorf("skew %v, details:\n%s", rep.Skew, rep.Details)
 	}
 	// Inside the tolerance.
 	wantResult(t, check(slackReq(signedAt.Add(4*time.Minute))), app.VerdictValid)
 	// The tolerance is an option, and can be turned off.
 	c, _ := ParseConfig("slack;tolerance=1m")
-	wantResult(t, Check(slackReq(signedAt.Add(2*time.Minute)), c, secret(sec)), app.VerdictInvalid, "beyond the 1m0s tolerance")
+	wantResult(t, Check(slackReq(signedAt.Add(2*time.Minute)), c, secret(sec)), app.VerdictInvalid, "beyond the 1m tolerance")
 	c, _ = ParseConfig("slack;tolerance=off")
 	wantResult(t, Check(slackReq(signedAt.Add(48*time.Hour)), c, secret(sec)), app.VerdictValid)
 
 	// Stripe's libraries refuse only old timestamps.
 	r := stripeSent(stripeSecret, "{}", "{}")
 	r.Time = signedAt.Add(-time.Hour)
-	wantResult(t, checkStripe(r), app.VerdictValid)
+	rep = checkStripe(r)
+	wantResult(t, rep, app.VerdictValid)
+	if len(rep.Diagnosis) != 1 || !strings.Contains(rep.Diagnosis[0], "clock: the timestamp is 1h ahead") {
+		t.Errorf("no clock note: %q", rep.Diagnosis)
+	}
 	// A mismatch outside the tolerance says both.
 	r = stripeSent("whsec_other", "{}", "{}")
 	r.Time = signedAt.Add(time.Hour)
-	wantResult(t, checkStripe(r), app.VerdictInvalid, "does not match", "also, the timestamp is 1h0m0s older")
+	wantResult(t, checkStripe(r), app.VerdictInvalid, "does not match", "also, the timestamp is 1h older")
 }
 
 func TestMalformedAndMissing(t *testing.T) {
@@ -196,6 +200,12 @@ func TestConfig(t *testing.T) {
 	}
 	if _, err := Sign(Config{Scheme: "nope"}, Key{}, Request{}); err == nil {
 		t.Error("Sign accepted an unknown scheme")
+	}
+	if _, err := Sign(cfg("stripe"), Key{}, Request{}); err == nil || err.Error() != "cannot sign as stripe with this key: the secret is empty" {
+		t.Errorf("empty secret: %v", err)
+	}
+	if _, err := Sign(cfg("salesiq"), Key{Label: "k", Secret: "abc"}, Request{}); err == nil || !strings.Contains(err.Error(), "private key") {
+		t.Errorf("bad private key: %v", err)
 	}
 }
 

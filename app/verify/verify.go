@@ -187,14 +187,22 @@ func describeSkew(d time.Duration) string {
 	return fmt.Sprintf("timestamp %s ahead of the arrival time", roundDur(-d))
 }
 
-func roundDur(d time.Duration) time.Duration {
+// roundDur writes a duration for people: "2h", "1h55m", "7m12s", "300ms".
+func roundDur(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
-	if d >= time.Second {
-		return d.Round(time.Second)
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
 	}
-	return d.Round(time.Millisecond)
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // Endpoint judges a request against an endpoint's configuration: its scheme
