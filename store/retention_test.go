@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+func allIDs(t *testing.T, s *Store) []uint64 {
+	t.Helper()
+	sums, err := s.Events(app.Page{Limit: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []uint64
+	for _, x := range sums {
+		ids = append(ids, x.ID)
+	}
+	slices.Reverse(ids)
+	return ids
+}
+
+func TestPruneByAge(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	var old, recent []uint64
+	for i := range 10 {
+		old = append(old, mustRecord(t, s, sampleEvent(i)))
+	}
+	cut := time.Now()
+	for i := range 5 {
+		e := sampleEvent(100 + i)
+		// An imported request received long ago but stored now is kept:
+		// age counts from storage.
+		e.ReceivedAt = time.Now().AddDate(-1, 0, 0)
+		recent = append(recent, mustRecord(t, s, e))
+	}
+	removed, err := s.Prune(cut, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if removed != len(old) {
+		t.Fatalf("Prune removed %d, want %d", removed, len(old))
+	}
+	if got := allIDs(t, s); !slices.Equal(got, recent) {
+		t.Fatalf("left %v, want %v", got, recent)
+	}
+	if n := count(t, s); n != len(recent) {
+		t.Fatalf("Count = %d", n)
+	}
+	for _, id := range old {
+		if _, err := s.Event(id); !errors.Is(err, app.ErrNotFound) {
+			t.Fatalf("pruned event %d still readable: %v", id, err)
+		}
+	}
+	if removed, _ := s.Prune(cut, 0); removed != 0 {
+		t.Fatalf("second Prune removed %d", removed)
+	}
+}
+
+func TestPruneBySizeInChunks(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	// More events than one prune chunk, so several transactions are needed.
+	n := pruneChunk*2 + 500
+	var ids []uint64
+	batch := make([]*app.Event, 0, 100)
+	for i := range n {
+		e := sampleEvent(i)
+		e.Body = []byte(fmt.Sprintf("%0500d", i))
+		batch = append(batch, e)
+		if len(batch) == cap(batch) {
+			ids = append(ids, recordAll(t, s, batch)...)
+			batch = batch[:0]
+		}
+	}
+	total, _ := s.StoredBytes()
+	limit := total / 10
+	sizes := map[uint64]int64{}
+	s.db.View(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		return b.events.ForEach(func(k, v []byte) error {
+			sizes[idOf(k)] = int64(recordSize(k, v, b.bodies.Get(k), b.summaries.Get(k)))
+			return nil
+		})
+	})
+	removed, err := s.Prune(time.Time{}, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, _ := s.StoredBytes()
+	if left > limit {
+		t.Fatalf("after Prune %d bytes stored, over the cap %d", left, limit)
+	}
+	kept := allIDs(t, s)
+	if len(kept)+removed != n || !slices.Equal(kept, ids[removed:]) {
+		t.Fatalf("Prune removed %d and kept %d (%v...): want the oldest removed", removed, len(kept), kept[:min(3, len(kept))])
+	}
+	if count(t, s) != len(kept) {
+		t.Fatalf("Count %d, kept %d", count(t, s), len(kept))
+	}
+	// Removing one event fewer would have left it over the cap: no more than needed.
+	if last := ids[removed-1]; left+sizes[last] <= limit {
+		t.Fatalf("Prune removed more than needed: %d bytes left under a %d cap, event %d (%d bytes) fitted", left, limit, last, sizes[last])
+	}
+}
+
+// recordAll records events concurrently, as the listener would, and returns
+// their ids in commit order.
+func recordAll(t *testing.T, s *Store, events []*app.Event) []uint64 {
+	t.Helper()
+	errs := make(chan error, len(events))
+	for _, e := range events {
+		go func() { errs <- s.Record(context.Background(), e, nil) }()
+	}
+	for range events {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := make([]uint64, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestStartRetentionStopsOnClose(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, s, sampleEvent(1))
+	s.StartRetention(context.Background(), time.Hour, time.Nanosecond, DefaultMaxBytes)
+	// The first prune runs at once; wait for it, without assuming how long.
+	deadline := time.Now().Add(30 * time.Second)
+	for count(t, s) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("retention never pruned an expired event")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := s.Close(); err != nil { // must not wait an hour for the ticker
+		t.Fatal(err)
+	}
+}
