@@ -58,3 +58,11 @@ type SettingStore interface {
 	Setting(key string) (string, error) // ErrNotFound when unset
 	SetSetting(key, value string) error
 }
+
+// VerdictStore recomputes stored verdicts, for when an endpoint's secrets
+// or scheme change.
+type VerdictStore interface {
+	// Reverify calls judge with every stored event of endpoint slug and
+	// stores the verdicts that differ. It returns how many changed.
+	Reverify(slug string, judge func(*Event) Verdict) (changed int, err error)
+}

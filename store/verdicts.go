@@ -1,0 +1,98 @@
+package store
+
+import (
+	"bytes"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+var _ app.VerdictStore = (*Store)(nil)
+
+// reverifyChunk bounds how many events one write transaction rewrites, so a
+// large endpoint does not hold the writer lock for long.
+const reverifyChunk = 500
+
+// Reverify implements app.VerdictStore. Events are judged one chunk at a
+// time; capture writes can interleave between chunks.
+func (s *Store) Reverify(slug string, judge func(*app.Event) app.Verdict) (int, error) {
+	var ids []uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return eventBuckets(tx).summaries.ForEach(func(k, v []byte) error {
+			id := idOf(k)
+			sum, err := decodeSummary(id, v)
+			if err != nil {
+				return err
+			}
+			if sum.Endpoint == slug {
+				ids = append(ids, id)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("finding the events of endpoint %q: %w", slug, err)
+	}
+	changed := 0
+	for start := 0; start < len(ids); start += reverifyChunk {
+		chunk := ids[start:min(start+reverifyChunk, len(ids))]
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			b := eventBuckets(tx)
+			var delta int64
+			for _, id := range chunk {
+				n, ok, err := b.reverify(id, judge)
+				if err != nil {
+					return err
+				}
+				if ok {
+					changed++
+					delta += int64(n)
+				}
+			}
+			return addUint(b.meta, keyBytes, delta)
+		})
+		if err != nil {
+			return changed, fmt.Errorf("storing new verdicts for endpoint %q: %w", slug, err)
+		}
+	}
+	return changed, nil
+}
+
+// reverify rejudges one event; it reports whether the verdict changed and
+// by how many bytes the stored record grew.
+func (b buckets) reverify(id uint64, judge func(*app.Event) app.Verdict) (int, bool, error) {
+	k := key(id)
+	meta, oldSum := b.events.Get(k), b.summaries.Get(k)
+	if meta == nil || oldSum == nil {
+		return 0, false, nil // deleted since the scan
+	}
+	e, err := decodeRecord(id, meta)
+	if err != nil {
+		return 0, false, err
+	}
+	e.Body = bytes.Clone(b.bodies.Get(k))
+	v := judge(e)
+	if v == e.Verdict {
+		return 0, false, nil
+	}
+	at, err := storedAt(oldSum)
+	if err != nil {
+		return 0, false, fmt.Errorf("event %d: %w", id, err)
+	}
+	e.Verdict = v
+	newMeta, err := encodeRecord(e)
+	if err != nil {
+		return 0, false, fmt.Errorf("encoding event %d: %w", id, err)
+	}
+	newSum := encodeSummary(e, at)
+	grow := len(newMeta) + len(newSum) - len(meta) - len(oldSum)
+	if err := b.events.Put(k, newMeta); err != nil {
+		return 0, false, err
+	}
+	if err := b.summaries.Put(k, newSum); err != nil {
+		return 0, false, err
+	}
+	return grow, true, nil
+}

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+func TestReverifyRewritesOnlyTheEndpointsEvents(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ep := range []string{"stripe", "github", "stripe", ""} {
+		e := &app.Event{Method: "POST", Path: "/x", Endpoint: ep, Body: []byte{byte(i)},
+			Verdict: app.Verdict{Scheme: "stripe", Result: app.VerdictUnverified, Reason: "no secret"}}
+		if err := s.Record(context.Background(), e, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	judged := 0
+	n, err := s.Reverify("stripe", func(e *app.Event) app.Verdict {
+		judged++
+		if e.Endpoint != "stripe" || len(e.Body) != 1 {
+			t.Errorf("judge got event %d of endpoint %q with body %v", e.ID, e.Endpoint, e.Body)
+		}
+		return app.Verdict{Scheme: "stripe", Result: app.VerdictValid, Reason: "matches secret 1"}
+	})
+	if err != nil || n != 2 || judged != 2 {
+		t.Fatalf("Reverify: changed %d, judged %d, err %v; want 2, 2", n, judged, err)
+	}
+	// Judging again with the same outcome changes nothing.
+	if n, _ := s.Reverify("stripe", func(*app.Event) app.Verdict {
+		return app.Verdict{Scheme: "stripe", Result: app.VerdictValid, Reason: "matches secret 1"}
+	}); n != 0 {
+		t.Errorf("unchanged verdicts rewritten: %d", n)
+	}
+	s.Close()
+
+	// The new verdicts are durable and show in both the event and its list row.
+	s, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows, err := s.Events(app.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		e, err := s.Event(r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := app.VerdictUnverified
+		if r.Endpoint == "stripe" {
+			want = app.VerdictValid
+		}
+		if r.Verdict.Result != want || e.Verdict.Result != want {
+			t.Errorf("event %d (%q): row says %s, event says %s; want %s", r.ID, r.Endpoint, r.Verdict.Result, e.Verdict.Result, want)
+		}
+	}
+}
