@@ -65,11 +65,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if ep != nil {
 		e.Endpoint = ep.Slug
 	}
-	if s.cfg.Verify != nil {
-		e.Verdict = s.cfg.Verify(e, ep)
-	} else {
-		e.Verdict = presenceVerdict(e, ep)
-	}
+	e.Verdict = s.cfg.Verify(e, ep)
 
 	p := okPlan()
 	switch {
@@ -157,36 +153,6 @@ func (s *Server) endpoint(path string) *app.Endpoint {
 		ep.Slug = slug
 	}
 	return &ep
-}
-
-// presenceVerdict is the verdict when no verifier is configured: it only
-// tells signed requests from unsigned ones.
-func presenceVerdict(e *app.Event, ep *app.Endpoint) app.Verdict {
-	var v app.Verdict
-	if ep != nil {
-		v.Scheme = ep.Scheme
-	}
-	name := signatureHeader(e.Headers)
-	if name == "" {
-		v.Result, v.Reason = app.VerdictUnsigned, "no signature header present"
-		return v
-	}
-	v.Result, v.Reason = app.VerdictUnverified, "no secret configured"
-	v.Details = "header " + name + " carries a signature that was not checked"
-	return v
-}
-
-// signatureHeader returns the name of the first header that looks like it
-// carries a signature (X-Hub-Signature-256, Stripe-Signature, x-siqsignature,
-// X-Shopify-Hmac-Sha256, ...), or "".
-func signatureHeader(h app.Headers) string {
-	for _, x := range h {
-		n := strings.ToLower(x.Name)
-		if strings.Contains(n, "signature") || strings.Contains(n, "hmac") {
-			return x.Name
-		}
-	}
-	return ""
 }
 
 // plan is an answer before the event id is known.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/verify"
 )
 
 // Endpoints finds the endpoint a request path names.
@@ -39,8 +40,8 @@ type Config struct {
 	IdleTimeout       time.Duration // default 120s between keep-alive requests
 
 	// Verify decides an event's verdict before it is stored; ep is nil when
-	// the path names no endpoint. When nil, events are marked unsigned or
-	// unverified by looking for a signature header only.
+	// the path names no endpoint. The default checks the endpoint's scheme
+	// and keys with app/verify, or detects the scheme from the headers.
 	Verify func(e *app.Event, ep *app.Endpoint) app.Verdict
 
 	// Logf reports what the listener could not tell a client; default log.Printf.
@@ -82,6 +83,11 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 120 * time.Second
+	}
+	if c.Verify == nil {
+		c.Verify = func(e *app.Event, ep *app.Endpoint) app.Verdict {
+			return verify.Endpoint(verify.FromEvent(e, ""), ep).Verdict
+		}
 	}
 	if c.Logf == nil {
 		c.Logf = log.Printf
