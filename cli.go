@@ -17,6 +17,7 @@ import (
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/capture"
 	"github.com/hooklens/hooklens/app/exchange"
+	"github.com/hooklens/hooklens/app/verify"
 	"github.com/hooklens/hooklens/store"
 )
 
@@ -69,11 +70,27 @@ func signalContext() (context.Context, context.CancelFunc) {
 
 // startListener starts capturing into st on addr.
 func startListener(st *store.Store, addr string) (*capture.Server, error) {
-	srv := capture.New(st, st, capture.Config{Addr: addr})
+	srv := capture.New(st, st, capture.Config{Addr: addr, Verify: judge(st)})
 	if err := srv.Start(); err != nil {
 		return nil, err
 	}
 	return srv, nil
+}
+
+// judge checks an event against its endpoint; on a mismatch the other
+// endpoints' keys are tried too, to diagnose a secret pasted into the wrong one.
+func judge(eps app.EndpointStore) func(e *app.Event, ep *app.Endpoint) app.Verdict {
+	return func(e *app.Event, ep *app.Endpoint) app.Verdict {
+		var others []verify.Key
+		if all, err := eps.Endpoints(); err == nil {
+			slug := ""
+			if ep != nil {
+				slug = ep.Slug
+			}
+			others = verify.OtherKeys(all, slug)
+		}
+		return verify.Endpoint(verify.FromEvent(e, ""), ep, others...).Verdict
+	}
 }
 
 func cmdListen(args []string, stdout, stderr io.Writer) error {

@@ -13,6 +13,10 @@ import (
 // errUsage marks a wrong command line: exit status 2.
 var errUsage = errors.New("usage")
 
+// errQuiet is a failure the command has already reported on stdout: exit
+// status 1 with nothing more said.
+var errQuiet = errors.New("")
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -32,6 +36,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdEvents(args[1:], stdout, stderr)
 	case "endpoint":
 		err = cmdEndpoint(args[1:], stdout, stderr)
+	case "verify":
+		err = cmdVerify(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -41,6 +47,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(err, errQuiet):
+		return 1
 	case errors.Is(err, errUsage):
 		if msg := err.Error(); msg != errUsage.Error() {
 			fmt.Fprintln(stderr, "hooklens:", msg)
@@ -64,6 +72,9 @@ Usage:
   hooklens endpoint add --slug S [--scheme NAME] [--secret S]... [--public-key K]
                         [--forward-to URL] [--status N] [--body B] [--delay D]
   hooklens endpoint list [--json] [--data DIR]
+  hooklens verify --scheme S (--secret X | --public-key K) --request FILE [--at TIME] [--url URL]
+                                              check a raw HTTP request file's signature; prints
+                                              the verdict as JSON, exit 0 only when valid
 
 The listener binds to 127.0.0.1:8790 unless --addr says otherwise
 (--addr 127.0.0.1:0 picks a free port). Data lives in --data DIR, by default
