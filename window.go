@@ -100,15 +100,45 @@ func showStartupError(err error) {
 	w.ShowAndRun()
 }
 
-// fillDemo records the sample events built from the provider templates.
+// fillDemo stores the demo's endpoints and the sample events built from the
+// provider templates, each judged as the listener would judge it.
 func fillDemo(st *store.Store) error {
 	tpls, err := demo.LoadTemplates(assets.Templates)
 	if err != nil {
 		return err
 	}
+	signing, err := demo.NewSigning()
+	if err != nil {
+		return err
+	}
+	eps, err := signing.Endpoints()
+	if err != nil {
+		return err
+	}
+	for _, ep := range eps {
+		if err := st.PutEndpoint(ep); err != nil {
+			return fmt.Errorf("storing demo endpoints: %w", err)
+		}
+	}
+	events := demo.Events(tpls, time.Now())
+	if err := signing.Sign(events); err != nil {
+		return err
+	}
+	demo.RouteTo(events, eps)
+	verdict := judge(st)
 	ctx := context.Background()
-	for _, e := range demo.Events(tpls, time.Now()) {
-		if err := st.Record(ctx, &e, demo.FinishResponse); err != nil {
+	for i := range events {
+		e := &events[i]
+		var ep *app.Endpoint
+		if e.Endpoint != "" {
+			found, err := st.Endpoint(e.Endpoint)
+			if err != nil {
+				return err
+			}
+			ep = &found
+		}
+		e.Verdict = verdict(e, ep)
+		if err := st.Record(ctx, e, demo.FinishResponse); err != nil {
 			return fmt.Errorf("storing demo events: %w", err)
 		}
 	}
