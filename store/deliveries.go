@@ -439,28 +439,34 @@ func (s *Store) DeleteDelivery(id uint64) error {
 }
 
 // Due lists pending deliveries whose next attempt is at or before now,
-// soonest first, at most limit.
-func (s *Store) Due(now time.Time, limit int) ([]uint64, error) {
+// soonest first, at most limit, without those skip reports (nil skips none).
+func (s *Store) Due(now time.Time, limit int, skip func(uint64) bool) ([]uint64, error) {
 	var ids []uint64
 	end := queueKey(now, ^uint64(0))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) <= 0 && len(ids) < limit; k, _ = c.Next() {
-			ids = append(ids, idOf(k[8:]))
+			if id := idOf(k[8:]); skip == nil || !skip(id) {
+				ids = append(ids, id)
+			}
 		}
 		return nil
 	})
 	return ids, err
 }
 
-// NextDue is the earliest next attempt of any pending delivery.
-func (s *Store) NextDue() (time.Time, bool, error) {
+// NextDue is the earliest next attempt of any pending delivery that skip
+// does not report (nil skips none).
+func (s *Store) NextDue(skip func(uint64) bool) (time.Time, bool, error) {
 	var at time.Time
 	var ok bool
 	err := s.db.View(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(bucketQueue).Cursor().First()
-		if k != nil {
-			at, ok = time.Unix(0, int64(binary.BigEndian.Uint64(k))), true
+		c := tx.Bucket(bucketQueue).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if skip == nil || !skip(idOf(k[8:])) {
+				at, ok = time.Unix(0, int64(binary.BigEndian.Uint64(k))), true
+				return nil
+			}
 		}
 		return nil
 	})

@@ -55,7 +55,8 @@ type Queue struct {
 	parallel int
 	onError  func(error)
 
-	mu      sync.Mutex
+	addMu   sync.Mutex      // held while a new delivery is stored and claimed
+	mu      sync.Mutex      // never held across a store call
 	running map[uint64]*run // deliveries claimed by a goroutine of this process
 	subs    map[*subscriber]struct{}
 	wake    chan struct{}
@@ -160,17 +161,20 @@ func (q *Queue) add(d *Delivery, claim bool) (*run, error) {
 		d.Kind = KindSend
 	}
 	d.State, d.NextAttemptAt, d.Reason, d.Attempts, d.RoundStart = Pending, now, "", nil, 0
-	q.mu.Lock()
+	// addMu, not mu, is held across the write: a commit may wait for the
+	// worker's read transaction, which takes mu in its skip function.
+	q.addMu.Lock()
+	defer q.addMu.Unlock()
 	if err := q.store.PutDelivery(d); err != nil {
-		q.mu.Unlock()
 		return nil, fmt.Errorf("cannot store the delivery: %w", err)
 	}
 	var r *run
 	if claim {
 		r = &run{done: make(chan struct{})}
+		q.mu.Lock()
 		q.running[d.ID] = r
+		q.mu.Unlock()
 	}
-	q.mu.Unlock()
 	q.notify(d)
 	return r, nil
 }
@@ -178,6 +182,10 @@ func (q *Queue) add(d *Delivery, claim bool) (*run, error) {
 // claim takes delivery id for the caller, or returns nil when another
 // goroutine holds it.
 func (q *Queue) claim(id uint64) *run {
+	// A delivery being added is claimed by add between its write and the
+	// release of addMu: waiting for addMu means never claiming it twice.
+	q.addMu.Lock()
+	defer q.addMu.Unlock()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if _, busy := q.running[id]; busy {
@@ -356,13 +364,21 @@ func plural(n int) string {
 // further attempt is made. It returns once the delivery is stored as
 // cancelled.
 func (q *Queue) Cancel(id uint64) error {
+	q.addMu.Lock() // see claim
 	q.mu.Lock()
-	if r, busy := q.running[id]; busy {
+	r, busy := q.running[id]
+	if busy {
 		r.cancelled = true
 		if r.cancel != nil {
 			r.cancel()
 		}
-		q.mu.Unlock()
+	} else {
+		r = &run{done: make(chan struct{})}
+		q.running[id] = r
+	}
+	q.mu.Unlock()
+	q.addMu.Unlock()
+	if busy {
 		<-r.done
 		d, err := q.store.Delivery(id)
 		if err == nil && d.State != Cancelled {
@@ -370,9 +386,6 @@ func (q *Queue) Cancel(id uint64) error {
 		}
 		return err
 	}
-	r := &run{done: make(chan struct{})}
-	q.running[id] = r
-	q.mu.Unlock()
 	defer q.release(id, r)
 	d, err := q.store.Delivery(id)
 	if err != nil {
@@ -462,14 +475,14 @@ func (q *Queue) loop(ctx context.Context, done chan struct{}) {
 	wait := time.NewTimer(time.Hour)
 	wait.Stop()
 	for {
-		ids, err := q.store.Due(time.Now(), 64)
+		ids, err := q.store.Due(time.Now(), 64, q.claimed)
 		if err != nil {
 			q.report(fmt.Errorf("cannot read the delivery queue: %w", err))
 		}
 		for _, id := range ids {
 			r := q.claim(id)
 			if r == nil {
-				continue // a Send or Cancel holds it
+				continue // claimed since Due looked
 			}
 			select {
 			case slots <- struct{}{}:
@@ -484,14 +497,15 @@ func (q *Queue) loop(ctx context.Context, done chan struct{}) {
 				q.runOne(ctx, id, r)
 			}()
 		}
+		// Sleep until the next delivery nobody holds is due. Those held by a
+		// Send or a running attempt come back through release's poke.
 		var timer <-chan time.Time
 		if err != nil {
 			timer = time.After(time.Second)
-		} else if at, ok, err := q.store.NextDue(); err != nil {
+		} else if at, ok, err := q.store.NextDue(q.claimed); err != nil {
 			q.report(fmt.Errorf("cannot read the delivery queue: %w", err))
 			timer = time.After(time.Second)
-		} else if ok && len(ids) == 0 || ok && time.Until(at) > 0 {
-			// Due ones that were all claimed come back through release's poke.
+		} else if ok {
 			wait.Reset(max(time.Until(at), 0))
 			timer = wait.C
 		}
@@ -503,6 +517,14 @@ func (q *Queue) loop(ctx context.Context, done chan struct{}) {
 		}
 		wait.Stop()
 	}
+}
+
+// claimed reports whether a goroutine of this process holds delivery id.
+func (q *Queue) claimed(id uint64) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	_, busy := q.running[id]
+	return busy
 }
 
 // runOne makes the worker's single attempt at a due delivery; the next one,

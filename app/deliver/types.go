@@ -406,11 +406,13 @@ type Store interface {
 	CountDeliveries() (int, error)
 	DeleteDelivery(id uint64) error
 	// Due lists pending deliveries whose next attempt is at or before now,
-	// soonest first, at most limit.
-	Due(now time.Time, limit int) ([]uint64, error)
-	// NextDue is the earliest next attempt of any pending delivery; ok is
-	// false when none is pending.
-	NextDue() (at time.Time, ok bool, err error)
+	// soonest first, at most limit, leaving out those skip reports (nil
+	// skips none). skip runs inside a read transaction: it must not call
+	// the store.
+	Due(now time.Time, limit int, skip func(id uint64) bool) ([]uint64, error)
+	// NextDue is the earliest next attempt of any pending delivery skip
+	// does not report; ok is false when there is none.
+	NextDue(skip func(id uint64) bool) (at time.Time, ok bool, err error)
 	// Failed lists the failed deliveries to a target, oldest first.
 	Failed(targetID string) ([]uint64, error)
 }
