@@ -27,6 +27,10 @@ const MaxForwardResponse = 10 << 20
 // than a target's default, since that app is often paused in a debugger.
 const ForwardTimeout = 30 * time.Second
 
+// UserAgent is sent with requests composed in Hooklens (not with resends or
+// forwards, which keep the captured request's own).
+const UserAgent = "Hooklens/1 (webhook inspector)"
+
 // Options tune a Queue. The zero value is what Hooklens uses.
 type Options struct {
 	// Client sends the requests; nil means one that follows no redirects and
@@ -159,6 +163,10 @@ func (q *Queue) add(d *Delivery, claim bool) (*run, error) {
 	}
 	if d.Kind == "" {
 		d.Kind = KindSend
+	}
+	if (d.Kind == KindSend || d.Kind == KindSignal) && d.Request.Headers.Get("User-Agent") == "" {
+		// Composed here, so say so; relayed requests keep what they had.
+		d.Request.Headers = append(d.Request.Headers, app.Header{Name: "User-Agent", Value: UserAgent})
 	}
 	d.State, d.NextAttemptAt, d.Reason, d.Attempts, d.RoundStart = Pending, now, "", nil, 0
 	// addMu, not mu, is held across the write: a commit may wait for the

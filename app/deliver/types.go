@@ -455,3 +455,63 @@ func Mask(s string) string {
 	}
 	return prefix + dots + s[len(s)-4:]
 }
+
+// Resend is a delivery of a captured event to url, unsigned and without
+// retries until the caller sets Sign and Retry.
+func Resend(e *app.Event, url string) *Delivery {
+	r := FromEvent(e)
+	r.URL = url
+	return &Delivery{EventID: e.ID, Kind: KindResend, Request: r}
+}
+
+// Resend is a delivery of a captured event to the target (see NewDelivery).
+func (t Target) Resend(e *app.Event) (*Delivery, error) {
+	d, err := t.NewDelivery(FromEvent(e))
+	if err != nil {
+		return nil, err
+	}
+	d.EventID, d.Kind = e.ID, KindResend
+	return d, nil
+}
+
+// Line is a delivery as `hooklens send --json` and `hooklens deliveries
+// --json` print it: no bodies, no secrets.
+type Line struct {
+	ID            uint64        `json:"id"`
+	CreatedAt     time.Time     `json:"created_at"`
+	Kind          string        `json:"kind"`
+	EventID       uint64        `json:"event_id,omitempty"`
+	TargetID      string        `json:"target_id,omitempty"`
+	Method        string        `json:"method"`
+	URL           string        `json:"url"`
+	State         State         `json:"state"`
+	Reason        string        `json:"reason,omitempty"`
+	NextAttemptAt *time.Time    `json:"next_attempt_at,omitempty"`
+	Attempts      []AttemptLine `json:"attempts"`
+}
+
+// AttemptLine is one attempt in a Line.
+type AttemptLine struct {
+	At         time.Time `json:"at"`
+	Status     int       `json:"status"` // 0 when no response came
+	Error      string    `json:"error,omitempty"`
+	DurationMS float64   `json:"duration_ms"`
+}
+
+// Line is d for JSON output.
+func (d *Delivery) Line() Line {
+	l := Line{
+		ID: d.ID, CreatedAt: d.CreatedAt, Kind: d.Kind, EventID: d.EventID, TargetID: d.TargetID,
+		Method: d.Request.Method, URL: d.Request.URL, State: d.State, Reason: d.Reason,
+		Attempts: make([]AttemptLine, 0, len(d.Attempts)),
+	}
+	if d.State == Pending && !d.NextAttemptAt.IsZero() {
+		at := d.NextAttemptAt
+		l.NextAttemptAt = &at
+	}
+	for _, a := range d.Attempts {
+		l.Attempts = append(l.Attempts, AttemptLine{At: a.At, Status: a.Status, Error: a.Error,
+			DurationMS: float64(a.Duration.Microseconds()) / 1000})
+	}
+	return l
+}
