@@ -372,34 +372,46 @@ func plural(n int) string {
 // further attempt is made. It returns once the delivery is stored as
 // cancelled.
 func (q *Queue) Cancel(id uint64) error {
-	q.addMu.Lock() // see claim
-	q.mu.Lock()
-	r, busy := q.running[id]
-	if busy {
-		r.cancelled = true
-		if r.cancel != nil {
-			r.cancel()
+	signalled := false
+	for {
+		q.addMu.Lock() // see claim
+		q.mu.Lock()
+		r, busy := q.running[id]
+		if busy {
+			r.cancelled = true
+			if r.cancel != nil {
+				r.cancel()
+			}
+		} else {
+			r = &run{done: make(chan struct{})}
+			q.running[id] = r
 		}
-	} else {
-		r = &run{done: make(chan struct{})}
-		q.running[id] = r
-	}
-	q.mu.Unlock()
-	q.addMu.Unlock()
-	if busy {
-		<-r.done
-		d, err := q.store.Delivery(id)
-		if err == nil && d.State != Cancelled {
-			return fmt.Errorf("delivery %d ended as %s before it could be cancelled", id, d.State)
+		q.mu.Unlock()
+		q.addMu.Unlock()
+		if busy {
+			// The holder stores the cancellation if it was attempting or
+			// waiting; if it had just finished, the next turn claims it here.
+			<-r.done
+			signalled = true
+			continue
 		}
+		err := q.cancelClaimed(id, signalled)
+		q.release(id, r)
 		return err
 	}
-	defer q.release(id, r)
+}
+
+func (q *Queue) cancelClaimed(id uint64, signalled bool) error {
 	d, err := q.store.Delivery(id)
 	if err != nil {
 		return err
 	}
-	if d.State != Pending {
+	switch {
+	case d.State == Cancelled && signalled:
+		return nil
+	case d.State != Pending && signalled:
+		return fmt.Errorf("delivery %d ended as %s before it could be cancelled", id, d.State)
+	case d.State != Pending:
 		return fmt.Errorf("delivery %d is already %s: only pending deliveries can be cancelled", id, d.State)
 	}
 	return q.finishCancelled(d)
