@@ -32,6 +32,11 @@ type recordReq struct {
 // the queue; once queued, Record waits for the commit so that a nil return
 // always means the event is on disk.
 func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event)) error {
+	// select picks at random among ready cases: check first so a caller
+	// that has already given up never gets its event stored.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("event not recorded: %w", err)
+	}
 	r := &recordReq{e: e, finish: finish, done: make(chan error, 1)}
 	s.mu.RLock()
 	if s.closed {

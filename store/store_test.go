@@ -689,6 +689,58 @@ func TestOpenDamaged(t *testing.T) {
 	}
 }
 
+func TestOpenBadChecksum(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRecord(t, s, sampleEvent(1))
+	path := s.Path()
+	s.Close()
+
+	// Flip a byte inside both meta pages (page header is 16 bytes; the txid
+	// sits 48 bytes into the meta), so neither checksum matches.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int64(os.Getpagesize())
+	for _, off := range []int64{16 + 48, pageSize + 16 + 48} {
+		b := make([]byte, 1)
+		f.ReadAt(b, off)
+		b[0] ^= 0xff
+		if _, err := f.WriteAt(b, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+
+	s, err = Open(dir)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a file with bad meta checksums succeeded")
+	}
+	t.Log(err)
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Open = %v, want ErrDamaged naming %s", err, path)
+	}
+}
+
+func TestRecordWithCancelledContext(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 50 { // select would pick the free queue about half the time
+		if err := s.Record(ctx, sampleEvent(1), nil); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Record with a cancelled context = %v", err)
+		}
+	}
+	if n := count(t, s); n != 0 {
+		t.Fatalf("%d events stored for callers that had given up", n)
+	}
+}
+
 func TestFileModeAndDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "data")
 	s := openTest(t, dir)
