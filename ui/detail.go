@@ -37,6 +37,9 @@ type detail struct {
 	overview   *container.Scroll
 	headersTab *container.TabItem
 	queryTab   *container.TabItem
+	sigTab     *container.TabItem
+	bodyTab    *container.TabItem
+	sig        *sigTab
 	headers    *kvTable
 	query      *kvTable
 	body       *bodyPane
@@ -76,12 +79,16 @@ func newDetail(w *Window) *detail {
 	d.headers = newKVTable(w, "header", "headers")
 	d.query = newKVTable(w, "parameter", "parameters")
 	d.body = newBodyPane(d)
+	d.sig = newSigTab(d)
 	d.headersTab = container.NewTabItem("Headers", d.headers.root)
 	d.queryTab = container.NewTabItem("Query", d.query.root)
+	d.sigTab = container.NewTabItem("Signature", d.sig.root)
+	d.bodyTab = container.NewTabItem("Body", d.body.root)
 	d.tabs = container.NewAppTabs(
 		container.NewTabItem("Overview", d.overview),
+		d.sigTab,
 		d.headersTab,
-		container.NewTabItem("Body", d.body.root),
+		d.bodyTab,
 		d.queryTab,
 	)
 	d.content = container.NewBorder(container.NewPadded(header), nil, nil, nil, d.tabs)
@@ -111,6 +118,16 @@ func (d *detail) clear() {
 	d.content.Hide()
 	d.failed.Hide()
 	d.placeholder.Show()
+}
+
+// reload reads the shown event again (its verdict changed) and redraws it.
+func (d *detail) reload() {
+	if d.ev == nil {
+		return
+	}
+	id := d.ev.ID
+	d.ev = nil
+	d.show(id)
 }
 
 // show loads event id in a goroutine and shows it.
@@ -186,6 +203,7 @@ func (d *detail) render(e *app.Event) {
 	d.tabs.Refresh()
 
 	d.body.load(e)
+	d.sig.load(e)
 	d.failed.Hide()
 	d.placeholder.Hide()
 	d.content.Show()

@@ -85,7 +85,7 @@ func newHarness(t *testing.T) *harness {
 
 // open builds the window (again, for tests of remembered settings).
 func (h *harness) open() {
-	h.w = newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv}, h.q.do)
+	h.w = newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv, Endpoints: h.st, Verdicts: h.st}, h.q.do)
 	h.w.win.Resize(fyne.NewSize(1280, 800))
 	w := h.w
 	h.t.Cleanup(func() {
@@ -94,6 +94,35 @@ func (h *harness) open() {
 		}
 	})
 	h.pumpUntil("the first count", func() bool { return w.model.counted })
+}
+
+// step runs the oldest queued UI function, if any, and reports whether it did.
+func (q *uiQueue) step() bool {
+	q.mu.Lock()
+	if len(q.fns) == 0 {
+		q.mu.Unlock()
+		return false
+	}
+	fn := q.fns[0]
+	q.fns = q.fns[1:]
+	q.mu.Unlock()
+	fn()
+	return true
+}
+
+// stepUntil runs queued UI work one function at a time until cond holds,
+// for asserting a state that later queued work would replace.
+func (h *harness) stepUntil(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if !h.q.step() {
+			if time.Now().After(deadline) {
+				h.t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
 }
 
 // pumpUntil runs queued UI work until cond holds, failing after 15 s.

@@ -50,7 +50,7 @@ func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
 	if want := h.srv.URL() + "/hooks/stripe?attempt=2"; d.url.Text != want {
 		t.Errorf("detail URL %q, want %q", d.url.Text, want)
 	}
-	d.tabs.SelectIndex(2)
+	d.tabs.Select(d.bodyTab)
 	var pretty bytes.Buffer
 	json.Indent(&pretty, []byte(body), "", "  ")
 	if got := h.bodyText(); got != pretty.String() {
@@ -202,7 +202,7 @@ func TestWelcomeTeachesURLAndSendsTestEvent(t *testing.T) {
 		t.Error("the welcome screen should give way to the list")
 	}
 	h.selectPath("/test")
-	h.w.detail.tabs.SelectIndex(2)
+	h.w.detail.tabs.Select(h.w.detail.bodyTab)
 	h.bodyText()
 	h.w.detail.body.setMode(modeText)
 	h.pumpUntil("the test payload", func() bool { return h.w.detail.body.view.Text() == testPayload })
@@ -304,13 +304,13 @@ func TestBinaryBodyShowsHexDumpWithoutBlocking(t *testing.T) {
 	h.send("PUT", "/blob", "application/octet-stream", data)
 	h.pumpUntil("the row", func() bool { return h.rowFor("/blob") != nil })
 	test.Tap(h.rowFor("/blob"))
-	h.pumpUntil("the detail", func() bool { return h.w.detail.ev != nil })
+	h.stepUntil("the detail", func() bool { return h.w.detail.ev != nil })
 	b := h.w.detail.body
 	// The event is shown before its body is formatted: the tab says so.
 	if !b.busy.Visible() || b.view.Visible() {
 		t.Error("a 2 MiB body should show progress while it is formatted off the UI goroutine")
 	}
-	h.w.detail.tabs.SelectIndex(2)
+	h.w.detail.tabs.Select(h.w.detail.bodyTab)
 	text := h.bodyText()
 	if b.mode != modeHex {
 		t.Fatalf("mode %s, want Hex for binary", b.mode)
@@ -341,7 +341,7 @@ func TestGzipBodyIsShownDecoded(t *testing.T) {
 	zw.Close()
 	h.send("POST", "/gz", "application/json", gz.Bytes(), "Content-Encoding", "gzip")
 	h.selectPath("/gz")
-	h.w.detail.tabs.SelectIndex(2)
+	h.w.detail.tabs.Select(h.w.detail.bodyTab)
 	var pretty bytes.Buffer
 	json.Indent(&pretty, []byte(plain), "", "  ")
 	if got := h.bodyText(); got != pretty.String() {
@@ -371,7 +371,7 @@ func TestHeadersInWireOrderCopyableAndQueryDecoded(t *testing.T) {
 	if d.headersTab.Text != fmt.Sprintf("Headers (%d)", len(d.ev.Headers)) {
 		t.Errorf("tab title %q", d.headersTab.Text)
 	}
-	d.tabs.SelectIndex(1)
+	d.tabs.Select(d.headersTab)
 	test.Tap(button(d.headers.root, "Copy all"))
 	clip := h.app.Clipboard().Content()
 	if !strings.Contains(clip, "X-Trace: first\n") || !strings.Contains(clip, "X-Signature: t=1,v1=abc\n") ||
@@ -424,7 +424,7 @@ func TestKeyboardFilterShortcutAndEscape(t *testing.T) {
 
 	// Ctrl+F still works while the body text has focus.
 	h.selectPath("/n/0")
-	h.w.detail.tabs.SelectIndex(2)
+	h.w.detail.tabs.Select(h.w.detail.bodyTab)
 	h.bodyText()
 	c.Focus(h.w.detail.body.view.content)
 	h.w.detail.body.view.content.TypedShortcut(ctrlF)
@@ -550,7 +550,7 @@ func TestSaveBodyWritesDecodedBytes(t *testing.T) {
 	zw.Close()
 	h.send("POST", "/save", "text/plain", gz.Bytes(), "Content-Encoding", "gzip")
 	h.selectPath("/save")
-	h.w.detail.tabs.SelectIndex(2)
+	h.w.detail.tabs.Select(h.w.detail.bodyTab)
 	h.bodyText()
 
 	test.Tap(h.w.detail.body.saveBtn)

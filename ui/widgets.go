@@ -22,6 +22,7 @@ type badge struct {
 	Icon  fyne.Resource // optional, drawn before the text
 	sizer string
 	mono  bool
+	big   bool // heading-sized, for the verdict at the top of the Signature tab
 }
 
 func newBadge(sizer string) *badge {
@@ -56,7 +57,12 @@ type badgeRenderer struct {
 	icon *canvas.Image
 }
 
-func (r *badgeRenderer) textSize() float32 { return r.b.Theme().Size(theme.SizeNameCaptionText) }
+func (r *badgeRenderer) textSize() float32 {
+	if r.b.big {
+		return r.b.Theme().Size(theme.SizeNameSubHeadingText)
+	}
+	return r.b.Theme().Size(theme.SizeNameCaptionText)
+}
 
 func (r *badgeRenderer) iconSize() float32 {
 	if r.b.Icon == nil {
@@ -75,6 +81,9 @@ func (r *badgeRenderer) MinSize() fyne.Size {
 	if is := r.iconSize(); is > 0 {
 		w += is + 3
 	}
+	if r.b.big {
+		return fyne.NewSize(w+8, m.Height+10)
+	}
 	return fyne.NewSize(w, m.Height+4)
 }
 
@@ -86,9 +95,16 @@ func (r *badgeRenderer) Layout(s fyne.Size) {
 	r.bg.Resize(fyne.NewSize(s.Width, min.Height))
 	x := float32(0)
 	if is := r.iconSize(); is > 0 {
-		r.icon.Move(fyne.NewPos(5, y+(min.Height-is)/2))
+		left := float32(5)
+		if r.b.big {
+			left = 9
+		}
+		r.icon.Move(fyne.NewPos(left, y+(min.Height-is)/2))
 		r.icon.Resize(fyne.NewSquareSize(is))
 		x = is + 3
+		if r.b.big {
+			x += 4
+		}
 	}
 	r.txt.Move(fyne.NewPos(x, y))
 	r.txt.Resize(fyne.NewSize(s.Width-x, min.Height))

@@ -34,8 +34,13 @@ type Deps struct {
 	Events   app.EventStore
 	Settings app.SettingStore
 	Listener Listener
-	Demo     bool   // title shows "Hooklens — demo data"
-	Notice   string // shown under the top bar as a warning, e.g. why the port differs from the usual one
+	// Endpoints and Verdicts back the endpoint editor and the Signature
+	// tab's live re-check; with Endpoints nil the editor is not offered and
+	// the tab shows the verdicts as stored.
+	Endpoints app.EndpointStore
+	Verdicts  app.VerdictStore
+	Demo      bool   // title shows "Hooklens — demo data"
+	Notice    string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }
 
 // Settings keys and defaults for the window's geometry.
@@ -84,6 +89,10 @@ type Window struct {
 	countLabel *widget.Label
 	clearBtn   *widget.Button
 	paused     fyne.CanvasObject
+
+	endpointsBtn *widget.Button
+	epList       *endpointList   // the Endpoints dialog while it is open
+	editor       *endpointEditor // the endpoint editor while it is open
 
 	selID   uint64 // selected event, 0 for none; survives index shifts
 	selIdx  int    // its row, -1 when not known
@@ -198,7 +207,11 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 		logo = container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(22), widget.NewIcon(icon)))
 	}
 	left := container.NewHBox(logo, name, widget.NewSeparator(), container.NewCenter(w.liveBadge), w.urlLabel, copyURL)
-	right := container.NewHBox(w.countLabel, w.captureBtn, w.clearBtn)
+	w.endpointsBtn = widget.NewButtonWithIcon("Endpoints", theme.SettingsIcon(), w.showEndpoints)
+	if w.d.Endpoints == nil {
+		w.endpointsBtn.Hide()
+	}
+	right := container.NewHBox(w.endpointsBtn, w.countLabel, w.captureBtn, w.clearBtn)
 	bar := container.NewBorder(nil, nil, left, right)
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")

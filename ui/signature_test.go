@@ -1,0 +1,393 @@
+//go:build ci
+
+package ui
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/verify"
+)
+
+const (
+	rightSecret = "whsec_3kX9pQ2mN7vB4cL8dF1gH6jK5sT0wYzA"
+	wrongSecret = "whsec_Zq81LmP0oIuYtReWqAsDfGhJkL4b9x2c"
+	orderBody   = `{"id":"evt_1","type":"charge.succeeded","amount":4200}`
+)
+
+// stripeSign signs body as Stripe documents it: t=<unix>,v1=<hex HMAC-SHA256
+// of "{t}.{body}" keyed with the whole secret, whsec_ prefix included>.
+func stripeSign(secret string, at time.Time, signed string) string {
+	ts := strconv.FormatInt(at.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(ts + "." + signed))
+	return "t=" + ts + ",v1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// sendStripe posts orderBody to path, signed over signed (usually the body itself).
+func (h *harness) sendStripe(path, secret, signed string) {
+	h.t.Helper()
+	if got := h.send("POST", path, "application/json", []byte(orderBody),
+		"Stripe-Signature", stripeSign(secret, time.Now(), signed)); got != 200 {
+		h.t.Fatalf("listener answered %d", got)
+	}
+}
+
+func (h *harness) putEndpoint(slug, scheme string, secrets ...string) {
+	h.t.Helper()
+	if err := h.st.PutEndpoint(app.Endpoint{Slug: slug, Scheme: scheme, Secrets: secrets, CreatedAt: time.Now()}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// signature selects path, opens its Signature tab and waits for the live check.
+func (h *harness) signature(path string) *sigTab {
+	h.t.Helper()
+	h.selectPath(path)
+	d := h.w.detail
+	d.tabs.Select(d.sigTab)
+	h.pumpUntil("the live signature check", func() bool { return d.sig.ready && d.sig.ev != nil && d.sig.ev.Path == path })
+	return d.sig
+}
+
+func (h *harness) rowVerdict(path string) (string, fyne.ThemeColorName) {
+	h.t.Helper()
+	h.pumpUntil("a row for "+path, func() bool { return h.rowFor(path) != nil })
+	r := h.rowFor(path)
+	return r.verdict.Text, r.verdict.Color
+}
+
+func (h *harness) storedVerdict(path string) app.Verdict {
+	h.t.Helper()
+	r := h.rowFor(path)
+	if r == nil {
+		h.t.Fatalf("no row for %s", path)
+	}
+	e, err := h.st.Event(r.sum.ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return e.Verdict
+}
+
+func TestStripeSignatureValidShowsInRowAndSignatureTab(t *testing.T) {
+	h := newHarness(t)
+	h.putEndpoint("shop", "stripe", rightSecret)
+	h.sendStripe("/shop/orders", rightSecret, orderBody)
+
+	if text, c := h.rowVerdict("/shop/orders"); text != "valid" || c != colorGreen {
+		t.Errorf("row verdict %q in %s, want valid in green", text, c)
+	}
+	s := h.signature("/shop/orders")
+	if s.badge.Text != "valid" || s.badge.Color != colorGreen {
+		t.Errorf("Signature tab badge %q in %s", s.badge.Text, s.badge.Color)
+	}
+	texts := labels(s.root)
+	fp := verify.Fingerprint(rightSecret)
+	for _, want := range []string{"The signature is genuine", "Signature matches secret (" + fp + ")", "stripe", "Key matched", "Signed content", "charge.succeeded", "Clock skew"} {
+		if !contains(texts, want) {
+			t.Errorf("Signature tab lacks %q; it shows %q", want, texts)
+		}
+	}
+	if contains(texts, rightSecret) || contains(texts, strings.TrimPrefix(rightSecret, "whsec_")) {
+		t.Error("the Signature tab shows the secret itself")
+	}
+	// Every value is copyable: the Key matched row copies the key's name.
+	var keyCopied bool
+	for _, b := range copyButtons(s.root) {
+		test.Tap(b)
+		if h.app.Clipboard().Content() == "secret ("+fp+")" {
+			keyCopied = true
+		}
+	}
+	if !keyCopied {
+		t.Error("no copy button copies the matched key's name")
+	}
+}
+
+func TestWrongSecretShowsInvalidWithLikelyCause(t *testing.T) {
+	h := newHarness(t)
+	h.putEndpoint("shop", "stripe", wrongSecret)
+	h.sendStripe("/shop/orders", rightSecret, orderBody)
+
+	if text, c := h.rowVerdict("/shop/orders"); text != "invalid" || c != colorRed {
+		t.Errorf("row verdict %q in %s, want invalid in red", text, c)
+	}
+	s := h.signature("/shop/orders")
+	texts := labels(s.root)
+	for _, want := range []string{
+		"The signature does not match",
+		"Signature does not match secret (" + verify.Fingerprint(wrongSecret) + ")",
+		"Likely cause",
+		"the sender signs with a different secret than the one this endpoint has",
+		"What to do: copy the signing secret again",
+		"Expected", "Received",
+	} {
+		if !contains(texts, want) {
+			t.Errorf("Signature tab lacks %q; it shows %q", want, texts)
+		}
+	}
+	if button(s.root, "Edit endpoint shop") == nil {
+		t.Error("a failing endpoint's Signature tab should offer to edit the endpoint")
+	}
+}
+
+func TestCommonMistakesAreNamedAsLikelyCause(t *testing.T) {
+	h := newHarness(t)
+	h.putEndpoint("shop", "stripe", rightSecret)
+	h.putEndpoint("billing", "stripe", wrongSecret)
+	// The sender's framework added a newline to what it signed.
+	h.sendStripe("/shop/newline", rightSecret, orderBody+"\n")
+	// The request was signed with another endpoint's secret.
+	h.sendStripe("/billing/orders", rightSecret, orderBody)
+
+	s := h.signature("/shop/newline")
+	if s.badge.Text != "invalid" {
+		t.Fatalf("badge %q, want invalid", s.badge.Text)
+	}
+	texts := labels(s.root)
+	for _, want := range []string{
+		"Likely cause",
+		"The received signature matches when it is computed with a trailing newline added to the body.",
+		"What to do: The sender signed other bytes than it sent",
+	} {
+		if !contains(texts, want) {
+			t.Errorf("Signature tab lacks %q; it shows %q", want, texts)
+		}
+	}
+
+	s = h.signature("/billing/orders")
+	if want := "computed with another endpoint's key (endpoint shop secret)"; !contains(labels(s.root), want) {
+		t.Errorf("Signature tab lacks %q; it shows %q", want, labels(s.root))
+	}
+}
+
+func TestUnsignedRequestShowsUnsigned(t *testing.T) {
+	h := newHarness(t)
+	h.send("POST", "/plain", "application/json", []byte(`{}`))
+	if text, c := h.rowVerdict("/plain"); text != "unsigned" || c != colorGrey {
+		t.Errorf("row verdict %q in %s, want unsigned in grey", text, c)
+	}
+	s := h.signature("/plain")
+	if s.badge.Text != "unsigned" {
+		t.Errorf("badge %q", s.badge.Text)
+	}
+	if !contains(labels(s.root), "The request carries no signature") {
+		t.Errorf("Signature tab shows %q", labels(s.root))
+	}
+}
+
+func TestTryAnotherSecretThenCreateEndpointFromSignatureTab(t *testing.T) {
+	h := newHarness(t)
+	h.sendStripe("/hooks/stripe", rightSecret, orderBody)
+	if text, c := h.rowVerdict("/hooks/stripe"); text != "unverified" || c != colorOrange {
+		t.Errorf("row verdict %q in %s, want unverified in orange", text, c)
+	}
+	s := h.signature("/hooks/stripe")
+	if !contains(labels(s.root), "ooks like Stripe") {
+		t.Errorf("the reason should name the detected scheme; the tab shows %q", labels(s.root))
+	}
+	if s.scheme.Selected != "stripe" {
+		t.Errorf("the try box's scheme is %q, want the detected stripe", s.scheme.Selected)
+	}
+	if !s.secret.Password {
+		t.Error("the try box's entry should mask what is typed")
+	}
+
+	test.Type(s.secret, wrongSecret)
+	test.Tap(s.check)
+	h.pumpUntil("the try result", func() bool { return s.tryText != "" })
+	if !strings.HasPrefix(s.tryText, "invalid") {
+		t.Errorf("a wrong secret gave %q", s.tryText)
+	}
+	s.secret.SetText("")
+	test.Type(s.secret, rightSecret)
+	test.Tap(s.check)
+	h.pumpUntil("the valid try result", func() bool { return strings.HasPrefix(s.tryText, "valid") })
+	if !strings.Contains(s.tryText, "the typed secret ("+verify.Fingerprint(rightSecret)+")") {
+		t.Errorf("try result %q does not name the typed secret by fingerprint", s.tryText)
+	}
+	if v := h.storedVerdict("/hooks/stripe"); v.Result != app.VerdictUnverified {
+		t.Errorf("trying a secret changed the stored verdict to %+v", v)
+	}
+	if eps, _ := h.st.Endpoints(); len(eps) != 0 {
+		t.Errorf("trying a secret stored endpoints %+v", eps)
+	}
+
+	// The tab offers to create the endpoint, prefilled from the request.
+	create := button(s.root, "Create endpoint hooks")
+	if create == nil {
+		t.Fatalf("no Create endpoint button; the tab shows %q", labels(s.root))
+	}
+	test.Tap(create)
+	ed := h.w.editor
+	if ed == nil || ed.slug.Text != "hooks" || ed.scheme.Selected != "stripe" {
+		t.Fatalf("editor not prefilled: %+v", ed)
+	}
+	test.Type(ed.pending, rightSecret)
+	test.Tap(ed.save)
+	h.pumpUntil("the stored verdict to be re-checked", func() bool {
+		return h.storedVerdict("/hooks/stripe").Result == app.VerdictValid
+	})
+	h.pumpUntil("the row to show valid", func() bool {
+		r := h.rowFor("/hooks/stripe")
+		return r != nil && r.verdict.Text == "valid"
+	})
+	ep, err := h.st.Endpoint("hooks")
+	if err != nil || ep.Scheme != "stripe" || len(ep.Secrets) != 1 || ep.Secrets[0] != rightSecret {
+		t.Errorf("stored endpoint %+v, %v", ep, err)
+	}
+}
+
+func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
+	h := newHarness(t)
+	h.putEndpoint("shop", "stripe", wrongSecret)
+	h.sendStripe("/shop/orders", rightSecret, orderBody)
+	if text, _ := h.rowVerdict("/shop/orders"); text != "invalid" {
+		t.Fatalf("row verdict %q, want invalid", text)
+	}
+
+	test.Tap(h.w.endpointsBtn)
+	h.pumpUntil("the endpoint list", func() bool { return h.w.epList != nil && h.w.epList.loaded })
+	list := h.w.win.Canvas().Overlays().Top()
+	if !contains(labels(list), "/shop/") || !contains(labels(list), "stripe · 1 secret · responds 200") {
+		t.Errorf("endpoint list shows %q", labels(list))
+	}
+	test.Tap(h.dialogButton("Edit"))
+	ed := h.w.editor
+	if ed == nil {
+		t.Fatal("Edit did not open the editor")
+	}
+	editor := h.w.win.Canvas().Overlays().Top()
+	texts := labels(editor)
+	if contains(texts, wrongSecret) || contains(texts, strings.TrimPrefix(wrongSecret, "whsec_")) {
+		t.Errorf("the editor shows a secret before reveal: %q", texts)
+	}
+	masked := maskSecret(wrongSecret)
+	if !strings.HasPrefix(masked, "whsec_••••") || !strings.HasSuffix(masked, "9x2c") {
+		t.Errorf("mask %q should keep the prefix and the last four characters only", masked)
+	}
+	if !contains(texts, masked) || !contains(texts, verify.Fingerprint(wrongSecret)) {
+		t.Errorf("the editor should show the masked secret and its fingerprint; it shows %q", texts)
+	}
+	test.Tap(ed.secrets[0].eye)
+	if !contains(labels(editor), wrongSecret) {
+		t.Error("the eye button did not reveal the secret")
+	}
+	test.Tap(ed.secrets[0].eye)
+	if contains(labels(editor), wrongSecret) {
+		t.Error("the eye button did not hide the secret again")
+	}
+
+	// Add the right secret beside the wrong one (rotation) and save.
+	test.Type(ed.pending, rightSecret)
+	test.Tap(button(editor, "Add secret"))
+	if len(ed.secrets) != 2 || contains(labels(editor), rightSecret) {
+		t.Fatalf("after Add: %d secrets, shown %q", len(ed.secrets), labels(editor))
+	}
+	test.Tap(ed.save)
+	h.pumpUntil("the stored verdict to become valid", func() bool {
+		return h.storedVerdict("/shop/orders").Result == app.VerdictValid
+	})
+	h.pumpUntil("the row to show valid", func() bool {
+		r := h.rowFor("/shop/orders")
+		return r != nil && r.verdict.Text == "valid"
+	})
+	h.pumpUntil("the list status", func() bool { return h.w.epList.status.Visible() })
+	if got := h.w.epList.status.Text; got != "Saved endpoint shop; 1 stored verdict changed." {
+		t.Errorf("list status %q", got)
+	}
+	if v := h.storedVerdict("/shop/orders"); !strings.Contains(v.Reason, "secret 2 ("+verify.Fingerprint(rightSecret)+")") {
+		t.Errorf("the verdict should name the matching secret: %+v", v)
+	}
+	s := h.signature("/shop/orders")
+	if s.badge.Text != "valid" {
+		t.Errorf("Signature tab badge %q after the edit", s.badge.Text)
+	}
+}
+
+func TestEditorValidatesInline(t *testing.T) {
+	h := newHarness(t)
+	test.Tap(h.w.endpointsBtn)
+	h.pumpUntil("the endpoint list", func() bool { return h.w.epList != nil && h.w.epList.loaded })
+	test.Tap(h.dialogButton("Add endpoint"))
+	ed := h.w.editor
+	test.Type(ed.slug, "Bad Slug")
+	if !ed.slugErr.Visible() || !strings.Contains(ed.slugErr.Text, "is not valid") {
+		t.Errorf("slug error %q shown=%v", ed.slugErr.Text, ed.slugErr.Visible())
+	}
+	ed.slug.SetText("orders")
+	if ed.slugErr.Visible() || !strings.HasSuffix(ed.url.Text, "/orders/…") {
+		t.Errorf("a good slug should clear the error and show the URL: %q", ed.url.Text)
+	}
+	ed.scheme.SetSelected("hmac")
+	test.Type(ed.options, "algorithm=md5")
+	test.Type(ed.status, "99")
+	test.Type(ed.delay, "soon")
+	test.Type(ed.forward, "ftp://example.com/x")
+	test.Tap(ed.save)
+	for _, l := range []*widget.Label{ed.optErr, ed.respErr, ed.fwdErr, ed.saveErr} {
+		if !l.Visible() || l.Text == "" {
+			t.Errorf("an error label is not shown (%q)", l.Text)
+		}
+	}
+	if !strings.Contains(ed.respErr.Text, "200-599") || !strings.Contains(ed.respErr.Text, "2s, 500ms") {
+		t.Errorf("response error %q", ed.respErr.Text)
+	}
+	h.q.pump()
+	if eps, _ := h.st.Endpoints(); len(eps) != 0 {
+		t.Fatalf("an invalid form was saved: %+v", eps)
+	}
+	if h.w.editor != ed {
+		t.Error("the editor closed on an invalid form")
+	}
+
+	ed.options.SetText("header=X-Sig;algorithm=sha512;encoding=base64")
+	ed.status.SetText("202")
+	ed.delay.SetText("1500")
+	ed.forward.SetText("http://localhost:3000/hooks")
+	test.Tap(button(h.w.win.Canvas().Overlays().Top(), "Generate secret"))
+	if len(ed.secrets) != 1 || !ed.secrets[0].shown || len(ed.secrets[0].value) != 64 {
+		t.Fatalf("Generate secret should add one shown 32-byte hex secret, got %+v", ed.secrets)
+	}
+	test.Tap(ed.save)
+	h.pumpUntil("the editor to close", func() bool { return h.w.editor == nil })
+	ep, err := h.st.Endpoint("orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.Scheme != "hmac;header=X-Sig;algorithm=sha512;encoding=base64" || ep.Response.Status != 202 ||
+		ep.Response.Delay != 1500*time.Millisecond || ep.ForwardTo != "http://localhost:3000/hooks" || len(ep.Secrets) != 1 {
+		t.Errorf("stored %+v", ep)
+	}
+}
+
+func TestWithoutEndpointStoreEditorIsHidden(t *testing.T) {
+	h := newHarness(t)
+	w := newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv}, h.q.do)
+	defer w.win.Close()
+	if w.endpointsBtn.Visible() {
+		t.Error("the Endpoints button shows without an endpoint store")
+	}
+}
+
+// copyButtons are the copy buttons under o.
+func copyButtons(o fyne.CanvasObject) []*widget.Button {
+	var out []*widget.Button
+	walk(o, func(c fyne.CanvasObject) {
+		if b, ok := c.(*widget.Button); ok && b.Text == "" && b.Icon != nil && strings.Contains(b.Icon.Name(), "content-copy") {
+			out = append(out, b)
+		}
+	})
+	return out
+}
