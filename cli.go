@@ -110,9 +110,11 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	}
 	defer st.Close()
 
-	// Events reach stdout from the store's subscriber goroutine, in commit order.
+	// Events reach stdout from the store's subscriber goroutine, in commit
+	// order. The subscription is left to st.Close, which prints every event
+	// committed before it stops; cancelling first would drop the last few.
 	lines := exchange.NewLineWriter(stdout, *full)
-	cancel := st.Subscribe(func(e *app.Event) {
+	st.Subscribe(func(e *app.Event) {
 		if *asJSON {
 			if err := lines.Write(e); err != nil {
 				fmt.Fprintln(stderr, "hooklens: writing event:", err)
@@ -121,7 +123,6 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%s  %-7s %s  → %d  %s\n", e.ReceivedAt.Format("15:04:05.000"), e.Method, e.RequestURI(), e.Response.Status, humanSize(e.Size))
 	})
-	defer cancel()
 
 	srv, err := startListener(st, *addr)
 	if err != nil {
