@@ -14,7 +14,7 @@ func TestParseRawRequestKeepsWireOrderAndExactBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := app.Headers{{"Host", "example.test"}, {"X-B", "1"}, {"x-a", "2"}, {"X-B", "3"}, {"Content-Length", "7"}}
+	want := app.Headers{{Name: "Host", Value: "example.test"}, {Name: "X-B", Value: "1"}, {Name: "x-a", Value: "2"}, {Name: "X-B", Value: "3"}, {Name: "Content-Length", Value: "7"}}
 	if len(e.Headers) != len(want) {
 		t.Fatalf("headers %q", e.Headers)
 	}
