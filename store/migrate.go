@@ -28,6 +28,7 @@ var (
 // Update as the new version number. Append only; never edit a shipped one.
 var migrations = []func(tx *bolt.Tx) error{
 	migrateV1,
+	migrateV2, // deliveries: targets, connections, deliveries, queue (deliveries_migrate.go)
 }
 
 // currentSchema is the schema this binary writes.

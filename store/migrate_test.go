@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -119,8 +120,8 @@ func TestNewFileNeedsNoBackup(t *testing.T) {
 	}
 }
 
-// TestMigrateNextVersion adds a schema 2 the way a later release would and
-// checks that a schema 1 file is backed up and upgraded, once.
+// TestMigrateNextVersion adds a schema the way a later release would and
+// checks that a file of the current schema is backed up and upgraded, once.
 func TestMigrateNextVersion(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Open(dir)
@@ -135,24 +136,24 @@ func TestMigrateNextVersion(t *testing.T) {
 	runs := 0
 	migrations = append(migrations[:len(migrations):len(migrations)], func(tx *bolt.Tx) error {
 		runs++
-		_, err := tx.CreateBucket([]byte("targets"))
+		_, err := tx.CreateBucket([]byte("later-release"))
 		return err
 	})
 
 	s = openTest(t, dir)
-	if v := s.schema(t); v != 2 {
-		t.Fatalf("schema = %d, want 2", v)
+	if v := s.schema(t); v != len(saved)+1 {
+		t.Fatalf("schema = %d, want %d", v, len(saved)+1)
 	}
 	if err := s.db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket([]byte("targets")) == nil {
-			return errors.New("migration 2 did not run")
+		if tx.Bucket([]byte("later-release")) == nil {
+			return errors.New("the added migration did not run")
 		}
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if v := schemaIn(t, s.Path()+".v1.bak"); v != 1 {
-		t.Fatalf("backup schema = %d, want 1", v)
+	if v := schemaIn(t, fmt.Sprintf("%s.v%d.bak", s.Path(), len(saved))); v != len(saved) {
+		t.Fatalf("backup schema = %d, want %d", v, len(saved))
 	}
 	if n := count(t, s); n != 1 {
 		t.Fatalf("Count after migration = %d", n)
@@ -182,8 +183,8 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 	}
 	migrations = saved
 	s = openTest(t, dir)
-	if v := s.schema(t); v != 1 {
-		t.Fatalf("schema after a failed upgrade = %d, want 1", v)
+	if v := s.schema(t); v != len(saved) {
+		t.Fatalf("schema after a failed upgrade = %d, want %d", v, len(saved))
 	}
 	s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket([]byte("half-done")) != nil {
