@@ -354,7 +354,7 @@ type Attempt struct {
 	ResponseBody    []byte        `json:"response_body,omitempty"` // the first MaxResponseBody bytes
 	ResponseSize    int64         `json:"response_size,omitempty"` // bytes read; more than len(ResponseBody) when cut
 	Duration        time.Duration `json:"duration"`
-	Error           string        `json:"error,omitempty"` // no response, or why the response counts as a failure
+	Error           string        `json:"error,omitempty"` // why no (complete) response came; "" when Status is the answer
 }
 
 // OK reports whether the attempt delivered.
