@@ -276,9 +276,9 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		if v.Reason != "" {
 			add(&sig, "Reason", v.Reason, false)
 		}
-		if v.Details != "" {
-			add(&sig, "Details", v.Details, true)
-		}
+		explain := widget.NewButtonWithIcon("Explain in the Signature tab", theme.InfoIcon(), func() { d.tabs.Select(d.sigTab) })
+		explain.Importance = widget.LowImportance
+		sig = append(sig, layout.NewSpacer(), container.NewHBox(explain))
 	} else {
 		sig = append(sig, d.keyLabel("Result"), caption("not checked: no endpoint with a signing scheme matched"))
 	}

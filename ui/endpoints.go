@@ -138,6 +138,7 @@ func (l *endpointList) row(ep app.Endpoint) fyne.CanvasObject {
 // endpointSummary is one line about an endpoint: scheme, keys, response, forward.
 func endpointSummary(ep app.Endpoint) string {
 	scheme := ep.Scheme
+	name, _ := splitScheme(scheme)
 	if scheme == "" {
 		scheme = "scheme " + detectScheme
 	}
@@ -145,6 +146,8 @@ func endpointSummary(ep app.Endpoint) string {
 	switch n := len(ep.Secrets); {
 	case n > 0:
 		parts = append(parts, plural(n, "secret"))
+	case ep.PublicKey == "" && verify.UsesPublicKey(name):
+		parts = append(parts, "no public key")
 	case ep.PublicKey == "":
 		parts = append(parts, "no secret")
 	}
@@ -185,7 +188,7 @@ func (w *Window) confirmDeleteEndpoint(slug string) {
 						dialog.ShowError(err, w.win)
 						return
 					}
-					w.endpointsChanged(fmt.Sprintf("Deleted endpoint %s; %s.", slug, changedText(changed)))
+					w.endpointsChanged(fmt.Sprintf("Deleted endpoint %s; %s.", slug, changed))
 				})
 			}()
 		}, w.win)
@@ -209,71 +212,84 @@ func (w *Window) endpointsChanged(msg string) {
 	}
 }
 
-func changedText(n int) string {
-	switch n {
-	case 0:
-		return "no stored verdict changed"
-	case 1:
-		return "1 stored verdict changed"
-	}
-	return fmt.Sprintf("%s stored verdicts changed", groupDigits(n))
-}
-
 // --- saving -----------------------------------------------------------------
 
 // saveEndpoint stores ep and re-checks the stored events it applies to:
 // those filed under it, and those that arrived on its path before it
 // existed (the Signature tab judges those with it too). It runs off the UI
-// goroutine and returns how many stored verdicts changed.
-func saveEndpoint(eps app.EndpointStore, vs app.VerdictStore, ep app.Endpoint, isNew bool) (int, error) {
+// goroutine and says how many were re-checked and how many changed result.
+func saveEndpoint(eps app.EndpointStore, vs app.VerdictStore, ep app.Endpoint, isNew bool) (recheck, error) {
 	if isNew {
 		_, err := eps.Endpoint(ep.Slug)
 		if err == nil {
-			return 0, fmt.Errorf("an endpoint named %s already exists: edit it from the list, or pick another name", ep.Slug)
+			return recheck{}, fmt.Errorf("an endpoint named %s already exists: edit it from the list, or pick another name", ep.Slug)
 		}
 		if !errors.Is(err, app.ErrNotFound) {
-			return 0, fmt.Errorf("checking whether endpoint %s exists: %w", ep.Slug, err)
+			return recheck{}, fmt.Errorf("checking whether endpoint %s exists: %w", ep.Slug, err)
 		}
 	}
 	if err := eps.PutEndpoint(ep); err != nil {
-		return 0, fmt.Errorf("could not save endpoint %s: %w", ep.Slug, err)
+		return recheck{}, fmt.Errorf("could not save endpoint %s: %w", ep.Slug, err)
 	}
 	return reverify(eps, vs, ep.Slug, &ep)
 }
 
 // deleteEndpoint removes endpoint slug and re-checks its events without it.
-func deleteEndpoint(eps app.EndpointStore, vs app.VerdictStore, slug string) (int, error) {
+func deleteEndpoint(eps app.EndpointStore, vs app.VerdictStore, slug string) (recheck, error) {
 	if err := eps.DeleteEndpoint(slug); err != nil && !errors.Is(err, app.ErrNotFound) {
-		return 0, fmt.Errorf("could not delete endpoint %s: %w", slug, err)
+		return recheck{}, fmt.Errorf("could not delete endpoint %s: %w", slug, err)
 	}
 	return reverify(eps, vs, slug, nil)
 }
 
+// recheck counts what a re-check did: events judged again, and those
+// whose result (not only its wording) changed.
+type recheck struct{ checked, flipped int }
+
+func (r recheck) String() string {
+	switch {
+	case r.checked == 0:
+		return "no stored event to re-check"
+	case r.flipped == 0:
+		return fmt.Sprintf("re-checked %s, no result changed", plural(r.checked, "event"))
+	}
+	return fmt.Sprintf("re-checked %s, %s now %s a different result", plural(r.checked, "event"),
+		groupDigits(r.flipped), map[bool]string{true: "has", false: "have"}[r.flipped == 1])
+}
+
 // reverify judges again the stored events of endpoint slug with ep (nil:
 // the endpoint is gone, so the scheme is detected).
-func reverify(eps app.EndpointStore, vs app.VerdictStore, slug string, ep *app.Endpoint) (int, error) {
+func reverify(eps app.EndpointStore, vs app.VerdictStore, slug string, ep *app.Endpoint) (recheck, error) {
+	var rc recheck
 	if vs == nil {
-		return 0, nil
+		return rc, nil
 	}
 	all, err := eps.Endpoints()
 	if err != nil {
-		return 0, fmt.Errorf("endpoint %s is saved, but its events were not re-checked: reading the endpoints: %w", slug, err)
+		return rc, fmt.Errorf("endpoint %s is saved, but its events were not re-checked: reading the endpoints: %w", slug, err)
 	}
 	// Judges run inside the store's write transaction: they only compute.
-	changed, err := vs.Reverify(slug, func(e *app.Event) app.Verdict { return judgeReport(e, ep, all).Verdict })
-	if err != nil {
-		return changed, fmt.Errorf("endpoint %s is saved, but re-checking its events failed: %w", slug, err)
+	judge := func(e *app.Event) app.Verdict {
+		v := judgeReport(e, ep, all).Verdict
+		rc.checked++
+		if v.Result != e.Verdict.Result {
+			rc.flipped++
+		}
+		return v
 	}
-	n, err := vs.Reverify("", func(e *app.Event) app.Verdict {
+	if _, err := vs.Reverify(slug, judge); err != nil {
+		return rc, fmt.Errorf("endpoint %s is saved, but re-checking its events failed: %w", slug, err)
+	}
+	_, err = vs.Reverify("", func(e *app.Event) app.Verdict {
 		if pathSlug(e.Path) != slug {
 			return e.Verdict
 		}
-		return judgeReport(e, ep, all).Verdict
+		return judge(e)
 	})
 	if err != nil {
-		return changed + n, fmt.Errorf("endpoint %s is saved, but re-checking earlier events on its path failed: %w", slug, err)
+		return rc, fmt.Errorf("endpoint %s is saved, but re-checking earlier events on its path failed: %w", slug, err)
 	}
-	return changed + n, nil
+	return rc, nil
 }
 
 // --- the editor ---------------------------------------------------------------
@@ -291,6 +307,7 @@ type endpointEditor struct {
 	url                                               *widget.Label
 	scheme                                            *widget.Select
 	optRow                                            fyne.CanvasObject
+	optLabel, secretLabel, pubLabel                   *widget.Label
 
 	secrets    []*secretRow
 	secretList *fyne.Container
@@ -345,6 +362,11 @@ func (ed *endpointEditor) build() fyne.CanvasObject {
 		return l
 	}
 	ed.slugErr, ed.optErr, ed.keyErr, ed.respErr, ed.fwdErr, ed.saveErr = errLabel(), errLabel(), errLabel(), errLabel(), errLabel(), errLabel()
+
+	label := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	}
+	ed.optLabel, ed.secretLabel, ed.pubLabel = label("Options"), label("Secrets"), label("Public key")
 
 	// Slug and the URL it gives.
 	ed.slug = widget.NewEntry()
@@ -423,16 +445,12 @@ func (ed *endpointEditor) build() fyne.CanvasObject {
 	ed.forward.SetPlaceHolder("http://localhost:3000/webhooks (optional)")
 	ed.forward.SetText(ep.ForwardTo)
 
-	label := func(s string) fyne.CanvasObject {
-		l := widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
-		return l
-	}
 	form := container.New(layout.NewFormLayout(),
 		label("Slug"), container.NewVBox(ed.slug, ed.url, ed.slugErr),
 		label("Scheme"), container.NewVBox(ed.scheme),
-		label("Options"), ed.optRow,
-		label("Secrets"), ed.secretBox,
-		label("Public key"), ed.pubBox,
+		ed.optLabel, ed.optRow,
+		ed.secretLabel, ed.secretBox,
+		ed.pubLabel, ed.pubBox,
 		label("Respond with"), container.NewVBox(statusRow, ed.body, ed.respErr),
 		label("Forward to"), container.NewVBox(ed.forward, ed.fwdErr),
 	)
@@ -448,12 +466,12 @@ func splitScheme(s string) (name, opts string) {
 
 // optionHints say which options each scheme takes, as placeholders.
 var optionHints = map[string]string{
-	"standard-webhooks": "tolerance=5m",
-	"stripe":            "tolerance=5m",
-	"slack":             "tolerance=5m",
-	"discord":           "tolerance=5m",
-	"signalzen":         "header=X-Signalzen-Signature",
-	"hmac":              "header=X-Signature;algorithm=sha256;encoding=hex;prefix=sha256=;content={timestamp}.{body};timestamp-header=X-Timestamp",
+	"standard-webhooks": "none needed; e.g. tolerance=10m (default 5m)",
+	"stripe":            "none needed; e.g. tolerance=10m (default 5m)",
+	"slack":             "none needed; e.g. tolerance=10m (default 5m)",
+	"discord":           "none needed; e.g. tolerance=10m (default 5m)",
+	"signalzen":         "none needed; e.g. header=X-Custom-Signature",
+	"hmac":              "e.g. header=X-Signature;algorithm=sha256;encoding=hex;prefix=sha256=;content={timestamp}.{body};timestamp-header=X-Timestamp",
 }
 
 func (ed *endpointEditor) schemeChanged(sel string) {
@@ -466,24 +484,22 @@ func (ed *endpointEditor) schemeChanged(sel string) {
 	}
 	ed.schemeName = name
 	ed.optErr.Hide()
-	if hint, ok := optionHints[name]; ok {
-		ed.options.SetPlaceHolder(hint)
-		ed.options.Enable()
-		ed.optRow.Show()
-	} else {
-		ed.options.SetPlaceHolder("")
-		ed.optRow.Hide()
-	}
+	hint, ok := optionHints[name]
+	ed.options.SetPlaceHolder(hint)
+	showRow(ok, ed.optLabel, ed.optRow)
 	asym := verify.UsesPublicKey(name)
-	if asym && len(ed.secrets) == 0 {
-		ed.secretBox.Hide()
-	} else {
-		ed.secretBox.Show()
-	}
-	if asym || strings.TrimSpace(ed.pubKey.Text) != "" {
-		ed.pubBox.Show()
-	} else {
-		ed.pubBox.Hide()
+	showRow(!asym || len(ed.secrets) > 0, ed.secretLabel, ed.secretBox)
+	showRow(asym || strings.TrimSpace(ed.pubKey.Text) != "", ed.pubLabel, ed.pubBox)
+}
+
+// showRow shows or hides a form row: its label and its field.
+func showRow(show bool, objs ...fyne.CanvasObject) {
+	for _, o := range objs {
+		if show {
+			o.Show()
+		} else {
+			o.Hide()
+		}
 	}
 }
 
@@ -574,7 +590,7 @@ func (ed *endpointEditor) addSecret(value string, shown bool) {
 	ed.secrets = append(ed.secrets, r)
 	ed.secretList.Add(r.root)
 	if ed.secretBox != nil {
-		ed.secretBox.Show()
+		showRow(true, ed.secretLabel, ed.secretBox)
 	}
 }
 
@@ -710,7 +726,7 @@ func (ed *endpointEditor) doSave() {
 				return
 			}
 			ed.dlg.Hide()
-			w.endpointsChanged(fmt.Sprintf("Saved endpoint %s; %s.", ep.Slug, changedText(changed)))
+			w.endpointsChanged(fmt.Sprintf("Saved endpoint %s; %s.", ep.Slug, changed))
 		})
 	}()
 }

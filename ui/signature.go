@@ -221,14 +221,25 @@ func skewText(d time.Duration) string {
 	if abs < 0 {
 		abs = -abs
 	}
-	r := abs.Round(time.Second)
-	if abs < time.Second {
-		r = abs.Round(time.Millisecond)
-	}
 	if d >= 0 {
-		return fmt.Sprintf("signed %s before it arrived", r)
+		return fmt.Sprintf("signed %s before it arrived", shortDur(abs))
 	}
-	return fmt.Sprintf("timestamp %s ahead of the arrival time", r)
+	return fmt.Sprintf("timestamp %s ahead of the arrival time", shortDur(abs))
+}
+
+// shortDur writes a positive duration for people: "2h", "1h5m", "7m12s", "420ms".
+func shortDur(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // headlines say in plain words what each verdict means for the receiver.
@@ -237,6 +248,38 @@ var headlines = map[string]string{
 	app.VerdictInvalid:    "The signature does not match: an app checking it would reject this request.",
 	app.VerdictUnverified: "The request is signed, but Hooklens has nothing to check the signature with.",
 	app.VerdictUnsigned:   "The request carries no signature, so anyone could have sent it.",
+}
+
+// headline says in one sentence what v means for whoever receives the request.
+func headline(v sigView) string {
+	if v.Result == app.VerdictInvalid {
+		switch {
+		case strings.HasPrefix(v.Reason, "timestamp outside tolerance"):
+			return "The signature is right, but its timestamp is too far from the arrival time: an app checking it would reject this request as a possible replay."
+		case strings.HasPrefix(v.Reason, "missing header"), strings.HasPrefix(v.Reason, "malformed"):
+			return "The signature headers cannot be read: an app checking them would reject this request."
+		case !strings.HasPrefix(v.Reason, "signature "):
+			return "The signature cannot be accepted: an app checking it would reject this request."
+		}
+	}
+	if h, ok := headlines[v.Result]; ok {
+		return h
+	}
+	return "No signature check was recorded for this event."
+}
+
+// clockCause splits a "timestamp outside tolerance" reason into how far
+// off the timestamp is and whose clock looks wrong.
+func clockCause(reason string) (what, whose string, ok bool) {
+	rest, ok := strings.CutPrefix(reason, "timestamp outside tolerance: ")
+	if !ok {
+		return "", "", false
+	}
+	if i := strings.LastIndex(rest, " (the signature itself matches"); i >= 0 {
+		rest = rest[:i]
+	}
+	what, whose, ok = strings.Cut(rest, ": ")
+	return what, whose, ok
 }
 
 // show lays the tab out for v.
@@ -256,10 +299,7 @@ func (s *sigTab) show(v sigView) {
 	scheme := caption(schemeLine(v))
 	box.Add(container.NewHBox(container.NewCenter(s.badge), container.NewCenter(scheme)))
 
-	h, ok := headlines[v.Result]
-	if !ok {
-		h = "No signature check was recorded for this event."
-	}
+	h := headline(v)
 	s.headline.SetText(h)
 	box.Add(s.headline)
 	if v.Reason != "" {
@@ -356,7 +396,7 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 	for _, dg := range v.diagnosis {
 		if m := diagnosisPattern.FindStringSubmatch(dg); m != nil {
 			what := wrap(widget.NewLabelWithStyle("The received signature matches when it is computed with "+m[1]+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-			fix := wrap(widget.NewLabel("What to do: " + upperFirst(m[3]) + "."))
+			fix := whatToDo(upperFirst(m[3]) + ".")
 			key := caption("Key: " + m[2])
 			items = append(items, container.NewBorder(nil, nil, nil,
 				container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })),
@@ -370,6 +410,12 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 		items = append(items, container.NewBorder(nil, nil, nil,
 			container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })), wrap(widget.NewLabel(upperFirst(text)))))
 	}
+	if what, whose, ok := clockCause(v.Reason); ok && v.Result == app.VerdictInvalid {
+		items = append([]fyne.CanvasObject{
+			wrap(widget.NewLabelWithStyle(upperFirst(what)+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+			wrap(widget.NewLabel(upperFirst(whose) + ".")),
+		}, items...)
+	}
 	title := "Likely cause"
 	colour := colorRed
 	switch v.Result {
@@ -378,7 +424,7 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 			items = append(items, wrap(widget.NewLabel(
 				"Hooklens tried the usual mistakes (a re-serialised body, a stray newline, the secret's prefix or encoding, another hash, another endpoint's secret) and none reproduces the signature. "+
 					"So the sender signs with a different secret than the one this endpoint has, or something between the sender and here changed the body.")),
-				wrap(widget.NewLabel("What to do: copy the signing secret again from the sender's webhook settings for this URL and add it to the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body.")))
+				whatToDo("Copy the signing secret again from the sender's webhook settings for this URL and add it to the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body."))
 		}
 	case app.VerdictValid:
 		title, colour = "Notes", colorGrey
@@ -393,6 +439,15 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	t.Importance = importanceOf(colour)
 	return card(colour, append([]fyne.CanvasObject{t}, items...)...)
+}
+
+// whatToDo is advice under a dim "What to do" lead.
+func whatToDo(advice string) fyne.CanvasObject {
+	lead := widget.NewLabelWithStyle("What to do", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	lead.Importance = widget.LowImportance
+	l := widget.NewLabel(advice)
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(nil, nil, container.NewVBox(lead), nil, l)
 }
 
 // actions offer the endpoint editor where it fixes what the tab shows.

@@ -130,7 +130,7 @@ func TestWrongSecretShowsInvalidWithLikelyCause(t *testing.T) {
 		"Signature does not match secret (" + verify.Fingerprint(wrongSecret) + ")",
 		"Likely cause",
 		"the sender signs with a different secret than the one this endpoint has",
-		"What to do: copy the signing secret again",
+		"Copy the signing secret again",
 		"Expected", "Received",
 	} {
 		if !contains(texts, want) {
@@ -159,7 +159,7 @@ func TestCommonMistakesAreNamedAsLikelyCause(t *testing.T) {
 	for _, want := range []string{
 		"Likely cause",
 		"The received signature matches when it is computed with a trailing newline added to the body.",
-		"What to do: The sender signed other bytes than it sent",
+		"The sender signed other bytes than it sent",
 	} {
 		if !contains(texts, want) {
 			t.Errorf("Signature tab lacks %q; it shows %q", want, texts)
@@ -304,7 +304,7 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 		return r != nil && r.verdict.Text == "valid"
 	})
 	h.pumpUntil("the list status", func() bool { return h.w.epList.status.Visible() })
-	if got := h.w.epList.status.Text; got != "Saved endpoint shop; 1 stored verdict changed." {
+	if got := h.w.epList.status.Text; got != "Saved endpoint shop; re-checked 1 event, 1 now has a different result." {
 		t.Errorf("list status %q", got)
 	}
 	if v := h.storedVerdict("/shop/orders"); !strings.Contains(v.Reason, "secret 2 ("+verify.Fingerprint(rightSecret)+")") {
