@@ -345,7 +345,9 @@ func (w *Window) editEndpoint(ep app.Endpoint, isNew bool) *endpointEditor {
 	switch {
 	case isNew && ep.Slug == "":
 		w.win.Canvas().Focus(ed.slug)
-	case !verify.UsesPublicKey(ed.schemeName):
+	case verify.UsesPublicKey(ed.schemeName):
+		w.win.Canvas().Focus(ed.pubKey)
+	default:
 		w.win.Canvas().Focus(ed.pending)
 	}
 	return ed

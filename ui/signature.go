@@ -421,10 +421,17 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 	switch v.Result {
 	case app.VerdictInvalid:
 		if len(items) == 0 && strings.Contains(v.Reason, "none of the common mistakes") {
-			items = append(items, wrap(widget.NewLabel(
-				"Hooklens tried the usual mistakes (a re-serialised body, a stray newline, the secret's prefix or encoding, another hash, another endpoint's secret) and none reproduces the signature. "+
-					"So the sender signs with a different secret than the one this endpoint has, or something between the sender and here changed the body.")),
-				whatToDo("Copy the signing secret again from the sender's webhook settings for this URL and add it to the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body."))
+			if verify.UsesPublicKey(v.Scheme) {
+				items = append(items, wrap(widget.NewLabel(
+					"Hooklens tried the usual mistakes (a re-serialised body, a stray newline, another padding) and none reproduces the signature. "+
+						"So the sender signs with another key pair than the one whose public key this endpoint has, or something between the sender and here changed the body.")),
+					whatToDo("Copy the public key again from the sender (for SalesIQ, its keys API; for Discord, the developer portal) into the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body."))
+			} else {
+				items = append(items, wrap(widget.NewLabel(
+					"Hooklens tried the usual mistakes (a re-serialised body, a stray newline, the secret's prefix or encoding, another hash, another endpoint's secret) and none reproduces the signature. "+
+						"So the sender signs with a different secret than the one this endpoint has, or something between the sender and here changed the body.")),
+					whatToDo("Copy the signing secret again from the sender's webhook settings for this URL and add it to the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body."))
+			}
 		}
 	case app.VerdictValid:
 		title, colour = "Notes", colorGrey
@@ -465,7 +472,11 @@ func (s *sigTab) actions(v sigView) fyne.CanvasObject {
 		if ep.Scheme == "" && v.Scheme != "" {
 			ep.Scheme = detectedScheme(e)
 		}
-		b = widget.NewButtonWithIcon("Add secret for endpoint "+ep.Slug, theme.ContentAddIcon(), func() {
+		what := "secret"
+		if name, _ := splitScheme(ep.Scheme); verify.UsesPublicKey(name) {
+			what = "public key"
+		}
+		b = widget.NewButtonWithIcon("Add "+what+" for endpoint "+ep.Slug, theme.ContentAddIcon(), func() {
 			w.editEndpoint(ep, false)
 		})
 	case needKey:

@@ -372,6 +372,33 @@ func TestEditorValidatesInline(t *testing.T) {
 	}
 }
 
+func TestDeletingEndpointRechecksItsEvents(t *testing.T) {
+	h := newHarness(t)
+	h.putEndpoint("shop", "stripe", rightSecret)
+	h.sendStripe("/shop/orders", rightSecret, orderBody)
+	if text, _ := h.rowVerdict("/shop/orders"); text != "valid" {
+		t.Fatalf("row verdict %q, want valid", text)
+	}
+	test.Tap(h.w.endpointsBtn)
+	h.pumpUntil("the endpoint list", func() bool { return h.w.epList != nil && h.w.epList.loaded })
+	test.Tap(h.dialogButton("Delete"))
+	test.Tap(h.dialogButton("Delete")) // the confirmation
+	h.pumpUntil("the stored verdict to be re-checked", func() bool {
+		return h.storedVerdict("/shop/orders").Result == app.VerdictUnverified
+	})
+	if _, err := h.st.Endpoint("shop"); err == nil {
+		t.Error("the endpoint is still stored")
+	}
+	h.pumpUntil("the list to empty", func() bool { return len(h.w.epList.eps) == 0 })
+	if !contains(labels(h.w.epList.rows), "No endpoints yet") {
+		t.Errorf("empty list shows %q", labels(h.w.epList.rows))
+	}
+	s := h.signature("/shop/orders")
+	if !contains(labels(s.root), "Endpoint shop was deleted after this event arrived") {
+		t.Errorf("the Signature tab should say the endpoint is gone; it shows %q", labels(s.root))
+	}
+}
+
 func TestWithoutEndpointStoreEditorIsHidden(t *testing.T) {
 	h := newHarness(t)
 	w := newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv}, h.q.do)
