@@ -538,19 +538,20 @@ func (s *sigTab) resetTry() {
 	s.tryText = ""
 	s.tryBase = verify.Config{}
 	e := s.ev
-	name := ""
 	if e != nil {
 		if c, ok := verify.Detect(e.Headers); ok {
 			s.tryBase = c
 		}
-		if e.Verdict.Scheme != "" {
+		// The verdict names the scheme without options; the detected config
+		// keeps them (the header of a generic hmac, say), so it wins when
+		// both name the same scheme.
+		if e.Verdict.Scheme != "" && e.Verdict.Scheme != s.tryBase.Scheme {
 			if c, err := verify.ParseConfig(e.Verdict.Scheme); err == nil {
 				s.tryBase = c
 			}
 		}
 	}
-	name = s.tryBase.Scheme
-	if name == "" {
+	if name := s.tryBase.Scheme; name == "" {
 		s.scheme.ClearSelected()
 	} else {
 		s.scheme.SetSelected(name)
