@@ -81,7 +81,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
-	w := ui.New(a, ui.Deps{Events: st, Settings: st, Listener: srv, Demo: *demoMode, Notice: notice})
+	w := ui.New(a, ui.Deps{Events: st, Settings: st, Endpoints: st, Verdicts: st, Listener: srv, Demo: *demoMode, Notice: notice})
 	w.ShowAndRun()
 	return nil
 }
