@@ -51,11 +51,12 @@ func runHooklens(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
-// listener is a running `hooklens listen --json`.
+// listener is a running `hooklens listen --json`. Its stdout is read all
+// the time, as a real consumer would, so it never blocks on a full pipe.
 type listener struct {
 	cmd   *exec.Cmd
 	url   string
-	lines *bufio.Scanner
+	lines chan []byte // closed when stdout ends
 	errb  *bytes.Buffer
 }
 
@@ -72,8 +73,15 @@ func startListen(t *testing.T, dir string, extra ...string) *listener {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	l := &listener{cmd: cmd, lines: bufio.NewScanner(stdout), errb: errb}
-	l.lines.Buffer(make([]byte, 1<<20), 64<<20)
+	l := &listener{cmd: cmd, lines: make(chan []byte, 100_000), errb: errb}
+	go func() {
+		defer close(l.lines)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 64<<20)
+		for sc.Scan() {
+			l.lines <- bytes.Clone(sc.Bytes())
+		}
+	}()
 	t.Cleanup(func() {
 		if l.cmd.ProcessState == nil {
 			l.cmd.Process.Kill()
@@ -91,14 +99,12 @@ func startListen(t *testing.T, dir string, extra ...string) *listener {
 
 func (l *listener) next(t *testing.T) []byte {
 	t.Helper()
-	got := make(chan bool, 1)
-	go func() { got <- l.lines.Scan() }()
 	select {
-	case ok := <-got:
+	case line, ok := <-l.lines:
 		if !ok {
-			t.Fatalf("listen ended early: %v; stderr: %s", l.lines.Err(), l.errb)
+			t.Fatalf("listen ended early; stderr: %s", l.errb)
 		}
-		return l.lines.Bytes()
+		return line
 	case <-time.After(10 * time.Second):
 		t.Fatalf("no line from listen within 10s; stderr: %s", l.errb)
 	}
@@ -201,6 +207,14 @@ func TestConcurrentClientsAreAllStored(t *testing.T) {
 	wg.Wait()
 	l.cmd.Process.Signal(syscall.SIGTERM)
 	l.cmd.Wait()
+	// listen printed one line per event, the last ones too, before it exited.
+	printed := 0
+	for range l.lines {
+		printed++
+	}
+	if printed != clients*perClient {
+		t.Errorf("listen printed %d event lines, want %d", printed, clients*perClient)
+	}
 
 	stored := storedEvents(t, dir)
 	n := 0
