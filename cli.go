@@ -124,6 +124,9 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s  %-7s %s  → %d  %s\n", e.ReceivedAt.Format("15:04:05.000"), e.Method, e.RequestURI(), e.Response.Status, humanSize(e.Size))
 	})
 
+	_, stopDeliveries := startDeliveries(st, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
+	defer stopDeliveries()
+
 	srv, err := startListener(st, *addr)
 	if err != nil {
 		return err

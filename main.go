@@ -38,6 +38,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdEndpoint(args[1:], stdout, stderr)
 	case "verify":
 		err = cmdVerify(args[1:], stdout, stderr)
+	case "send":
+		err = cmdSend(args[1:], stdout, stderr)
+	case "deliveries":
+		err = cmdDeliveries(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -75,6 +79,11 @@ Usage:
   hooklens verify --scheme S (--secret X | --public-key K) --request FILE [--at TIME] [--url URL]
                                               check a raw HTTP request file's signature; prints
                                               the verdict as JSON, exit 0 only when valid
+  hooklens send --to URL (--event ID | --body-file F) [--method M] [--header 'K: V']...
+                [--scheme S (--secret X | --private-key F)] [--keep-original]
+                [--retries N] [--retry-delay D] [--backoff] [--timeout D] [--json]
+                                              deliver once with retries; exit 0 when delivered
+  hooklens deliveries [--json] [--limit N]    list deliveries with their attempts
 
 The listener binds to 127.0.0.1:8790 unless --addr says otherwise
 (--addr 127.0.0.1:0 picks a free port). Data lives in --data DIR, by default

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"time"
 
@@ -59,6 +60,9 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	retention, stopRetention := context.WithCancel(context.Background())
 	defer stopRetention()
 	st.StartRetention(retention, time.Hour, store.DefaultMaxAge, store.DefaultMaxBytes)
+
+	_, stopDeliveries := startDeliveries(st, log.Printf)
+	defer stopDeliveries()
 
 	srv, err := startListener(st, *addr)
 	notice := ""
