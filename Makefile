@@ -7,7 +7,7 @@ GO ?= go
 BIN := hooklens
 FYNE_TOOLS := fyne.io/tools/cmd/fyne@v1.7.4
 # Packages whose code runs goroutines: the race detector checks them.
-RACE_PKGS := ./store/... ./app/capture/... ./ui/... .
+RACE_PKGS := ./store/... ./app/capture/... ./app/deliver/... ./ui/... .
 
 DEB_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev libwayland-dev xdg-utils
