@@ -11,7 +11,7 @@ RACE_PKGS := ./store/... ./app/capture/... ./app/deliver/... ./ui/... .
 
 DEB_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev libwayland-dev xdg-utils
-DEB_SHOT := xvfb xauth imagemagick xdotool x11-utils
+DEB_SHOT := xvfb xauth imagemagick xdotool x11-utils dbus-x11
 
 export CGO_ENABLED := 1
 

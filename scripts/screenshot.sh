@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# screenshot.sh BIN OUT.png — opens BIN --demo under Xvfb, selects the newest
-# event and writes a picture of the window to OUT.png.
+# screenshot.sh BIN OUT.png — opens BIN --demo under Xvfb, selects an event
+# and writes a picture of the window to OUT.png.
 set -euo pipefail
 bin=$1 out=$2
 display=:$((90 + RANDOM % 9))
@@ -19,8 +19,11 @@ for _ in $(seq 100); do
 done
 [ -n "$win" ] || { echo "the Hooklens window did not appear" >&2; exit 1; }
 sleep 2
-# Select the newest event so the detail pane shows something: first list row.
-xdotool mousemove --window "$win" 200 120 click 1 || true
+# Open the demo's SignalZen event whose signature fails (eighth row) on its
+# Signature tab: the list shows mixed verdicts and the pane explains one.
+xdotool mousemove --window "$win" 200 440 click 1 || true
+sleep 1
+xdotool mousemove --window "$win" 617 153 click 1 || true
 sleep 1
 import -window "$win" "$out"
 echo "wrote $out"
