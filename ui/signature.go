@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -135,7 +134,7 @@ func liveView(st app.EndpointStore, e *app.Event) sigView {
 		key: rep.Key, expected: rep.Expected, received: rep.Received, content: rep.SignedContent,
 		diagnosis: rep.Diagnosis}
 	if rep.Skew != 0 {
-		v.skew = skewText(rep.Skew)
+		v.skew = verify.DescribeSkew(rep.Skew)
 	}
 	if ep != nil {
 		v.slug, v.ep, v.adopted = ep.Slug, ep, adopted
@@ -213,33 +212,6 @@ func storedView(e *app.Event) sigView {
 		}
 	}
 	return v
-}
-
-// skewText says how far the sender's timestamp was from the arrival time.
-func skewText(d time.Duration) string {
-	abs := d
-	if abs < 0 {
-		abs = -abs
-	}
-	if d >= 0 {
-		return fmt.Sprintf("signed %s before it arrived", shortDur(abs))
-	}
-	return fmt.Sprintf("timestamp %s ahead of the arrival time", shortDur(abs))
-}
-
-// shortDur writes a positive duration for people: "2h", "1h5m", "7m12s", "420ms".
-func shortDur(d time.Duration) string {
-	if d < time.Second {
-		return d.Round(time.Millisecond).String()
-	}
-	s := d.Round(time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // headlines say in plain words what each verdict means for the receiver.

@@ -171,7 +171,7 @@ func (r *Report) finish() Report {
 	line("received", r.Received)
 	line("signed content", r.SignedContent)
 	if r.Skew != 0 {
-		line("clock skew", describeSkew(r.Skew))
+		line("clock skew", DescribeSkew(r.Skew))
 	}
 	for _, d := range r.Diagnosis {
 		line("diagnosis", d)
@@ -180,7 +180,9 @@ func (r *Report) finish() Report {
 	return *r
 }
 
-func describeSkew(d time.Duration) string {
+// DescribeSkew says in words how far a sender's timestamp was from the
+// arrival time (Report.Skew).
+func DescribeSkew(d time.Duration) string {
 	if d >= 0 {
 		return fmt.Sprintf("signed %s before it arrived", roundDur(d))
 	}
