@@ -165,12 +165,8 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 	if !*asJSON {
 		fmt.Fprintln(tw, "ID\tRECEIVED\tMETHOD\tPATH\tSTATUS\tSIZE\tVERDICT")
 	}
-	for offset := 0; offset < *limit; {
-		n := min(*limit-offset, 500)
+	err = inPages(*limit, func(offset, n int) (int, error) {
 		page, err := st.Events(app.Page{Offset: offset, Limit: n})
-		if err != nil {
-			return err
-		}
 		for _, s := range page {
 			if !*asJSON {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, pathWithQuery(s.Path, s.Query), s.Status, humanSize(s.Size), s.Verdict.Result)
@@ -181,16 +177,16 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 				continue // deleted meanwhile
 			}
 			if err != nil {
-				return err
+				return 0, err
 			}
 			if err := lines.Write(e); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		if len(page) < n {
-			break
-		}
-		offset += len(page)
+		return len(page), err
+	})
+	if err != nil {
+		return err
 	}
 	return tw.Flush()
 }
@@ -315,6 +311,24 @@ func cmdEndpointList(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", ep.Slug, scheme, len(ep.Secrets), status, ep.ForwardTo)
 	}
 	return tw.Flush()
+}
+
+// inPages calls fetch for successive pages, newest first, until limit items
+// were fetched or a page comes back short. fetch returns how many it got.
+func inPages(limit int, fetch func(offset, n int) (int, error)) error {
+	const pageSize = 500
+	for offset := 0; offset < limit; {
+		n := min(limit-offset, pageSize)
+		got, err := fetch(offset, n)
+		if err != nil {
+			return err
+		}
+		if got < n {
+			return nil
+		}
+		offset += got
+	}
+	return nil
 }
 
 func pathWithQuery(path, query string) string {

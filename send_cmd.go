@@ -228,12 +228,8 @@ func cmdDeliveries(args []string, stdout, stderr io.Writer) error {
 	if !*asJSON {
 		fmt.Fprintln(tw, "ID\tCREATED\tKIND\tSTATE\tATTEMPTS\tLAST\tURL")
 	}
-	for offset := 0; offset < *limit; {
-		n := min(*limit-offset, 500)
+	err = inPages(*limit, func(offset, n int) (int, error) {
 		page, err := st.Deliveries(deliver.Page{Offset: offset, Limit: n})
-		if err != nil {
-			return err
-		}
 		for _, s := range page {
 			if !*asJSON {
 				last := s.LastError
@@ -245,19 +241,19 @@ func cmdDeliveries(args []string, stdout, stderr io.Writer) error {
 			}
 			d, err := st.Delivery(s.ID)
 			if errors.Is(err, app.ErrNotFound) {
-				continue
+				continue // deleted meanwhile
 			}
 			if err != nil {
-				return err
+				return 0, err
 			}
 			if err := enc.Encode(d.Line()); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		if len(page) < n {
-			break
-		}
-		offset += len(page)
+		return len(page), err
+	})
+	if err != nil {
+		return err
 	}
 	return tw.Flush()
 }
