@@ -262,6 +262,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	}
 	add(&req, "Event ID", e.IDString(), true)
 	section("Request", req...)
+	section("Links in the body", d.linkRows(e)...)
 
 	sig := []fyne.CanvasObject{}
 	if v := e.Verdict; v.Result != "" {
