@@ -32,6 +32,8 @@ type detail struct {
 	verdict *badge
 	meta    *widget.Label
 	del     *widget.Button
+	resend  *widget.Button
+	edit    *widget.Button
 
 	tabs       *container.AppTabs
 	overview   *container.Scroll
@@ -73,7 +75,26 @@ func newDetail(w *Window) *detail {
 		container.NewCenter(d.method),
 		container.NewHBox(copyURL, container.NewCenter(d.status), container.NewCenter(d.verdict), d.del),
 		d.url)
-	header := container.New(layout.NewCustomPaddedVBoxLayout(0), head, d.meta)
+	d.resend = widget.NewButtonWithIcon("Resend", theme.MailForwardIcon(), nil)
+	d.resend.OnTapped = func() {
+		if d.ev == nil {
+			return
+		}
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.resend)
+		w.resendMenu(d.ev, pos.AddXY(0, d.resend.Size().Height))
+	}
+	d.edit = widget.NewButtonWithIcon("Edit and resend", theme.DocumentCreateIcon(), func() {
+		if d.ev != nil {
+			w.editAndResend(d.ev)
+		}
+	})
+	d.resend.Importance = widget.LowImportance
+	d.edit.Importance = widget.LowImportance
+	var metaRow fyne.CanvasObject = d.meta
+	if w.d.Queue != nil && w.d.Deliveries != nil {
+		metaRow = container.NewBorder(nil, nil, nil, container.NewHBox(d.resend, d.edit), d.meta)
+	}
+	header := container.New(layout.NewCustomPaddedVBoxLayout(0), head, metaRow)
 
 	d.overview = container.NewVScroll(container.NewVBox())
 	d.headers = newKVTable(w, "header", "headers")

@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/deliver"
 )
 
 // Listener is the part of the capture server the window uses.
@@ -39,8 +40,12 @@ type Deps struct {
 	// the tab shows the verdicts as stored.
 	Endpoints app.EndpointStore
 	Verdicts  app.VerdictStore
-	Demo      bool   // title shows "Hooklens — demo data"
-	Notice    string // shown under the top bar as a warning, e.g. why the port differs from the usual one
+	// Queue and Deliveries back resending, the Deliveries window and the
+	// targets editor; with Queue nil those are not offered.
+	Queue      *deliver.Queue
+	Deliveries deliver.Store
+	Demo       bool   // title shows "Hooklens — demo data"
+	Notice     string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }
 
 // Settings keys and defaults for the window's geometry.
@@ -93,6 +98,18 @@ type Window struct {
 	endpointsBtn *widget.Button
 	epList       *endpointList   // the Endpoints dialog while it is open
 	editor       *endpointEditor // the endpoint editor while it is open
+
+	deliveriesBtn *widget.Button
+	targetsBtn    *widget.Button
+	resendEd      *resendEditor   // the latest Edit and resend window while it is open
+	delivView     *deliveriesView // the Deliveries window while it is open
+	tgList        *targetList     // the Targets dialog while it is open
+	flash         *flash          // follows the latest quick resend
+	bulkBtn       *widget.Button
+	bulkDlg       dialog.Dialog // the bulk resend's target picker
+	bulkPick      *widget.Select
+	bulkProgress  *widget.Label
+	bulkSummary   string
 
 	selID   uint64 // selected event, 0 for none; survives index shifts
 	selIdx  int    // its row, -1 when not known
@@ -211,7 +228,13 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	if w.d.Endpoints == nil {
 		w.endpointsBtn.Hide()
 	}
-	right := container.NewHBox(w.endpointsBtn, w.countLabel, w.captureBtn, w.clearBtn)
+	w.targetsBtn = widget.NewButtonWithIcon("Targets", theme.MailForwardIcon(), func() { w.showTargets() })
+	w.deliveriesBtn = widget.NewButtonWithIcon("Deliveries", theme.ListIcon(), func() { w.showDeliveries() })
+	if w.d.Queue == nil || w.d.Deliveries == nil {
+		w.targetsBtn.Hide()
+		w.deliveriesBtn.Hide()
+	}
+	right := container.NewHBox(w.endpointsBtn, w.targetsBtn, w.deliveriesBtn, w.countLabel, w.captureBtn, w.clearBtn)
 	bar := container.NewBorder(nil, nil, left, right)
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
@@ -224,7 +247,8 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	w.errText.Wrapping = fyne.TextWrapWord
 	w.errText.Hide()
 	w.updateCapture()
-	rows := container.NewVBox(panel(container.NewPadded(bar)), w.paused, w.errText)
+	w.flash = newFlash(w)
+	rows := container.NewVBox(panel(container.NewPadded(bar)), w.paused, w.errText, w.flash.box)
 	if w.d.Notice != "" {
 		notice := widget.NewLabel(w.d.Notice)
 		notice.Importance = widget.WarningImportance
@@ -274,7 +298,15 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	w.footer = caption("")
 	w.footer.Hide()
 
-	top := container.NewPadded(w.filter)
+	w.bulkBtn = widget.NewButtonWithIcon("Resend…", theme.MailForwardIcon(), nil)
+	w.bulkBtn.OnTapped = func() {
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.bulkBtn)
+		w.bulkMenu(pos.AddXY(0, w.bulkBtn.Size().Height))
+	}
+	var top fyne.CanvasObject = container.NewPadded(w.filter)
+	if w.d.Queue != nil && w.d.Deliveries != nil {
+		top = container.NewPadded(container.NewBorder(nil, nil, nil, w.bulkBtn, w.filter))
+	}
 	return container.NewBorder(top, w.footer, nil, nil, container.NewStack(w.list, w.noMatch.root))
 }
 

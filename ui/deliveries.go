@@ -1,0 +1,459 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/deliver"
+)
+
+// --- the model --------------------------------------------------------------------
+
+// deliveryModel pages delivery summaries from the store, newest first, as
+// the event list does: a row asks for its item by index and only a few
+// pages are held. States change in place, so a change rereads the pages
+// held (in one goroutine) rather than patching them.
+type deliveryModel struct {
+	st       deliver.Store
+	do       func(func())
+	pageSize int
+	maxPages int
+
+	count   int
+	counted bool
+	pages   map[int][]deliver.Summary // by first index
+	used    map[int]uint64
+	clock   uint64
+	loading map[int]bool
+	gen     uint64
+
+	onChange func() // rows or count changed
+	onError  func(error)
+}
+
+func newDeliveryModel(st deliver.Store, do func(func())) *deliveryModel {
+	return &deliveryModel{st: st, do: do, pageSize: 100, maxPages: 4,
+		pages: map[int][]deliver.Summary{}, used: map[int]uint64{}, loading: map[int]bool{}}
+}
+
+func (m *deliveryModel) Len() int { return m.count }
+
+// Item returns row i, asking for its page when it is not held.
+func (m *deliveryModel) Item(i int) (deliver.Summary, bool) {
+	start := i / m.pageSize * m.pageSize
+	if p, ok := m.pages[start]; ok {
+		m.clock++
+		m.used[start] = m.clock
+		if i-start < len(p) {
+			return p[i-start], true
+		}
+		return deliver.Summary{}, false
+	}
+	if i >= 0 && i < m.count && !m.loading[start] {
+		m.loading[start] = true
+		m.read([]int{start})
+	}
+	return deliver.Summary{}, false
+}
+
+// IndexOf is the row of delivery id if its page is held, or -1.
+func (m *deliveryModel) IndexOf(id uint64) int {
+	for start, p := range m.pages {
+		for j := range p {
+			if p[j].ID == id {
+				return start + j
+			}
+		}
+	}
+	return -1
+}
+
+// Reload rereads the count and every page held.
+func (m *deliveryModel) Reload() {
+	starts := []int{0}
+	for s := range m.pages {
+		if s != 0 {
+			starts = append(starts, s)
+		}
+	}
+	m.read(starts)
+}
+
+// read fetches the count and the pages at starts in a goroutine.
+func (m *deliveryModel) read(starts []int) {
+	m.gen++
+	gen := m.gen
+	go func() {
+		n, err := m.st.CountDeliveries()
+		got := map[int][]deliver.Summary{}
+		for _, s := range starts {
+			if err != nil {
+				break
+			}
+			got[s], err = m.st.Deliveries(deliver.Page{Offset: s, Limit: m.pageSize})
+		}
+		m.do(func() { m.arrived(gen, n, got, err) })
+	}()
+}
+
+func (m *deliveryModel) arrived(gen uint64, n int, got map[int][]deliver.Summary, err error) {
+	for s := range got {
+		delete(m.loading, s)
+	}
+	if err != nil {
+		if m.onError != nil {
+			m.onError(err)
+		}
+		return
+	}
+	if gen < m.gen && len(got) > 1 {
+		return // a newer full reread is on its way
+	}
+	if n != m.count {
+		// Rows moved: pages not reread now describe other rows.
+		for s := range m.pages {
+			if _, ok := got[s]; !ok {
+				delete(m.pages, s)
+			}
+		}
+	}
+	m.count, m.counted = n, true
+	for s, p := range got {
+		m.clock++
+		m.pages[s], m.used[s] = p, m.clock
+	}
+	for len(m.pages) > m.maxPages {
+		old, oldUsed := -1, uint64(0)
+		for s := range m.pages {
+			if old < 0 || m.used[s] < oldUsed {
+				old, oldUsed = s, m.used[s]
+			}
+		}
+		delete(m.pages, old)
+		delete(m.used, old)
+	}
+	if m.onChange != nil {
+		m.onChange()
+	}
+}
+
+// cachedRows is how many summaries are held (for tests).
+func (m *deliveryModel) cachedRows() int {
+	n := 0
+	for _, p := range m.pages {
+		n += len(p)
+	}
+	return n
+}
+
+// --- the window ----------------------------------------------------------------
+
+// deliveriesView is the Deliveries window: every delivery newest first with
+// its state, target, attempts and last status, live as they change; the
+// selected one with each of its attempts.
+type deliveriesView struct {
+	w       *Window
+	win     fyne.Window
+	model   *deliveryModel
+	list    *widget.List
+	pane    *deliveryPane
+	count   *widget.Label
+	errText *widget.Label
+	empty   fyne.CanvasObject
+	targets map[string]deliver.Target
+
+	selID     uint64
+	selGen    uint64
+	kick      chan struct{}
+	stop      chan struct{}
+	cancelSub func()
+	closed    bool
+}
+
+// showDeliveries opens the Deliveries window, or brings it forward.
+func (w *Window) showDeliveries() *deliveriesView {
+	if w.d.Queue == nil || w.d.Deliveries == nil {
+		return nil
+	}
+	if v := w.delivView; v != nil {
+		v.win.RequestFocus()
+		return v
+	}
+	v := &deliveriesView{w: w, targets: map[string]deliver.Target{},
+		kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	v.model = newDeliveryModel(w.d.Deliveries, w.do)
+	v.model.onChange = v.changed
+	v.model.onError = func(err error) {
+		v.errText.SetText(fmt.Sprintf("could not read the deliveries: %v", err))
+		v.errText.Show()
+	}
+	v.win = w.app.NewWindow("Deliveries — Hooklens")
+	v.win.SetContent(v.build())
+	v.win.Resize(fyne.NewSize(1280, 820))
+	v.win.SetOnClosed(v.onClosed)
+	w.delivView = v
+	v.cancelSub = w.d.Queue.Subscribe(func(d *deliver.Delivery) {
+		w.do(func() { v.deliveryChanged(d) })
+		select {
+		case v.kick <- struct{}{}:
+		default:
+		}
+	})
+	go v.refreshLoop()
+	v.win.Show()
+	v.loadTargets()
+	v.model.Reload()
+	return v
+}
+
+func (v *deliveriesView) build() fyne.CanvasObject {
+	w := v.w
+	v.list = widget.NewList(v.model.Len, func() fyne.CanvasObject { return newDeliveryRow() },
+		func(i int, o fyne.CanvasObject) {
+			s, ok := v.model.Item(i)
+			o.(*deliveryRow).set(s, ok, v.targetName(s.TargetID))
+		})
+	v.list.OnSelected = v.selected
+	v.count = widget.NewLabel("")
+	targets := widget.NewButtonWithIcon("Targets", theme.SettingsIcon(), func() { w.showTargetsIn(v.win) })
+	compose := widget.NewButtonWithIcon("Compose request", theme.DocumentCreateIcon(), func() { w.editAndResend(nil) })
+	bar := container.NewBorder(nil, nil,
+		container.NewHBox(heading("Deliveries"), v.count),
+		container.NewHBox(compose, targets))
+	v.errText = widget.NewLabel("")
+	v.errText.Importance = widget.DangerImportance
+	v.errText.Wrapping = fyne.TextWrapWord
+	v.errText.Hide()
+	msg := caption("No deliveries yet. Resend an event (the Resend button above its details) or compose a request:\nevery attempt, its request and response are kept here.")
+	msg.Alignment = fyne.TextAlignCenter
+	v.empty = container.NewCenter(msg)
+	v.empty.Hide()
+	v.pane = newDeliveryPane(w, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
+	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.root)
+	split.Offset = 0.42
+	top := container.NewVBox(panel(container.NewPadded(bar)), v.errText, widget.NewSeparator())
+	return container.NewBorder(top, nil, nil, nil, split)
+}
+
+// refreshLoop turns delivery notifications into at most one reread of the
+// list every refreshInterval.
+func (v *deliveriesView) refreshLoop() {
+	t := time.NewTimer(0)
+	<-t.C
+	for {
+		select {
+		case <-v.stop:
+			return
+		case <-v.kick:
+		}
+		v.w.do(func() {
+			if !v.closed {
+				v.model.Reload()
+			}
+		})
+		t.Reset(refreshInterval)
+		select {
+		case <-v.stop:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (v *deliveriesView) onClosed() {
+	if v.closed {
+		return
+	}
+	v.closed = true
+	close(v.stop)
+	v.cancelSub()
+	if v.w.delivView == v {
+		v.w.delivView = nil
+	}
+}
+
+func (v *deliveriesView) loadTargets() {
+	st := v.w.d.Deliveries
+	go func() {
+		ts, err := st.Targets()
+		v.w.do(func() {
+			if err != nil || v.closed {
+				return
+			}
+			v.targets = map[string]deliver.Target{}
+			for _, t := range ts {
+				v.targets[t.ID] = t
+			}
+			v.list.Refresh()
+		})
+	}()
+}
+
+func (v *deliveriesView) targetName(id string) string {
+	if id == "" {
+		return ""
+	}
+	if t, ok := v.targets[id]; ok {
+		return t.Name
+	}
+	return "deleted target"
+}
+
+func (v *deliveriesView) target(id string) *deliver.Target {
+	if t, ok := v.targets[id]; ok {
+		return &t
+	}
+	return nil
+}
+
+// changed runs when the model's rows or count changed.
+func (v *deliveriesView) changed() {
+	if v.closed {
+		return
+	}
+	n := v.model.Len()
+	v.count.SetText(plural(n, "delivery"))
+	if n == 0 {
+		v.empty.Show()
+	} else {
+		v.empty.Hide()
+	}
+	v.list.Refresh()
+	if v.selID != 0 {
+		if i := v.model.IndexOf(v.selID); i >= 0 {
+			v.list.OnSelected = nil
+			v.list.Select(i)
+			v.list.OnSelected = v.selected
+		}
+	}
+}
+
+// deliveryChanged shows a new state of the selected delivery at once, and
+// notices targets disabled by a 410.
+func (v *deliveriesView) deliveryChanged(d *deliver.Delivery) {
+	if v.closed {
+		return
+	}
+	if d.State == deliver.Gone && d.TargetID != "" {
+		v.loadTargets()
+	}
+	if d.ID == v.selID {
+		v.pane.show(d, v.target(d.TargetID))
+	}
+}
+
+func (v *deliveriesView) selected(i int) {
+	s, ok := v.model.Item(i)
+	if !ok {
+		return
+	}
+	v.selectID(s.ID)
+}
+
+// selectID shows delivery id, read whole from the store.
+func (v *deliveriesView) selectID(id uint64) {
+	v.selID = id
+	v.selGen++
+	gen := v.selGen
+	st := v.w.d.Deliveries
+	go func() {
+		d, err := st.Delivery(id)
+		v.w.do(func() {
+			if gen != v.selGen || v.closed {
+				return
+			}
+			if err != nil {
+				v.pane.clear(fmt.Sprintf("could not read delivery %d: %v", id, err))
+				return
+			}
+			v.pane.show(d, v.target(d.TargetID))
+		})
+	}()
+	if i := v.model.IndexOf(id); i >= 0 {
+		v.list.OnSelected = nil
+		v.list.Select(i)
+		v.list.OnSelected = v.selected
+	}
+}
+
+// --- a row --------------------------------------------------------------------
+
+// deliveryRow draws one delivery in two lines:
+//
+//	[delivered] [POST] http://localhost:3000/hooks …   [200]
+//	#12 · 15:04:05 · 2 attempts · to Shop · resend of event #4
+type deliveryRow struct {
+	widget.BaseWidget
+	sum    deliver.Summary
+	loaded bool
+
+	state  *badge
+	method *badge
+	status *badge
+	url    *widget.Label
+	meta   *widget.Label
+	box    fyne.CanvasObject
+}
+
+func newDeliveryRow() *deliveryRow {
+	r := &deliveryRow{state: newStateBadge(), method: newBadge("DELETE"), status: newBadge("no response")}
+	r.status.mono = true
+	r.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	r.url.Truncation = fyne.TextTruncateEllipsis
+	r.meta = caption("")
+	r.meta.Truncation = fyne.TextTruncateEllipsis
+	line1 := container.NewBorder(nil, nil,
+		container.NewHBox(container.NewCenter(fixedWidth(r.state.MinSize().Width, r.state)), container.NewCenter(r.method)),
+		container.NewCenter(r.status), r.url)
+	r.box = container.New(layout.NewCustomPaddedVBoxLayout(0), line1, r.meta)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *deliveryRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
+
+func (r *deliveryRow) set(s deliver.Summary, loaded bool, target string) {
+	r.sum, r.loaded = s, loaded
+	if !loaded {
+		r.state.Set("", colorGrey)
+		r.method.Set("", colorGrey)
+		r.status.Set("", colorGrey)
+		r.url.SetText("…")
+		r.meta.SetText("")
+		return
+	}
+	setStateBadge(r.state, s.State)
+	r.method.Set(strings.ToUpper(s.Method), methodColor(s.Method))
+	if s.Attempts == 0 {
+		r.status.Set("—", colorGrey)
+	} else {
+		setStatusBadge(r.status, s.LastStatus)
+	}
+	r.url.SetText(maskURL(s.URL))
+	meta := []string{"#" + app.FormatID(s.ID), clockTime(s.CreatedAt), plural(s.Attempts, "attempt")}
+	if target != "" {
+		meta = append(meta, "to "+target)
+	}
+	switch s.Kind {
+	case deliver.KindResend:
+		meta = append(meta, "resend of event #"+app.FormatID(s.EventID))
+	case deliver.KindForward:
+		meta = append(meta, "forward of event #"+app.FormatID(s.EventID))
+	default:
+		meta = append(meta, s.Kind)
+	}
+	if s.State == deliver.Pending && !s.NextAttemptAt.IsZero() && s.Attempts > 0 {
+		meta = append(meta, "next "+s.NextAttemptAt.Local().Format("15:04:05"))
+	}
+	r.meta.SetText(strings.Join(slices.DeleteFunc(meta, func(x string) bool { return x == "" }), " · "))
+}

@@ -1,0 +1,653 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/deliver"
+)
+
+// viewLimit caps the text a body view receives, as the Body tab does.
+const viewLimit = 256 << 10
+
+// stateStyle is the colour and icon of a delivery state.
+func stateStyle(s deliver.State) (fyne.ThemeColorName, fyne.Resource) {
+	switch s {
+	case deliver.Delivered:
+		return colorGreen, theme.ConfirmIcon()
+	case deliver.Pending:
+		return colorBlue, theme.HistoryIcon()
+	case deliver.Failed:
+		return colorRed, theme.ErrorIcon()
+	case deliver.Gone:
+		return colorOrange, theme.ContentRemoveIcon()
+	case deliver.Cancelled:
+		return colorGrey, theme.CancelIcon()
+	}
+	return colorGrey, theme.QuestionIcon()
+}
+
+func setStateBadge(b *badge, s deliver.State) {
+	c, icon := stateStyle(s)
+	b.Icon = icon
+	b.Set(string(s), c)
+	b.Refresh()
+}
+
+// setEnvBadge marks which of a target's URLs sends go to; production is
+// red so nobody fires at it by mistake.
+func setEnvBadge(b *badge, t deliver.Target) {
+	if t.UseSandbox {
+		b.Set("SANDBOX", colorBlue)
+	} else {
+		b.Set("PRODUCTION", colorRed)
+	}
+}
+
+func newEnvBadge() *badge { return newBadge("PRODUCTION") }
+
+func newStateBadge() *badge {
+	b := newBadge("cancelled")
+	b.Icon = theme.HistoryIcon()
+	return b
+}
+
+// setStatusBadge shows an HTTP status in its colour, or "no response".
+func setStatusBadge(b *badge, code int) {
+	if code == 0 {
+		b.Set("no response", colorRed)
+		return
+	}
+	b.Set(strconv.Itoa(code), statusColor(code))
+}
+
+// msText is a duration in milliseconds, as API tools show response times.
+func msText(d time.Duration) string {
+	ms := float64(d.Microseconds()) / 1000
+	if ms < 10 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return groupDigits(int(math.Round(ms))) + " ms"
+}
+
+// secretWords mark header and query parameter names whose values are
+// credentials.
+var secretWords = []string{"auth", "token", "secret", "password", "passwd", "apikey", "api-key", "api_key", "key", "cookie", "session"}
+
+func isSecretName(name string) bool {
+	n := strings.ToLower(name)
+	if strings.Contains(n, "signature") {
+		return false // a MAC proves, it does not grant
+	}
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskHeader hides a credential's value, keeping Authorization's scheme
+// word (Bearer, Basic, Zoho-oauthtoken) so the user sees what was sent.
+func maskHeader(name, value string) string {
+	if !isSecretName(name) {
+		return value
+	}
+	if strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") {
+		if scheme, cred, ok := strings.Cut(value, " "); ok {
+			return scheme + " " + deliver.Mask(strings.TrimSpace(cred))
+		}
+	}
+	return deliver.Mask(value)
+}
+
+func maskHeaders(h app.Headers) app.Headers {
+	out := make(app.Headers, len(h))
+	for i, x := range h {
+		out[i] = app.Header{Name: x.Name, Value: maskHeader(x.Name, x.Value)}
+	}
+	return out
+}
+
+// maskURL hides a password in the user info and credential query
+// parameters (Bigin's zapikey), keeping the query's order and spelling.
+func maskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "••••••••")
+		}
+	}
+	if u.RawQuery != "" {
+		parts := strings.Split(u.RawQuery, "&")
+		for i, p := range parts {
+			k, v, ok := strings.Cut(p, "=")
+			name, _ := url.QueryUnescape(k)
+			if ok && isSecretName(name) {
+				uv, _ := url.QueryUnescape(v)
+				parts[i] = k + "=" + deliver.Mask(uv)
+			}
+		}
+		u.RawQuery = strings.Join(parts, "&")
+	}
+	s := u.String()
+	// url.String escapes the mask's dots; show them as dots.
+	return strings.ReplaceAll(strings.ReplaceAll(s, "%E2%80%A2", "•"), "%e2%80%a2", "•")
+}
+
+// bodyText renders a body for reading: pretty JSON, text, or a hex dump.
+func bodyText(b []byte) (text string, isJSON bool) {
+	if len(b) == 0 {
+		return "", false
+	}
+	if app.IsText(b) {
+		if looksJSON("", b) {
+			if p, err := prettyJSON(b); err == nil {
+				return cutText([]byte(p), viewLimit), true
+			}
+		}
+		return cutText(b, viewLimit), false
+	}
+	return hexDump(b, viewLimit), false
+}
+
+// requestText is a request as it went out, credentials masked: request
+// line, headers, a blank line and the body.
+func requestText(r deliver.Request) string {
+	var sb strings.Builder
+	sb.WriteString(r.Method + " " + maskURL(r.URL) + "\n")
+	sb.WriteString(headerLines(maskHeaders(r.Headers)))
+	if len(r.Body) > 0 {
+		body, _ := bodyText(r.Body)
+		sb.WriteString("\n" + body)
+	}
+	return sb.String()
+}
+
+// highlightRequest colours requestText: the request line and header names.
+func highlightRequest(line []rune) []span {
+	s := string(line)
+	if i := strings.IndexByte(s, ' '); i > 0 && strings.ToUpper(s[:i]) == s[:i] && strings.Contains(s, "://") {
+		return []span{{0, len([]rune(s[:i])), colorGreen}, {len([]rune(s[:i])), len(line), theme.ColorNameForeground}}
+	}
+	if i := strings.IndexByte(s, ':'); i > 0 && checkHeaderName(s[:i]) == nil && !strings.HasPrefix(s, " ") {
+		n := len([]rune(s[:i]))
+		return []span{{0, n, colorBlue}, {n, len(line), theme.ColorNameForeground}}
+	}
+	return highlightJSON(line)
+}
+
+// highlightHeaders colours "Name: value" lines.
+func highlightHeaders(line []rune) []span {
+	for i, r := range line {
+		if r == ':' {
+			return []span{{0, i, colorBlue}, {i, len(line), theme.ColorNameForeground}}
+		}
+	}
+	return []span{{0, len(line), theme.ColorNameForeground}}
+}
+
+// curlCommand is a shell command that sends r again, as it was sent.
+func curlCommand(r deliver.Request) string {
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	parts := []string{"curl", "-X", r.Method, q(r.URL)}
+	for _, h := range r.Headers {
+		parts = append(parts, "-H", q(h.Name+": "+h.Value))
+	}
+	if len(r.Body) > 0 {
+		if app.IsText(r.Body) {
+			parts = append(parts, "--data-binary", q(string(r.Body)))
+		} else {
+			parts = append(parts, "--data-binary", "@body.bin")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// --- the pane -------------------------------------------------------------------
+
+// deliveryPane shows one delivery: its state and why, and each attempt —
+// the request as sent (credentials masked), the response's status, headers
+// and body, the duration and any error. The Edit and resend window and the
+// Deliveries window both use it.
+type deliveryPane struct {
+	w       *Window
+	d       *deliver.Delivery
+	target  *deliver.Target // nil when the delivery has none, or it was deleted
+	sel     int             // attempt shown
+	follow  bool            // show the newest attempt as attempts arrive
+	actions bool
+
+	root      fyne.CanvasObject
+	content   fyne.CanvasObject
+	empty     fyne.CanvasObject
+	emptyText *widget.Label
+	state     *badge
+	method    *badge
+	url       *widget.Label
+	env       *badge
+	toTarget  *widget.Label
+	reason    *widget.Label
+	meta      *widget.Label
+	next      *widget.Label
+	cancelBtn *widget.Button
+	retryBtn  *widget.Button
+	curlBtn   *widget.Button
+	actionBar fyne.CanvasObject
+	actionErr *widget.Label
+
+	attemptsTitle *widget.Label
+	attemptRows   *fyne.Container
+	rows          []*tapRow
+
+	aStatus  *badge
+	aMeta    *widget.Label
+	aError   *widget.Label
+	tabs     *container.AppTabs
+	bodyTab  *container.TabItem
+	headTab  *container.TabItem
+	reqTab   *container.TabItem
+	respBody *codeView
+	respHead *codeView
+	reqView  *codeView
+}
+
+func newDeliveryPane(w *Window, actions bool, emptyText string) *deliveryPane {
+	p := &deliveryPane{w: w, actions: actions, follow: true}
+	p.state = newStateBadge()
+	p.method = newBadge("DELETE")
+	p.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	p.url.Truncation = fyne.TextTruncateEllipsis
+	p.url.Selectable = true
+	copyURL := w.newCopyButton("", func() string {
+		if p.d == nil {
+			return ""
+		}
+		return p.d.Request.URL
+	})
+	p.env = newEnvBadge()
+	p.toTarget = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.reason = widget.NewLabel("")
+	p.reason.Wrapping = fyne.TextWrapWord
+	p.meta = caption("")
+	p.meta.Wrapping = fyne.TextWrapWord
+	p.next = widget.NewLabel("")
+	p.next.Importance = widget.HighImportance
+	p.next.Wrapping = fyne.TextWrapWord
+
+	p.cancelBtn = widget.NewButtonWithIcon("Cancel delivery", theme.CancelIcon(), p.doCancel)
+	p.retryBtn = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), p.doRetry)
+	p.retryBtn.Importance = widget.HighImportance
+	p.curlBtn = w.newCopyButton("Copy as curl", func() string {
+		if p.d == nil {
+			return ""
+		}
+		r := p.d.Request
+		if a := p.d.Last(); a != nil {
+			r = a.Request
+		}
+		return curlCommand(r)
+	})
+	p.actionErr = widget.NewLabel("")
+	p.actionErr.Importance = widget.DangerImportance
+	p.actionErr.Wrapping = fyne.TextWrapWord
+	p.actionErr.Hide()
+	p.actionBar = container.NewHBox(p.cancelBtn, p.retryBtn, p.curlBtn)
+	if !actions {
+		p.actionBar.Hide()
+	}
+
+	p.attemptsTitle = heading("Attempts")
+	p.attemptRows = container.NewVBox()
+
+	p.aStatus = newBadge("000")
+	p.aStatus.mono = true
+	p.aStatus.big = true
+	p.aMeta = widget.NewLabel("")
+	p.aError = widget.NewLabel("")
+	p.aError.Importance = widget.DangerImportance
+	p.aError.Wrapping = fyne.TextWrapWord
+	p.respBody = newCodeView()
+	p.respBody.Highlight = highlightJSON
+	p.respHead = newCodeView()
+	p.respHead.Highlight = highlightHeaders
+	p.reqView = newCodeView()
+	p.reqView.Highlight = highlightRequest
+	p.bodyTab = container.NewTabItem("Response body", p.respBody)
+	p.headTab = container.NewTabItem("Response headers", p.respHead)
+	p.reqTab = container.NewTabItem("Request sent", p.reqView)
+	p.tabs = container.NewAppTabs(p.bodyTab, p.headTab, p.reqTab)
+
+	head := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(p.state), container.NewCenter(p.method)), copyURL, p.url)
+	targetLine := container.NewHBox(container.NewCenter(p.env), p.toTarget)
+	attemptHead := container.NewHBox(container.NewCenter(p.aStatus), container.NewCenter(p.aMeta))
+	top := container.NewVBox(head, targetLine, p.reason, p.next, p.meta, p.actionBar, p.actionErr,
+		widget.NewSeparator(), p.attemptsTitle, p.attemptRows, widget.NewSeparator(), attemptHead, p.aError)
+	p.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, p.tabs)
+	p.emptyText = caption(emptyText)
+	p.emptyText.Alignment = fyne.TextAlignCenter
+	p.emptyText.Wrapping = fyne.TextWrapWord
+	p.empty = container.NewCenter(p.emptyText)
+	p.root = container.NewStack(p.empty, p.content)
+	p.content.Hide()
+	return p
+}
+
+// clear shows the empty state with text.
+func (p *deliveryPane) clear(text string) {
+	p.d = nil
+	p.emptyText.SetText(text)
+	p.content.Hide()
+	p.empty.Show()
+}
+
+// show draws d (with its target, nil for none). A newer copy of the same
+// delivery keeps the attempt the user picked unless they were on the newest.
+func (p *deliveryPane) show(d *deliver.Delivery, t *deliver.Target) {
+	same := p.d != nil && p.d.ID == d.ID && d.ID != 0
+	if !same {
+		p.follow = true
+		p.actionErr.Hide()
+	}
+	p.d, p.target = d, t
+	if p.follow || p.sel >= len(d.Attempts) {
+		p.sel = len(d.Attempts) - 1
+	}
+	setStateBadge(p.state, d.State)
+	m := d.Request.Method
+	if a := d.Last(); a != nil {
+		m = a.Request.Method
+	}
+	p.method.Set(strings.ToUpper(m), methodColor(m))
+	p.url.SetText(maskURL(d.Request.URL))
+
+	switch {
+	case t != nil:
+		setEnvBadge(p.env, *t)
+		p.env.Show()
+		p.toTarget.SetText("to target " + t.Name)
+	case d.TargetID != "":
+		p.env.Hide()
+		p.toTarget.SetText("to a deleted target")
+	default:
+		p.env.Hide()
+		p.toTarget.SetText("to a URL typed in, no target")
+	}
+	p.reason.SetText(upperFirst(d.Reason))
+	p.reason.Importance = importanceOf(func() fyne.ThemeColorName { c, _ := stateStyle(d.State); return c }())
+	p.reason.Hidden = d.Reason == ""
+	p.reason.Refresh()
+
+	if d.State == deliver.Pending && !d.NextAttemptAt.IsZero() {
+		if wait := time.Until(d.NextAttemptAt); wait > time.Second {
+			p.next.SetText(fmt.Sprintf("Next attempt at %s (in %s)", d.NextAttemptAt.Local().Format("15:04:05"), wait.Round(time.Second)))
+		} else {
+			p.next.SetText("Sending now…")
+		}
+		p.next.Show()
+	} else {
+		p.next.Hide()
+	}
+
+	meta := []string{}
+	if d.ID != 0 {
+		meta = append(meta, "delivery #"+app.FormatID(d.ID))
+	}
+	switch d.Kind {
+	case deliver.KindResend:
+		meta = append(meta, "resend of event #"+app.FormatID(d.EventID))
+	case deliver.KindForward:
+		meta = append(meta, "forward of event #"+app.FormatID(d.EventID))
+	case "":
+	default:
+		meta = append(meta, d.Kind)
+	}
+	if !d.CreatedAt.IsZero() {
+		meta = append(meta, "created "+fullTime(d.CreatedAt))
+	}
+	meta = append(meta, signingText(d.Sign))
+	if d.Connection != "" {
+		meta = append(meta, "connection "+d.Connection)
+	}
+	retries := d.Retry.Retries
+	meta = append(meta, map[bool]string{true: "no retries", false: fmt.Sprintf("up to %s", plural(retries, "retry"))}[retries == 0])
+	p.meta.SetText(strings.Join(meta, "  ·  "))
+
+	if d.State == deliver.Pending {
+		p.cancelBtn.Show()
+		p.retryBtn.Hide()
+	} else {
+		p.cancelBtn.Hide()
+		p.retryBtn.Show()
+		p.retryBtn.Disable()
+		if d.State != deliver.Delivered {
+			p.retryBtn.Enable()
+		}
+	}
+	if d.ID == 0 {
+		p.cancelBtn.Disable()
+	} else {
+		p.cancelBtn.Enable()
+	}
+
+	p.attemptsTitle.SetText(fmt.Sprintf("Attempts (%d)", len(d.Attempts)))
+	p.fillAttempts()
+	p.showAttempt()
+	p.empty.Hide()
+	p.content.Show()
+}
+
+// signingText says in a few words how a delivery is signed.
+func signingText(s deliver.Signing) string {
+	switch {
+	case s.KeepOriginal:
+		return "original headers kept byte-for-byte"
+	case s.Scheme == "":
+		return "unsigned"
+	}
+	return "signed as " + s.Scheme + " with " + deliver.Mask(s.Secret)
+}
+
+func (p *deliveryPane) fillAttempts() {
+	d := p.d
+	p.attemptRows.Objects = nil
+	p.rows = nil
+	if len(d.Attempts) == 0 {
+		p.attemptRows.Add(caption("No attempt yet."))
+	}
+	for i := range d.Attempts {
+		a := &d.Attempts[i]
+		num := widget.NewLabelWithStyle(fmt.Sprintf("#%d", i+1), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		st := newBadge("000")
+		st.mono = true
+		setStatusBadge(st, a.Status)
+		dur := widget.NewLabelWithStyle(msText(a.Duration), fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
+		at := caption(clockTime(a.At))
+		what := a.Error
+		if what == "" {
+			what = http.StatusText(a.Status)
+		}
+		if i == d.RoundStart && i > 0 {
+			what = "retried by hand · " + what
+		}
+		msg := widget.NewLabel(what)
+		msg.Truncation = fyne.TextTruncateEllipsis
+		if a.Error != "" {
+			msg.Importance = widget.DangerImportance
+		}
+		left := container.NewHBox(fixedWidth(40, num), container.NewCenter(fixedWidth(90, st)), fixedWidth(80, dur), container.NewCenter(at))
+		i := i
+		r := newTapRow(container.NewBorder(nil, nil, left, nil, msg), func() {
+			p.sel = i
+			p.follow = i == len(p.d.Attempts)-1
+			p.showAttempt()
+		})
+		p.rows = append(p.rows, r)
+		p.attemptRows.Add(r)
+	}
+	p.attemptRows.Refresh()
+}
+
+// showAttempt fills the lower half with attempt p.sel.
+func (p *deliveryPane) showAttempt() {
+	for i, r := range p.rows {
+		r.setSelected(i == p.sel)
+	}
+	if p.sel < 0 || p.sel >= len(p.d.Attempts) {
+		p.aStatus.Hide()
+		p.aMeta.SetText("")
+		p.aError.Hide()
+		p.respBody.SetText("")
+		p.respHead.SetText("")
+		p.reqView.SetText(requestText(p.d.Request))
+		p.headTab.Text = "Response headers"
+		p.tabs.Select(p.reqTab)
+		p.tabs.Refresh()
+		return
+	}
+	a := &p.d.Attempts[p.sel]
+	setStatusBadge(p.aStatus, a.Status)
+	p.aStatus.Show()
+	meta := []string{}
+	if a.Status != 0 {
+		meta = append(meta, http.StatusText(a.Status))
+	}
+	meta = append(meta, msText(a.Duration))
+	if a.Status != 0 {
+		size := humanSize(a.ResponseSize)
+		if a.ResponseSize > int64(len(a.ResponseBody)) {
+			size += fmt.Sprintf(" (first %s kept)", humanSize(int64(len(a.ResponseBody))))
+		}
+		meta = append(meta, size)
+	}
+	meta = append(meta, fmt.Sprintf("attempt %d of %d", p.sel+1, len(p.d.Attempts)), "at "+clockTime(a.At))
+	p.aMeta.SetText(strings.Join(meta, "  ·  "))
+	if a.Error != "" {
+		p.aError.SetText(upperFirst(a.Error))
+		p.aError.Show()
+	} else {
+		p.aError.Hide()
+	}
+	body, _ := bodyText(a.ResponseBody)
+	p.respBody.SetText(body)
+	p.respHead.SetText(headerLines(a.ResponseHeaders))
+	p.headTab.Text = fmt.Sprintf("Response headers (%d)", len(a.ResponseHeaders))
+	p.reqView.SetText(requestText(a.Request))
+	if a.Status == 0 && p.tabs.Selected() != p.reqTab {
+		p.tabs.Select(p.reqTab)
+	} else if a.Status != 0 && p.tabs.Selected() == p.reqTab && p.follow {
+		p.tabs.Select(p.bodyTab)
+	}
+	p.tabs.Refresh()
+}
+
+func (p *deliveryPane) doCancel() {
+	q, d := p.w.d.Queue, p.d
+	if q == nil || d == nil || d.ID == 0 {
+		return
+	}
+	p.cancelBtn.Disable()
+	id := d.ID
+	go func() {
+		err := q.Cancel(id)
+		p.w.do(func() { p.actionDone(id, err) })
+	}()
+}
+
+func (p *deliveryPane) doRetry() {
+	q, d := p.w.d.Queue, p.d
+	if q == nil || d == nil || d.ID == 0 {
+		return
+	}
+	p.retryBtn.Disable()
+	id := d.ID
+	go func() {
+		err := q.Retry(id)
+		p.w.do(func() { p.actionDone(id, err) })
+	}()
+}
+
+func (p *deliveryPane) actionDone(id uint64, err error) {
+	if p.d == nil || p.d.ID != id {
+		return
+	}
+	if err != nil {
+		p.actionErr.SetText(upperFirst(err.Error()) + ".")
+		p.actionErr.Show()
+		p.cancelBtn.Enable()
+		p.retryBtn.Enable()
+		return
+	}
+	p.actionErr.Hide()
+	p.follow = true
+}
+
+// --- a selectable row -----------------------------------------------------------
+
+// tapRow is a row that can be tapped and shows when it is the one selected.
+type tapRow struct {
+	widget.BaseWidget
+	content  fyne.CanvasObject
+	bg       *canvas.Rectangle
+	onTap    func()
+	selected bool
+}
+
+func newTapRow(content fyne.CanvasObject, onTap func()) *tapRow {
+	r := &tapRow{content: content, onTap: onTap, bg: canvas.NewRectangle(color.Transparent)}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *tapRow) Tapped(*fyne.PointEvent) {
+	if r.onTap != nil {
+		r.onTap()
+	}
+}
+
+func (r *tapRow) setSelected(on bool) {
+	if r.selected != on {
+		r.selected = on
+		r.Refresh()
+	}
+}
+
+func (r *tapRow) CreateRenderer() fyne.WidgetRenderer {
+	return &tapRowRenderer{r: r, box: container.New(layout.NewStackLayout(), r.bg, r.content)}
+}
+
+type tapRowRenderer struct {
+	r   *tapRow
+	box *fyne.Container
+}
+
+func (rr *tapRowRenderer) Layout(s fyne.Size)           { rr.box.Resize(s) }
+func (rr *tapRowRenderer) MinSize() fyne.Size           { return rr.box.MinSize() }
+func (rr *tapRowRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{rr.box} }
+func (rr *tapRowRenderer) Destroy()                     {}
+func (rr *tapRowRenderer) Refresh() {
+	rr.r.bg.FillColor = color.Transparent
+	if rr.r.selected {
+		rr.r.bg.FillColor = themeColor(rr.r.Theme(), theme.ColorNameSelection)
+	}
+	rr.r.bg.CornerRadius = 4
+	rr.r.bg.Refresh()
+	rr.box.Refresh()
+}

@@ -1,0 +1,742 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/app/verify"
+)
+
+// Signing choices in the editor.
+const (
+	signNone   = "Unsigned"
+	signTarget = "As the target signs"
+	signCustom = "Sign with a scheme and secret"
+	noTarget   = "No target: the URL above"
+)
+
+// keyResendURL remembers the last URL typed into the editor, for the next.
+const keyResendURL = "resend.url"
+
+var editorMethods = []string{"POST", "PUT", "PATCH", "GET", "DELETE", "HEAD", "OPTIONS"}
+
+// resendEditor is the Edit and resend window: a captured request made
+// editable (method, URL, headers, body), a choice of signing, and Send,
+// which shows each attempt as it happens and then the response.
+type resendEditor struct {
+	w       *Window
+	win     fyne.Window
+	ev      *app.Event // the event being resent; nil for a request composed from nothing
+	targets []deliver.Target
+	loaded  bool // targets read
+
+	method   *widget.Select
+	url      *widget.Entry
+	urlErr   *widget.Label
+	target   *widget.Select
+	env      *badge
+	retry    *widget.Label
+	headers  *headerEditor
+	headErr  *widget.Label
+	headTag  *widget.Label
+	body     *widget.Entry
+	bodyNote *widget.Label
+	check    *widget.Label // JSON verdict, as you type
+	format   *widget.Button
+	minify   *widget.Button
+	binary   []byte // a body that is not text: sent as captured, not editable
+
+	signMode *widget.RadioGroup
+	scheme   *widget.Select
+	secret   *widget.Entry
+	keepOrig *widget.Check
+	signRow  fyne.CanvasObject
+	signWarn *widget.Label
+
+	send     *widget.Button
+	sendErr  *widget.Label
+	progress *widget.ProgressBarInfinite
+	progText *widget.Label
+	progBox  fyne.CanvasObject
+	cancel   *widget.Button
+	detach   *widget.Button
+	pane     *deliveryPane
+
+	sending   bool
+	gen       uint64 // bumps per Send so late notifications of an earlier one are dropped
+	curID     uint64 // the delivery being sent, once known
+	stop      context.CancelFunc
+	cancelSub func()
+	closed    bool
+}
+
+// editAndResend opens the editor on e (nil for an empty request).
+func (w *Window) editAndResend(e *app.Event) *resendEditor {
+	if w.d.Queue == nil {
+		return nil
+	}
+	ed := &resendEditor{w: w, ev: e}
+	title := "Compose a request — Hooklens"
+	if e != nil {
+		title = fmt.Sprintf("Edit and resend event #%s — %s %s — Hooklens", e.IDString(), e.Method, e.RequestURI())
+	}
+	ed.win = w.app.NewWindow(title)
+	ed.win.SetContent(ed.build())
+	ed.win.Resize(fyne.NewSize(1280, 840))
+	ed.win.SetOnClosed(ed.onClosed)
+	ed.win.Show()
+	w.resendEd = ed
+	ed.win.Canvas().Focus(ed.url)
+	ed.loadTargets()
+	return ed
+}
+
+func (ed *resendEditor) onClosed() {
+	ed.closed = true
+	if ed.stop != nil {
+		// A delivery still waiting for a retry stays pending; the
+		// background queue finishes it.
+		ed.stop()
+	}
+	if ed.cancelSub != nil {
+		ed.cancelSub()
+	}
+	if ed.w.resendEd == ed {
+		ed.w.resendEd = nil
+	}
+}
+
+func errorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	l.Hide()
+	return l
+}
+
+func (ed *resendEditor) build() fyne.CanvasObject {
+	w, e := ed.w, ed.ev
+	req := deliver.Request{Method: http.MethodPost}
+	if e != nil {
+		req = deliver.FromEvent(e)
+	}
+
+	// Method and URL.
+	methods := editorMethods
+	if !slices.Contains(methods, strings.ToUpper(req.Method)) {
+		methods = append([]string{req.Method}, methods...)
+	}
+	ed.method = widget.NewSelect(methods, nil)
+	ed.method.SetSelected(strings.ToUpper(req.Method))
+	if ed.method.Selected == "" {
+		ed.method.SetSelected(req.Method)
+	}
+	ed.url = widget.NewEntry()
+	ed.url.TextStyle = fyne.TextStyle{Monospace: true}
+	ed.url.SetPlaceHolder("http://localhost:3000/webhooks")
+	if last, err := w.d.Settings.Setting(keyResendURL); err == nil {
+		ed.url.SetText(last)
+	}
+	ed.urlErr = errorLabel()
+	ed.url.OnChanged = func(string) { ed.checkURL(false) }
+
+	// Target.
+	ed.target = widget.NewSelect([]string{noTarget}, ed.targetChosen)
+	ed.target.SetSelected(noTarget)
+	ed.env = newEnvBadge()
+	ed.env.Hide()
+	ed.retry = caption("")
+	ed.retry.Wrapping = fyne.TextWrapWord
+
+	// Headers.
+	ed.headers = newHeaderEditor(req.Headers, "Add header")
+	ed.headers.onChange = ed.headersChanged
+	ed.headErr = errorLabel()
+	ed.headTag = heading("")
+
+	// Body.
+	ed.body = widget.NewMultiLineEntry()
+	ed.body.TextStyle = fyne.TextStyle{Monospace: true}
+	ed.body.Wrapping = fyne.TextWrapOff
+	ed.body.SetMinRowsVisible(12)
+	ed.body.SetPlaceHolder("Request body (empty for none)")
+	ed.bodyNote = caption("")
+	ed.bodyNote.Wrapping = fyne.TextWrapWord
+	ed.bodyNote.Hide()
+	ed.check = widget.NewLabel("")
+	ed.check.Truncation = fyne.TextTruncateEllipsis
+	ed.format = widget.NewButtonWithIcon("Format", theme.MenuIcon(), ed.formatBody)
+	ed.minify = widget.NewButtonWithIcon("Minify", theme.ContentRemoveIcon(), ed.minifyBody)
+	ed.format.Importance = widget.LowImportance
+	ed.minify.Importance = widget.LowImportance
+	ed.loadBody(req)
+	ed.body.OnChanged = func(string) { ed.checkBody() }
+
+	// Signing.
+	ed.signMode = widget.NewRadioGroup([]string{signNone, signCustom}, func(string) { ed.signChanged() })
+	ed.signMode.Horizontal = true
+	ed.signMode.Required = true
+	ed.scheme = widget.NewSelect(verify.Schemes(), func(string) { ed.signChanged() })
+	ed.scheme.PlaceHolder = "scheme"
+	ed.secret = widget.NewPasswordEntry()
+	ed.secret.SetPlaceHolder("signing secret (or private key for salesiq, discord)")
+	ed.signRow = container.NewBorder(nil, nil, fixedWidth(190, ed.scheme), nil, ed.secret)
+	ed.keepOrig = widget.NewCheck("Keep the original headers byte-for-byte (replay exactly what was received; no re-signing)",
+		func(bool) { ed.signChanged() })
+	ed.signWarn = caption("")
+	ed.signWarn.Importance = widget.WarningImportance
+	ed.signWarn.Wrapping = fyne.TextWrapWord
+	ed.signMode.SetSelected(signNone)
+	if e != nil {
+		if c, ok := verify.Detect(e.Headers); ok {
+			ed.scheme.SetSelected(c.Scheme)
+		}
+	}
+
+	// Send.
+	ed.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), ed.doSend)
+	ed.send.Importance = widget.HighImportance
+	ed.sendErr = errorLabel()
+
+	label := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	}
+	form := container.New(layout.NewFormLayout(),
+		label("Request"), container.NewVBox(container.NewBorder(nil, nil, fixedWidth(110, ed.method), nil, ed.url), ed.urlErr),
+		label("Target"), container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(ed.env), ed.target), ed.retry),
+		label("Signing"), container.NewVBox(ed.signMode, ed.signRow, ed.keepOrig, ed.signWarn),
+	)
+	headBar := container.NewBorder(nil, nil, ed.headTag, ed.headers.add)
+	headScroll := container.NewVScroll(ed.headers.root)
+	headScroll.SetMinSize(fyne.NewSize(0, 150))
+	bodyBar := container.NewBorder(nil, nil, heading("Body"), container.NewHBox(ed.format, ed.minify), ed.check)
+	sendBar := container.NewBorder(nil, nil, nil, ed.send, ed.sendErr)
+	top := container.NewVBox(form, widget.NewSeparator(), headBar, headScroll, ed.headErr, widget.NewSeparator(), bodyBar, ed.bodyNote)
+	left := container.NewBorder(top, container.NewVBox(widget.NewSeparator(), sendBar), nil, nil, ed.body)
+
+	// Response side.
+	ed.progress = widget.NewProgressBarInfinite()
+	ed.progress.Stop()
+	ed.progText = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	ed.progText.Wrapping = fyne.TextWrapWord
+	ed.cancel = widget.NewButtonWithIcon("Cancel delivery", theme.CancelIcon(), ed.doCancel)
+	ed.detach = widget.NewButtonWithIcon("Leave it to the background queue", theme.LogoutIcon(), func() {
+		if ed.stop != nil {
+			ed.stop()
+		}
+	})
+	ed.detach.Importance = widget.LowImportance
+	ed.progBox = container.NewVBox(ed.progress, ed.progText, container.NewHBox(ed.cancel, ed.detach), widget.NewSeparator())
+	ed.progBox.Hide()
+	ed.pane = newDeliveryPane(w, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
+	right := container.NewBorder(container.NewVBox(heading("Response"), ed.progBox), nil, nil, nil, ed.pane.root)
+
+	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
+	split.Offset = 0.52
+	ed.headersChanged()
+	ed.checkBody()
+	return split
+}
+
+// loadBody puts the request's body in the editor: decoded when it was sent
+// compressed, read-only when it is binary.
+func (ed *resendEditor) loadBody(req deliver.Request) {
+	body := req.Body
+	if dec, enc, err := app.DecodedBody(req.Headers, body, app.MaxDecodedBody); enc != "" && err == nil {
+		body = dec
+		var kept app.Headers
+		for _, h := range req.Headers {
+			if !strings.EqualFold(h.Name, "Content-Encoding") {
+				kept = append(kept, h)
+			}
+		}
+		ed.headers.set(kept)
+		ed.bodyNote.SetText(fmt.Sprintf("The captured body was %s-encoded: it is shown and sent decoded, without Content-Encoding.", enc))
+		ed.bodyNote.Show()
+	}
+	if len(body) > 0 && !app.IsText(body) {
+		ed.binary = body
+		ed.body.SetText(hexDump(body, viewLimit))
+		ed.body.Disable()
+		ed.bodyNote.SetText(fmt.Sprintf("The body is binary (%s): it is sent exactly as captured and cannot be edited here.", humanSize(int64(len(body)))))
+		ed.bodyNote.Show()
+		return
+	}
+	ed.body.SetText(string(body))
+}
+
+// bodyBytes is the body to send.
+func (ed *resendEditor) bodyBytes() []byte {
+	if ed.binary != nil {
+		return ed.binary
+	}
+	return []byte(ed.body.Text)
+}
+
+func (ed *resendEditor) contentType() string {
+	for _, r := range ed.headers.rows {
+		if strings.EqualFold(strings.TrimSpace(r.name.Text), "Content-Type") {
+			return r.value.Text
+		}
+	}
+	return ""
+}
+
+// checkBody validates the body as JSON as it is typed, pointing at the line
+// and column of the first error.
+func (ed *resendEditor) checkBody() {
+	ed.format.Disable()
+	ed.minify.Disable()
+	if ed.binary != nil {
+		ed.setCheck(widget.LowImportance, "binary body, sent as captured")
+		return
+	}
+	b := []byte(ed.body.Text)
+	switch {
+	case len(strings.TrimSpace(ed.body.Text)) == 0:
+		ed.setCheck(widget.LowImportance, "no body")
+	case !looksJSON(ed.contentType(), b):
+		ed.setCheck(widget.LowImportance, fmt.Sprintf("text, %s · not JSON, so not checked", humanSize(int64(len(b)))))
+	default:
+		if je := checkJSON(b); je != nil {
+			ed.setCheck(widget.DangerImportance, "✗ Invalid JSON at "+je.Error())
+			return
+		}
+		ed.setCheck(widget.SuccessImportance, fmt.Sprintf("✓ valid JSON · %s", humanSize(int64(len(b)))))
+		ed.format.Enable()
+		ed.minify.Enable()
+	}
+	ed.checkSignature()
+}
+
+func (ed *resendEditor) setCheck(imp widget.Importance, text string) {
+	ed.check.Importance = imp
+	ed.check.SetText(text)
+}
+
+func (ed *resendEditor) formatBody() {
+	if s, err := prettyJSON([]byte(ed.body.Text)); err == nil {
+		ed.body.SetText(s)
+	}
+}
+
+func (ed *resendEditor) minifyBody() {
+	if s, err := minifyJSON([]byte(ed.body.Text)); err == nil {
+		ed.body.SetText(s)
+	}
+}
+
+func (ed *resendEditor) headersChanged() {
+	ed.headTag.SetText(fmt.Sprintf("Headers (%d)", len(ed.headers.rows)))
+	if ed.check != nil {
+		ed.checkBody() // Content-Type decides whether the body is checked as JSON
+	}
+}
+
+// checkURL shows what is wrong with the URL; with sending, an empty one too.
+func (ed *resendEditor) checkURL(sending bool) bool {
+	u := strings.TrimSpace(ed.url.Text)
+	var err error
+	switch {
+	case u == "" && sending:
+		err = errors.New("enter the URL to send to, e.g. http://localhost:3000/webhooks, or pick a target")
+	case u != "":
+		err = deliver.CheckURL(u)
+	}
+	if err != nil {
+		ed.urlErr.SetText(upperFirst(err.Error()))
+		ed.urlErr.Show()
+		return false
+	}
+	ed.urlErr.Hide()
+	return u != ""
+}
+
+// --- targets ----------------------------------------------------------------
+
+func (ed *resendEditor) loadTargets() {
+	st := ed.w.d.Deliveries
+	if st == nil {
+		ed.loaded = true
+		return
+	}
+	go func() {
+		ts, err := st.Targets()
+		ed.w.do(func() {
+			ed.loaded = true
+			if err != nil {
+				ed.retry.SetText(fmt.Sprintf("could not read the targets: %v", err))
+				return
+			}
+			ed.targets = ts
+			opts := []string{noTarget}
+			for _, t := range ts {
+				opts = append(opts, targetOption(t))
+			}
+			ed.target.Options = opts
+			ed.target.Refresh()
+			ed.targetChosen(ed.target.Selected)
+		})
+	}()
+}
+
+// targetOption is how a target is offered in a picker: name, where sends
+// go now, and whether it is switched off.
+func targetOption(t deliver.Target) string {
+	s := t.Name + " — " + strings.ToUpper(t.Environment())
+	if !t.Enabled {
+		s += " (disabled)"
+	}
+	return s
+}
+
+func (ed *resendEditor) chosenTarget() *deliver.Target {
+	for i := range ed.targets {
+		if targetOption(ed.targets[i]) == ed.target.Selected {
+			return &ed.targets[i]
+		}
+	}
+	return nil
+}
+
+// targetChosen fills the URL, the target's extra headers and its signing.
+func (ed *resendEditor) targetChosen(string) {
+	if ed.env == nil {
+		return // during build
+	}
+	t := ed.chosenTarget()
+	opts := []string{signNone, signCustom}
+	if t == nil {
+		ed.env.Hide()
+		ed.retry.SetText("No retries: the answer shows as soon as it comes.")
+		ed.setSignOptions(opts)
+		return
+	}
+	setEnvBadge(ed.env, *t)
+	ed.env.Show()
+	if u, err := t.ActiveURL(); err == nil {
+		ed.url.SetText(u)
+	}
+	for _, h := range t.Headers {
+		ed.setHeader(h.Name, h.Value)
+	}
+	var parts []string
+	if !t.Enabled {
+		why := t.DisabledReason
+		if why == "" {
+			why = "turned off"
+		}
+		parts = append(parts, fmt.Sprintf("This target is disabled (%s): enable it in Targets to send to it.", why))
+	}
+	parts = append(parts, retryText(t.Retry, t.Timeout))
+	if t.Connection != "" {
+		parts = append(parts, "Credentials from connection "+t.Connection+".")
+	}
+	ed.retry.SetText(strings.Join(parts, " "))
+	if t.Scheme != "" {
+		opts = []string{signNone, signTarget + " (" + t.Scheme + ")", signCustom}
+	}
+	ed.setSignOptions(opts)
+	if t.Scheme != "" {
+		ed.signMode.SetSelected(opts[1])
+	}
+}
+
+// retryText says what a retry policy and timeout mean for a send.
+func retryText(p deliver.RetryPolicy, timeout time.Duration) string {
+	if timeout <= 0 {
+		timeout = deliver.DefaultTimeout
+	}
+	if p.Retries == 0 {
+		return fmt.Sprintf("No retries; each attempt may take %s.", timeout)
+	}
+	var waits []string
+	for _, d := range p.Schedule() {
+		waits = append(waits, d.String())
+	}
+	s := fmt.Sprintf("Retries up to %d times, after %s", p.Retries, strings.Join(waits, ", "))
+	if p.Backoff {
+		s += " (±20% jitter)"
+	}
+	return s + fmt.Sprintf("; each attempt may take %s.", timeout)
+}
+
+// setHeader sets the first row named name (any case) or adds one.
+func (ed *resendEditor) setHeader(name, value string) {
+	for _, r := range ed.headers.rows {
+		if strings.EqualFold(strings.TrimSpace(r.name.Text), name) {
+			r.value.SetText(value)
+			return
+		}
+	}
+	ed.headers.addRow(name, value)
+	ed.headersChanged()
+}
+
+func (ed *resendEditor) setSignOptions(opts []string) {
+	sel := ed.signMode.Selected
+	ed.signMode.Options = opts
+	if !slices.Contains(opts, sel) {
+		sel = signNone
+		if strings.HasPrefix(ed.signMode.Selected, signCustom) {
+			sel = signCustom
+		}
+	}
+	ed.signMode.Selected = ""
+	ed.signMode.SetSelected(sel)
+	ed.signMode.Refresh()
+}
+
+// --- signing ----------------------------------------------------------------
+
+func (ed *resendEditor) signChanged() {
+	if ed.keepOrig == nil || ed.signRow == nil {
+		return // during build
+	}
+	if ed.keepOrig.Checked {
+		ed.signMode.Disable()
+		ed.signRow.Hide()
+	} else {
+		ed.signMode.Enable()
+		if ed.signMode.Selected == signCustom {
+			ed.signRow.Show()
+		} else {
+			ed.signRow.Hide()
+		}
+	}
+	ed.checkSignature()
+}
+
+// signatureHeaders are headers that carry a captured signature.
+func signatureHeaders(h app.Headers) []string {
+	var out []string
+	for _, x := range h {
+		n := strings.ToLower(x.Name)
+		if strings.Contains(n, "signature") || n == "x-hub-signature-256" || n == "x-siq-signature" {
+			out = append(out, x.Name)
+		}
+	}
+	return out
+}
+
+// checkSignature warns when a captured signature is sent over a body it
+// no longer matches.
+func (ed *resendEditor) checkSignature() {
+	if ed.signWarn == nil || ed.keepOrig == nil {
+		return
+	}
+	ed.signWarn.Hide()
+	if ed.ev == nil || ed.binary != nil {
+		return
+	}
+	h, _ := ed.headers.headers()
+	sigs := signatureHeaders(h)
+	edited := ed.body.Text != string(ed.ev.Body)
+	resign := !ed.keepOrig.Checked && ed.signMode.Selected != signNone
+	if len(sigs) > 0 && edited && !resign {
+		ed.signWarn.SetText(fmt.Sprintf("The body was edited but %s still holds the captured signature, which will not match: re-sign, or remove the header.",
+			strings.Join(sigs, ", ")))
+		ed.signWarn.Show()
+	}
+}
+
+// --- sending ----------------------------------------------------------------
+
+// delivery builds what Send sends from the form, or says what is wrong.
+func (ed *resendEditor) delivery() (*deliver.Delivery, error) {
+	var problems []string
+	if !ed.checkURL(true) {
+		problems = append(problems, "the URL")
+	}
+	headers, err := ed.headers.headers()
+	if err != nil {
+		ed.headErr.SetText(upperFirst(err.Error()))
+		ed.headErr.Show()
+		problems = append(problems, "the headers")
+	} else {
+		ed.headErr.Hide()
+	}
+	r := deliver.Request{Method: ed.method.Selected, URL: strings.TrimSpace(ed.url.Text), Headers: headers, Body: ed.bodyBytes()}
+	d := &deliver.Delivery{Request: r, Kind: deliver.KindSend}
+	if ed.ev != nil {
+		d.EventID, d.Kind = ed.ev.ID, deliver.KindResend
+	}
+	if t := ed.chosenTarget(); t != nil {
+		if !t.Enabled {
+			why := t.DisabledReason
+			if why == "" {
+				why = "turned off"
+			}
+			problems = append(problems, fmt.Sprintf("target %s is disabled (%s): enable it in Targets, or pick no target", t.Name, why))
+		}
+		d.TargetID, d.Connection, d.Timeout, d.Retry = t.ID, t.Connection, t.Timeout, t.Retry
+	}
+	switch mode := ed.signMode.Selected; {
+	case ed.keepOrig.Checked:
+		d.Sign = deliver.Signing{KeepOriginal: true}
+	case strings.HasPrefix(mode, signTarget):
+		t := ed.chosenTarget()
+		if t == nil {
+			problems = append(problems, "signing: pick a target, or another signing choice")
+			break
+		}
+		sg, err := t.Signing()
+		if err != nil {
+			problems = append(problems, err.Error())
+		}
+		d.Sign = sg
+	case mode == signCustom:
+		if ed.scheme.Selected == "" {
+			problems = append(problems, "signing: pick a scheme")
+		}
+		if strings.TrimSpace(ed.secret.Text) == "" {
+			problems = append(problems, "signing: paste the secret the receiver checks with")
+		}
+		d.Sign = deliver.Signing{Scheme: ed.scheme.Selected, Secret: strings.TrimSpace(ed.secret.Text)}
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("cannot send yet: fix %s", strings.Join(problems, "; "))
+	}
+	return d, nil
+}
+
+func (ed *resendEditor) doSend() {
+	if ed.sending {
+		return
+	}
+	d, err := ed.delivery()
+	if err != nil {
+		ed.sendErr.SetText(upperFirst(err.Error()) + ".")
+		ed.sendErr.Show()
+		return
+	}
+	ed.sendErr.Hide()
+	w, q := ed.w, ed.w.d.Queue
+	if d.TargetID == "" {
+		if err := w.d.Settings.SetSetting(keyResendURL, d.Request.URL); err != nil {
+			fyne.LogError("remembering the resend URL", err)
+		}
+	}
+
+	ed.gen++
+	gen := ed.gen
+	ed.sending, ed.curID = true, 0
+	ed.send.Disable()
+	ed.progText.SetText("Sending… attempt 1")
+	ed.cancel.Disable()
+	ed.detach.Hide()
+	ed.progress.Start()
+	ed.progBox.Show()
+	ed.pane.clear("Sending…")
+
+	// The subscription learns the delivery's id from its first
+	// notification: the one whose creation time is this delivery's.
+	mark := time.Now()
+	d.CreatedAt = mark
+	var mine uint64 // touched only by the subscription's goroutine
+	if ed.cancelSub != nil {
+		ed.cancelSub()
+	}
+	ed.cancelSub = q.Subscribe(func(x *deliver.Delivery) {
+		if mine == 0 && x.CreatedAt.Equal(mark) {
+			mine = x.ID
+		}
+		if x.ID != mine || mine == 0 {
+			return
+		}
+		w.do(func() { ed.progressed(gen, x) })
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	ed.stop = stop
+	go func() {
+		err := q.Send(ctx, d)
+		w.do(func() { ed.finished(gen, d, err) })
+	}()
+}
+
+// progressed shows a change to the delivery being sent.
+func (ed *resendEditor) progressed(gen uint64, x *deliver.Delivery) {
+	if gen != ed.gen || !ed.sending || ed.closed {
+		return
+	}
+	ed.curID = x.ID
+	if x.State != deliver.Pending {
+		return // finished shows the end
+	}
+	ed.cancel.Enable()
+	n := len(x.Attempts)
+	if n > 0 && time.Until(x.NextAttemptAt) > 100*time.Millisecond {
+		ed.progText.SetText(fmt.Sprintf("Attempt %d: %s. Attempt %d at %s.", n, upperFirst(x.Reason), n+1,
+			x.NextAttemptAt.Local().Format("15:04:05")))
+		ed.detach.Show()
+	} else {
+		ed.progText.SetText(fmt.Sprintf("Sending… attempt %d", n+1))
+		ed.detach.Hide()
+	}
+	ed.pane.show(x, ed.targetOf(x))
+}
+
+// finished shows how Send ended.
+func (ed *resendEditor) finished(gen uint64, d *deliver.Delivery, err error) {
+	if gen != ed.gen || ed.closed {
+		return
+	}
+	ed.sending = false
+	ed.stop = nil
+	ed.progress.Stop()
+	ed.progBox.Hide()
+	ed.send.Enable()
+	if ed.cancelSub != nil {
+		ed.cancelSub()
+		ed.cancelSub = nil
+	}
+	if err != nil {
+		ed.sendErr.SetText(upperFirst(err.Error()) + ".")
+		ed.sendErr.Show()
+		if d.ID == 0 {
+			ed.pane.clear("Not sent.")
+			return
+		}
+	}
+	ed.pane.show(d, ed.targetOf(d))
+}
+
+func (ed *resendEditor) targetOf(d *deliver.Delivery) *deliver.Target {
+	for i := range ed.targets {
+		if ed.targets[i].ID == d.TargetID {
+			return &ed.targets[i]
+		}
+	}
+	return nil
+}
+
+func (ed *resendEditor) doCancel() {
+	id, q := ed.curID, ed.w.d.Queue
+	if id == 0 {
+		return
+	}
+	ed.cancel.Disable()
+	go func() {
+		err := q.Cancel(id)
+		if err != nil {
+			ed.w.do(func() {
+				ed.sendErr.SetText(upperFirst(err.Error()) + ".")
+				ed.sendErr.Show()
+			})
+		}
+	}()
+}
