@@ -61,7 +61,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	defer stopRetention()
 	st.StartRetention(retention, time.Hour, store.DefaultMaxAge, store.DefaultMaxBytes)
 
-	_, stopDeliveries := startDeliveries(st, log.Printf)
+	queue, stopDeliveries := startDeliveries(st, log.Printf)
 	defer stopDeliveries()
 
 	srv, err := startListener(st, *addr)
@@ -85,7 +85,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
-	w := ui.New(a, ui.Deps{Events: st, Settings: st, Endpoints: st, Verdicts: st, Listener: srv, Demo: *demoMode, Notice: notice})
+	w := ui.New(a, ui.Deps{Events: st, Settings: st, Endpoints: st, Verdicts: st, Queue: queue, Deliveries: st, Listener: srv, Demo: *demoMode, Notice: notice})
 	w.ShowAndRun()
 	return nil
 }
