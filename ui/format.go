@@ -45,10 +45,13 @@ func groupDigits(n int) string {
 	return s
 }
 
-// plural returns "1 event" or "3 events".
+// plural returns "1 event" or "3 events" ("1 delivery", "3 deliveries").
 func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
+	}
+	if l := len(word); l > 1 && word[l-1] == 'y' && !strings.ContainsRune("aeiou", rune(word[l-2])) {
+		return groupDigits(n) + " " + word[:l-1] + "ies"
 	}
 	return groupDigits(n) + " " + word + "s"
 }

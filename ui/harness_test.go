@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app/capture"
+	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/store"
 )
 
@@ -58,9 +59,22 @@ type harness struct {
 	srv *capture.Server
 	q   *uiQueue
 	w   *Window
+	dq  *deliver.Queue // nil unless made by newDeliveryHarness
 }
 
 func newHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarnessWith(t, false)
+}
+
+// newDeliveryHarness is a window with a running delivery queue on the same
+// store, so resends, the Deliveries window and targets are offered.
+func newDeliveryHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarnessWith(t, true)
+}
+
+func newHarnessWith(t *testing.T, deliveries bool) *harness {
 	t.Helper()
 	h := &harness{t: t, app: test.NewTempApp(t), q: &uiQueue{}}
 	st, err := store.Open(t.TempDir())
@@ -79,13 +93,22 @@ func newHarness(t *testing.T) *harness {
 		srv.Shutdown(ctx)
 	})
 	h.srv = srv
+	if deliveries {
+		h.dq = deliver.New(st, deliver.Options{})
+		h.dq.Start(context.Background())
+		t.Cleanup(h.dq.Stop)
+	}
 	h.open()
 	return h
 }
 
 // open builds the window (again, for tests of remembered settings).
 func (h *harness) open() {
-	h.w = newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv, Endpoints: h.st, Verdicts: h.st}, h.q.do)
+	d := Deps{Events: h.st, Settings: h.st, Listener: h.srv, Endpoints: h.st, Verdicts: h.st}
+	if h.dq != nil {
+		d.Queue, d.Deliveries = h.dq, h.st
+	}
+	h.w = newWindow(h.app, d, h.q.do)
 	h.w.win.Resize(fyne.NewSize(1280, 800))
 	w := h.w
 	h.t.Cleanup(func() {

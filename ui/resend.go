@@ -41,7 +41,8 @@ type resendEditor struct {
 	win     fyne.Window
 	ev      *app.Event // the event being resent; nil for a request composed from nothing
 	targets []deliver.Target
-	loaded  bool // targets read
+	loaded  bool   // targets read
+	chosen  string // id of the target picked, "" for none
 
 	method   *widget.Select
 	url      *widget.Entry
@@ -99,6 +100,10 @@ func (w *Window) editAndResend(e *app.Event) *resendEditor {
 	ed.win.SetOnClosed(ed.onClosed)
 	ed.win.Show()
 	w.resendEd = ed
+	if w.editors == nil {
+		w.editors = map[*resendEditor]struct{}{}
+	}
+	w.editors[ed] = struct{}{}
 	ed.win.Canvas().Focus(ed.url)
 	ed.loadTargets()
 	return ed
@@ -114,6 +119,7 @@ func (ed *resendEditor) onClosed() {
 	if ed.cancelSub != nil {
 		ed.cancelSub()
 	}
+	delete(ed.w.editors, ed)
 	if ed.w.resendEd == ed {
 		ed.w.resendEd = nil
 	}
@@ -388,6 +394,12 @@ func (ed *resendEditor) loadTargets() {
 				opts = append(opts, targetOption(t))
 			}
 			ed.target.Options = opts
+			// Keep the pick across a reread (its label may have changed:
+			// disabled by a 410).
+			ed.target.Selected = noTarget
+			if t := ed.chosenTarget(); t != nil {
+				ed.target.Selected = targetOption(*t)
+			}
 			ed.target.Refresh()
 			ed.targetChosen(ed.target.Selected)
 		})
@@ -406,19 +418,31 @@ func targetOption(t deliver.Target) string {
 
 func (ed *resendEditor) chosenTarget() *deliver.Target {
 	for i := range ed.targets {
-		if targetOption(ed.targets[i]) == ed.target.Selected {
+		if ed.targets[i].ID == ed.chosen {
 			return &ed.targets[i]
 		}
 	}
 	return nil
 }
 
-// targetChosen fills the URL, the target's extra headers and its signing.
-func (ed *resendEditor) targetChosen(string) {
+// targetChosen fills the URL, the target's extra headers and its signing
+// when the user picks another target; for the same one (reread) it only
+// updates what is said about it.
+func (ed *resendEditor) targetChosen(sel string) {
 	if ed.env == nil {
 		return // during build
 	}
-	t := ed.chosenTarget()
+	var t *deliver.Target
+	for i := range ed.targets {
+		if targetOption(ed.targets[i]) == sel {
+			t = &ed.targets[i]
+		}
+	}
+	picked := t == nil && ed.chosen != "" || t != nil && t.ID != ed.chosen
+	ed.chosen = ""
+	if t != nil {
+		ed.chosen = t.ID
+	}
 	opts := []string{signNone, signCustom}
 	if t == nil {
 		ed.env.Hide()
@@ -428,11 +452,13 @@ func (ed *resendEditor) targetChosen(string) {
 	}
 	setEnvBadge(ed.env, *t)
 	ed.env.Show()
-	if u, err := t.ActiveURL(); err == nil {
-		ed.url.SetText(u)
-	}
-	for _, h := range t.Headers {
-		ed.setHeader(h.Name, h.Value)
+	if picked {
+		if u, err := t.ActiveURL(); err == nil {
+			ed.url.SetText(u)
+		}
+		for _, h := range t.Headers {
+			ed.setHeader(h.Name, h.Value)
+		}
 	}
 	var parts []string
 	if !t.Enabled {
@@ -451,7 +477,7 @@ func (ed *resendEditor) targetChosen(string) {
 		opts = []string{signNone, signTarget + " (" + t.Scheme + ")", signCustom}
 	}
 	ed.setSignOptions(opts)
-	if t.Scheme != "" {
+	if t.Scheme != "" && picked {
 		ed.signMode.SetSelected(opts[1])
 	}
 }

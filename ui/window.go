@@ -101,7 +101,8 @@ type Window struct {
 
 	deliveriesBtn *widget.Button
 	targetsBtn    *widget.Button
-	resendEd      *resendEditor   // the latest Edit and resend window while it is open
+	resendEd      *resendEditor // the latest Edit and resend window while it is open
+	editors       map[*resendEditor]struct{}
 	delivView     *deliveriesView // the Deliveries window while it is open
 	tgList        *targetList     // the Targets dialog while it is open
 	flash         *flash          // follows the latest quick resend
@@ -744,6 +745,13 @@ func (w *Window) closedWindow() {
 	}
 	save(keySplit, w.split.Offset)
 	close(w.stop)
+	// The editor and the Deliveries window belong to this one.
+	for ed := range w.editors {
+		ed.win.Close()
+	}
+	if w.delivView != nil {
+		w.delivView.win.Close()
+	}
 	if w.cancelSub != nil {
 		w.cancelSub()
 	}

@@ -1,0 +1,520 @@
+//go:build ci
+
+package ui
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/deliver"
+)
+
+// received is one request the receiving app got.
+type received struct {
+	Method, Path string
+	Header       http.Header
+	Body         string
+}
+
+// receiver is the app under development: a real HTTP server that records
+// what arrives and answers by path — /gone with 410, /fail with 500,
+// anything else with 201 and a small JSON body.
+type receiver struct {
+	*httptest.Server
+	mu  sync.Mutex
+	got []received
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.got = append(r.got, received{req.Method, req.URL.Path, req.Header.Clone(), string(b)})
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Receiver", "test-app")
+		switch req.URL.Path {
+		case "/gone":
+			w.WriteHeader(http.StatusGone)
+			io.WriteString(w, `{"error":"this webhook was removed"}`)
+		case "/fail":
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"error":"boom"}`)
+		default:
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"received":true,"bytes":%d}`, len(b))
+		}
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) requests() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]received(nil), r.got...)
+}
+
+// openEditor captures body at path, selects it and opens Edit and resend.
+func (h *harness) openEditor(path, body string) *resendEditor {
+	h.t.Helper()
+	if got := h.send("POST", path, "application/json", []byte(body)); got != 200 {
+		h.t.Fatalf("listener answered %d", got)
+	}
+	h.selectPath(path)
+	if !h.w.detail.edit.Visible() || !h.w.detail.resend.Visible() {
+		h.t.Fatal("the event header offers no Resend / Edit and resend")
+	}
+	test.Tap(h.w.detail.edit)
+	ed := h.w.resendEd
+	if ed == nil {
+		h.t.Fatal("Edit and resend opened nothing")
+	}
+	h.pumpUntil("the targets to load", func() bool { return ed.loaded })
+	return ed
+}
+
+// replaceBody selects everything in the body entry and types text over it.
+func replaceBody(ed *resendEditor, text string) {
+	ed.body.TypedShortcut(&fyne.ShortcutSelectAll{})
+	test.Type(ed.body, text)
+}
+
+func (h *harness) putTarget(t deliver.Target) deliver.Target {
+	h.t.Helper()
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = time.Now()
+	}
+	if err := h.st.PutTarget(&t); err != nil {
+		h.t.Fatal(err)
+	}
+	return t
+}
+
+func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
+	h := newDeliveryHarness(t)
+	app := newReceiver(t)
+
+	// The Deliveries window is open while sending: it must follow live.
+	test.Tap(h.w.deliveriesBtn)
+	v := h.w.delivView
+	if v == nil {
+		t.Fatal("the Deliveries button opened nothing")
+	}
+	h.pumpUntil("the empty deliveries list", func() bool { return v.model.counted })
+
+	ed := h.openEditor("/hooks/orders", `{"order":17,"amount":4200}`)
+	if ed.body.Text != `{"order":17,"amount":4200}` || ed.method.Selected != "POST" {
+		t.Fatalf("editor starts with %s %q", ed.method.Selected, ed.body.Text)
+	}
+	if !strings.HasPrefix(ed.check.Text, "✓ valid JSON") {
+		t.Errorf("JSON check on the captured body: %q", ed.check.Text)
+	}
+	test.Type(ed.url, app.URL+"/webhooks")
+	edited := `{"order":17,"amount":9900,"note":"edited in Hooklens"}`
+	replaceBody(ed, edited)
+	if ed.body.Text != edited {
+		t.Fatalf("typing replaced the body with %q", ed.body.Text)
+	}
+
+	test.Tap(ed.send)
+	if !ed.progBox.Visible() || ed.progText.Text != "Sending… attempt 1" || !ed.send.Disabled() {
+		t.Errorf("while sending: progress shown %v, text %q, Send disabled %v", ed.progBox.Visible(), ed.progText.Text, ed.send.Disabled())
+	}
+	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
+
+	reqs := app.requests()
+	if len(reqs) != 1 {
+		t.Fatalf("the app received %d requests, want 1", len(reqs))
+	}
+	if r := reqs[0]; r.Body != edited || r.Method != "POST" || r.Path != "/webhooks" || r.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("the app received %s %s %q (Content-Type %q), want the edited body", r.Method, r.Path, r.Body, r.Header.Get("Content-Type"))
+	}
+
+	p := ed.pane
+	if ed.progBox.Visible() || ed.sendErr.Visible() {
+		t.Errorf("after the send: progress shown %v, error %q", ed.progBox.Visible(), ed.sendErr.Text)
+	}
+	if p.aStatus.Text != "201" || p.aStatus.Color != colorGreen {
+		t.Errorf("response status badge %q in %s, want a green 201", p.aStatus.Text, p.aStatus.Color)
+	}
+	if p.state.Text != "delivered" || p.state.Color != colorGreen {
+		t.Errorf("state badge %q in %s", p.state.Text, p.state.Color)
+	}
+	if !strings.Contains(p.aMeta.Text, "Created") || !strings.Contains(p.aMeta.Text, " ms") {
+		t.Errorf("attempt line %q lacks the status text or the time in ms", p.aMeta.Text)
+	}
+	wantBody := fmt.Sprintf("{\n  \"received\": true,\n  \"bytes\": %d\n}", len(edited))
+	if got := p.respBody.Text(); got != wantBody {
+		t.Errorf("response body shown:\n%s\nwant (pretty):\n%s", got, wantBody)
+	}
+	if got := p.respHead.Text(); !strings.Contains(got, "X-Receiver: test-app") {
+		t.Errorf("response headers shown:\n%s", got)
+	}
+	if p.attemptsTitle.Text != "Attempts (1)" {
+		t.Errorf("attempts title %q", p.attemptsTitle.Text)
+	}
+
+	// The Deliveries window picked the delivery up and shows its attempt.
+	h.pumpUntil("the delivery in the Deliveries list", func() bool { return v.model.Len() == 1 && v.model.cachedRows() == 1 })
+	if v.count.Text != "1 delivery" {
+		t.Errorf("deliveries count %q", v.count.Text)
+	}
+	v.list.Select(0)
+	h.pumpUntil("the delivery's detail", func() bool { return v.pane.d != nil })
+	vp := v.pane
+	if vp.state.Text != "delivered" || vp.attemptsTitle.Text != "Attempts (1)" || vp.aStatus.Text != "201" {
+		t.Errorf("Deliveries shows %q, %q, status %q", vp.state.Text, vp.attemptsTitle.Text, vp.aStatus.Text)
+	}
+	req := vp.reqView.Text()
+	if !strings.HasPrefix(req, "POST "+app.URL+"/webhooks\n") || !strings.Contains(req, `"note": "edited in Hooklens"`) {
+		t.Errorf("the attempt's request as sent:\n%s", req)
+	}
+	d, err := h.st.Delivery(vp.d.ID)
+	if err != nil || d.EventID != h.w.detail.ev.ID || d.Kind != deliver.KindResend || string(d.Attempts[0].Request.Body) != edited {
+		t.Errorf("stored delivery %+v, %v", d, err)
+	}
+}
+
+func TestEditorValidatesJSONAsYouTypeWithLineAndColumn(t *testing.T) {
+	h := newDeliveryHarness(t)
+	ed := h.openEditor("/hooks/json", `{"a":1}`)
+
+	replaceBody(ed, "{\n  \"a\": 1,\n  \"b\": }")
+	if want := "✗ Invalid JSON at line 3, column 8: invalid character '}' looking for beginning of value"; ed.check.Text != want {
+		t.Errorf("check %q, want %q", ed.check.Text, want)
+	}
+	if ed.check.Importance != widget.DangerImportance || !ed.format.Disabled() || !ed.minify.Disabled() {
+		t.Errorf("an invalid body should show in red with Format and Minify off")
+	}
+	test.Type(ed.body, "") // nothing typed: still invalid
+	replaceBody(ed, "{\"a\": [1, 2")
+	if !strings.Contains(ed.check.Text, "line 1, column 12: unexpected end of JSON input") {
+		t.Errorf("unfinished body: %q", ed.check.Text)
+	}
+
+	replaceBody(ed, `{"b":{"c":[1,2.50]},"a":"x"}`)
+	if !strings.HasPrefix(ed.check.Text, "✓ valid JSON") || ed.format.Disabled() {
+		t.Fatalf("valid body: %q, Format disabled %v", ed.check.Text, ed.format.Disabled())
+	}
+	test.Tap(ed.format)
+	if want := "{\n  \"b\": {\n    \"c\": [\n      1,\n      2.50\n    ]\n  },\n  \"a\": \"x\"\n}"; ed.body.Text != want {
+		t.Errorf("Format gave\n%s\nwant key order and numbers kept:\n%s", ed.body.Text, want)
+	}
+	test.Tap(ed.minify)
+	if ed.body.Text != `{"b":{"c":[1,2.50]},"a":"x"}` {
+		t.Errorf("Minify gave %q", ed.body.Text)
+	}
+
+	// A URL that is not http(s) is refused before anything is sent.
+	test.Type(ed.url, "ftp://example.com/x")
+	if !ed.urlErr.Visible() || !strings.Contains(ed.urlErr.Text, "must start with http:// or https://") {
+		t.Errorf("URL error %q (shown %v)", ed.urlErr.Text, ed.urlErr.Visible())
+	}
+	test.Tap(ed.send)
+	if ed.sending || !ed.sendErr.Visible() {
+		t.Errorf("Send with a bad URL: sending %v, error shown %v", ed.sending, ed.sendErr.Visible())
+	}
+	if n, _ := h.st.CountDeliveries(); n != 0 {
+		t.Errorf("%d deliveries stored for a refused send", n)
+	}
+}
+
+func TestCheckJSONPositions(t *testing.T) {
+	for _, c := range []struct {
+		in        string
+		line, col int
+	}{
+		{`{"a" 1}`, 1, 6},
+		{"[1,\n2,\n]", 3, 1},
+		{"{\"é\": x}", 1, 7}, // columns count characters, not bytes
+		{`{"a":1}}`, 1, 8},
+		{`{"a":`, 1, 6},
+	} {
+		je := checkJSON([]byte(c.in))
+		if je == nil || je.Line != c.line || je.Col != c.col {
+			t.Errorf("checkJSON(%q) = %v, want line %d column %d", c.in, je, c.line, c.col)
+		}
+	}
+	if je := checkJSON([]byte(`{"ok":[true,null]}`)); je != nil {
+		t.Errorf("valid JSON reported: %v", je)
+	}
+}
+
+func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
+	h := newDeliveryHarness(t)
+	app := newReceiver(t)
+	tg := h.putTarget(deliver.Target{Name: "Acme", URL: app.URL + "/gone", Enabled: true, Retry: deliver.DefaultRetry})
+
+	ed := h.openEditor("/hooks/acme", `{"id":"evt_9"}`)
+	ed.target.SetSelected(targetOption(tg))
+	if ed.url.Text != app.URL+"/gone" || !ed.env.Visible() || ed.env.Text != "PRODUCTION" {
+		t.Errorf("picking the target: URL %q, badge %q (shown %v)", ed.url.Text, ed.env.Text, ed.env.Visible())
+	}
+	test.Tap(ed.send)
+	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
+	p := ed.pane
+	if p.state.Text != "gone" || p.state.Color != colorOrange || p.aStatus.Text != "410" {
+		t.Errorf("after a 410: state %q in %s, status %q", p.state.Text, p.state.Color, p.aStatus.Text)
+	}
+	if !strings.Contains(p.reason.Text, "410 Gone") || !strings.Contains(p.reason.Text, "target is disabled") {
+		t.Errorf("reason %q", p.reason.Text)
+	}
+	if n := len(app.requests()); n != 1 {
+		t.Errorf("a 410 was retried: %d requests", n)
+	}
+
+	stored, err := h.st.Target(tg.ID)
+	if err != nil || stored.Enabled || !strings.Contains(stored.DisabledReason, "410 Gone") {
+		t.Fatalf("stored target %+v, %v", stored, err)
+	}
+	l := h.w.showTargets()
+	h.pumpUntil("the targets list", func() bool { return l.loaded })
+	texts := labels(h.w.win.Canvas().Overlays().Top())
+	if !contains(texts, "Disabled: "+stored.DisabledReason) {
+		t.Errorf("the Targets list does not show why Acme is disabled: %q", texts)
+	}
+	var sawBadge bool
+	walk(h.w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*badge); ok && b.Text == "DISABLED" && b.Color == colorRed {
+			sawBadge = true
+		}
+	})
+	if !sawBadge {
+		t.Error("no red DISABLED badge on the target")
+	}
+
+	// Sending to it again is refused with the reason, before any request.
+	ed.loadTargets()
+	h.pumpUntil("the targets to reload", func() bool { return ed.chosenTarget() != nil && !ed.chosenTarget().Enabled })
+	test.Tap(ed.send)
+	if !ed.sendErr.Visible() || !strings.Contains(ed.sendErr.Text, "disabled") {
+		t.Errorf("sending to a disabled target: %q", ed.sendErr.Text)
+	}
+}
+
+func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
+	h := newDeliveryHarness(t)
+	const secret = "whsec_3kX9pQ2mN7vB4cL8dF1gH6jK5sT0wYzA"
+	const token = "1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c"
+	if err := h.st.PutConnection(deliver.Connection{Name: "zoho", Kind: deliver.AuthBearer, Prefix: "Zoho-oauthtoken", Token: token}); err != nil {
+		t.Fatal(err)
+	}
+	tg := h.putTarget(deliver.Target{Name: "Shop", URL: "https://shop.example.com/hooks", SandboxURL: "https://sandbox.example.com/hooks",
+		UseSandbox: true, Scheme: "stripe", Secret: secret, Connection: "zoho", Enabled: true, Retry: deliver.DefaultRetry})
+
+	test.Tap(h.w.targetsBtn)
+	l := h.w.tgList
+	h.pumpUntil("the targets list", func() bool { return l != nil && l.loaded })
+	list := h.w.win.Canvas().Overlays().Top()
+	texts := labels(list)
+	if contains(texts, secret) || contains(texts, token) {
+		t.Fatalf("the Targets list shows a secret: %q", texts)
+	}
+	if !contains(texts, "signs as stripe with "+deliver.Mask(secret)) || !contains(texts, "3 retries 1m0s apart") {
+		t.Errorf("target summary: %q", texts)
+	}
+	var env *badge
+	walk(list, func(o fyne.CanvasObject) {
+		if b, ok := o.(*badge); ok && (b.Text == "SANDBOX" || b.Text == "PRODUCTION") {
+			env = b
+		}
+	})
+	if env == nil || env.Text != "SANDBOX" || env.Color != colorBlue {
+		t.Errorf("environment badge %+v, want a blue SANDBOX", env)
+	}
+
+	test.Tap(h.dialogButton("Edit"))
+	ed := l.editor
+	if ed == nil {
+		t.Fatal("Edit opened no editor")
+	}
+	form := h.w.win.Canvas().Overlays().Top()
+	texts = labels(form)
+	if contains(texts, secret) || !contains(texts, deliver.Mask(secret)) {
+		t.Errorf("the editor should show the secret masked only: %q", texts)
+	}
+	if ed.secret.entry.Text != "" || !ed.secret.entry.Password {
+		t.Error("the replacement entry should start empty and hide what is typed")
+	}
+	if !contains(texts, "Adds Authorization: Zoho-oauthtoken "+deliver.Mask(token)) {
+		t.Errorf("the connection line should show the token masked: %q", texts)
+	}
+	test.Tap(ed.secret.eye)
+	if !contains(labels(form), secret) {
+		t.Error("the eye did not reveal the secret")
+	}
+	test.Tap(ed.secret.eye)
+	if contains(labels(form), secret) {
+		t.Error("the eye did not hide the secret again")
+	}
+	if ed.timeout.PlaceHolder != "5s" || ed.retries.Text != "3" || ed.delay.Text != "1m0s" || ed.env.Selected != envSandbox {
+		t.Errorf("form: timeout %q, retries %q, delay %q, env %q", ed.timeout.PlaceHolder, ed.retries.Text, ed.delay.Text, ed.env.Selected)
+	}
+
+	// A bad URL is refused in place; a good edit is saved, secret kept.
+	ed.prodURL.SetText("ftp://shop.example.com")
+	test.Tap(ed.save)
+	if !ed.urlErr.Visible() {
+		t.Error("a non-http URL was accepted")
+	}
+	ed.prodURL.SetText("https://shop.example.com/hooks")
+	ed.retries.SetText("5")
+	ed.env.SetSelected(envProduction)
+	test.Tap(ed.save)
+	h.pumpUntil("the save", func() bool {
+		got, _ := h.st.Target(tg.ID)
+		return got.Retry.Retries == 5
+	})
+	got, _ := h.st.Target(tg.ID)
+	if got.Secret != secret || got.UseSandbox || got.Connection != "zoho" || got.Scheme != "stripe" {
+		t.Errorf("saved target %+v", got)
+	}
+
+	// The connection editor masks its token too.
+	h.pumpUntil("the list to reload", func() bool { return l.editor == nil && l.loaded })
+	l.showConnections()
+	h.pumpUntil("the connections", func() bool { return l.connDlg != nil && len(l.connDlg.conns) == 1 })
+	test.Tap(h.dialogButton("Edit"))
+	ce := l.connDlg.editor
+	texts = labels(h.w.win.Canvas().Overlays().Top())
+	if contains(texts, token) || !contains(texts, deliver.Mask(token)) || ce.prefix.Text != "Zoho-oauthtoken" {
+		t.Errorf("connection editor: %q, prefix %q", texts, ce.prefix.Text)
+	}
+}
+
+func TestCancelAndRetryFromDeliveries(t *testing.T) {
+	h := newDeliveryHarness(t)
+	app := newReceiver(t)
+	tg := h.putTarget(deliver.Target{Name: "Flaky", URL: app.URL + "/fail", Enabled: true,
+		Retry: deliver.RetryPolicy{Retries: 2, Delay: time.Hour}})
+
+	ed := h.openEditor("/hooks/flaky", `{"n":1}`)
+	ed.target.SetSelected(targetOption(tg))
+	test.Tap(ed.send)
+	h.pumpUntil("the first attempt to fail", func() bool {
+		return ed.progBox.Visible() && strings.HasPrefix(ed.progText.Text, "Attempt 1: Answered 500")
+	})
+	if !strings.Contains(ed.progText.Text, "Attempt 2 at") || !ed.detach.Visible() || ed.cancel.Disabled() {
+		t.Errorf("waiting for a retry: %q, leave-to-queue shown %v, cancel enabled %v", ed.progText.Text, ed.detach.Visible(), !ed.cancel.Disabled())
+	}
+	if ed.pane.aStatus.Text != "500" || ed.pane.aStatus.Color != colorRed {
+		t.Errorf("the failed attempt shows %q in %s", ed.pane.aStatus.Text, ed.pane.aStatus.Color)
+	}
+	test.Tap(ed.cancel)
+	h.pumpUntil("the send to end", func() bool { return !ed.sending })
+	if ed.pane.state.Text != "cancelled" || ed.pane.state.Color != colorGrey {
+		t.Errorf("after Cancel: %q in %s", ed.pane.state.Text, ed.pane.state.Color)
+	}
+
+	v := h.w.showDeliveries()
+	h.pumpUntil("the row", func() bool { return v.model.cachedRows() == 1 })
+	v.list.Select(0)
+	h.pumpUntil("the detail", func() bool { return v.pane.d != nil })
+	if !v.pane.retryBtn.Visible() || v.pane.retryBtn.Disabled() || v.pane.cancelBtn.Visible() {
+		t.Fatal("a cancelled delivery should offer Retry, not Cancel")
+	}
+	test.Tap(v.pane.retryBtn)
+	h.pumpUntil("the retried delivery to fail again and wait", func() bool {
+		d := v.pane.d
+		return d.State == deliver.Pending && len(d.Attempts) == 2
+	})
+	if !v.pane.next.Visible() || !strings.HasPrefix(v.pane.next.Text, "Next attempt at") || !v.pane.cancelBtn.Visible() {
+		t.Errorf("pending delivery: next %q (shown %v), Cancel shown %v", v.pane.next.Text, v.pane.next.Visible(), v.pane.cancelBtn.Visible())
+	}
+	if len(v.pane.rows) != 2 {
+		t.Errorf("%d attempt rows, want 2", len(v.pane.rows))
+	}
+	test.Tap(v.pane.cancelBtn)
+	h.pumpUntil("the delivery to be cancelled", func() bool { return v.pane.d.State == deliver.Cancelled })
+	h.pumpUntil("the row to say cancelled", func() bool {
+		s, ok := v.model.Item(0)
+		return ok && s.State == deliver.Cancelled
+	})
+}
+
+func TestBulkResendOfFilteredEventsToTarget(t *testing.T) {
+	h := newDeliveryHarness(t)
+	app := newReceiver(t)
+	tg := h.putTarget(deliver.Target{Name: "Local", URL: app.URL + "/bulk", Enabled: true})
+	h.send("POST", "/o/1", "application/json", []byte(`{"sku":"needle-1"}`))
+	h.send("POST", "/o/2", "application/json", []byte(`{"sku":"hay"}`))
+	h.send("POST", "/o/3", "application/json", []byte(`{"sku":"needle-3"}`))
+	h.pumpUntil("three rows", func() bool { return len(h.rows()) == 3 })
+	h.w.filter.SetText("needle")
+	h.w.applyFilter("needle")
+	h.pumpUntil("the filter", func() bool { return h.w.model.counted && h.w.model.Len() == 2 })
+
+	h.w.askBulk(nil, "2 events")
+	h.pumpUntil("the target picker", func() bool { return h.w.bulkPick != nil })
+	h.w.bulkPick.SetSelected(targetOption(tg))
+	test.Tap(h.dialogButton("Resend"))
+	h.pumpUntil("the summary", func() bool { return h.w.bulkSummary != "" })
+	if want := "Queued 2 resends to Local (PRODUCTION); follow them in Deliveries."; h.w.bulkSummary != want || h.w.flash.text.Text != want {
+		t.Errorf("summary %q, banner %q", h.w.bulkSummary, h.w.flash.text.Text)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(app.requests()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var bodies []string
+	for _, r := range app.requests() {
+		bodies = append(bodies, r.Body)
+	}
+	if len(bodies) != 2 || !contains(bodies, `{"sku":"needle-1"}`) || !contains(bodies, `{"sku":"needle-3"}`) {
+		t.Errorf("the app received %q, want the two matching events", bodies)
+	}
+}
+
+func TestQuickResendToURLFollowsInBanner(t *testing.T) {
+	h := newDeliveryHarness(t)
+	app := newReceiver(t)
+	h.send("POST", "/hooks/q", "application/json", []byte(`{"q":1}`), "X-Trace", "abc")
+	h.selectPath("/hooks/q")
+	h.w.quickResend(h.w.detail.ev, nil, app.URL+"/quick")
+	h.pumpUntil("the banner to say delivered", func() bool { return h.w.flash.badge.Text == "delivered" })
+	if txt := h.w.flash.text.Text; !strings.Contains(txt, "delivered — 201 Created in") {
+		t.Errorf("banner %q", txt)
+	}
+	r := app.requests()
+	if len(r) != 1 || r[0].Body != `{"q":1}` || r[0].Header.Get("X-Trace") != "abc" {
+		t.Errorf("the app received %+v", r)
+	}
+	test.Tap(h.w.flash.show)
+	v := h.w.delivView
+	h.pumpUntil("the delivery selected in Deliveries", func() bool { return v != nil && v.pane.d != nil && v.pane.d.ID == h.w.flash.id })
+}
+
+func TestMaskingOfCredentialsInAttempts(t *testing.T) {
+	r := deliver.Request{Method: "POST", URL: "https://www.zohoapis.com/bigin/v2/x?zapikey=1003.abcdef0123456789abcdef&page=2",
+		Headers: app.Headers{{Name: "Authorization", Value: "Zoho-oauthtoken 1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c"},
+			{Name: "X-API-Key", Value: "sk_live_51Habcdefghijklmnop"}, {Name: "Stripe-Signature", Value: "t=1,v1=abc"}}}
+	txt := requestText(r)
+	for _, secret := range []string{"8f3a9c2b7d4e6f1a0b9c8d7e6f5a", "abcdef0123456789abcd", "51Habcdefghijkl"} {
+		if strings.Contains(txt, secret) {
+			t.Errorf("request text shows %q:\n%s", secret, txt)
+		}
+	}
+	for _, want := range []string{"Authorization: Zoho-oauthtoken 1000.••••••••4b3c", "?zapikey=1003.••••••••cdef&page=2",
+		"X-API-Key: sk_••••••••mnop", "Stripe-Signature: t=1,v1=abc"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("request text lacks %q:\n%s", want, txt)
+		}
+	}
+	// curl is for running it again: it keeps the real values.
+	if c := curlCommand(r); !strings.Contains(c, "1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c") {
+		t.Errorf("curl command %q", c)
+	}
+}
