@@ -406,7 +406,7 @@ type deliveryRow struct {
 }
 
 func newDeliveryRow() *deliveryRow {
-	r := &deliveryRow{state: newStateBadge(), method: newBadge("DELETE"), status: newBadge("no response")}
+	r := &deliveryRow{state: newStateBadge(), method: newBadge("DELETE"), status: newBadge("000")}
 	r.status.mono = true
 	r.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	r.url.Truncation = fyne.TextTruncateEllipsis

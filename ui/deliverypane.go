@@ -175,8 +175,12 @@ func requestText(r deliver.Request) string {
 	sb.WriteString(r.Method + " " + maskURL(r.URL) + "\n")
 	sb.WriteString(headerLines(maskHeaders(r.Headers)))
 	if len(r.Body) > 0 {
-		body, _ := bodyText(r.Body)
-		sb.WriteString("\n" + body)
+		// The bytes as sent, not re-indented: a signature covers exactly these.
+		if app.IsText(r.Body) {
+			sb.WriteString("\n" + cutText(r.Body, viewLimit))
+		} else {
+			sb.WriteString("\n" + hexDump(r.Body, viewLimit))
+		}
 	}
 	return sb.String()
 }
@@ -434,12 +438,10 @@ func (p *deliveryPane) show(d *deliver.Delivery, t *deliver.Target) {
 		p.cancelBtn.Show()
 		p.retryBtn.Hide()
 	} else {
+		// A delivered one is sent again by resending its event instead.
 		p.cancelBtn.Hide()
-		p.retryBtn.Show()
-		p.retryBtn.Disable()
-		if d.State != deliver.Delivered {
-			p.retryBtn.Enable()
-		}
+		showRow(d.State != deliver.Delivered, p.retryBtn)
+		p.retryBtn.Enable()
 	}
 	if d.ID == 0 {
 		p.cancelBtn.Disable()
@@ -492,7 +494,7 @@ func (p *deliveryPane) fillAttempts() {
 		if a.Error != "" {
 			msg.Importance = widget.DangerImportance
 		}
-		left := container.NewHBox(fixedWidth(40, num), container.NewCenter(fixedWidth(90, st)), fixedWidth(80, dur), container.NewCenter(at))
+		left := container.NewHBox(fixedWidth(40, num), fixedWidth(100, container.NewHBox(st)), fixedWidth(80, dur), container.NewCenter(at))
 		i := i
 		r := newTapRow(container.NewBorder(nil, nil, left, nil, msg), func() {
 			p.sel = i

@@ -60,7 +60,7 @@ type resendEditor struct {
 	minify   *widget.Button
 	binary   []byte // a body that is not text: sent as captured, not editable
 
-	signMode *widget.RadioGroup
+	signMode *widget.Select
 	scheme   *widget.Select
 	secret   *widget.Entry
 	keepOrig *widget.Check
@@ -193,9 +193,7 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	ed.body.OnChanged = func(string) { ed.checkBody() }
 
 	// Signing.
-	ed.signMode = widget.NewRadioGroup([]string{signNone, signCustom}, func(string) { ed.signChanged() })
-	ed.signMode.Horizontal = true
-	ed.signMode.Required = true
+	ed.signMode = widget.NewSelect([]string{signNone, signCustom}, func(string) { ed.signChanged() })
 	ed.scheme = widget.NewSelect(verify.Schemes(), func(string) { ed.signChanged() })
 	ed.scheme.PlaceHolder = "scheme"
 	ed.secret = widget.NewPasswordEntry()
@@ -488,17 +486,29 @@ func retryText(p deliver.RetryPolicy, timeout time.Duration) string {
 		timeout = deliver.DefaultTimeout
 	}
 	if p.Retries == 0 {
-		return fmt.Sprintf("No retries; each attempt may take %s.", timeout)
+		return fmt.Sprintf("No retries; each attempt may take %s.", durText(timeout))
 	}
 	var waits []string
 	for _, d := range p.Schedule() {
-		waits = append(waits, d.String())
+		waits = append(waits, durText(d))
 	}
 	s := fmt.Sprintf("Retries up to %d times, after %s", p.Retries, strings.Join(waits, ", "))
 	if p.Backoff {
 		s += " (±20% jitter)"
 	}
-	return s + fmt.Sprintf("; each attempt may take %s.", timeout)
+	return s + fmt.Sprintf("; each attempt may take %s.", durText(timeout))
+}
+
+// durText is a duration without trailing zero units: 1m, 1h30m, 400ms.
+func durText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // setHeader sets the first row named name (any case) or adds one.
@@ -573,9 +583,15 @@ func (ed *resendEditor) checkSignature() {
 	sigs := signatureHeaders(h)
 	edited := ed.body.Text != string(ed.ev.Body)
 	resign := !ed.keepOrig.Checked && ed.signMode.Selected != signNone
-	if len(sigs) > 0 && edited && !resign {
+	switch {
+	case len(sigs) > 0 && edited && !resign:
 		ed.signWarn.SetText(fmt.Sprintf("The body was edited but %s still holds the captured signature, which will not match: re-sign, or remove the header.",
 			strings.Join(sigs, ", ")))
+		ed.signWarn.Importance = widget.WarningImportance
+		ed.signWarn.Show()
+	case len(sigs) > 0 && resign:
+		ed.signWarn.SetText(fmt.Sprintf("Signed afresh on each attempt: the captured %s is replaced.", strings.Join(sigs, ", ")))
+		ed.signWarn.Importance = widget.LowImportance
 		ed.signWarn.Show()
 	}
 }

@@ -174,7 +174,7 @@ func targetSummary(t deliver.Target) string {
 	if t.Retry.Retries == 0 {
 		parts = append(parts, "no retries")
 	} else {
-		r := fmt.Sprintf("%s %s apart", plural(t.Retry.Retries, "retry"), retryDelay(t.Retry))
+		r := fmt.Sprintf("%s %s apart", plural(t.Retry.Retries, "retry"), durText(retryDelay(t.Retry)))
 		if t.Retry.Backoff {
 			r += ", backing off"
 		}
@@ -184,7 +184,7 @@ func targetSummary(t deliver.Target) string {
 	if timeout <= 0 {
 		timeout = deliver.DefaultTimeout
 	}
-	parts = append(parts, "timeout "+timeout.String())
+	parts = append(parts, "timeout "+durText(timeout))
 	if n := len(t.Headers); n > 0 {
 		parts = append(parts, plural(n, "extra header"))
 	}
@@ -197,11 +197,11 @@ func targetSummary(t deliver.Target) string {
 	return strings.Join(parts, " · ")
 }
 
-func retryDelay(p deliver.RetryPolicy) string {
+func retryDelay(p deliver.RetryPolicy) time.Duration {
 	if p.Delay <= 0 {
-		return time.Minute.String()
+		return time.Minute
 	}
-	return p.Delay.String()
+	return p.Delay
 }
 
 func (l *targetList) retryFailed(t deliver.Target) {
@@ -439,14 +439,14 @@ func (ed *targetEditor) build() fyne.CanvasObject {
 	ed.timeout = widget.NewEntry()
 	ed.timeout.SetPlaceHolder(deliver.DefaultTimeout.String())
 	if t.Timeout > 0 {
-		ed.timeout.SetText(t.Timeout.String())
+		ed.timeout.SetText(durText(t.Timeout))
 	}
 	ed.retries = widget.NewEntry()
 	ed.retries.SetText(strconv.Itoa(t.Retry.Retries))
 	ed.delay = widget.NewEntry()
 	ed.delay.SetPlaceHolder("1m")
 	if t.Retry.Delay > 0 {
-		ed.delay.SetText(t.Retry.Delay.String())
+		ed.delay.SetText(durText(t.Retry.Delay))
 	}
 	ed.backoff = widget.NewCheck("Back off: double the delay after each retry, with jitter", nil)
 	ed.backoff.SetChecked(t.Retry.Backoff)
