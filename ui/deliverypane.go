@@ -480,7 +480,7 @@ func (p *deliveryPane) fillAttempts() {
 		st := newBadge("000")
 		st.mono = true
 		setStatusBadge(st, a.Status)
-		dur := widget.NewLabelWithStyle(msText(a.Duration), fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
+		dur := widget.NewLabelWithStyle(msText(a.Duration), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		at := caption(clockTime(a.At))
 		what := a.Error
 		if what == "" {
@@ -494,7 +494,7 @@ func (p *deliveryPane) fillAttempts() {
 		if a.Error != "" {
 			msg.Importance = widget.DangerImportance
 		}
-		left := container.NewHBox(fixedWidth(40, num), fixedWidth(100, container.NewHBox(st)), fixedWidth(80, dur), container.NewCenter(at))
+		left := container.NewHBox(fixedWidth(40, num), fixedWidth(80, container.NewHBox(st)), fixedWidth(90, dur), container.NewCenter(at))
 		i := i
 		r := newTapRow(container.NewBorder(nil, nil, left, nil, msg), func() {
 			p.sel = i
