@@ -23,7 +23,7 @@ sleep 2
 # Signature tab: the list shows mixed verdicts and the pane explains one.
 xdotool mousemove --window "$win" 200 440 click 1 || true
 sleep 1
-xdotool mousemove --window "$win" 617 153 click 1 || true
+xdotool mousemove --window "$win" 617 158 click 1 || true
 sleep 1
 import -window "$win" "$out"
 echo "wrote $out"
