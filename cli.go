@@ -16,6 +16,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/capture"
+	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/exchange"
 	"github.com/hooklens/hooklens/app/verify"
 	"github.com/hooklens/hooklens/store"
@@ -68,9 +69,23 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
-// startListener starts capturing into st on addr.
-func startListener(st *store.Store, addr string) (*capture.Server, error) {
-	srv := capture.New(st, st, capture.Config{Addr: addr, Verify: judge(st)})
+// startListener starts capturing into st on addr. Endpoints that ask for
+// their forward target's answer are relayed through q.
+func startListener(st *store.Store, q *deliver.Queue, addr string, logf func(string, ...any)) (*capture.Server, error) {
+	relay := func(ctx context.Context, e *app.Event, url string) (app.Response, func(uint64), error) {
+		d, resp, err := q.Forward(ctx, e, url)
+		link := func(id uint64) {
+			if d == nil {
+				return
+			}
+			d.EventID = id
+			if err := st.PutDelivery(d); err != nil {
+				logf("hooklens: linking forward %d to event %d: %v", d.ID, id, err)
+			}
+		}
+		return resp, link, err
+	}
+	srv := capture.New(st, st, capture.Config{Addr: addr, Verify: judge(st), Relay: relay})
 	if err := srv.Start(); err != nil {
 		return nil, err
 	}
@@ -124,10 +139,11 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s  %-7s %s  → %d  %s\n", e.ReceivedAt.Format("15:04:05.000"), e.Method, e.RequestURI(), e.Response.Status, humanSize(e.Size))
 	})
 
-	_, stopDeliveries := startDeliveries(st, func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) })
+	logf := func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }
+	queue, stopDeliveries := startDeliveries(st, logf)
 	defer stopDeliveries()
 
-	srv, err := startListener(st, *addr)
+	srv, err := startListener(st, queue, *addr, logf)
 	if err != nil {
 		return err
 	}
@@ -220,6 +236,7 @@ func cmdEndpointAdd(args []string, stdout, stderr io.Writer) error {
 	c.fs.Var(&secrets, "secret", "signing secret; repeat for rotation")
 	c.fs.StringVar(&ep.PublicKey, "public-key", "", "public key for asymmetric schemes (base64 DER or PEM)")
 	c.fs.StringVar(&ep.ForwardTo, "forward-to", "", "relay each captured event to this http(s) URL")
+	c.fs.BoolVar(&ep.ForwardReply, "forward-reply", false, "with --forward-to, wait for that app and answer the sender with its response")
 	c.fs.IntVar(&ep.Response.Status, "status", 0, "status to answer (default 200)")
 	c.fs.StringVar(&ep.Response.Body, "body", "", "body to answer; {{id}} becomes the event id (default {\"ok\":true,\"id\":\"...\"})")
 	c.fs.Var(&headers, "header", "header to answer, 'Name: value'; repeatable")
@@ -236,8 +253,13 @@ func cmdEndpointAdd(args []string, stdout, stderr io.Writer) error {
 	if s := ep.Response.Status; s != 0 && (s < 100 || s > 999) {
 		return fmt.Errorf("%w: --status %d is not an HTTP status", errUsage, s)
 	}
-	if ep.ForwardTo != "" && !strings.HasPrefix(ep.ForwardTo, "http://") && !strings.HasPrefix(ep.ForwardTo, "https://") {
-		return fmt.Errorf("%w: --forward-to must be an http:// or https:// URL", errUsage)
+	if ep.ForwardTo != "" {
+		if err := deliver.CheckURL(ep.ForwardTo); err != nil {
+			return fmt.Errorf("%w: --forward-to: %v", errUsage, err)
+		}
+	}
+	if ep.ForwardReply && ep.ForwardTo == "" {
+		return fmt.Errorf("%w: --forward-reply needs --forward-to", errUsage)
 	}
 	for _, h := range headers {
 		name, value, ok := strings.Cut(h, ":")
@@ -267,8 +289,10 @@ type endpointLine struct {
 	Secrets   int    `json:"secrets"`
 	PublicKey bool   `json:"public_key"`
 	ForwardTo string `json:"forward_to"`
-	Status    int    `json:"status"`
-	CreatedAt string `json:"created_at"`
+	// ForwardReply: the sender gets the forward target's answer.
+	ForwardReply bool   `json:"forward_reply"`
+	Status       int    `json:"status"`
+	CreatedAt    string `json:"created_at"`
 }
 
 func cmdEndpointList(args []string, stdout, stderr io.Writer) error {
@@ -301,7 +325,7 @@ func cmdEndpointList(args []string, stdout, stderr io.Writer) error {
 			status = 200
 		}
 		if *asJSON {
-			enc.Encode(endpointLine{Slug: ep.Slug, Scheme: ep.Scheme, Secrets: len(ep.Secrets), PublicKey: ep.PublicKey != "", ForwardTo: ep.ForwardTo, Status: status, CreatedAt: ep.CreatedAt.UTC().Format(time.RFC3339)})
+			enc.Encode(endpointLine{Slug: ep.Slug, Scheme: ep.Scheme, Secrets: len(ep.Secrets), PublicKey: ep.PublicKey != "", ForwardTo: ep.ForwardTo, ForwardReply: ep.ForwardReply, Status: status, CreatedAt: ep.CreatedAt.UTC().Format(time.RFC3339)})
 			continue
 		}
 		scheme := ep.Scheme

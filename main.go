@@ -74,7 +74,7 @@ Usage:
   hooklens events [--json] [--limit N] [--data DIR]
                                               list stored events, newest first
   hooklens endpoint add --slug S [--scheme NAME] [--secret S]... [--public-key K]
-                        [--forward-to URL] [--status N] [--body B] [--delay D]
+                        [--forward-to URL [--forward-reply]] [--status N] [--body B] [--delay D]
   hooklens endpoint list [--json] [--data DIR]
   hooklens verify --scheme S (--secret X | --public-key K) --request FILE [--at TIME] [--url URL]
                                               check a raw HTTP request file's signature; prints

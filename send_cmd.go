@@ -32,8 +32,8 @@ func startDeliveries(st *store.Store, logf func(string, ...any)) (q *deliver.Que
 			return
 		}
 		ep, err := st.Endpoint(e.Endpoint)
-		if err != nil || ep.ForwardTo == "" {
-			return
+		if err != nil || ep.ForwardTo == "" || ep.ForwardReply {
+			return // ForwardReply endpoints were relayed before the sender was answered
 		}
 		// The sender was already answered; the forward's outcome is
 		// recorded as a delivery of this event.

@@ -183,3 +183,46 @@ func TestSendUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// With --forward-reply the sender gets the app's own answer, and the forward
+// is recorded as a delivery of the stored event.
+func TestForwardReplyPassesTheAppsAnswerBack(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		fmt.Fprintf(w, `{"rejected":%q}`, b)
+	}))
+	defer app.Close()
+	dir := t.TempDir()
+	if _, errs, code := runHooklens(t, "endpoint", "add", "--slug", "dev", "--forward-to", app.URL, "--forward-reply", "--data", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	l := startListen(t, dir)
+	resp, err := http.Post(l.url+"/dev/hook", "text/plain", strings.NewReader("ping"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || string(b) != `{"rejected":"ping"}` {
+		t.Fatalf("sender got %d %s; want the app's 400", resp.StatusCode, b)
+	}
+	var ev struct {
+		ID     string
+		Status int
+	}
+	json.Unmarshal(l.next(t), &ev)
+	if ev.Status != 400 {
+		t.Errorf("stored status %d, want the relayed 400", ev.Status)
+	}
+	l.cmd.Process.Signal(os.Interrupt)
+	l.cmd.Wait()
+	out, _, _ := runHooklens(t, "deliveries", "--json", "--data", dir)
+	if !strings.Contains(out, `"kind":"forward"`) || !strings.Contains(out, `"event_id":`+ev.ID) || !strings.Contains(out, `"status":400`) {
+		t.Errorf("forward not recorded against event %s: %s", ev.ID, out)
+	}
+	if strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Errorf("the event was forwarded more than once: %s", out)
+	}
+}

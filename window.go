@@ -64,12 +64,12 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	queue, stopDeliveries := startDeliveries(st, log.Printf)
 	defer stopDeliveries()
 
-	srv, err := startListener(st, *addr)
+	srv, err := startListener(st, queue, *addr, log.Printf)
 	notice := ""
 	if errors.Is(err, capture.ErrAddrInUse) {
 		// The window still opens, on a free port, and says so: a person who
 		// started it from a menu would otherwise see nothing at all.
-		if srv, err = startListener(st, "127.0.0.1:0"); err == nil {
+		if srv, err = startListener(st, queue, "127.0.0.1:0", log.Printf); err == nil {
 			notice = fmt.Sprintf("%s is in use by another program, so Hooklens listens on %s instead. Point your webhooks there, or stop the other program and restart Hooklens.", *addr, srv.URL())
 			fmt.Fprintln(stderr, "hooklens:", notice)
 		}

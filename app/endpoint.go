@@ -15,7 +15,10 @@ type Endpoint struct {
 	PublicKey string       `json:"public_key,omitempty"`
 	Response  ResponseRule `json:"response"`
 	ForwardTo string       `json:"forward_to,omitempty"`
-	CreatedAt time.Time    `json:"created_at"`
+	// ForwardReply answers the sender with the forward target's response
+	// (waiting for it) instead of the response rule.
+	ForwardReply bool      `json:"forward_reply,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // ResponseRule says how the listener answers requests to an endpoint.

@@ -164,7 +164,11 @@ func endpointSummary(ep app.Endpoint) string {
 	}
 	parts = append(parts, r)
 	if ep.ForwardTo != "" {
-		parts = append(parts, "forwards to "+ep.ForwardTo)
+		fwd := "forwards to " + ep.ForwardTo
+		if ep.ForwardReply {
+			fwd += " and answers with its response"
+		}
+		parts = append(parts, fwd)
 	}
 	return strings.Join(parts, " · ")
 }
@@ -302,6 +306,8 @@ type endpointEditor struct {
 	dlg   *dialog.CustomDialog
 
 	slug, options, pending, pubKey, status, body, delay, forward *widget.Entry
+
+	forwardReply *widget.Check
 
 	slugErr, optErr, keyErr, respErr, fwdErr, saveErr *widget.Label
 	url                                               *widget.Label
@@ -446,6 +452,8 @@ func (ed *endpointEditor) build() fyne.CanvasObject {
 	ed.forward = widget.NewEntry()
 	ed.forward.SetPlaceHolder("http://localhost:3000/webhooks (optional)")
 	ed.forward.SetText(ep.ForwardTo)
+	ed.forwardReply = widget.NewCheck("Answer the sender with the app's response (wait for it)", nil)
+	ed.forwardReply.SetChecked(ep.ForwardReply)
 
 	form := container.New(layout.NewFormLayout(),
 		label("Slug"), container.NewVBox(ed.slug, ed.url, ed.slugErr),
@@ -454,7 +462,7 @@ func (ed *endpointEditor) build() fyne.CanvasObject {
 		ed.secretLabel, ed.secretBox,
 		ed.pubLabel, ed.pubBox,
 		label("Respond with"), container.NewVBox(statusRow, ed.body, ed.respErr),
-		label("Forward to"), container.NewVBox(ed.forward, ed.fwdErr),
+		label("Forward to"), container.NewVBox(ed.forward, ed.forwardReply, ed.fwdErr),
 	)
 	_ = w
 	return container.NewBorder(nil, ed.saveErr, nil, nil, container.NewVScroll(container.NewPadded(form)))
@@ -667,6 +675,7 @@ func (ed *endpointEditor) collect() (app.Endpoint, bool) {
 	}
 
 	ep.ForwardTo = strings.TrimSpace(ed.forward.Text)
+	ep.ForwardReply = ed.forwardReply.Checked && ep.ForwardTo != ""
 	if err := checkForward(ep.ForwardTo); err != nil {
 		ed.fwdErr.SetText(err.Error())
 		ed.fwdErr.Show()

@@ -68,11 +68,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	e.Verdict = s.cfg.Verify(e, ep)
 
 	p := okPlan()
+	var link func(id uint64) // ties a relayed forward to the stored event
 	switch {
 	case e.Truncated:
 		p = errorPlan(http.StatusRequestEntityTooLarge, "body larger than "+sizeText(s.cfg.MaxBody), true)
 		// The rest of the body is still on the wire; don't read it.
 		p.close = true
+	case ep != nil && ep.ForwardReply && ep.ForwardTo != "" && s.cfg.Relay != nil:
+		p, link = s.relayPlan(r.Context(), e, ep.ForwardTo)
 	case ep != nil:
 		p = s.rulePlan(ep.Response, p)
 	}
@@ -91,6 +94,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if resp.Status == 0 { // a Recorder that did not call finish
 		resp = p.response(r, e.IDString())
+	}
+	if link != nil {
+		link(e.ID)
 	}
 	if !p.wait(w, r, s.cfg.WriteTimeout) {
 		return
@@ -179,6 +185,29 @@ func errorPlan(status int, msg string, withID bool) plan {
 	return plan{status: status, body: body + "}", withID: withID, contentType: "application/json"}
 }
 
+// relayPlan forwards e to url and answers with the app's response: status,
+// headers (hop-by-hop and length ones aside: this server writes its own) and
+// body. A forward that fails is answered 502 with the reason.
+func (s *Server) relayPlan(ctx context.Context, e *app.Event, url string) (plan, func(uint64)) {
+	resp, link, err := s.cfg.Relay(ctx, e, url)
+	if err != nil {
+		return errorPlan(http.StatusBadGateway, "forwarding to "+url+" failed: "+err.Error(), true), link
+	}
+	if resp.Status < 200 || resp.Status > 599 {
+		return errorPlan(http.StatusBadGateway, fmt.Sprintf("%s answered status %d, which cannot be passed on", url, resp.Status), true), link
+	}
+	p := plan{status: resp.Status, body: string(resp.Body), contentType: resp.Headers.Get("Content-Type")}
+	for _, h := range resp.Headers {
+		switch http.CanonicalHeaderKey(h.Name) {
+		case "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Date", "Content-Type",
+			"Proxy-Connection", "Te", "Trailer", "Upgrade":
+			continue
+		}
+		p.headers = append(p.headers, h)
+	}
+	return p, link
+}
+
 // rulePlan applies an endpoint's response rule over the default answer.
 func (s *Server) rulePlan(rule app.ResponseRule, p plan) plan {
 	if rule.Status != 0 {
@@ -220,7 +249,9 @@ func (p plan) response(r *http.Request, id string) app.Response {
 		body = strings.ReplaceAll(body, idMark, id)
 	}
 	h := http.Header{}
-	h.Set("Content-Type", p.contentType)
+	if p.contentType != "" { // a relayed answer may have none
+		h.Set("Content-Type", p.contentType)
+	}
 	h.Set("Access-Control-Allow-Origin", "*")
 	replaced := map[string]bool{}
 	for _, x := range p.headers {

@@ -44,6 +44,12 @@ type Config struct {
 	// and keys with app/verify, or detects the scheme from the headers.
 	Verify func(e *app.Event, ep *app.Endpoint) app.Verdict
 
+	// Relay passes a stored-to-be event on to url and returns the app's
+	// answer, for endpoints with ForwardReply. link is called with the event
+	// id once the event is stored, to tie the forward's record to it. When
+	// nil, such endpoints are answered by their response rule.
+	Relay func(ctx context.Context, e *app.Event, url string) (resp app.Response, link func(id uint64), err error)
+
 	// Logf reports what the listener could not tell a client; default log.Printf.
 	Logf func(format string, args ...any)
 }
