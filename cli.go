@@ -160,17 +160,24 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	return srv.Shutdown(shut)
 }
 
-func cmdEvents(args []string, stdout, stderr io.Writer) error {
-	c := newFlags("events", stderr)
-	asJSON := c.fs.Bool("json", false, "print one JSON line per event, with headers and body_base64")
-	limit := c.fs.Int("limit", 50, "at most this many events, newest first")
+// listCommand parses the flags of a command that lists stored things
+// newest first (--json, --limit, --data) and opens the store.
+func listCommand(name, jsonHelp string, args []string, stderr io.Writer) (st *store.Store, asJSON bool, limit int, err error) {
+	c := newFlags(name, stderr)
+	c.fs.BoolVar(&asJSON, "json", false, jsonHelp)
+	c.fs.IntVar(&limit, "limit", 50, "at most this many, newest first")
 	if err := c.parse(args); err != nil {
-		return err
+		return nil, false, 0, err
 	}
-	if *limit < 1 {
-		return fmt.Errorf("%w: --limit must be at least 1", errUsage)
+	if limit < 1 {
+		return nil, false, 0, fmt.Errorf("%w: --limit must be at least 1", errUsage)
 	}
-	st, err := c.open()
+	st, err = c.open()
+	return st, asJSON, limit, err
+}
+
+func cmdEvents(args []string, stdout, stderr io.Writer) error {
+	st, asJSON, limit, err := listCommand("events", "print one JSON line per event, with headers and body_base64", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -178,13 +185,13 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 
 	lines := exchange.NewLineWriter(stdout, true)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	if !*asJSON {
+	if !asJSON {
 		fmt.Fprintln(tw, "ID\tRECEIVED\tMETHOD\tPATH\tSTATUS\tSIZE\tVERDICT")
 	}
-	err = inPages(*limit, func(offset, n int) (int, error) {
+	err = inPages(limit, func(offset, n int) (int, error) {
 		page, err := st.Events(app.Page{Offset: offset, Limit: n})
 		for _, s := range page {
-			if !*asJSON {
+			if !asJSON {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, pathWithQuery(s.Path, s.Query), s.Status, humanSize(s.Size), s.Verdict.Result)
 				continue
 			}

@@ -208,16 +208,7 @@ func printDelivery(w io.Writer, d *deliver.Delivery) {
 }
 
 func cmdDeliveries(args []string, stdout, stderr io.Writer) error {
-	c := newFlags("deliveries", stderr)
-	asJSON := c.fs.Bool("json", false, "print one JSON line per delivery with its attempts")
-	limit := c.fs.Int("limit", 50, "at most this many deliveries, newest first")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if *limit < 1 {
-		return fmt.Errorf("%w: --limit must be at least 1", errUsage)
-	}
-	st, err := c.open()
+	st, asJSON, limit, err := listCommand("deliveries", "print one JSON line per delivery with its attempts", args, stderr)
 	if err != nil {
 		return err
 	}
@@ -225,13 +216,13 @@ func cmdDeliveries(args []string, stdout, stderr io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	if !*asJSON {
+	if !asJSON {
 		fmt.Fprintln(tw, "ID\tCREATED\tKIND\tSTATE\tATTEMPTS\tLAST\tURL")
 	}
-	err = inPages(*limit, func(offset, n int) (int, error) {
+	err = inPages(limit, func(offset, n int) (int, error) {
 		page, err := st.Deliveries(deliver.Page{Offset: offset, Limit: n})
 		for _, s := range page {
-			if !*asJSON {
+			if !asJSON {
 				last := s.LastError
 				if s.LastStatus != 0 {
 					last = fmt.Sprint(s.LastStatus)
