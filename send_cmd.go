@@ -26,7 +26,13 @@ func startDeliveries(st *store.Store, logf func(string, ...any)) (q *deliver.Que
 	q = deliver.New(st, deliver.Options{OnError: func(err error) { logf("hooklens: deliveries: %v", err) }})
 	ctx, cancel := context.WithCancel(context.Background())
 	q.Start(ctx)
-	var inflight sync.WaitGroup
+	// inflight counts forwards under way; once stopping is set no new one
+	// starts (a subscriber call may still be running after unsubscribe).
+	var (
+		inflight sync.WaitGroup
+		mu       sync.Mutex
+		stopping bool
+	)
 	unsubscribe := st.Subscribe(func(e *app.Event) {
 		if e.Endpoint == "" {
 			return
@@ -37,6 +43,11 @@ func startDeliveries(st *store.Store, logf func(string, ...any)) (q *deliver.Que
 		}
 		// The sender was already answered; the forward's outcome is
 		// recorded as a delivery of this event.
+		mu.Lock()
+		defer mu.Unlock()
+		if stopping {
+			return
+		}
 		inflight.Go(func() {
 			if _, _, err := q.Forward(ctx, e, ep.ForwardTo); err != nil && ctx.Err() == nil {
 				logf("hooklens: forwarding event %s to %s: %v", e.IDString(), ep.ForwardTo, err)
@@ -45,6 +56,9 @@ func startDeliveries(st *store.Store, logf func(string, ...any)) (q *deliver.Que
 	})
 	return q, func() {
 		unsubscribe()
+		mu.Lock()
+		stopping = true
+		mu.Unlock()
 		done := make(chan struct{})
 		go func() { inflight.Wait(); close(done) }()
 		select {
