@@ -34,9 +34,13 @@ build: deps
 bench: deps
 	$(GO) test -tags ci -run '^$$' -bench . -benchmem ./...
 
+# fyne package --release bumps the build number in FyneApp.toml; keep the
+# committed file as it is.
 package: deps
-	$(GO) run $(FYNE_TOOLS) package --os linux --release --src . --icon assets/icon.png
-	@ls -l Hooklens.tar.xz 2>/dev/null || true
+	@cp FyneApp.toml .FyneApp.toml.keep
+	$(GO) run $(FYNE_TOOLS) package --os linux --release --src . --icon assets/icon.png; \
+		status=$$?; mv .FyneApp.toml.keep FyneApp.toml; exit $$status
+	@ls -l Hooklens.tar.xz
 
 # screenshot opens the window with demo data under Xvfb and writes docs/screenshot.png.
 screenshot: deps deps-shot build
