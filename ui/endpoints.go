@@ -32,10 +32,9 @@ const maxDelay = 5 * time.Minute
 // endpointList is the Endpoints dialog: every endpoint with its scheme,
 // secrets and response, and Add / Edit / Delete.
 type endpointList struct {
+	listBody
 	w      *Window
 	dlg    *dialog.CustomDialog
-	rows   *fyne.Container
-	status *widget.Label
 	eps    []app.Endpoint
 	loaded bool
 }
@@ -45,21 +44,15 @@ func (w *Window) showEndpoints() {
 	if w.d.Endpoints == nil {
 		return
 	}
-	l := &endpointList{w: w, rows: container.NewVBox()}
-	l.status = caption("")
-	l.status.Wrapping = fyne.TextWrapWord
-	l.status.Hide()
-	intro := widget.NewLabel(fmt.Sprintf("An endpoint is a path on the listener, %s/<slug>/…, with its own signature scheme and secrets, "+
+	l := &endpointList{w: w, listBody: newListBody()}
+	intro := fmt.Sprintf("An endpoint is a path on the listener, %s/<slug>/…, with its own signature scheme and secrets, "+
 		"response and forward target. Requests to other paths are captured too; their signature scheme is detected from the headers.",
-		strings.TrimSuffix(w.d.Listener.URL(), "/")))
-	intro.Wrapping = fyne.TextWrapWord
+		strings.TrimSuffix(w.d.Listener.URL(), "/"))
 	add := widget.NewButtonWithIcon("Add endpoint", theme.ContentAddIcon(), func() {
 		w.editEndpoint(app.Endpoint{}, true)
 	})
 	add.Importance = widget.HighImportance
-	top := container.NewVBox(intro, container.NewHBox(add), l.status, widget.NewSeparator())
-	content := container.NewBorder(top, nil, nil, nil, container.NewVScroll(l.rows))
-	l.dlg = dialog.NewCustom("Endpoints", "Close", content, w.win)
+	l.dlg = listDialog("Endpoints", intro, []fyne.CanvasObject{add}, l.status, l.rows, w.win)
 	l.dlg.SetOnClosed(func() {
 		if w.epList == l {
 			w.epList = nil
@@ -69,6 +62,56 @@ func (w *Window) showEndpoints() {
 	w.epList = l
 	l.dlg.Show()
 	l.load()
+}
+
+// listBody is what the Endpoints and Targets dialogs share: a status line
+// for the outcome of the last action, over the rows.
+type listBody struct {
+	rows   *fyne.Container
+	status *widget.Label
+}
+
+func newListBody() listBody {
+	p := listBody{rows: container.NewVBox(), status: caption("")}
+	p.status.Wrapping = fyne.TextWrapWord
+	p.status.Hide()
+	return p
+}
+
+// setStatus shows text in the status line, in red when failed.
+func (p listBody) setStatus(text string, failed bool) {
+	p.status.SetText(text)
+	p.status.Importance = widget.LowImportance
+	if failed {
+		p.status.Importance = widget.DangerImportance
+	}
+	p.status.Refresh()
+	p.status.Show()
+}
+
+// fillRows replaces rows with row(item) for each item, each followed by a
+// separator, or with the empty message when there are none.
+func fillRows[T any](rows *fyne.Container, items []T, empty string, row func(T) fyne.CanvasObject) {
+	rows.Objects = nil
+	if len(items) == 0 {
+		msg := caption(empty)
+		msg.Wrapping = fyne.TextWrapWord
+		rows.Add(msg)
+	}
+	for _, it := range items {
+		rows.Add(row(it))
+		rows.Add(widget.NewSeparator())
+	}
+	rows.Refresh()
+}
+
+// listDialog lays out a list dialog over parent: the intro, the buttons and
+// the status line on top, the rows scrolling below.
+func listDialog(title, intro string, buttons []fyne.CanvasObject, status *widget.Label, rows *fyne.Container, parent fyne.Window) *dialog.CustomDialog {
+	in := widget.NewLabel(intro)
+	in.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(in, container.NewHBox(buttons...), status, widget.NewSeparator())
+	return dialog.NewCustom(title, "Close", container.NewBorder(top, nil, nil, nil, container.NewVScroll(rows)), parent)
 }
 
 // fitSize is want, shrunk to fit inside the window.
@@ -99,28 +142,8 @@ func (l *endpointList) load() {
 	}()
 }
 
-func (l *endpointList) setStatus(text string, failed bool) {
-	l.status.SetText(text)
-	l.status.Importance = widget.LowImportance
-	if failed {
-		l.status.Importance = widget.DangerImportance
-	}
-	l.status.Refresh()
-	l.status.Show()
-}
-
 func (l *endpointList) fill() {
-	l.rows.Objects = nil
-	if len(l.eps) == 0 {
-		msg := caption("No endpoints yet. Add one to check signatures with a secret, or to answer requests with a chosen status and body.")
-		msg.Wrapping = fyne.TextWrapWord
-		l.rows.Add(msg)
-	}
-	for _, ep := range l.eps {
-		l.rows.Add(l.row(ep))
-		l.rows.Add(widget.NewSeparator())
-	}
-	l.rows.Refresh()
+	fillRows(l.rows, l.eps, "No endpoints yet. Add one to check signatures with a secret, or to answer requests with a chosen status and body.", l.row)
 }
 
 func (l *endpointList) row(ep app.Endpoint) fyne.CanvasObject {

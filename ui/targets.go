@@ -32,11 +32,10 @@ const (
 // sends go now (PRODUCTION or SANDBOX), signing, retries and whether it is
 // enabled; Add, Edit, Retry all failed, Delete, and the connections.
 type targetList struct {
+	listBody
 	w       *Window
 	parent  fyne.Window
 	dlg     *dialog.CustomDialog
-	rows    *fyne.Container
-	status  *widget.Label
 	targets []deliver.Target
 	conns   []deliver.Connection
 	loaded  bool
@@ -51,21 +50,15 @@ func (w *Window) showTargetsIn(parent fyne.Window) *targetList {
 	if w.d.Queue == nil || w.d.Deliveries == nil {
 		return nil
 	}
-	l := &targetList{w: w, parent: parent, rows: container.NewVBox()}
-	l.status = caption("")
-	l.status.Wrapping = fyne.TextWrapWord
-	l.status.Hide()
-	intro := widget.NewLabel("A target is a saved destination for resends: its URL (production, and optionally a sandbox), " +
-		"how requests to it are signed, extra headers, credentials from a connection, a timeout and a retry policy.")
-	intro.Wrapping = fyne.TextWrapWord
+	l := &targetList{w: w, parent: parent, listBody: newListBody()}
+	intro := "A target is a saved destination for resends: its URL (production, and optionally a sandbox), " +
+		"how requests to it are signed, extra headers, credentials from a connection, a timeout and a retry policy."
 	add := widget.NewButtonWithIcon("Add target", theme.ContentAddIcon(), func() {
 		l.edit(deliver.Target{Enabled: true, Retry: deliver.DefaultRetry}, true)
 	})
 	add.Importance = widget.HighImportance
 	conns := widget.NewButtonWithIcon("Connections", theme.AccountIcon(), l.showConnections)
-	top := container.NewVBox(intro, container.NewHBox(add, conns), l.status, widget.NewSeparator())
-	content := container.NewBorder(top, nil, nil, nil, container.NewVScroll(l.rows))
-	l.dlg = dialog.NewCustom("Targets", "Close", content, parent)
+	l.dlg = listDialog("Targets", intro, []fyne.CanvasObject{add, conns}, l.status, l.rows, parent)
 	l.dlg.SetOnClosed(func() {
 		if w.tgList == l {
 			w.tgList = nil
@@ -97,28 +90,8 @@ func (l *targetList) load() {
 	}()
 }
 
-func (l *targetList) setStatus(text string, failed bool) {
-	l.status.SetText(text)
-	l.status.Importance = widget.LowImportance
-	if failed {
-		l.status.Importance = widget.DangerImportance
-	}
-	l.status.Refresh()
-	l.status.Show()
-}
-
 func (l *targetList) fill() {
-	l.rows.Objects = nil
-	if len(l.targets) == 0 {
-		msg := caption("No targets yet. Add one to resend events to your app, a customer's endpoint or a sandbox with one click.")
-		msg.Wrapping = fyne.TextWrapWord
-		l.rows.Add(msg)
-	}
-	for _, t := range l.targets {
-		l.rows.Add(l.row(t))
-		l.rows.Add(widget.NewSeparator())
-	}
-	l.rows.Refresh()
+	fillRows(l.rows, l.targets, "No targets yet. Add one to resend events to your app, a customer's endpoint or a sandbox with one click.", l.row)
 }
 
 func (l *targetList) row(t deliver.Target) fyne.CanvasObject {
@@ -682,15 +655,13 @@ func (l *targetList) showConnections() {
 	c := &connectionList{l: l, rows: container.NewVBox()}
 	c.status = caption("")
 	c.status.Hide()
-	intro := widget.NewLabel("A connection keeps credentials once — basic auth, a bearer or OAuth token with its prefix " +
-		"(Zoho-oauthtoken), or an API key in a header or the query (zapikey) — for any number of targets.")
-	intro.Wrapping = fyne.TextWrapWord
+	intro := "A connection keeps credentials once — basic auth, a bearer or OAuth token with its prefix " +
+		"(Zoho-oauthtoken), or an API key in a header or the query (zapikey) — for any number of targets."
 	add := widget.NewButtonWithIcon("Add connection", theme.ContentAddIcon(), func() {
 		c.edit(deliver.Connection{Kind: deliver.AuthBearer}, true)
 	})
 	add.Importance = widget.HighImportance
-	top := container.NewVBox(intro, container.NewHBox(add), c.status, widget.NewSeparator())
-	c.dlg = dialog.NewCustom("Connections", "Close", container.NewBorder(top, nil, nil, nil, container.NewVScroll(c.rows)), l.parent)
+	c.dlg = listDialog("Connections", intro, []fyne.CanvasObject{add}, c.status, c.rows, l.parent)
 	c.dlg.Resize(fitSize(l.parent, fyne.NewSize(720, 480)))
 	c.dlg.SetOnClosed(func() {
 		if l.connDlg == c {
