@@ -58,6 +58,9 @@ type content struct {
 
 func one(b []byte) []content { return []content{{b: b}} }
 
+// bodyOnly is the content of the schemes that sign the body and nothing else.
+func bodyOnly(body []byte) []content { return one(body) }
+
 // mistake is a wrong way to build the signed content.
 type mistake struct {
 	phrase, advice string
@@ -363,8 +366,7 @@ var github = &scheme{
 		if err != nil {
 			return nil, malformed(header, err.Error())
 		}
-		return &signed{header: header, sigs: []string{sig}, enc: "hex", hash: h,
-			contents: func(body []byte) []content { return one(body) }}, nil
+		return &signed{header: header, sigs: []string{sig}, enc: "hex", hash: h, contents: bodyOnly}, nil
 	},
 	sign: func(r Request, k Key, c Config, at time.Time) (app.Headers, error) {
 		key, err := rawSecret(k.Secret)
@@ -435,51 +437,36 @@ var slack = &scheme{
 	},
 }
 
-// ---- Shopify ----
+// ---- Shopify and SignalZen ----
 
-var shopify = &scheme{
-	name: "shopify", title: "Shopify",
-	keyRule: "use the app's client secret string as the key",
-	macKey:  rawSecret,
-	parse: func(r Request, c Config) (*signed, error) {
-		raw := strings.TrimSpace(r.Headers.Get("X-Shopify-Hmac-Sha256"))
-		if raw == "" {
-			return nil, unsigned("X-Shopify-Hmac-Sha256")
-		}
-		return &signed{header: "X-Shopify-Hmac-Sha256", sigs: []string{raw}, enc: "base64", hash: crypto.SHA256,
-			contents: func(body []byte) []content { return one(body) }}, nil
-	},
-	sign: func(r Request, k Key, c Config, at time.Time) (app.Headers, error) {
-		key, err := rawSecret(k.Secret)
-		if err != nil {
-			return nil, err
-		}
-		return app.Headers{{Name: "X-Shopify-Hmac-Sha256", Value: macSign(crypto.SHA256, key, "base64", r.Body)}}, nil
-	},
-}
+var shopify = bodyHMAC("shopify", "Shopify", "use the app's client secret string as the key", "base64",
+	func(Config) string { return "X-Shopify-Hmac-Sha256" })
 
-// ---- SignalZen ----
+var signalzen = bodyHMAC("signalzen", "SignalZen", "use the API secret string as the key", "hex", Config.header)
 
-var signalzen = &scheme{
-	name: "signalzen", title: "SignalZen",
-	keyRule: "use the API secret string as the key",
-	macKey:  rawSecret,
-	parse: func(r Request, c Config) (*signed, error) {
-		h := c.header()
-		raw := strings.TrimSpace(r.Headers.Get(h))
-		if raw == "" {
-			return nil, unsigned(h)
-		}
-		return &signed{header: h, sigs: []string{raw}, enc: "hex", hash: crypto.SHA256,
-			contents: func(body []byte) []content { return one(body) }}, nil
-	},
-	sign: func(r Request, k Key, c Config, at time.Time) (app.Headers, error) {
-		key, err := rawSecret(k.Secret)
-		if err != nil {
-			return nil, err
-		}
-		return app.Headers{{Name: c.header(), Value: macSign(crypto.SHA256, key, "hex", r.Body)}}, nil
-	},
+// bodyHMAC is a scheme that sends the HMAC-SHA256 of the body alone, encoded
+// as enc, in the header named by header.
+func bodyHMAC(name, title, keyRule, enc string, header func(Config) string) *scheme {
+	return &scheme{
+		name: name, title: title,
+		keyRule: keyRule,
+		macKey:  rawSecret,
+		parse: func(r Request, c Config) (*signed, error) {
+			h := header(c)
+			raw := strings.TrimSpace(r.Headers.Get(h))
+			if raw == "" {
+				return nil, unsigned(h)
+			}
+			return &signed{header: h, sigs: []string{raw}, enc: enc, hash: crypto.SHA256, contents: bodyOnly}, nil
+		},
+		sign: func(r Request, k Key, c Config, at time.Time) (app.Headers, error) {
+			key, err := rawSecret(k.Secret)
+			if err != nil {
+				return nil, err
+			}
+			return app.Headers{{Name: header(c), Value: macSign(crypto.SHA256, key, enc, r.Body)}}, nil
+		},
+	}
 }
 
 // ---- Zoho SalesIQ ----
@@ -498,8 +485,7 @@ var salesiq = &scheme{
 		if raw == "" {
 			return nil, unsigned("x-siqsignature")
 		}
-		return &signed{header: "x-siqsignature", sigs: []string{raw}, enc: "base64", hash: crypto.SHA256,
-			contents: func(body []byte) []content { return one(body) }}, nil
+		return &signed{header: "x-siqsignature", sigs: []string{raw}, enc: "base64", hash: crypto.SHA256, contents: bodyOnly}, nil
 	},
 	sign: func(r Request, k Key, c Config, at time.Time) (app.Headers, error) {
 		sg, err := parsePrivateKey(k.Secret)
