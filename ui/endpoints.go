@@ -199,12 +199,9 @@ func endpointSummary(ep app.Endpoint) string {
 // confirmDeleteEndpoint asks, deletes the endpoint and re-checks its events
 // as requests to no endpoint.
 func (w *Window) confirmDeleteEndpoint(slug string) {
-	d := dialog.NewConfirm("Delete endpoint?", fmt.Sprintf(
-		"Delete endpoint %s?\nIts captured events stay. New requests to /%s/ get the default answer\nand their signature scheme is detected from the headers.", slug, slug),
-		func(ok bool) {
-			if !ok {
-				return
-			}
+	askDelete("Delete endpoint?", fmt.Sprintf(
+		"Delete endpoint %s?\nIts captured events stay. New requests to /%s/ get the default answer\nand their signature scheme is detected from the headers.", slug, slug), "Delete",
+		func() {
 			eps, vs := w.d.Endpoints, w.d.Verdicts
 			done := w.busy("Deleting endpoint " + slug + " and re-checking its events…")
 			go func() {
@@ -219,10 +216,6 @@ func (w *Window) confirmDeleteEndpoint(slug string) {
 				})
 			}()
 		}, w.win)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
 }
 
 // endpointsChanged refreshes everything that shows verdicts after an

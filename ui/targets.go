@@ -197,10 +197,7 @@ func (l *targetList) retryFailed(t deliver.Target) {
 }
 
 func (l *targetList) confirmDelete(t deliver.Target) {
-	d := dialog.NewConfirm("Delete target?", fmt.Sprintf("Delete target %s?\nIts deliveries stay in the log.", t.Name), func(ok bool) {
-		if !ok {
-			return
-		}
+	askDelete("Delete target?", fmt.Sprintf("Delete target %s?\nIts deliveries stay in the log.", t.Name), "Delete", func() {
 		st := l.w.d.Deliveries
 		go func() {
 			err := st.DeleteTarget(t.ID)
@@ -214,10 +211,6 @@ func (l *targetList) confirmDelete(t deliver.Target) {
 			})
 		}()
 	}, l.parent)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
 }
 
 // --- a secret -----------------------------------------------------------------

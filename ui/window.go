@@ -566,12 +566,18 @@ func (w *Window) confirmDelete(id uint64) {
 		e := w.detail.ev
 		what = fmt.Sprintf("%s %s received at %s", e.Method, e.RequestURI(), clockTime(e.ReceivedAt))
 	}
-	d := dialog.NewConfirm("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), func(ok bool) {
+	askDelete("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), "Delete", func() { w.deleteEvent(id) }, w.win)
+}
+
+// askDelete asks before deleting: del runs only if the user presses the red
+// confirm button.
+func askDelete(title, message, confirm string, del func(), parent fyne.Window) {
+	d := dialog.NewConfirm(title, message, func(ok bool) {
 		if ok {
-			w.deleteEvent(id)
+			del()
 		}
-	}, w.win)
-	d.SetConfirmText("Delete")
+	}, parent)
+	d.SetConfirmText(confirm)
 	d.SetDismissText("Cancel")
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
@@ -623,12 +629,9 @@ func (w *Window) removed(id uint64) {
 
 func (w *Window) confirmClear() {
 	total, _ := w.d.Events.Count()
-	d := dialog.NewConfirm("Clear all events?",
-		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", plural(total, "event")),
-		func(ok bool) {
-			if !ok {
-				return
-			}
+	askDelete("Clear all events?",
+		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", plural(total, "event")), "Delete all",
+		func() {
 			store := w.d.Events
 			done := w.busy(fmt.Sprintf("Deleting %s…", plural(total, "event")))
 			go func() {
@@ -643,10 +646,6 @@ func (w *Window) confirmClear() {
 				})
 			}()
 		}, w.win)
-	d.SetConfirmText("Delete all")
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
 }
 
 func (w *Window) cleared() {
