@@ -560,28 +560,21 @@ func (p *deliveryPane) showAttempt() {
 	p.tabs.Refresh()
 }
 
-func (p *deliveryPane) doCancel() {
-	q, d := p.w.d.Queue, p.d
-	if q == nil || d == nil || d.ID == 0 {
-		return
-	}
-	p.cancelBtn.Disable()
-	id := d.ID
-	go func() {
-		err := q.Cancel(id)
-		p.w.do(func() { p.actionDone(id, err) })
-	}()
-}
+func (p *deliveryPane) doCancel() { p.act(p.cancelBtn, (*deliver.Queue).Cancel) }
 
-func (p *deliveryPane) doRetry() {
+func (p *deliveryPane) doRetry() { p.act(p.retryBtn, (*deliver.Queue).Retry) }
+
+// act disables btn and runs op on the shown delivery in the background;
+// actionDone reports how it went.
+func (p *deliveryPane) act(btn *widget.Button, op func(q *deliver.Queue, id uint64) error) {
 	q, d := p.w.d.Queue, p.d
 	if q == nil || d == nil || d.ID == 0 {
 		return
 	}
-	p.retryBtn.Disable()
+	btn.Disable()
 	id := d.ID
 	go func() {
-		err := q.Retry(id)
+		err := op(q, id)
 		p.w.do(func() { p.actionDone(id, err) })
 	}()
 }
