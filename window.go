@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -18,7 +21,9 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/capture"
+	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/demo"
+	"github.com/hooklens/hooklens/app/verify"
 	"github.com/hooklens/hooklens/assets"
 	"github.com/hooklens/hooklens/store"
 	"github.com/hooklens/hooklens/ui"
@@ -52,8 +57,9 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	var demoEvents []app.Event
 	if *demoMode {
-		if err := fillDemo(st); err != nil {
+		if demoEvents, err = fillDemo(st); err != nil {
 			return err
 		}
 	}
@@ -63,6 +69,13 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 
 	queue, stopDeliveries := startDeliveries(st, log.Printf)
 	defer stopDeliveries()
+	if *demoMode {
+		stopReceiver, err := demoDeliveries(st, queue, demoEvents)
+		if err != nil {
+			return err
+		}
+		defer stopReceiver()
+	}
 
 	srv, err := startListener(st, queue, *addr, log.Printf)
 	notice := ""
@@ -106,27 +119,27 @@ func showStartupError(err error) {
 
 // fillDemo stores the demo's endpoints and the sample events built from the
 // provider templates, each judged as the listener would judge it.
-func fillDemo(st *store.Store) error {
+func fillDemo(st *store.Store) ([]app.Event, error) {
 	tpls, err := demo.LoadTemplates(assets.Templates)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	signing, err := demo.NewSigning()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	eps, err := signing.Endpoints()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, ep := range eps {
 		if err := st.PutEndpoint(ep); err != nil {
-			return fmt.Errorf("storing demo endpoints: %w", err)
+			return nil, fmt.Errorf("storing demo endpoints: %w", err)
 		}
 	}
 	events := demo.Events(tpls, time.Now())
 	if err := signing.Sign(events); err != nil {
-		return err
+		return nil, err
 	}
 	demo.RouteTo(events, eps)
 	verdict := judge(st)
@@ -137,16 +150,64 @@ func fillDemo(st *store.Store) error {
 		if e.Endpoint != "" {
 			found, err := st.Endpoint(e.Endpoint)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			ep = &found
 		}
 		e.Verdict = verdict(e, ep)
 		if err := st.Record(ctx, e, demo.FinishResponse); err != nil {
-			return fmt.Errorf("storing demo events: %w", err)
+			return nil, fmt.Errorf("storing demo events: %w", err)
 		}
 	}
-	return nil
+	return events, nil
+}
+
+// demoDeliveries runs the demo's receiving app on a free loopback port,
+// saves three targets on it and resends a few demo events through the real
+// queue: one is delivered, one is retried twice before it lands (watch it in
+// the Deliveries window), and one meets 410 Gone, which disables its target.
+func demoDeliveries(st *store.Store, q *deliver.Queue, events []app.Event) (stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("starting the demo's receiving app: %w", err)
+	}
+	srv := &http.Server{Handler: &demo.Receiver{}, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	base := "http://" + ln.Addr().String()
+	key, err := verify.GenerateKey("standard-webhooks")
+	if err != nil {
+		return nil, err
+	}
+	targets := []*deliver.Target{
+		{Name: "Zylker CRM", URL: base + demo.CRMPath, SandboxURL: base + demo.CRMSandboxPath, UseSandbox: true,
+			Scheme: "standard-webhooks", Secret: key.Secret, Retry: deliver.DefaultRetry, Enabled: true},
+		{Name: "Zylker Desk", URL: base + demo.DeskPath, Retry: deliver.RetryPolicy{Retries: 3, Delay: 4 * time.Second}, Enabled: true},
+		{Name: "Legacy CRM", URL: base + demo.LegacyPath, Retry: deliver.DefaultRetry, Enabled: true},
+	}
+	for _, t := range targets {
+		if err := st.PutTarget(t); err != nil {
+			return nil, fmt.Errorf("storing demo targets: %w", err)
+		}
+	}
+	// The newest event of each provider goes to one target.
+	pick := map[string]*deliver.Target{"/salesiq/": targets[0], "/ziwo/": targets[1], "/signalzen/": targets[2]}
+	for i := len(events) - 1; i >= 0 && len(pick) > 0; i-- {
+		e := &events[i]
+		for prefix, t := range pick {
+			if !strings.HasPrefix(e.Path, prefix) {
+				continue
+			}
+			d, err := t.Resend(e)
+			if err == nil {
+				err = q.Enqueue(d)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("queueing demo deliveries: %w", err)
+			}
+			delete(pick, prefix)
+		}
+	}
+	return func() { srv.Close() }, nil
 }
 
 var _ app.Recorder = (*store.Store)(nil)

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/store"
+)
+
+// The demo is real: its events carry verdicts computed by the verifier, and
+// its deliveries go through the queue to a receiving app on loopback.
+func TestDemoDataAndDeliveries(t *testing.T) {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	events, err := fillDemo(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := st.Count(); n != len(events) || n < 30 {
+		t.Fatalf("%d demo events stored, %d built", n, len(events))
+	}
+	results := map[string]int{}
+	rows, _ := st.Events(app.Page{Limit: 1000})
+	for _, r := range rows {
+		results[r.Verdict.Result]++
+	}
+	if results[app.VerdictValid] == 0 || results[app.VerdictInvalid] == 0 || results[app.VerdictUnsigned] == 0 {
+		t.Errorf("demo verdicts %v: want valid, invalid and unsigned ones", results)
+	}
+
+	q, stop := startDeliveries(st, t.Logf)
+	defer stop()
+	stopReceiver, err := demoDeliveries(st, q, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopReceiver()
+	want := map[deliver.State]int{deliver.Delivered: 2, deliver.Gone: 1}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := map[deliver.State]int{}
+		list, err := st.Deliveries(deliver.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range list {
+			got[d.State]++
+		}
+		if got[deliver.Delivered] == want[deliver.Delivered] && got[deliver.Gone] == want[deliver.Gone] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo deliveries ended %v, want %v", got, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	targets, _ := st.Targets()
+	disabled := 0
+	for _, tg := range targets {
+		if !tg.Enabled && tg.DisabledReason != "" {
+			disabled++
+		}
+	}
+	if len(targets) != 3 || disabled != 1 {
+		t.Errorf("%d targets, %d disabled after 410; want 3 and 1", len(targets), disabled)
+	}
+}
