@@ -136,7 +136,14 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 			}
 			return
 		}
-		fmt.Fprintf(stdout, "%s  %-7s %s  → %d  %s\n", e.ReceivedAt.Format("15:04:05.000"), e.Method, e.RequestURI(), e.Response.Status, humanSize(e.Size))
+		verdict := e.Verdict.Result
+		if e.Verdict.Scheme != "" {
+			verdict += " (" + e.Verdict.Scheme + ")"
+		}
+		fmt.Fprintf(stdout, "%s  #%s  %-7s %s  → %d  %s  %s\n", e.ReceivedAt.Format("15:04:05.000"), e.IDString(), e.Method, e.RequestURI(), e.Response.Status, humanSize(e.Size), verdict)
+		if r := e.Verdict.Result; r == app.VerdictInvalid || r == app.VerdictUnverified {
+			fmt.Fprintf(stdout, "    %s\n", e.Verdict.Reason)
+		}
 	})
 
 	logf := func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }
