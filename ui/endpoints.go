@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -621,12 +622,7 @@ func (ed *endpointEditor) addSecret(value string, shown bool) {
 }
 
 func (ed *endpointEditor) removeSecret(r *secretRow) {
-	for i, x := range ed.secrets {
-		if x == r {
-			ed.secrets = append(ed.secrets[:i], ed.secrets[i+1:]...)
-			break
-		}
-	}
+	ed.secrets = slices.DeleteFunc(ed.secrets, func(x *secretRow) bool { return x == r })
 	ed.secretList.Remove(r.root)
 }
 

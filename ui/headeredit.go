@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -72,12 +73,7 @@ func (he *headerEditor) addRow(name, value string) *headerRow {
 }
 
 func (he *headerEditor) removeRow(r *headerRow) {
-	for i, x := range he.rows {
-		if x == r {
-			he.rows = append(he.rows[:i], he.rows[i+1:]...)
-			break
-		}
-	}
+	he.rows = slices.DeleteFunc(he.rows, func(x *headerRow) bool { return x == r })
 	he.box.Remove(r.root)
 	he.changed()
 }
