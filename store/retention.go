@@ -90,8 +90,8 @@ func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64) (removed int, mo
 	return removed, more, nil
 }
 
-// StartRetention prunes events older than maxAge and beyond maxBytes now and
-// then every interval, until ctx is done or the store is closed. Failures are
+// StartRetention prunes events older than maxAge and beyond maxBytes, and
+// ended deliveries older than maxAge, now and then every interval, until ctx is done or the store is closed. Failures are
 // logged and retried at the next tick: retention must never stop capture.
 func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration, maxBytes int64) {
 	if every <= 0 {
@@ -114,6 +114,11 @@ func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration,
 			}
 			if _, err := s.Prune(cut, maxBytes); err != nil {
 				log.Printf("hooklens: %v (will retry in %v)", err, every)
+			}
+			if !cut.IsZero() {
+				if _, err := s.PruneDeliveries(cut); err != nil {
+					log.Printf("hooklens: %v (will retry in %v)", err, every)
+				}
 			}
 			select {
 			case <-ctx.Done():
