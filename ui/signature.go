@@ -368,7 +368,7 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 	for _, dg := range v.diagnosis {
 		if m := diagnosisPattern.FindStringSubmatch(dg); m != nil {
 			what := wrap(widget.NewLabelWithStyle("The received signature matches when it is computed with "+m[1]+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-			fix := whatToDo(upperFirst(m[3]) + ".")
+			fix := advice(upperFirst(m[3]) + ".")
 			key := caption("Key: " + m[2])
 			items = append(items, container.NewBorder(nil, nil, nil,
 				container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })),
@@ -397,12 +397,12 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 				items = append(items, wrap(widget.NewLabel(
 					"Hooklens tried the usual mistakes (a re-serialised body, a stray newline, another padding) and none reproduces the signature. "+
 						"So the sender signs with another key pair than the one whose public key this endpoint has, or something between the sender and here changed the body.")),
-					whatToDo("Copy the public key again from the sender (for SalesIQ, its keys API; for Discord, the developer portal) into the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body."))
+					advice("Copy the public key again from the sender (for SalesIQ, its keys API; for Discord, the developer portal) into the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body."))
 			} else {
 				items = append(items, wrap(widget.NewLabel(
 					"Hooklens tried the usual mistakes (a re-serialised body, a stray newline, the secret's prefix or encoding, another hash, another endpoint's secret) and none reproduces the signature. "+
 						"So the sender signs with a different secret than the one this endpoint has, or something between the sender and here changed the body.")),
-					whatToDo("Copy the signing secret again from the sender's webhook settings for this URL and add it to the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body."))
+					advice("Copy the signing secret again from the sender's webhook settings for this URL and add it to the endpoint; if it is already the same, look for a proxy or framework that re-encodes the body."))
 			}
 		}
 	case app.VerdictValid:
@@ -420,11 +420,11 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 	return card(colour, append([]fyne.CanvasObject{t}, items...)...)
 }
 
-// whatToDo is advice under a dim "What to do" lead.
-func whatToDo(advice string) fyne.CanvasObject {
+// advice is text under a dim "What to do" lead.
+func advice(text string) fyne.CanvasObject {
 	lead := widget.NewLabelWithStyle("What to do", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	lead.Importance = widget.LowImportance
-	l := widget.NewLabel(advice)
+	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
 	return container.NewBorder(nil, nil, container.NewVBox(lead), nil, l)
 }
