@@ -4,26 +4,13 @@ package ui
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
 )
-
-// removeButtons are the icon-only remove buttons under o, top to bottom.
-func removeButtons(o fyne.CanvasObject) []*widget.Button {
-	var out []*widget.Button
-	walk(o, func(c fyne.CanvasObject) {
-		if b, ok := c.(*widget.Button); ok && b.Text == "" && b.Icon != nil && strings.Contains(b.Icon.Name(), "content-remove") {
-			out = append(out, b)
-		}
-	})
-	return out
-}
 
 func TestHeaderEditorRemovesTheTappedRow(t *testing.T) {
 	test.NewTempApp(t)
@@ -56,7 +43,7 @@ func TestEditorRemovesTheTappedSecret(t *testing.T) {
 	if ed == nil || len(ed.secrets) != 2 {
 		t.Fatal("Edit did not open the editor with both secrets")
 	}
-	rms := removeButtons(ed.secretList)
+	rms := iconButtons(ed.secretList, "content-remove")
 	if len(rms) != 2 {
 		t.Fatalf("%d remove buttons beside the secrets, want 2", len(rms))
 	}

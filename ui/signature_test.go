@@ -409,10 +409,14 @@ func TestWithoutEndpointStoreEditorIsHidden(t *testing.T) {
 }
 
 // copyButtons are the copy buttons under o.
-func copyButtons(o fyne.CanvasObject) []*widget.Button {
+func copyButtons(o fyne.CanvasObject) []*widget.Button { return iconButtons(o, "content-copy") }
+
+// iconButtons are the buttons under o with no text and an icon whose name
+// contains icon, top to bottom.
+func iconButtons(o fyne.CanvasObject, icon string) []*widget.Button {
 	var out []*widget.Button
 	walk(o, func(c fyne.CanvasObject) {
-		if b, ok := c.(*widget.Button); ok && b.Text == "" && b.Icon != nil && strings.Contains(b.Icon.Name(), "content-copy") {
+		if b, ok := c.(*widget.Button); ok && b.Text == "" && b.Icon != nil && strings.Contains(b.Icon.Name(), icon) {
 			out = append(out, b)
 		}
 	})
