@@ -6,8 +6,10 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"mime"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -86,13 +88,8 @@ func twilioParams(u string, form bool, body []byte, sorted bool) string {
 		return wireParams(body)
 	}
 	vals, _ := url.ParseQuery(string(body)) // keep what parses: Twilio's bodies are well formed
-	names := make([]string, 0, len(vals))
-	for n := range vals {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(vals)) {
 		vs := append([]string(nil), vals[n]...)
 		sort.Strings(vs)
 		for i, v := range vs {
