@@ -82,7 +82,12 @@ func TestListenJudgesSignaturesPerEndpointAndByDetection(t *testing.T) {
 		if _, errs, code := runHooklens(t, "endpoint", "add", "--slug", "detect-"+c.scheme, "--secret", "wrong-secret", "--secret", c.secret, "--data", dir); code != 0 {
 			t.Fatal(errs)
 		}
-		if _, errs, code := runHooklens(t, "endpoint", "add", "--slug", "bad-"+c.scheme, "--scheme", c.scheme, "--secret", c.secret+"x", "--data", dir); code != 0 {
+		// A well-formed secret that is not the sender's.
+		wrong := c.secret + "x"
+		if c.scheme == "standard-webhooks" {
+			wrong = "whsec_" + base64.StdEncoding.EncodeToString([]byte("another endpoint's secret"))
+		}
+		if _, errs, code := runHooklens(t, "endpoint", "add", "--slug", "bad-"+c.scheme, "--scheme", c.scheme, "--secret", wrong, "--data", dir); code != 0 {
 			t.Fatal(errs)
 		}
 	}
@@ -151,5 +156,42 @@ func TestVerifyCommandChecksARawRequestFile(t *testing.T) {
 	}
 	if _, errs, code := runHooklens(t, "verify", "--secret", "x", "--request", filepath.Join(dir, "missing")); code != 1 || !strings.Contains(errs, "missing") {
 		t.Errorf("missing file: exit %d, %q", code, errs)
+	}
+}
+
+// A request signed with another endpoint's secret is diagnosed as such.
+func TestListenNamesTheEndpointWhoseSecretSignedIt(t *testing.T) {
+	dir := t.TempDir()
+	for slug, secret := range map[string]string{"shop": "secret-of-shop", "billing": "secret-of-billing"} {
+		if _, errs, code := runHooklens(t, "endpoint", "add", "--slug", slug, "--scheme", "github", "--secret", secret, "--data", dir); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	l := startListen(t, dir)
+	body := `{"action":"opened"}`
+	sendSigned(t, l.url+"/shop/hook", [][2]string{{"X-Hub-Signature-256", "sha256=" + hmacHex("secret-of-billing", body)}}, body)
+	var ev exchange.EventLine
+	if err := json.Unmarshal(l.next(t), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Verdict.Result != "invalid" || !strings.Contains(ev.Verdict.Reason, "billing") {
+		t.Errorf("verdict %+v; want invalid, naming endpoint billing", ev.Verdict)
+	}
+}
+
+// A secret that cannot be used says so instead of calling the signature invalid.
+func TestListenExplainsAMalformedEndpointSecret(t *testing.T) {
+	dir := t.TempDir()
+	if _, errs, code := runHooklens(t, "endpoint", "add", "--slug", "sw", "--scheme", "standard-webhooks", "--secret", "whsec_not*base64", "--data", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	l := startListen(t, dir)
+	c := signedCases[4]
+	body := `{"type":"user.created"}`
+	sendSigned(t, l.url+"/sw/hook", c.sign(c.secret, body, time.Now()), body)
+	var ev exchange.EventLine
+	json.Unmarshal(l.next(t), &ev)
+	if ev.Verdict.Result != "unverified" || !strings.Contains(ev.Verdict.Reason, "base64") {
+		t.Errorf("verdict %+v; want unverified saying the secret is not base64", ev.Verdict)
 	}
 }
