@@ -301,6 +301,16 @@ func cmdEndpointAdd(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "endpoint %q saved: requests to /%s/... belong to it\n", ep.Slug, ep.Slug)
+	// Events already stored for this endpoint are judged again with its new
+	// scheme and secrets, as of the time each arrived.
+	verdict := judge(st)
+	changed, err := st.Reverify(ep.Slug, func(e *app.Event) app.Verdict { return verdict(e, &ep) })
+	if err != nil {
+		return err
+	}
+	if changed > 0 {
+		fmt.Fprintf(stdout, "re-checked its stored events: %d now have a different verdict\n", changed)
+	}
 	return nil
 }
 

@@ -195,3 +195,29 @@ func TestListenExplainsAMalformedEndpointSecret(t *testing.T) {
 		t.Errorf("verdict %+v; want unverified saying the secret is not base64", ev.Verdict)
 	}
 }
+
+// Adding the secret afterwards re-judges the events already stored.
+func TestEndpointAddReverifiesStoredEvents(t *testing.T) {
+	dir := t.TempDir()
+	if _, errs, code := runHooklens(t, "endpoint", "add", "--slug", "gh", "--scheme", "github", "--data", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	l := startListen(t, dir)
+	body := `{"zen":"Keep it logically awesome."}`
+	sendSigned(t, l.url+"/gh/hook", signedCases[1].sign(signedCases[1].secret, body, time.Now()), body)
+	var ev exchange.EventLine
+	json.Unmarshal(l.next(t), &ev)
+	if ev.Verdict.Result != "unverified" {
+		t.Fatalf("before the secret: %+v", ev.Verdict)
+	}
+	l.cmd.Process.Signal(os.Interrupt)
+	l.cmd.Wait()
+
+	out, errs, code := runHooklens(t, "endpoint", "add", "--slug", "gh", "--scheme", "github", "--secret", signedCases[1].secret, "--data", dir)
+	if code != 0 || !strings.Contains(out, "1 now have a different verdict") {
+		t.Fatalf("endpoint add: exit %d, %q %s", code, out, errs)
+	}
+	if got := storedEvents(t, dir)[ev.ID]; got == nil || got.Verdict.Result != "valid" {
+		t.Errorf("stored verdict after adding the secret: %+v", got)
+	}
+}
