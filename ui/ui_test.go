@@ -614,3 +614,26 @@ func TestEventsRemovedElsewhereReloadWithoutJumping(t *testing.T) {
 		t.Errorf("count label %q", h.w.countLabel.Text)
 	}
 }
+
+// The first request after the welcome screen opens by itself: a new user who
+// runs the curl line sees the body at once, without another click.
+func TestFirstRequestOpensByItself(t *testing.T) {
+	h := newHarness(t)
+	body := `{"a":1}`
+	h.send("POST", "/anything", "application/x-www-form-urlencoded", []byte(body))
+	h.pumpUntil("the event to open", func() bool { return h.w.selID != 0 })
+	d := h.w.detail
+	want := h.srv.URL() + "/anything"
+	h.pumpUntil("the detail to show the event", func() bool { return d.url.Text == want })
+	d.tabs.Select(d.bodyTab)
+	test.Tap(d.body.modes[modeText])
+	h.pumpUntil("the exact body", func() bool { return d.body.view.Text() == body })
+
+	// Later requests do not take the selection away.
+	first := h.w.selID
+	h.send("POST", "/second", "text/plain", []byte("x"))
+	h.pumpUntil("the second row", func() bool { return h.rowFor("/second") != nil })
+	if h.w.selID != first {
+		t.Errorf("selection moved from %d to %d when a new event arrived", first, h.w.selID)
+	}
+}

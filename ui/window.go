@@ -116,6 +116,9 @@ type Window struct {
 	selIdx  int    // its row, -1 when not known
 	wantIdx int    // row to select once its page arrives, -1 for none
 	syncing bool   // selection changes made by code, not the user
+	// autoOpen: open the newest event when its row loads (leaving the
+	// welcome screen with nothing selected).
+	autoOpen bool
 
 	keys      fyne.ShortcutHandler // window shortcuts, also reached from focused text views
 	kick      chan struct{}
@@ -357,9 +360,27 @@ func (w *Window) modelReset(newFilter bool) {
 	w.updateCount()
 }
 
+// openNewest selects the newest event once its row is loaded, if autoOpen
+// is still wanted: nothing selected meanwhile and the list not scrolled away
+// from the top (Select would scroll it back).
+func (w *Window) openNewest() {
+	if !w.autoOpen {
+		return
+	}
+	if w.selID != 0 || w.list.GetScrollOffset() >= 1 {
+		w.autoOpen = false
+		return
+	}
+	if s, ok := w.model.Peek(0); ok {
+		w.autoOpen = false
+		w.selectEvent(s.ID, 0)
+	}
+}
+
 // loaded runs when a page of rows arrived.
 func (w *Window) loaded() {
 	w.list.Refresh()
+	w.openNewest()
 	if w.wantIdx >= 0 {
 		if s, ok := w.model.Peek(w.wantIdx); ok {
 			i := w.wantIdx
@@ -418,6 +439,11 @@ func (w *Window) updateCount() {
 		} else {
 			w.welcome.root.Hide()
 			w.split.Show()
+			// Leaving the welcome screen (the first request arrived, or the
+			// window opened on stored events): open the newest one, so a new
+			// user sees what arrived without another click.
+			w.autoOpen = w.selID == 0
+			w.openNewest()
 		}
 	}
 	empty := w.model.counted && w.model.Len() == 0 && w.applied != ""
