@@ -283,6 +283,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	}
 	add(&req, "Event ID", e.IDString(), true)
 	section("Request", req...)
+	section("Body", d.bodyPreview(e)...)
 	section("Links in the body", d.linkRows(e)...)
 
 	sig := []fyne.CanvasObject{}
@@ -326,6 +327,23 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	}
 	section("Response sent", resp...)
 	return container.NewPadded(box)
+}
+
+// bodyPreview is the start of the body as sent, so the Overview answers
+// "what arrived" at a glance; the Body tab has all of it, formatted.
+func (d *detail) bodyPreview(e *app.Event) []fyne.CanvasObject {
+	const previewBytes = 2048
+	switch {
+	case len(e.Body) == 0:
+		return []fyne.CanvasObject{d.keyLabel("Preview"), caption("empty body")}
+	case !app.IsText(e.Body):
+		return []fyne.CanvasObject{d.keyLabel("Preview"), caption(fmt.Sprintf("%s of binary or encoded data: see the Body tab", humanSize(int64(len(e.Body)))))}
+	}
+	text := cutText(e.Body, previewBytes)
+	if len(text) < len(e.Body) {
+		text += "…"
+	}
+	return d.field("Preview", text, true)
 }
 
 // keyLabel is a dim field name; every section shares one column width so
