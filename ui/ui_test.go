@@ -625,6 +625,15 @@ func TestFirstRequestOpensByItself(t *testing.T) {
 	d := h.w.detail
 	want := h.srv.URL() + "/anything"
 	h.pumpUntil("the detail to show the event", func() bool { return d.url.Text == want })
+	previewed := false
+	for _, o := range test.LaidOutObjects(d.tabs) {
+		if l, ok := o.(*widget.Label); ok && l.Text == body {
+			previewed = true
+		}
+	}
+	if !previewed {
+		t.Error("the Overview does not preview the body")
+	}
 	d.tabs.Select(d.bodyTab)
 	test.Tap(d.body.modes[modeText])
 	h.pumpUntil("the exact body", func() bool { return d.body.view.Text() == body })
