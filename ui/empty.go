@@ -47,7 +47,7 @@ func newWelcome(w *Window) *welcome {
 
 	we.url = mono(w.d.Listener.URL())
 	we.curl = mono(curlLine(w.d.Listener.URL()))
-	we.curl.Wrapping = fyne.TextWrapBreak
+	we.curl.Wrapping = fyne.TextWrapWord // break between arguments, not inside the URL
 	urlBox := codeBox(we.url, w.newCopyButton("Copy URL", func() string { return w.d.Listener.URL() }))
 	curlBox := codeBox(we.curl, w.newCopyButton("Copy", func() string { return curlLine(w.d.Listener.URL()) }))
 
