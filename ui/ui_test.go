@@ -635,8 +635,9 @@ func TestFirstRequestOpensByItself(t *testing.T) {
 		t.Error("the Overview does not preview the body")
 	}
 	d.tabs.Select(d.bodyTab)
+	h.bodyText() // formatted off the UI goroutine: wait for it before switching modes
 	test.Tap(d.body.modes[modeText])
-	h.pumpUntil("the exact body", func() bool { return d.body.view.Text() == body })
+	h.pumpUntil("the exact body", func() bool { return d.body.mode == modeText && d.body.view.Text() == body })
 
 	// Later requests do not take the selection away.
 	first := h.w.selID
