@@ -299,12 +299,15 @@ func TestScrolledListKeepsVisibleRowsWhenEventsArrive(t *testing.T) {
 
 func TestBinaryBodyShowsHexDumpWithoutBlocking(t *testing.T) {
 	h := newHarness(t)
+	// The first event opens by itself; the blob is opened by a tap below.
+	h.send("POST", "/first", "text/plain", []byte("x"))
+	h.pumpUntil("the first event to open", func() bool { return h.w.selID != 0 })
 	data := make([]byte, 2<<20)
 	rand.New(rand.NewSource(1)).Read(data)
 	h.send("PUT", "/blob", "application/octet-stream", data)
 	h.pumpUntil("the row", func() bool { return h.rowFor("/blob") != nil })
 	test.Tap(h.rowFor("/blob"))
-	h.stepUntil("the detail", func() bool { return h.w.detail.ev != nil })
+	h.stepUntil("the detail", func() bool { return h.w.detail.ev != nil && h.w.detail.ev.Path == "/blob" })
 	b := h.w.detail.body
 	// The event is shown before its body is formatted: the tab says so.
 	if !b.busy.Visible() || b.view.Visible() {
