@@ -149,7 +149,7 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 		if e.Verdict.Scheme != "" {
 			verdict += " (" + e.Verdict.Scheme + ")"
 		}
-		fmt.Fprintf(stdout, "%s  #%s  %-7s %s  → %d  %s  %s\n", e.ReceivedAt.Format("15:04:05.000"), e.IDString(), e.Method, e.RequestURI(), e.Response.Status, humanSize(e.Size), verdict)
+		fmt.Fprintf(stdout, "%s  #%s  %-7s %s  → %d  %s  %s\n", e.ReceivedAt.Format("15:04:05.000"), e.IDString(), e.Method, e.RequestURI(), e.Response.Status, app.HumanSize(e.Size), verdict)
 		if r := e.Verdict.Result; r == app.VerdictInvalid || r == app.VerdictUnverified {
 			fmt.Fprintf(stdout, "    %s\n", e.Verdict.Reason)
 		}
@@ -208,7 +208,7 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 		page, err := st.Events(app.Page{Offset: offset, Limit: n})
 		for _, s := range page {
 			if !asJSON {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, pathWithQuery(s.Path, s.Query), s.Status, humanSize(s.Size), s.Verdict.Result)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, pathWithQuery(s.Path, s.Query), s.Status, app.HumanSize(s.Size), s.Verdict.Result)
 				continue
 			}
 			e, err := st.Event(s.ID)
@@ -393,16 +393,4 @@ func pathWithQuery(path, query string) string {
 		return path
 	}
 	return path + "?" + query
-}
-
-// humanSize renders a byte count the way the window does.
-func humanSize(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f KB", float64(n)/1000)
-	default:
-		return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
-	}
 }

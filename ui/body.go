@@ -106,7 +106,7 @@ func (b *bodyPane) run(e *app.Event, mode string) {
 	gen := b.gen
 	known := b.bi
 	if len(e.Body) > busyThreshold {
-		b.busyText.SetText(fmt.Sprintf("Formatting %s…", humanSize(int64(len(e.Body)))))
+		b.busyText.SetText(fmt.Sprintf("Formatting %s…", app.HumanSize(int64(len(e.Body)))))
 		b.view.Hide()
 		b.busy.Show()
 		b.progress.Start()
@@ -156,7 +156,7 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 	case bi.isText:
 		kind = "text"
 	}
-	b.info.SetText(fmt.Sprintf("%s · %s", kind, humanSize(int64(len(bi.data)))))
+	b.info.SetText(fmt.Sprintf("%s · %s", kind, app.HumanSize(int64(len(bi.data)))))
 
 	b.notes.RemoveAll()
 	if bi.encoding != "" && bi.decodeErr == nil {
@@ -169,18 +169,18 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 	if e.Truncated {
 		b.notes.Add(notice(theme.WarningIcon(), colorOrange,
 			fmt.Sprintf("only the first %s of %s were captured (the body was larger than the listener's cap)",
-				humanSize(int64(len(e.Body))), humanSize(e.Size))))
+				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
 	if len(text) < full {
 		var msg string
 		switch mode {
 		case modeHex:
 			shown := int64(strings.Count(text, "\n") * 16)
-			msg = fmt.Sprintf("showing the first %s of %s as hex", humanSize(shown), humanSize(int64(len(bi.data))))
+			msg = fmt.Sprintf("showing the first %s of %s as hex", app.HumanSize(shown), app.HumanSize(int64(len(bi.data))))
 		case modePretty:
-			msg = fmt.Sprintf("showing the first %s of %s pretty-printed", humanSize(int64(len(text))), humanSize(int64(full)))
+			msg = fmt.Sprintf("showing the first %s of %s pretty-printed", app.HumanSize(int64(len(text))), app.HumanSize(int64(full)))
 		default:
-			msg = fmt.Sprintf("showing the first %s of %s", humanSize(int64(len(text))), humanSize(int64(full)))
+			msg = fmt.Sprintf("showing the first %s of %s", app.HumanSize(int64(len(text))), app.HumanSize(int64(full)))
 		}
 		b.notes.Add(notice(theme.InfoIcon(), colorGrey, msg+" — Copy/Save for all"))
 	}

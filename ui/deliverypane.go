@@ -533,9 +533,9 @@ func (p *deliveryPane) showAttempt() {
 	}
 	meta = append(meta, msText(a.Duration))
 	if a.Status != 0 {
-		size := humanSize(a.ResponseSize)
+		size := app.HumanSize(a.ResponseSize)
 		if a.ResponseSize > int64(len(a.ResponseBody)) {
-			size += fmt.Sprintf(" (first %s kept)", humanSize(int64(len(a.ResponseBody))))
+			size += fmt.Sprintf(" (first %s kept)", app.HumanSize(int64(len(a.ResponseBody))))
 		}
 		meta = append(meta, size)
 	}

@@ -198,7 +198,7 @@ func (d *detail) render(e *app.Event) {
 	} else {
 		d.verdict.Hide()
 	}
-	meta := []string{fullTime(e.ReceivedAt), "from " + e.RemoteAddr, humanSize(e.Size), "#" + e.IDString()}
+	meta := []string{fullTime(e.ReceivedAt), "from " + e.RemoteAddr, app.HumanSize(e.Size), "#" + e.IDString()}
 	if e.Endpoint != "" {
 		meta = append(meta, "endpoint "+e.Endpoint)
 	}
@@ -260,12 +260,12 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	add(&req, "URL", fullURL(base, e), true)
 	add(&req, "Received", fullTime(e.ReceivedAt), false)
 	add(&req, "Remote address", e.RemoteAddr, true)
-	size := fmt.Sprintf("%s (%s bytes)", humanSize(e.Size), groupDigits(int(e.Size)))
+	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), groupDigits(int(e.Size)))
 	add(&req, "Size", size, false)
 	if e.Truncated {
 		req = append(req, d.keyLabel("Truncated"), notice(theme.WarningIcon(), colorOrange,
 			fmt.Sprintf("the body was larger than the listener's cap: only the first %s of %s were kept",
-				humanSize(int64(len(e.Body))), humanSize(e.Size))))
+				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
 	ep := e.Endpoint
 	if ep == "" {
@@ -316,7 +316,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		if len(r.Body) > 0 {
 			body := string(r.Body)
 			if !app.IsText(r.Body) {
-				body = fmt.Sprintf("(%s of binary data)", humanSize(int64(len(r.Body))))
+				body = fmt.Sprintf("(%s of binary data)", app.HumanSize(int64(len(r.Body))))
 			} else if len(body) > 4096 {
 				body = cutText(r.Body, 4096) + "…"
 			}
@@ -337,7 +337,7 @@ func (d *detail) bodyPreview(e *app.Event) []fyne.CanvasObject {
 	case len(e.Body) == 0:
 		return []fyne.CanvasObject{d.keyLabel("Preview"), caption("empty body")}
 	case !app.IsText(e.Body):
-		return []fyne.CanvasObject{d.keyLabel("Preview"), caption(fmt.Sprintf("%s of binary or encoded data: see the Body tab", humanSize(int64(len(e.Body)))))}
+		return []fyne.CanvasObject{d.keyLabel("Preview"), caption(fmt.Sprintf("%s of binary or encoded data: see the Body tab", app.HumanSize(int64(len(e.Body)))))}
 	}
 	text := cutText(e.Body, previewBytes)
 	if len(text) < len(e.Body) {

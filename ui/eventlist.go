@@ -169,7 +169,7 @@ func (rr *eventRowRenderer) pathText() string {
 
 func (rr *eventRowRenderer) metaText() string {
 	s := rr.r.sum
-	parts := []string{clockTime(s.ReceivedAt), humanSize(s.Size)}
+	parts := []string{clockTime(s.ReceivedAt), app.HumanSize(s.Size)}
 	if s.Truncated {
 		parts[1] += " (cut)"
 	}

@@ -18,21 +18,6 @@ import (
 // stays one click away through Copy and Save.
 const displayLimit = 256 << 10
 
-// humanSize renders a byte count the way people read it: 512 B, 1.2 KiB.
-func humanSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	v := strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/float64(div)), ".0")
-	return fmt.Sprintf("%s %ciB", v, "KMGTP"[exp])
-}
-
 // groupDigits writes n with thousands separators: 12,345.
 func groupDigits(n int) string {
 	s := fmt.Sprint(n)

@@ -10,17 +10,6 @@ import (
 	"github.com/hooklens/hooklens/app"
 )
 
-func TestHumanSize(t *testing.T) {
-	for n, want := range map[int64]string{
-		0: "0 B", 512: "512 B", 1023: "1023 B", 1024: "1 KiB", 1229: "1.2 KiB",
-		256 << 10: "256 KiB", 256<<10 - 3: "256 KiB", 2047: "2 KiB", 10 << 20: "10 MiB", 10<<20 + 300<<10: "10.3 MiB", 3 << 30: "3 GiB",
-	} {
-		if got := humanSize(n); got != want {
-			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
 func TestHexDumpMatchesXXD(t *testing.T) {
 	in := []byte("Hello, Hooklens!\x00\x01\x02\xff\n{\"a\":1}")
 	// Output of: printf 'Hello, Hooklens!\x00\x01\x02\xff\n{"a":1}' | xxd

@@ -276,7 +276,7 @@ func (ed *resendEditor) loadBody(req deliver.Request) {
 		ed.binary = body
 		ed.body.SetText(hexDump(body, viewLimit))
 		ed.body.Disable()
-		ed.bodyNote.SetText(fmt.Sprintf("The body is binary (%s): it is sent exactly as captured and cannot be edited here.", humanSize(int64(len(body)))))
+		ed.bodyNote.SetText(fmt.Sprintf("The body is binary (%s): it is sent exactly as captured and cannot be edited here.", app.HumanSize(int64(len(body)))))
 		ed.bodyNote.Show()
 		return
 	}
@@ -314,13 +314,13 @@ func (ed *resendEditor) checkBody() {
 	case len(strings.TrimSpace(ed.body.Text)) == 0:
 		ed.setCheck(widget.LowImportance, "no body")
 	case !looksJSON(ed.contentType(), b):
-		ed.setCheck(widget.LowImportance, fmt.Sprintf("text, %s · not JSON, so not checked", humanSize(int64(len(b)))))
+		ed.setCheck(widget.LowImportance, fmt.Sprintf("text, %s · not JSON, so not checked", app.HumanSize(int64(len(b)))))
 	default:
 		if je := checkJSON(b); je != nil {
 			ed.setCheck(widget.DangerImportance, "✗ Invalid JSON at "+je.Error())
 			return
 		}
-		ed.setCheck(widget.SuccessImportance, fmt.Sprintf("✓ valid JSON · %s", humanSize(int64(len(b)))))
+		ed.setCheck(widget.SuccessImportance, fmt.Sprintf("✓ valid JSON · %s", app.HumanSize(int64(len(b)))))
 		ed.format.Enable()
 		ed.minify.Enable()
 	}
