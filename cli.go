@@ -208,7 +208,7 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 		page, err := st.Events(app.Page{Offset: offset, Limit: n})
 		for _, s := range page {
 			if !asJSON {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, pathWithQuery(s.Path, s.Query), s.Status, app.HumanSize(s.Size), s.Verdict.Result)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, s.RequestURI(), s.Status, app.HumanSize(s.Size), s.Verdict.Result)
 				continue
 			}
 			e, err := st.Event(s.ID)
@@ -386,11 +386,4 @@ func inPages(limit int, fetch func(offset, n int) (int, error)) error {
 		offset += got
 	}
 	return nil
-}
-
-func pathWithQuery(path, query string) string {
-	if query == "" {
-		return path
-	}
-	return path + "?" + query
 }

@@ -89,11 +89,16 @@ type Event struct {
 func (e *Event) IDString() string { return FormatID(e.ID) }
 
 // RequestURI is the path with its query, as sent.
-func (e *Event) RequestURI() string {
-	if e.Query == "" {
-		return e.Path
+func (e *Event) RequestURI() string { return requestURI(e.Path, e.Query) }
+
+// RequestURI is the path with its query, as sent.
+func (s EventSummary) RequestURI() string { return requestURI(s.Path, s.Query) }
+
+func requestURI(path, query string) string {
+	if query == "" {
+		return path
 	}
-	return e.Path + "?" + e.Query
+	return path + "?" + query
 }
 
 // Summary is the part of an event a list row shows.

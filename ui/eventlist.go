@@ -159,13 +159,7 @@ func (rr *eventRowRenderer) Layout(s fyne.Size) {
 	r.ghost.Resize(fyne.NewSize(min(pathW, 180), l1/2))
 }
 
-func (rr *eventRowRenderer) pathText() string {
-	s := rr.r.sum
-	if s.Query == "" {
-		return s.Path
-	}
-	return s.Path + "?" + s.Query
-}
+func (rr *eventRowRenderer) pathText() string { return rr.r.sum.RequestURI() }
 
 func (rr *eventRowRenderer) metaText() string {
 	s := rr.r.sum
