@@ -142,19 +142,15 @@ func fillDemo(st *store.Store) ([]app.Event, error) {
 		return nil, err
 	}
 	demo.RouteTo(events, eps)
+	bySlug := map[string]*app.Endpoint{}
+	for i := range eps {
+		bySlug[eps[i].Slug] = &eps[i]
+	}
 	verdict := judge(st)
 	ctx := context.Background()
 	for i := range events {
 		e := &events[i]
-		var ep *app.Endpoint
-		if e.Endpoint != "" {
-			found, err := st.Endpoint(e.Endpoint)
-			if err != nil {
-				return nil, err
-			}
-			ep = &found
-		}
-		e.Verdict = verdict(e, ep)
+		e.Verdict = verdict(e, bySlug[e.Endpoint]) // nil when no endpoint matched
 		if err := st.Record(ctx, e, demo.FinishResponse); err != nil {
 			return nil, fmt.Errorf("storing demo events: %w", err)
 		}
