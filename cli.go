@@ -277,7 +277,7 @@ func cmdEndpointAdd(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%w: --status %d is not an HTTP status", errUsage, s)
 	}
 	if ep.ForwardTo != "" {
-		if err := deliver.CheckURL(ep.ForwardTo); err != nil {
+		if err := app.CheckURL(ep.ForwardTo); err != nil {
 			return fmt.Errorf("%w: --forward-to: %v", errUsage, err)
 		}
 	}

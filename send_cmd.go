@@ -82,10 +82,10 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	c.fs.Var(&secrets, "secret", "signing secret for --scheme")
 	privateKey := c.fs.String("private-key", "", "file holding the private key (PEM) for salesiq or discord")
 	keep := c.fs.Bool("keep-original", false, "with --event, replay its headers byte for byte instead of re-signing")
-	retries := c.fs.Int("retries", deliver.DefaultRetry.Retries, "retries after the first attempt")
-	retryDelay := c.fs.Duration("retry-delay", deliver.DefaultRetry.Delay, "wait before each retry (Go duration: 200ms, 1m)")
+	retries := c.fs.Int("retries", app.DefaultRetry.Retries, "retries after the first attempt")
+	retryDelay := c.fs.Duration("retry-delay", app.DefaultRetry.Delay, "wait before each retry (Go duration: 200ms, 1m)")
 	backoff := c.fs.Bool("backoff", false, "double the delay after each retry, with jitter")
-	timeout := c.fs.Duration("timeout", deliver.DefaultTimeout, "per-attempt timeout")
+	timeout := c.fs.Duration("timeout", app.DefaultTimeout, "per-attempt timeout")
 	asJSON := c.fs.Bool("json", false, "print the delivery as JSON")
 	if err := c.parse(args); err != nil {
 		return err
@@ -106,7 +106,7 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	case *keep && *eventID == "":
 		return fmt.Errorf("%w: --keep-original needs --event", errUsage)
 	}
-	if err := deliver.CheckURL(*to); err != nil {
+	if err := app.CheckURL(*to); err != nil {
 		return fmt.Errorf("%w: --to: %v", errUsage, err)
 	}
 	if *scheme != "" {
@@ -140,7 +140,7 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	}
 	defer st.Close()
 
-	var d *deliver.Delivery
+	var d *app.Delivery
 	if *eventID != "" {
 		id, err := app.ParseID(*eventID)
 		if err != nil {
@@ -150,13 +150,13 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		d = deliver.Resend(e, *to)
+		d = app.Resend(e, *to)
 	} else {
 		body, err := readInput(*bodyFile)
 		if err != nil {
 			return err
 		}
-		d = &deliver.Delivery{Kind: deliver.KindSend, Request: deliver.Request{Method: "POST", URL: *to, Body: body}}
+		d = &app.Delivery{Kind: app.KindSend, Request: app.Request{Method: "POST", URL: *to, Body: body}}
 		if json.Valid(body) {
 			d.Request.Headers = app.Headers{{Name: "Content-Type", Value: "application/json"}}
 		}
@@ -165,8 +165,8 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 		d.Request.Method = strings.ToUpper(*method)
 	}
 	d.Request.Headers = withHeaders(d.Request.Headers, extra)
-	d.Sign = deliver.Signing{Scheme: *scheme, Secret: secret, KeepOriginal: *keep}
-	d.Retry = deliver.RetryPolicy{Retries: *retries, Delay: *retryDelay, Backoff: *backoff}
+	d.Sign = app.Signing{Scheme: *scheme, Secret: secret, KeepOriginal: *keep}
+	d.Retry = app.RetryPolicy{Retries: *retries, Delay: *retryDelay, Backoff: *backoff}
 	d.Timeout = *timeout
 
 	// This process is the only worker: Send waits out the retry delays.
@@ -186,7 +186,7 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	} else {
 		printDelivery(stdout, d)
 	}
-	if d.State != deliver.Delivered {
+	if d.State != app.Delivered {
 		return errQuiet
 	}
 	return nil
@@ -206,7 +206,7 @@ func withHeaders(h, extra app.Headers) app.Headers {
 	return h
 }
 
-func printDelivery(w io.Writer, d *deliver.Delivery) {
+func printDelivery(w io.Writer, d *app.Delivery) {
 	fmt.Fprintf(w, "delivery %d to %s: %s", d.ID, d.Request.URL, d.State)
 	if d.Reason != "" {
 		fmt.Fprintf(w, " (%s)", d.Reason)
@@ -234,7 +234,7 @@ func cmdDeliveries(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(tw, "ID\tCREATED\tKIND\tSTATE\tATTEMPTS\tLAST\tURL")
 	}
 	err = inPages(limit, func(offset, n int) (int, error) {
-		page, err := st.Deliveries(deliver.Page{Offset: offset, Limit: n})
+		page, err := st.Deliveries(app.DeliveryPage{Offset: offset, Limit: n})
 		for _, s := range page {
 			if !asJSON {
 				last := s.LastError

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/app"
 )
 
 func TestSendRetriesUntilDelivered(t *testing.T) {
@@ -38,11 +38,11 @@ func TestSendRetriesUntilDelivered(t *testing.T) {
 	os.WriteFile(body, []byte(`{"event":"conversation.created"}`), 0o600)
 
 	out, errs, code := runHooklens(t, "send", "--to", srv.URL+"/hook", "--body-file", body, "--retries", "3", "--retry-delay", "10ms", "--json", "--data", dir)
-	var line deliver.Line
+	var line app.DeliveryLine
 	if err := json.Unmarshal([]byte(out), &line); err != nil || code != 0 {
 		t.Fatalf("send: exit %d, %q %s (%v)", code, out, errs, err)
 	}
-	if line.State != deliver.Delivered || len(line.Attempts) != 3 || line.Attempts[0].Status != 503 || line.Attempts[2].Status != 200 {
+	if line.State != app.Delivered || len(line.Attempts) != 3 || line.Attempts[0].Status != 503 || line.Attempts[2].Status != 200 {
 		t.Fatalf("delivery %+v; want 3 attempts ending 200", line)
 	}
 	for _, b := range got {
@@ -64,9 +64,9 @@ func TestSendStopsAtGone(t *testing.T) {
 	body := filepath.Join(dir, "b")
 	os.WriteFile(body, []byte("x"), 0o600)
 	out, _, code := runHooklens(t, "send", "--to", srv.URL, "--body-file", body, "--retry-delay", "10ms", "--json", "--data", dir)
-	var line deliver.Line
+	var line app.DeliveryLine
 	json.Unmarshal([]byte(out), &line)
-	if code != 1 || line.State != deliver.Gone || len(line.Attempts) != 1 {
+	if code != 1 || line.State != app.Gone || len(line.Attempts) != 1 {
 		t.Fatalf("410: exit %d, %+v", code, line)
 	}
 }

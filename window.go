@@ -174,11 +174,11 @@ func demoDeliveries(st *store.Store, q *deliver.Queue, events []app.Event) (stop
 	if err != nil {
 		return nil, err
 	}
-	targets := []*deliver.Target{
+	targets := []*app.Target{
 		{Name: "Zylker CRM", URL: base + demo.CRMPath, SandboxURL: base + demo.CRMSandboxPath, UseSandbox: true,
-			Scheme: "standard-webhooks", Secret: key.Secret, Retry: deliver.DefaultRetry, Enabled: true},
-		{Name: "Zylker Desk", URL: base + demo.DeskPath, Retry: deliver.RetryPolicy{Retries: 3, Delay: 4 * time.Second}, Enabled: true},
-		{Name: "Legacy CRM", URL: base + demo.LegacyPath, Retry: deliver.DefaultRetry, Enabled: true},
+			Scheme: "standard-webhooks", Secret: key.Secret, Retry: app.DefaultRetry, Enabled: true},
+		{Name: "Zylker Desk", URL: base + demo.DeskPath, Retry: app.RetryPolicy{Retries: 3, Delay: 4 * time.Second}, Enabled: true},
+		{Name: "Legacy CRM", URL: base + demo.LegacyPath, Retry: app.DefaultRetry, Enabled: true},
 	}
 	for _, t := range targets {
 		if err := st.PutTarget(t); err != nil {
@@ -186,7 +186,7 @@ func demoDeliveries(st *store.Store, q *deliver.Queue, events []app.Event) (stop
 		}
 	}
 	// The newest event of each provider goes to one target.
-	pick := map[string]*deliver.Target{"/salesiq/": targets[0], "/ziwo/": targets[1], "/signalzen/": targets[2]}
+	pick := map[string]*app.Target{"/salesiq/": targets[0], "/ziwo/": targets[1], "/signalzen/": targets[2]}
 	for i := len(events) - 1; i >= 0 && len(pick) > 0; i-- {
 		e := &events[i]
 		for prefix, t := range pick {

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/store"
 )
 
@@ -40,18 +39,18 @@ func TestDemoDataAndDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stopReceiver()
-	want := map[deliver.State]int{deliver.Delivered: 2, deliver.Gone: 1}
+	want := map[app.State]int{app.Delivered: 2, app.Gone: 1}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		got := map[deliver.State]int{}
-		list, err := st.Deliveries(deliver.Page{})
+		got := map[app.State]int{}
+		list, err := st.Deliveries(app.DeliveryPage{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, d := range list {
 			got[d.State]++
 		}
-		if got[deliver.Delivered] == want[deliver.Delivered] && got[deliver.Gone] == want[deliver.Gone] {
+		if got[app.Delivered] == want[app.Delivered] && got[app.Gone] == want[app.Gone] {
 			break
 		}
 		if time.Now().After(deadline) {

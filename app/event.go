@@ -5,6 +5,7 @@ package app
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,4 +135,53 @@ func ParseID(s string) (uint64, error) {
 		return 0, errors.New("event id must be a positive number, as shown by 'hooklens events'")
 	}
 	return id, nil
+}
+
+// hopByHop are the headers that describe one connection, not the message
+// (RFC 9110 section 7.6.1), plus the ones the client computes itself: a relay
+// must not copy them.
+var hopByHop = []string{
+	"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+	"TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
+}
+
+// Relayable is h without hop-by-hop headers (including any that its
+// Connection header names), Host and Content-Length: what a relay passes on.
+func (h Headers) Relayable() Headers {
+	drop := func(name string) bool {
+		if slices.ContainsFunc(hopByHop, func(x string) bool { return strings.EqualFold(x, name) }) ||
+			strings.HasPrefix(strings.ToLower(name), "proxy-") {
+			return true
+		}
+		for _, v := range h.Values("Connection") {
+			for _, tok := range strings.Split(v, ",") {
+				if strings.EqualFold(strings.TrimSpace(tok), name) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	out := make(Headers, 0, len(h))
+	for _, x := range h {
+		if !drop(x.Name) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// With is h with every header of add set: earlier ones of the same name
+// (any case) are removed, the new ones appended.
+func (h Headers) With(add Headers) Headers {
+	if len(add) == 0 {
+		return h
+	}
+	out := make(Headers, 0, len(h)+len(add))
+	for _, x := range h {
+		if !slices.ContainsFunc(add, func(a Header) bool { return strings.EqualFold(a.Name, x.Name) }) {
+			out = append(out, x)
+		}
+	}
+	return append(out, add...)
 }

@@ -10,7 +10,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 )
 
 // Deliveries are stored like events: metadata as JSON keyed by an 8-byte
@@ -87,31 +86,31 @@ type attemptRecord struct {
 }
 
 type deliveryRecord struct {
-	CreatedAt     time.Time           `json:"created_at"`
-	EventID       uint64              `json:"event_id,omitempty"`
-	TargetID      string              `json:"target_id,omitempty"`
-	Kind          string              `json:"kind,omitempty"`
-	Request       requestRecord       `json:"request"`
-	Sign          deliver.Signing     `json:"sign"`
-	Connection    string              `json:"connection,omitempty"`
-	Timeout       time.Duration       `json:"timeout,omitempty"`
-	Retry         deliver.RetryPolicy `json:"retry"`
-	State         deliver.State       `json:"state"`
-	Attempts      []attemptRecord     `json:"attempts,omitempty"`
-	NextAttemptAt time.Time           `json:"next_attempt_at,omitzero"`
-	Reason        string              `json:"reason,omitempty"`
-	RoundStart    int                 `json:"round_start,omitempty"`
+	CreatedAt     time.Time       `json:"created_at"`
+	EventID       uint64          `json:"event_id,omitempty"`
+	TargetID      string          `json:"target_id,omitempty"`
+	Kind          string          `json:"kind,omitempty"`
+	Request       requestRecord   `json:"request"`
+	Sign          app.Signing     `json:"sign"`
+	Connection    string          `json:"connection,omitempty"`
+	Timeout       time.Duration   `json:"timeout,omitempty"`
+	Retry         app.RetryPolicy `json:"retry"`
+	State         app.State       `json:"state"`
+	Attempts      []attemptRecord `json:"attempts,omitempty"`
+	NextAttemptAt time.Time       `json:"next_attempt_at,omitzero"`
+	Reason        string          `json:"reason,omitempty"`
+	RoundStart    int             `json:"round_start,omitempty"`
 }
 
-func toRequestRecord(r deliver.Request) requestRecord {
+func toRequestRecord(r app.Request) requestRecord {
 	return requestRecord{Method: rawString(r.Method), URL: rawString(r.URL), Headers: toHeaders(r.Headers)}
 }
 
-func (r requestRecord) request() deliver.Request {
-	return deliver.Request{Method: string(r.Method), URL: string(r.URL), Headers: fromHeaders(r.Headers)}
+func (r requestRecord) request() app.Request {
+	return app.Request{Method: string(r.Method), URL: string(r.URL), Headers: fromHeaders(r.Headers)}
 }
 
-func encodeDelivery(d *deliver.Delivery) ([]byte, error) {
+func encodeDelivery(d *app.Delivery) ([]byte, error) {
 	r := deliveryRecord{
 		CreatedAt: d.CreatedAt, EventID: d.EventID, TargetID: d.TargetID, Kind: d.Kind,
 		Request: toRequestRecord(d.Request), Sign: d.Sign, Connection: d.Connection,
@@ -128,18 +127,18 @@ func encodeDelivery(d *deliver.Delivery) ([]byte, error) {
 	return json.Marshal(r)
 }
 
-func decodeDelivery(id uint64, v []byte) (*deliver.Delivery, []attemptRecord, error) {
+func decodeDelivery(id uint64, v []byte) (*app.Delivery, []attemptRecord, error) {
 	var r deliveryRecord
 	if err := json.Unmarshal(v, &r); err != nil {
 		return nil, nil, fmt.Errorf("delivery %d is damaged in the store: delete it: %w", id, err)
 	}
-	d := &deliver.Delivery{
+	d := &app.Delivery{
 		ID: id, CreatedAt: r.CreatedAt, EventID: r.EventID, TargetID: r.TargetID, Kind: r.Kind,
 		Request: r.Request.request(), Sign: r.Sign, Connection: r.Connection, Timeout: r.Timeout,
 		Retry: r.Retry, State: r.State, NextAttemptAt: r.NextAttemptAt, Reason: r.Reason, RoundStart: r.RoundStart,
 	}
 	for _, a := range r.Attempts {
-		d.Attempts = append(d.Attempts, deliver.Attempt{
+		d.Attempts = append(d.Attempts, app.Attempt{
 			At: a.At, Request: a.Request.request(), Status: a.Status,
 			ResponseHeaders: fromHeaders(a.RespHeaders), ResponseSize: a.ResponseSize,
 			Duration: a.Duration, Error: a.Error,
@@ -178,14 +177,14 @@ func putIfChanged(b *bolt.Bucket, k, v []byte) error {
 // queueState is the part of a stored delivery that places it in the queue
 // and the failed index.
 type queueState struct {
-	State         deliver.State `json:"state"`
-	NextAttemptAt time.Time     `json:"next_attempt_at,omitzero"`
+	State         app.State `json:"state"`
+	NextAttemptAt time.Time `json:"next_attempt_at,omitzero"`
 }
 
 // PutDelivery adds (d.ID 0 gets the next id) or replaces a delivery, with
 // its bodies, in one transaction that also moves it in the queue (pending
 // deliveries by next attempt) and the failed-by-target index.
-func (s *Store) PutDelivery(d *deliver.Delivery) error {
+func (s *Store) PutDelivery(d *app.Delivery) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		id := d.ID
@@ -242,19 +241,19 @@ func (s *Store) PutDelivery(d *deliver.Delivery) error {
 					return err
 				}
 			}
-		} else if old.State == deliver.Pending {
+		} else if old.State == app.Pending {
 			if err := b.queue.Delete(queueKey(old.NextAttemptAt, id)); err != nil {
 				return err
 			}
 		}
-		if c.State == deliver.Pending {
+		if c.State == app.Pending {
 			if err := b.queue.Put(queueKey(c.NextAttemptAt, id), nil); err != nil {
 				return err
 			}
 		}
 		if c.TargetID != "" {
 			fk := targetIndexKey('f', c.TargetID, id)
-			if c.State == deliver.Failed {
+			if c.State == app.Failed {
 				err = b.index.Put(fk, nil)
 			} else {
 				err = b.index.Delete(fk)
@@ -270,8 +269,8 @@ func (s *Store) PutDelivery(d *deliver.Delivery) error {
 
 // Delivery returns one delivery with its bodies and every attempt, or an
 // error wrapping app.ErrNotFound.
-func (s *Store) Delivery(id uint64) (*deliver.Delivery, error) {
-	var d *deliver.Delivery
+func (s *Store) Delivery(id uint64) (*app.Delivery, error) {
+	var d *app.Delivery
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		v := b.deliveries.Get(key(id))
@@ -304,13 +303,13 @@ func (s *Store) Delivery(id uint64) (*deliver.Delivery, error) {
 
 // Deliveries returns summaries newest first, of one event's or one
 // target's deliveries when p says so (through the index, not a scan).
-func (s *Store) Deliveries(p deliver.Page) ([]deliver.Summary, error) {
+func (s *Store) Deliveries(p app.DeliveryPage) ([]app.DeliverySummary, error) {
 	limit := p.Limit
 	if limit <= 0 {
 		limit = defaultLimit
 	}
 	offset := max(p.Offset, 0)
-	out := make([]deliver.Summary, 0, min(limit, 1024))
+	out := make([]app.DeliverySummary, 0, min(limit, 1024))
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		add := func(id uint64, v []byte) error {
@@ -408,7 +407,7 @@ func (s *Store) DeleteDelivery(id uint64) error {
 			k []byte
 		}
 		dels := []entry{{b.deliveries, key(id)}}
-		if d.State == deliver.Pending {
+		if d.State == app.Pending {
 			dels = append(dels, entry{b.queue, queueKey(d.NextAttemptAt, id)})
 		}
 		if d.EventID != 0 {

@@ -13,21 +13,20 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 )
 
-func sampleDelivery(n int, event uint64, target string) *deliver.Delivery {
+func sampleDelivery(n int, event uint64, target string) *app.Delivery {
 	body := []byte(fmt.Sprintf(`{"n":%d}`, n))
-	return &deliver.Delivery{
-		CreatedAt: time.Now(), EventID: event, TargetID: target, Kind: deliver.KindResend,
-		Request: deliver.Request{Method: "POST", URL: "http://127.0.0.1:3000/hook",
+	return &app.Delivery{
+		CreatedAt: time.Now(), EventID: event, TargetID: target, Kind: app.KindResend,
+		Request: app.Request{Method: "POST", URL: "http://127.0.0.1:3000/hook",
 			Headers: app.Headers{{Name: "webhook-id", Value: "msg_1"}, {Name: "X-Raw", Value: "caf\xe9"}}, Body: body},
-		Sign:  deliver.Signing{Scheme: "stripe", Secret: "whsec_x"},
-		Retry: deliver.DefaultRetry, State: deliver.Pending, NextAttemptAt: time.Now().Add(time.Duration(n) * time.Minute),
+		Sign:  app.Signing{Scheme: "stripe", Secret: "whsec_x"},
+		Retry: app.DefaultRetry, State: app.Pending, NextAttemptAt: time.Now().Add(time.Duration(n) * time.Minute),
 	}
 }
 
-func putDelivery(t *testing.T, s *Store, d *deliver.Delivery) uint64 {
+func putDelivery(t *testing.T, s *Store, d *app.Delivery) uint64 {
 	t.Helper()
 	if err := s.PutDelivery(d); err != nil {
 		t.Fatalf("PutDelivery: %v", err)
@@ -40,10 +39,10 @@ func TestDeliveryRoundTripAcrossReopen(t *testing.T) {
 	s := openTest(t, dir)
 	d := sampleDelivery(1, 9, "3")
 	binary := []byte{0x1f, 0x8b, 0x00, 0xff, 0xfe}
-	d.Attempts = []deliver.Attempt{
-		{At: time.Now(), Request: deliver.Request{Method: "POST", URL: d.Request.URL, Headers: d.Request.Headers, Body: d.Request.Body},
+	d.Attempts = []app.Attempt{
+		{At: time.Now(), Request: app.Request{Method: "POST", URL: d.Request.URL, Headers: d.Request.Headers, Body: d.Request.Body},
 			Status: 500, ResponseHeaders: app.Headers{{Name: "Content-Encoding", Value: "gzip"}}, ResponseBody: binary, ResponseSize: 5, Duration: 12 * time.Millisecond},
-		{At: time.Now(), Request: deliver.Request{Method: "POST", URL: d.Request.URL, Body: []byte("edited")}, Error: "timeout: no complete response"},
+		{At: time.Now(), Request: app.Request{Method: "POST", URL: d.Request.URL, Body: []byte("edited")}, Error: "timeout: no complete response"},
 	}
 	id := putDelivery(t, s, d)
 	s.Close()
@@ -53,7 +52,7 @@ func TestDeliveryRoundTripAcrossReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != id || got.EventID != 9 || got.TargetID != "3" || got.Kind != deliver.KindResend || got.Sign != d.Sign || got.Retry != d.Retry {
+	if got.ID != id || got.EventID != 9 || got.TargetID != "3" || got.Kind != app.KindResend || got.Sign != d.Sign || got.Retry != d.Retry {
 		t.Fatalf("metadata changed: %+v", got)
 	}
 	if !slices.Equal(got.Request.Headers, d.Request.Headers) || !bytes.Equal(got.Request.Body, d.Request.Body) {
@@ -80,33 +79,33 @@ func TestDeliveriesNewestFirstAndByIndex(t *testing.T) {
 	for i := range 7 {
 		ids = append(ids, putDelivery(t, s, sampleDelivery(i, uint64(i%2+1), []string{"1", "10"}[i%2])))
 	}
-	ids1 := func(sums []deliver.Summary) []uint64 {
+	ids1 := func(sums []app.DeliverySummary) []uint64 {
 		var out []uint64
 		for _, x := range sums {
 			out = append(out, x.ID)
 		}
 		return out
 	}
-	page, err := s.Deliveries(deliver.Page{Offset: 2, Limit: 3})
+	page, err := s.Deliveries(app.DeliveryPage{Offset: 2, Limit: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got, want := ids1(page), []uint64{ids[4], ids[3], ids[2]}; !slices.Equal(got, want) {
 		t.Fatalf("page 2..4: %v, want %v", got, want)
 	}
-	if page[0].Method != "POST" || page[0].State != deliver.Pending || page[0].URL != "http://127.0.0.1:3000/hook" {
+	if page[0].Method != "POST" || page[0].State != app.Pending || page[0].URL != "http://127.0.0.1:3000/hook" {
 		t.Fatalf("summary: %+v", page[0])
 	}
-	byEvent, _ := s.Deliveries(deliver.Page{EventID: 2})
+	byEvent, _ := s.Deliveries(app.DeliveryPage{EventID: 2})
 	if got, want := ids1(byEvent), []uint64{ids[5], ids[3], ids[1]}; !slices.Equal(got, want) {
 		t.Fatalf("event 2: %v, want %v", got, want)
 	}
 	// Target "1" must not pick up target "10"'s deliveries.
-	byTarget, _ := s.Deliveries(deliver.Page{TargetID: "1", Offset: 1, Limit: 2})
+	byTarget, _ := s.Deliveries(app.DeliveryPage{TargetID: "1", Offset: 1, Limit: 2})
 	if got, want := ids1(byTarget), []uint64{ids[4], ids[2]}; !slices.Equal(got, want) {
 		t.Fatalf("target 1, offset 1: %v, want %v", got, want)
 	}
-	if none, _ := s.Deliveries(deliver.Page{EventID: 99}); len(none) != 0 {
+	if none, _ := s.Deliveries(app.DeliveryPage{EventID: 99}); len(none) != 0 {
 		t.Fatalf("event 99: %v", none)
 	}
 	if n, _ := s.CountDeliveries(); n != 7 {
@@ -120,8 +119,8 @@ func TestQueueFollowsState(t *testing.T) {
 	a := sampleDelivery(3, 0, "t") // due in 3 minutes
 	b := sampleDelivery(1, 0, "t") // due in 1 minute
 	c := sampleDelivery(0, 0, "t")
-	c.State, c.NextAttemptAt = deliver.Delivered, time.Time{}
-	for _, d := range []*deliver.Delivery{a, b, c} {
+	c.State, c.NextAttemptAt = app.Delivered, time.Time{}
+	for _, d := range []*app.Delivery{a, b, c} {
 		putDelivery(t, s, d)
 	}
 	if at, ok, _ := s.NextDue(nil); !ok || !at.Equal(b.NextAttemptAt) {
@@ -146,18 +145,18 @@ func TestQueueFollowsState(t *testing.T) {
 	if due, _ := s.Due(now, 10, nil); !slices.Equal(due, []uint64{a.ID}) {
 		t.Fatalf("due after rescheduling a: %v", due)
 	}
-	b.State, b.NextAttemptAt = deliver.Failed, time.Time{}
+	b.State, b.NextAttemptAt = app.Failed, time.Time{}
 	putDelivery(t, s, b)
 	if due, _ := s.Due(now.Add(time.Hour), 10, nil); !slices.Equal(due, []uint64{a.ID}) {
 		t.Fatalf("due after b failed: %v", due)
 	}
 	other := sampleDelivery(4, 0, "tt") // a target whose id starts like "t"
-	other.State, other.NextAttemptAt = deliver.Failed, time.Time{}
+	other.State, other.NextAttemptAt = app.Failed, time.Time{}
 	putDelivery(t, s, other)
 	if f, _ := s.Failed("t"); !slices.Equal(f, []uint64{b.ID}) {
 		t.Fatalf("failed for t: %v, want only %d", f, b.ID)
 	}
-	b.State, b.NextAttemptAt = deliver.Pending, now
+	b.State, b.NextAttemptAt = app.Pending, now
 	putDelivery(t, s, b)
 	if f, _ := s.Failed("t"); len(f) != 0 {
 		t.Fatalf("failed after retrying b: %v", f)
@@ -192,20 +191,20 @@ func TestQueueFollowsState(t *testing.T) {
 func TestTargetsAndConnections(t *testing.T) {
 	dir := t.TempDir()
 	s := openTest(t, dir)
-	if err := s.PutTarget(&deliver.Target{Name: "x", URL: "http://a", Connection: "nope"}); !errors.Is(err, app.ErrNotFound) {
+	if err := s.PutTarget(&app.Target{Name: "x", URL: "http://a", Connection: "nope"}); !errors.Is(err, app.ErrNotFound) {
 		t.Fatalf("target with a missing connection: %v", err)
 	}
-	if err := s.PutConnection(deliver.Connection{Name: "zoho", Kind: deliver.AuthBearer}); err == nil {
+	if err := s.PutConnection(app.Connection{Name: "zoho", Kind: app.AuthBearer}); err == nil {
 		t.Fatal("a bearer connection without a token was saved")
 	}
-	zoho := deliver.Connection{Name: "zoho", Kind: deliver.AuthBearer, Prefix: "Zoho-oauthtoken", Token: "1000.secret.token"}
+	zoho := app.Connection{Name: "zoho", Kind: app.AuthBearer, Prefix: "Zoho-oauthtoken", Token: "1000.secret.token"}
 	if err := s.PutConnection(zoho); err != nil {
 		t.Fatal(err)
 	}
-	b := deliver.Target{Name: "bigin", URL: "https://www.zohoapis.com/bigin/v2/x", Connection: "zoho", Enabled: true, Retry: deliver.DefaultRetry,
+	b := app.Target{Name: "bigin", URL: "https://www.zohoapis.com/bigin/v2/x", Connection: "zoho", Enabled: true, Retry: app.DefaultRetry,
 		Headers: app.Headers{{Name: "X-Env", Value: "prod"}}}
-	a := deliver.Target{Name: "App", URL: "http://127.0.0.1:3000/hook", Scheme: "stripe", Secret: "whsec_abcdefghijklmnop1234", Enabled: true}
-	for _, x := range []*deliver.Target{&b, &a} {
+	a := app.Target{Name: "App", URL: "http://127.0.0.1:3000/hook", Scheme: "stripe", Secret: "whsec_abcdefghijklmnop1234", Enabled: true}
+	for _, x := range []*app.Target{&b, &a} {
 		if err := s.PutTarget(x); err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +221,7 @@ func TestTargetsAndConnections(t *testing.T) {
 	if got := all[0]; got.Secret != a.Secret || got.Scheme != "stripe" {
 		t.Fatalf("secret not kept as given: %+v", got)
 	}
-	if got, _ := s.Target(b.ID); got.Connection != "zoho" || got.Retry != deliver.DefaultRetry || !slices.Equal(got.Headers, b.Headers) {
+	if got, _ := s.Target(b.ID); got.Connection != "zoho" || got.Retry != app.DefaultRetry || !slices.Equal(got.Headers, b.Headers) {
 		t.Fatalf("target b: %+v", got)
 	}
 	if err := s.DeleteConnection("zoho"); err == nil || !strings.Contains(err.Error(), `"bigin"`) {
@@ -267,7 +266,7 @@ func TestMigrateV1FileToDeliveries(t *testing.T) {
 	if _, err := s.Delivery(id); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.PutConnection(deliver.Connection{Name: "none"}); err != nil {
+	if err := s.PutConnection(app.Connection{Name: "none"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hooklens/hooklens/app"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/hooklens/hooklens/app/deliver"
 )
 
 // PruneDeliveries deletes deliveries created before olderThan that have
@@ -26,7 +25,7 @@ func (s *Store) PruneDeliveries(olderThan time.Time) (removed int, err error) {
 			if !d.CreatedAt.Before(olderThan) {
 				return nil
 			}
-			if d.State != deliver.Pending {
+			if d.State != app.Pending {
 				doomed = append(doomed, id)
 			}
 		}

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/app"
 )
 
 func TestPruneDeliveriesKeepsPendingAndRecentOnes(t *testing.T) {
@@ -14,10 +14,10 @@ func TestPruneDeliveriesKeepsPendingAndRecentOnes(t *testing.T) {
 	}
 	defer s.Close()
 	now := time.Now()
-	put := func(age time.Duration, state deliver.State) uint64 {
-		d := &deliver.Delivery{CreatedAt: now.Add(-age), Kind: deliver.KindSend, State: state,
-			Request: deliver.Request{Method: "POST", URL: "http://127.0.0.1:1/x", Body: []byte("b")}}
-		if state == deliver.Pending {
+	put := func(age time.Duration, state app.State) uint64 {
+		d := &app.Delivery{CreatedAt: now.Add(-age), Kind: app.KindSend, State: state,
+			Request: app.Request{Method: "POST", URL: "http://127.0.0.1:1/x", Body: []byte("b")}}
+		if state == app.Pending {
 			d.NextAttemptAt = now.Add(time.Minute)
 		}
 		if err := s.PutDelivery(d); err != nil {
@@ -25,10 +25,10 @@ func TestPruneDeliveriesKeepsPendingAndRecentOnes(t *testing.T) {
 		}
 		return d.ID
 	}
-	oldDone := put(90*24*time.Hour, deliver.Delivered)
-	oldPending := put(80*24*time.Hour, deliver.Pending)
-	oldFailed := put(70*24*time.Hour, deliver.Failed)
-	recent := put(time.Hour, deliver.Delivered)
+	oldDone := put(90*24*time.Hour, app.Delivered)
+	oldPending := put(80*24*time.Hour, app.Pending)
+	oldFailed := put(70*24*time.Hour, app.Failed)
+	recent := put(time.Hour, app.Delivered)
 
 	n, err := s.PruneDeliveries(now.Add(-60 * 24 * time.Hour))
 	if err != nil || n != 2 {

@@ -11,22 +11,21 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 )
 
 // Targets and connections are few and edited by hand: JSON values, keyed by
 // target id (a decimal number from the bucket's sequence) and connection
 // name. Secrets are kept as given; the file is private to the user (0600).
 var (
-	bucketTargets     = []byte("targets")     // id -> JSON deliver.Target
-	bucketConnections = []byte("connections") // name -> JSON deliver.Connection
+	bucketTargets     = []byte("targets")     // id -> JSON app.Target
+	bucketConnections = []byte("connections") // name -> JSON app.Connection
 )
 
-var _ deliver.Store = (*Store)(nil)
+var _ app.DeliveryStore = (*Store)(nil)
 
 // Target returns the target with id, or an error wrapping app.ErrNotFound.
-func (s *Store) Target(id string) (deliver.Target, error) {
-	var t deliver.Target
+func (s *Store) Target(id string) (app.Target, error) {
+	var t app.Target
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTargets).Get([]byte(id))
 		if v == nil {
@@ -38,11 +37,11 @@ func (s *Store) Target(id string) (deliver.Target, error) {
 }
 
 // Targets returns every target sorted by name.
-func (s *Store) Targets() ([]deliver.Target, error) {
-	var out []deliver.Target
+func (s *Store) Targets() ([]app.Target, error) {
+	var out []app.Target
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketTargets).ForEach(func(k, v []byte) error {
-			var t deliver.Target
+			var t app.Target
 			if err := decodeJSON("target", string(k), v, &t); err != nil {
 				return err
 			}
@@ -50,7 +49,7 @@ func (s *Store) Targets() ([]deliver.Target, error) {
 			return nil
 		})
 	})
-	slices.SortFunc(out, func(a, b deliver.Target) int {
+	slices.SortFunc(out, func(a, b app.Target) int {
 		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 	})
 	return out, err
@@ -58,7 +57,7 @@ func (s *Store) Targets() ([]deliver.Target, error) {
 
 // PutTarget validates t and adds it (t.ID "" gets the next id) or replaces
 // the target with t.ID. A zero CreatedAt is set to now.
-func (s *Store) PutTarget(t *deliver.Target) error {
+func (s *Store) PutTarget(t *app.Target) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
@@ -103,8 +102,8 @@ func (s *Store) DeleteTarget(id string) error {
 
 // Connection returns the connection named name, or an error wrapping
 // app.ErrNotFound.
-func (s *Store) Connection(name string) (deliver.Connection, error) {
-	var c deliver.Connection
+func (s *Store) Connection(name string) (app.Connection, error) {
+	var c app.Connection
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketConnections).Get([]byte(name))
 		if v == nil {
@@ -116,11 +115,11 @@ func (s *Store) Connection(name string) (deliver.Connection, error) {
 }
 
 // Connections returns every connection sorted by name (bbolt keeps keys sorted).
-func (s *Store) Connections() ([]deliver.Connection, error) {
-	var out []deliver.Connection
+func (s *Store) Connections() ([]app.Connection, error) {
+	var out []app.Connection
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketConnections).ForEach(func(k, v []byte) error {
-			var c deliver.Connection
+			var c app.Connection
 			if err := decodeJSON("connection", string(k), v, &c); err != nil {
 				return err
 			}
@@ -132,7 +131,7 @@ func (s *Store) Connections() ([]deliver.Connection, error) {
 }
 
 // PutConnection validates c and adds or replaces the connection c.Name.
-func (s *Store) PutConnection(c deliver.Connection) error {
+func (s *Store) PutConnection(c app.Connection) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
@@ -154,7 +153,7 @@ func (s *Store) DeleteConnection(name string) error {
 		}
 		var users []string
 		err := tx.Bucket(bucketTargets).ForEach(func(k, v []byte) error {
-			var t deliver.Target
+			var t app.Target
 			if err := decodeJSON("target", string(k), v, &t); err != nil {
 				return err
 			}

@@ -17,7 +17,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 )
 
 // received is one request the receiving app got.
@@ -92,7 +91,7 @@ func replaceBody(ed *resendEditor, text string) {
 	test.Type(ed.body, text)
 }
 
-func (h *harness) putTarget(t deliver.Target) deliver.Target {
+func (h *harness) putTarget(t app.Target) app.Target {
 	h.t.Helper()
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = time.Now()
@@ -105,7 +104,7 @@ func (h *harness) putTarget(t deliver.Target) deliver.Target {
 
 func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 	h := newDeliveryHarness(t)
-	app := newReceiver(t)
+	rcv := newReceiver(t)
 
 	// The Deliveries window is open while sending: it must follow live.
 	test.Tap(h.w.deliveriesBtn)
@@ -122,7 +121,7 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 	if !strings.HasPrefix(ed.check.Text, "✓ valid JSON") {
 		t.Errorf("JSON check on the captured body: %q", ed.check.Text)
 	}
-	test.Type(ed.url, app.URL+"/webhooks")
+	test.Type(ed.url, rcv.URL+"/webhooks")
 	edited := `{"order":17,"amount":9900,"note":"edited in Hooklens"}`
 	replaceBody(ed, edited)
 	if ed.body.Text != edited {
@@ -135,7 +134,7 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 	}
 	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
 
-	reqs := app.requests()
+	reqs := rcv.requests()
 	if len(reqs) != 1 {
 		t.Fatalf("the app received %d requests, want 1", len(reqs))
 	}
@@ -179,11 +178,11 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 		t.Errorf("Deliveries shows %q, %q, status %q", vp.state.Text, vp.attemptsTitle.Text, vp.aStatus.Text)
 	}
 	req := vp.reqView.Text()
-	if !strings.HasPrefix(req, "POST "+app.URL+"/webhooks\n") || !strings.HasSuffix(req, "\n\n"+edited) {
+	if !strings.HasPrefix(req, "POST "+rcv.URL+"/webhooks\n") || !strings.HasSuffix(req, "\n\n"+edited) {
 		t.Errorf("the attempt's request as sent:\n%s", req)
 	}
 	d, err := h.st.Delivery(vp.d.ID)
-	if err != nil || d.EventID != h.w.detail.ev.ID || d.Kind != deliver.KindResend || string(d.Attempts[0].Request.Body) != edited {
+	if err != nil || d.EventID != h.w.detail.ev.ID || d.Kind != app.KindResend || string(d.Attempts[0].Request.Body) != edited {
 		t.Errorf("stored delivery %+v, %v", d, err)
 	}
 }
@@ -255,12 +254,12 @@ func TestCheckJSONPositions(t *testing.T) {
 
 func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	h := newDeliveryHarness(t)
-	app := newReceiver(t)
-	tg := h.putTarget(deliver.Target{Name: "Acme", URL: app.URL + "/gone", Enabled: true, Retry: deliver.DefaultRetry})
+	rcv := newReceiver(t)
+	tg := h.putTarget(app.Target{Name: "Acme", URL: rcv.URL + "/gone", Enabled: true, Retry: app.DefaultRetry})
 
 	ed := h.openEditor("/hooks/acme", `{"id":"evt_9"}`)
 	ed.target.SetSelected(targetOption(tg))
-	if ed.url.Text != app.URL+"/gone" || !ed.env.Visible() || ed.env.Text != "PRODUCTION" {
+	if ed.url.Text != rcv.URL+"/gone" || !ed.env.Visible() || ed.env.Text != "PRODUCTION" {
 		t.Errorf("picking the target: URL %q, badge %q (shown %v)", ed.url.Text, ed.env.Text, ed.env.Visible())
 	}
 	test.Tap(ed.send)
@@ -272,7 +271,7 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	if !strings.Contains(p.reason.Text, "410 Gone") || !strings.Contains(p.reason.Text, "target is disabled") {
 		t.Errorf("reason %q", p.reason.Text)
 	}
-	if n := len(app.requests()); n != 1 {
+	if n := len(rcv.requests()); n != 1 {
 		t.Errorf("a 410 was retried: %d requests", n)
 	}
 
@@ -309,11 +308,11 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	h := newDeliveryHarness(t)
 	const secret = "whsec_3kX9pQ2mN7vB4cL8dF1gH6jK5sT0wYzA"
 	const token = "1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c"
-	if err := h.st.PutConnection(deliver.Connection{Name: "zoho", Kind: deliver.AuthBearer, Prefix: "Zoho-oauthtoken", Token: token}); err != nil {
+	if err := h.st.PutConnection(app.Connection{Name: "zoho", Kind: app.AuthBearer, Prefix: "Zoho-oauthtoken", Token: token}); err != nil {
 		t.Fatal(err)
 	}
-	tg := h.putTarget(deliver.Target{Name: "Shop", URL: "https://shop.example.com/hooks", SandboxURL: "https://sandbox.example.com/hooks",
-		UseSandbox: true, Scheme: "stripe", Secret: secret, Connection: "zoho", Enabled: true, Retry: deliver.DefaultRetry})
+	tg := h.putTarget(app.Target{Name: "Shop", URL: "https://shop.example.com/hooks", SandboxURL: "https://sandbox.example.com/hooks",
+		UseSandbox: true, Scheme: "stripe", Secret: secret, Connection: "zoho", Enabled: true, Retry: app.DefaultRetry})
 
 	test.Tap(h.w.targetsBtn)
 	l := h.w.tgList
@@ -323,7 +322,7 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	if contains(texts, secret) || contains(texts, token) {
 		t.Fatalf("the Targets list shows a secret: %q", texts)
 	}
-	if !contains(texts, "signs as stripe with "+deliver.Mask(secret)) || !contains(texts, "3 retries 1m apart") {
+	if !contains(texts, "signs as stripe with "+app.Mask(secret)) || !contains(texts, "3 retries 1m apart") {
 		t.Errorf("target summary: %q", texts)
 	}
 	var env *badge
@@ -343,13 +342,13 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	}
 	form := h.w.win.Canvas().Overlays().Top()
 	texts = labels(form)
-	if contains(texts, secret) || !contains(texts, deliver.Mask(secret)) {
+	if contains(texts, secret) || !contains(texts, app.Mask(secret)) {
 		t.Errorf("the editor should show the secret masked only: %q", texts)
 	}
 	if ed.secret.entry.Text != "" || !ed.secret.entry.Password {
 		t.Error("the replacement entry should start empty and hide what is typed")
 	}
-	if !contains(texts, "Adds Authorization: Zoho-oauthtoken "+deliver.Mask(token)) {
+	if !contains(texts, "Adds Authorization: Zoho-oauthtoken "+app.Mask(token)) {
 		t.Errorf("the connection line should show the token masked: %q", texts)
 	}
 	test.Tap(ed.secret.eye)
@@ -390,16 +389,16 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	test.Tap(h.dialogButton("Edit"))
 	ce := l.connDlg.editor
 	texts = labels(h.w.win.Canvas().Overlays().Top())
-	if contains(texts, token) || !contains(texts, deliver.Mask(token)) || ce.prefix.Text != "Zoho-oauthtoken" {
+	if contains(texts, token) || !contains(texts, app.Mask(token)) || ce.prefix.Text != "Zoho-oauthtoken" {
 		t.Errorf("connection editor: %q, prefix %q", texts, ce.prefix.Text)
 	}
 }
 
 func TestCancelAndRetryFromDeliveries(t *testing.T) {
 	h := newDeliveryHarness(t)
-	app := newReceiver(t)
-	tg := h.putTarget(deliver.Target{Name: "Flaky", URL: app.URL + "/fail", Enabled: true,
-		Retry: deliver.RetryPolicy{Retries: 2, Delay: time.Hour}})
+	rcv := newReceiver(t)
+	tg := h.putTarget(app.Target{Name: "Flaky", URL: rcv.URL + "/fail", Enabled: true,
+		Retry: app.RetryPolicy{Retries: 2, Delay: time.Hour}})
 
 	ed := h.openEditor("/hooks/flaky", `{"n":1}`)
 	ed.target.SetSelected(targetOption(tg))
@@ -429,7 +428,7 @@ func TestCancelAndRetryFromDeliveries(t *testing.T) {
 	test.Tap(v.pane.retryBtn)
 	h.pumpUntil("the retried delivery to fail again and wait", func() bool {
 		d := v.pane.d
-		return d.State == deliver.Pending && len(d.Attempts) == 2
+		return d.State == app.Pending && len(d.Attempts) == 2
 	})
 	if !v.pane.next.Visible() || !strings.HasPrefix(v.pane.next.Text, "Next attempt at") || !v.pane.cancelBtn.Visible() {
 		t.Errorf("pending delivery: next %q (shown %v), Cancel shown %v", v.pane.next.Text, v.pane.next.Visible(), v.pane.cancelBtn.Visible())
@@ -438,17 +437,17 @@ func TestCancelAndRetryFromDeliveries(t *testing.T) {
 		t.Errorf("%d attempt rows, want 2", len(v.pane.rows))
 	}
 	test.Tap(v.pane.cancelBtn)
-	h.pumpUntil("the delivery to be cancelled", func() bool { return v.pane.d.State == deliver.Cancelled })
+	h.pumpUntil("the delivery to be cancelled", func() bool { return v.pane.d.State == app.Cancelled })
 	h.pumpUntil("the row to say cancelled", func() bool {
 		s, ok := v.model.Item(0)
-		return ok && s.State == deliver.Cancelled
+		return ok && s.State == app.Cancelled
 	})
 }
 
 func TestBulkResendOfFilteredEventsToTarget(t *testing.T) {
 	h := newDeliveryHarness(t)
-	app := newReceiver(t)
-	tg := h.putTarget(deliver.Target{Name: "Local", URL: app.URL + "/bulk", Enabled: true})
+	rcv := newReceiver(t)
+	tg := h.putTarget(app.Target{Name: "Local", URL: rcv.URL + "/bulk", Enabled: true})
 	h.send("POST", "/o/1", "application/json", []byte(`{"sku":"needle-1"}`))
 	h.send("POST", "/o/2", "application/json", []byte(`{"sku":"hay"}`))
 	h.send("POST", "/o/3", "application/json", []byte(`{"sku":"needle-3"}`))
@@ -466,11 +465,11 @@ func TestBulkResendOfFilteredEventsToTarget(t *testing.T) {
 		t.Errorf("summary %q, banner %q", h.w.bulkSummary, h.w.flash.text.Text)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for len(app.requests()) < 2 && time.Now().Before(deadline) {
+	for len(rcv.requests()) < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	var bodies []string
-	for _, r := range app.requests() {
+	for _, r := range rcv.requests() {
 		bodies = append(bodies, r.Body)
 	}
 	if len(bodies) != 2 || !contains(bodies, `{"sku":"needle-1"}`) || !contains(bodies, `{"sku":"needle-3"}`) {
@@ -480,15 +479,15 @@ func TestBulkResendOfFilteredEventsToTarget(t *testing.T) {
 
 func TestQuickResendToURLFollowsInBanner(t *testing.T) {
 	h := newDeliveryHarness(t)
-	app := newReceiver(t)
+	rcv := newReceiver(t)
 	h.send("POST", "/hooks/q", "application/json", []byte(`{"q":1}`), "X-Trace", "abc")
 	h.selectPath("/hooks/q")
-	h.w.quickResend(h.w.detail.ev, nil, app.URL+"/quick")
+	h.w.quickResend(h.w.detail.ev, nil, rcv.URL+"/quick")
 	h.pumpUntil("the banner to say delivered", func() bool { return h.w.flash.badge.Text == "delivered" })
 	if txt := h.w.flash.text.Text; !strings.Contains(txt, "delivered — 201 Created in") {
 		t.Errorf("banner %q", txt)
 	}
-	r := app.requests()
+	r := rcv.requests()
 	if len(r) != 1 || r[0].Body != `{"q":1}` || r[0].Header.Get("X-Trace") != "abc" {
 		t.Errorf("the app received %+v", r)
 	}
@@ -498,7 +497,7 @@ func TestQuickResendToURLFollowsInBanner(t *testing.T) {
 }
 
 func TestMaskingOfCredentialsInAttempts(t *testing.T) {
-	r := deliver.Request{Method: "POST", URL: "https://www.zohoapis.com/bigin/v2/x?zapikey=1003.abcdef0123456789abcdef&page=2",
+	r := app.Request{Method: "POST", URL: "https://www.zohoapis.com/bigin/v2/x?zapikey=1003.abcdef0123456789abcdef&page=2",
 		Headers: app.Headers{{Name: "Authorization", Value: "Zoho-oauthtoken 1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c"},
 			{Name: "X-API-Key", Value: "sk_live_51Habcdefghijklmnop"}, {Name: "Stripe-Signature", Value: "t=1,v1=abc"}}}
 	txt := requestText(r)

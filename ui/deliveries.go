@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 )
 
 // --- the model --------------------------------------------------------------------
@@ -23,14 +22,14 @@ import (
 // pages are held. States change in place, so a change rereads the pages
 // held (in one goroutine) rather than patching them.
 type deliveryModel struct {
-	st       deliver.Store
+	st       app.DeliveryStore
 	do       func(func())
 	pageSize int
 	maxPages int
 
 	count   int
 	counted bool
-	pages   map[int][]deliver.Summary // by first index
+	pages   map[int][]app.DeliverySummary // by first index
 	used    map[int]uint64
 	clock   uint64
 	loading map[int]bool
@@ -40,15 +39,15 @@ type deliveryModel struct {
 	onError  func(error)
 }
 
-func newDeliveryModel(st deliver.Store, do func(func())) *deliveryModel {
+func newDeliveryModel(st app.DeliveryStore, do func(func())) *deliveryModel {
 	return &deliveryModel{st: st, do: do, pageSize: 100, maxPages: 4,
-		pages: map[int][]deliver.Summary{}, used: map[int]uint64{}, loading: map[int]bool{}}
+		pages: map[int][]app.DeliverySummary{}, used: map[int]uint64{}, loading: map[int]bool{}}
 }
 
 func (m *deliveryModel) Len() int { return m.count }
 
 // Item returns row i, asking for its page when it is not held.
-func (m *deliveryModel) Item(i int) (deliver.Summary, bool) {
+func (m *deliveryModel) Item(i int) (app.DeliverySummary, bool) {
 	start := i / m.pageSize * m.pageSize
 	if p, ok := m.pages[start]; ok {
 		m.clock++
@@ -56,13 +55,13 @@ func (m *deliveryModel) Item(i int) (deliver.Summary, bool) {
 		if i-start < len(p) {
 			return p[i-start], true
 		}
-		return deliver.Summary{}, false
+		return app.DeliverySummary{}, false
 	}
 	if i >= 0 && i < m.count && !m.loading[start] {
 		m.loading[start] = true
 		m.read([]int{start})
 	}
-	return deliver.Summary{}, false
+	return app.DeliverySummary{}, false
 }
 
 // IndexOf is the row of delivery id if its page is held, or -1.
@@ -94,18 +93,18 @@ func (m *deliveryModel) read(starts []int) {
 	gen := m.gen
 	go func() {
 		n, err := m.st.CountDeliveries()
-		got := map[int][]deliver.Summary{}
+		got := map[int][]app.DeliverySummary{}
 		for _, s := range starts {
 			if err != nil {
 				break
 			}
-			got[s], err = m.st.Deliveries(deliver.Page{Offset: s, Limit: m.pageSize})
+			got[s], err = m.st.Deliveries(app.DeliveryPage{Offset: s, Limit: m.pageSize})
 		}
 		m.do(func() { m.arrived(gen, n, got, err) })
 	}()
 }
 
-func (m *deliveryModel) arrived(gen uint64, n int, got map[int][]deliver.Summary, err error) {
+func (m *deliveryModel) arrived(gen uint64, n int, got map[int][]app.DeliverySummary, err error) {
 	for s := range got {
 		delete(m.loading, s)
 	}
@@ -169,7 +168,7 @@ type deliveriesView struct {
 	count   *widget.Label
 	errText *widget.Label
 	empty   fyne.CanvasObject
-	targets map[string]deliver.Target
+	targets map[string]app.Target
 
 	selID     uint64
 	selGen    uint64
@@ -188,7 +187,7 @@ func (w *Window) showDeliveries() *deliveriesView {
 		v.win.RequestFocus()
 		return v
 	}
-	v := &deliveriesView{w: w, targets: map[string]deliver.Target{},
+	v := &deliveriesView{w: w, targets: map[string]app.Target{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	v.model = newDeliveryModel(w.d.Deliveries, w.do)
 	v.model.onChange = v.changed
@@ -201,7 +200,7 @@ func (w *Window) showDeliveries() *deliveriesView {
 	v.win.Resize(fyne.NewSize(1280, 820))
 	v.win.SetOnClosed(v.onClosed)
 	w.delivView = v
-	v.cancelSub = w.d.Queue.Subscribe(func(d *deliver.Delivery) {
+	v.cancelSub = w.d.Queue.Subscribe(func(d *app.Delivery) {
 		w.do(func() { v.deliveryChanged(d) })
 		select {
 		case v.kick <- struct{}{}:
@@ -290,7 +289,7 @@ func (v *deliveriesView) loadTargets() {
 			if err != nil || v.closed {
 				return
 			}
-			v.targets = map[string]deliver.Target{}
+			v.targets = map[string]app.Target{}
 			for _, t := range ts {
 				v.targets[t.ID] = t
 			}
@@ -309,7 +308,7 @@ func (v *deliveriesView) targetName(id string) string {
 	return "deleted target"
 }
 
-func (v *deliveriesView) target(id string) *deliver.Target {
+func (v *deliveriesView) target(id string) *app.Target {
 	if t, ok := v.targets[id]; ok {
 		return &t
 	}
@@ -340,11 +339,11 @@ func (v *deliveriesView) changed() {
 
 // deliveryChanged shows a new state of the selected delivery at once, and
 // notices targets disabled by a 410.
-func (v *deliveriesView) deliveryChanged(d *deliver.Delivery) {
+func (v *deliveriesView) deliveryChanged(d *app.Delivery) {
 	if v.closed {
 		return
 	}
-	if d.State == deliver.Gone && d.TargetID != "" {
+	if d.State == app.Gone && d.TargetID != "" {
 		v.loadTargets()
 	}
 	if d.ID == v.selID {
@@ -394,7 +393,7 @@ func (v *deliveriesView) selectID(id uint64) {
 //	#12 · 15:04:05 · 2 attempts · to Shop · resend of event #4
 type deliveryRow struct {
 	widget.BaseWidget
-	sum    deliver.Summary
+	sum    app.DeliverySummary
 	loaded bool
 
 	state  *badge
@@ -422,7 +421,7 @@ func newDeliveryRow() *deliveryRow {
 
 func (r *deliveryRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
 
-func (r *deliveryRow) set(s deliver.Summary, loaded bool, target string) {
+func (r *deliveryRow) set(s app.DeliverySummary, loaded bool, target string) {
 	r.sum, r.loaded = s, loaded
 	if !loaded {
 		r.state.Set("", colorGrey)
@@ -445,14 +444,14 @@ func (r *deliveryRow) set(s deliver.Summary, loaded bool, target string) {
 		meta = append(meta, "to "+target)
 	}
 	switch s.Kind {
-	case deliver.KindResend:
+	case app.KindResend:
 		meta = append(meta, "resend of event #"+app.FormatID(s.EventID))
-	case deliver.KindForward:
+	case app.KindForward:
 		meta = append(meta, "forward of event #"+app.FormatID(s.EventID))
 	default:
 		meta = append(meta, s.Kind)
 	}
-	if s.State == deliver.Pending && !s.NextAttemptAt.IsZero() && s.Attempts > 0 {
+	if s.State == app.Pending && !s.NextAttemptAt.IsZero() && s.Attempts > 0 {
 		meta = append(meta, "next "+s.NextAttemptAt.Local().Format("15:04:05"))
 	}
 	r.meta.SetText(strings.Join(slices.DeleteFunc(meta, func(x string) bool { return x == "" }), " · "))

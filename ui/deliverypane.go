@@ -25,23 +25,23 @@ import (
 const viewLimit = 256 << 10
 
 // stateStyle is the colour and icon of a delivery state.
-func stateStyle(s deliver.State) (fyne.ThemeColorName, fyne.Resource) {
+func stateStyle(s app.State) (fyne.ThemeColorName, fyne.Resource) {
 	switch s {
-	case deliver.Delivered:
+	case app.Delivered:
 		return colorGreen, theme.ConfirmIcon()
-	case deliver.Pending:
+	case app.Pending:
 		return colorBlue, theme.HistoryIcon()
-	case deliver.Failed:
+	case app.Failed:
 		return colorRed, theme.ErrorIcon()
-	case deliver.Gone:
+	case app.Gone:
 		return colorOrange, theme.ContentRemoveIcon()
-	case deliver.Cancelled:
+	case app.Cancelled:
 		return colorGrey, theme.CancelIcon()
 	}
 	return colorGrey, theme.QuestionIcon()
 }
 
-func setStateBadge(b *badge, s deliver.State) {
+func setStateBadge(b *badge, s app.State) {
 	c, icon := stateStyle(s)
 	b.Icon = icon
 	b.Set(string(s), c)
@@ -50,7 +50,7 @@ func setStateBadge(b *badge, s deliver.State) {
 
 // setEnvBadge marks which of a target's URLs sends go to; production is
 // red so nobody fires at it by mistake.
-func setEnvBadge(b *badge, t deliver.Target) {
+func setEnvBadge(b *badge, t app.Target) {
 	if t.UseSandbox {
 		b.Set("SANDBOX", colorBlue)
 	} else {
@@ -109,10 +109,10 @@ func maskHeader(name, value string) string {
 	}
 	if strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") {
 		if scheme, cred, ok := strings.Cut(value, " "); ok {
-			return scheme + " " + deliver.Mask(strings.TrimSpace(cred))
+			return scheme + " " + app.Mask(strings.TrimSpace(cred))
 		}
 	}
-	return deliver.Mask(value)
+	return app.Mask(value)
 }
 
 func maskHeaders(h app.Headers) app.Headers {
@@ -142,7 +142,7 @@ func maskURL(raw string) string {
 			name, _ := url.QueryUnescape(k)
 			if ok && isSecretName(name) {
 				uv, _ := url.QueryUnescape(v)
-				parts[i] = k + "=" + deliver.Mask(uv)
+				parts[i] = k + "=" + app.Mask(uv)
 			}
 		}
 		u.RawQuery = strings.Join(parts, "&")
@@ -170,7 +170,7 @@ func bodyText(b []byte) (text string, isJSON bool) {
 
 // requestText is a request as it went out, credentials masked: request
 // line, headers, a blank line and the body.
-func requestText(r deliver.Request) string {
+func requestText(r app.Request) string {
 	var sb strings.Builder
 	sb.WriteString(r.Method + " " + maskURL(r.URL) + "\n")
 	sb.WriteString(headerLines(maskHeaders(r.Headers)))
@@ -209,7 +209,7 @@ func highlightHeaders(line []rune) []span {
 }
 
 // curlCommand is a shell command that sends r again, as it was sent.
-func curlCommand(r deliver.Request) string {
+func curlCommand(r app.Request) string {
 	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 	parts := []string{"curl", "-X", r.Method, q(r.URL)}
 	for _, h := range r.Headers {
@@ -233,10 +233,10 @@ func curlCommand(r deliver.Request) string {
 // Deliveries window both use it.
 type deliveryPane struct {
 	w       *Window
-	d       *deliver.Delivery
-	target  *deliver.Target // nil when the delivery has none, or it was deleted
-	sel     int             // attempt shown
-	follow  bool            // show the newest attempt as attempts arrive
+	d       *app.Delivery
+	target  *app.Target // nil when the delivery has none, or it was deleted
+	sel     int         // attempt shown
+	follow  bool        // show the newest attempt as attempts arrive
 	actions bool
 
 	root      fyne.CanvasObject
@@ -364,7 +364,7 @@ func (p *deliveryPane) clear(text string) {
 
 // show draws d (with its target, nil for none). A newer copy of the same
 // delivery keeps the attempt the user picked unless they were on the newest.
-func (p *deliveryPane) show(d *deliver.Delivery, t *deliver.Target) {
+func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 	same := p.d != nil && p.d.ID == d.ID && d.ID != 0
 	if !same {
 		p.follow = true
@@ -399,7 +399,7 @@ func (p *deliveryPane) show(d *deliver.Delivery, t *deliver.Target) {
 	p.reason.Hidden = d.Reason == ""
 	p.reason.Refresh()
 
-	if d.State == deliver.Pending && !d.NextAttemptAt.IsZero() {
+	if d.State == app.Pending && !d.NextAttemptAt.IsZero() {
 		if wait := time.Until(d.NextAttemptAt); wait > time.Second {
 			p.next.SetText(fmt.Sprintf("Next attempt at %s (in %s)", d.NextAttemptAt.Local().Format("15:04:05"), wait.Round(time.Second)))
 		} else {
@@ -415,9 +415,9 @@ func (p *deliveryPane) show(d *deliver.Delivery, t *deliver.Target) {
 		meta = append(meta, "delivery #"+app.FormatID(d.ID))
 	}
 	switch d.Kind {
-	case deliver.KindResend:
+	case app.KindResend:
 		meta = append(meta, "resend of event #"+app.FormatID(d.EventID))
-	case deliver.KindForward:
+	case app.KindForward:
 		meta = append(meta, "forward of event #"+app.FormatID(d.EventID))
 	case "":
 	default:
@@ -434,13 +434,13 @@ func (p *deliveryPane) show(d *deliver.Delivery, t *deliver.Target) {
 	meta = append(meta, map[bool]string{true: "no retries", false: fmt.Sprintf("up to %s", plural(retries, "retry"))}[retries == 0])
 	p.meta.SetText(strings.Join(meta, "  ·  "))
 
-	if d.State == deliver.Pending {
+	if d.State == app.Pending {
 		p.cancelBtn.Show()
 		p.retryBtn.Hide()
 	} else {
 		// A delivered one is sent again by resending its event instead.
 		p.cancelBtn.Hide()
-		showRow(d.State != deliver.Delivered, p.retryBtn)
+		showRow(d.State != app.Delivered, p.retryBtn)
 		p.retryBtn.Enable()
 	}
 	if d.ID == 0 {
@@ -457,14 +457,14 @@ func (p *deliveryPane) show(d *deliver.Delivery, t *deliver.Target) {
 }
 
 // signingText says in a few words how a delivery is signed.
-func signingText(s deliver.Signing) string {
+func signingText(s app.Signing) string {
 	switch {
 	case s.KeepOriginal:
 		return "original headers kept byte-for-byte"
 	case s.Scheme == "":
 		return "unsigned"
 	}
-	return "signed as " + s.Scheme + " with " + deliver.Mask(s.Secret)
+	return "signed as " + s.Scheme + " with " + app.Mask(s.Secret)
 }
 
 func (p *deliveryPane) fillAttempts() {

@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/verify"
 )
 
@@ -40,7 +39,7 @@ type resendEditor struct {
 	w       *Window
 	win     fyne.Window
 	ev      *app.Event // the event being resent; nil for a request composed from nothing
-	targets []deliver.Target
+	targets []app.Target
 	loaded  bool   // targets read
 	chosen  string // id of the target picked, "" for none
 
@@ -136,9 +135,9 @@ func errorLabel() *widget.Label {
 
 func (ed *resendEditor) build() fyne.CanvasObject {
 	w, e := ed.w, ed.ev
-	req := deliver.Request{Method: http.MethodPost}
+	req := app.Request{Method: http.MethodPost}
 	if e != nil {
-		req = deliver.FromEvent(e)
+		req = app.RequestFrom(e)
 	}
 
 	// Method and URL.
@@ -258,7 +257,7 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 
 // loadBody puts the request's body in the editor: decoded when it was sent
 // compressed, read-only when it is binary.
-func (ed *resendEditor) loadBody(req deliver.Request) {
+func (ed *resendEditor) loadBody(req app.Request) {
 	body := req.Body
 	if dec, enc, err := app.DecodedBody(req.Headers, body, app.MaxDecodedBody); enc != "" && err == nil {
 		body = dec
@@ -359,7 +358,7 @@ func (ed *resendEditor) checkURL(sending bool) bool {
 	case u == "" && sending:
 		err = errors.New("enter the URL to send to, e.g. http://localhost:3000/webhooks, or pick a target")
 	case u != "":
-		err = deliver.CheckURL(u)
+		err = app.CheckURL(u)
 	}
 	if err != nil {
 		ed.urlErr.SetText(upperFirst(err.Error()))
@@ -406,7 +405,7 @@ func (ed *resendEditor) loadTargets() {
 
 // targetOption is how a target is offered in a picker: name, where sends
 // go now, and whether it is switched off.
-func targetOption(t deliver.Target) string {
+func targetOption(t app.Target) string {
 	s := t.Name + " — " + strings.ToUpper(t.Environment())
 	if !t.Enabled {
 		s += " (disabled)"
@@ -414,7 +413,7 @@ func targetOption(t deliver.Target) string {
 	return s
 }
 
-func (ed *resendEditor) chosenTarget() *deliver.Target {
+func (ed *resendEditor) chosenTarget() *app.Target {
 	for i := range ed.targets {
 		if ed.targets[i].ID == ed.chosen {
 			return &ed.targets[i]
@@ -430,7 +429,7 @@ func (ed *resendEditor) targetChosen(sel string) {
 	if ed.env == nil {
 		return // during build
 	}
-	var t *deliver.Target
+	var t *app.Target
 	for i := range ed.targets {
 		if targetOption(ed.targets[i]) == sel {
 			t = &ed.targets[i]
@@ -481,9 +480,9 @@ func (ed *resendEditor) targetChosen(sel string) {
 }
 
 // retryText says what a retry policy and timeout mean for a send.
-func retryText(p deliver.RetryPolicy, timeout time.Duration) string {
+func retryText(p app.RetryPolicy, timeout time.Duration) string {
 	if timeout <= 0 {
-		timeout = deliver.DefaultTimeout
+		timeout = app.DefaultTimeout
 	}
 	if p.Retries == 0 {
 		return fmt.Sprintf("No retries; each attempt may take %s.", durText(timeout))
@@ -599,7 +598,7 @@ func (ed *resendEditor) checkSignature() {
 // --- sending ----------------------------------------------------------------
 
 // delivery builds what Send sends from the form, or says what is wrong.
-func (ed *resendEditor) delivery() (*deliver.Delivery, error) {
+func (ed *resendEditor) delivery() (*app.Delivery, error) {
 	var problems []string
 	if !ed.checkURL(true) {
 		problems = append(problems, "the URL")
@@ -612,10 +611,10 @@ func (ed *resendEditor) delivery() (*deliver.Delivery, error) {
 	} else {
 		ed.headErr.Hide()
 	}
-	r := deliver.Request{Method: ed.method.Selected, URL: strings.TrimSpace(ed.url.Text), Headers: headers, Body: ed.bodyBytes()}
-	d := &deliver.Delivery{Request: r, Kind: deliver.KindSend}
+	r := app.Request{Method: ed.method.Selected, URL: strings.TrimSpace(ed.url.Text), Headers: headers, Body: ed.bodyBytes()}
+	d := &app.Delivery{Request: r, Kind: app.KindSend}
 	if ed.ev != nil {
-		d.EventID, d.Kind = ed.ev.ID, deliver.KindResend
+		d.EventID, d.Kind = ed.ev.ID, app.KindResend
 	}
 	if t := ed.chosenTarget(); t != nil {
 		if !t.Enabled {
@@ -629,7 +628,7 @@ func (ed *resendEditor) delivery() (*deliver.Delivery, error) {
 	}
 	switch mode := ed.signMode.Selected; {
 	case ed.keepOrig.Checked:
-		d.Sign = deliver.Signing{KeepOriginal: true}
+		d.Sign = app.Signing{KeepOriginal: true}
 	case strings.HasPrefix(mode, signTarget):
 		t := ed.chosenTarget()
 		if t == nil {
@@ -648,7 +647,7 @@ func (ed *resendEditor) delivery() (*deliver.Delivery, error) {
 		if strings.TrimSpace(ed.secret.Text) == "" {
 			problems = append(problems, "signing: paste the secret the receiver checks with")
 		}
-		d.Sign = deliver.Signing{Scheme: ed.scheme.Selected, Secret: strings.TrimSpace(ed.secret.Text)}
+		d.Sign = app.Signing{Scheme: ed.scheme.Selected, Secret: strings.TrimSpace(ed.secret.Text)}
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("cannot send yet: fix %s", strings.Join(problems, "; "))
@@ -693,7 +692,7 @@ func (ed *resendEditor) doSend() {
 	if ed.cancelSub != nil {
 		ed.cancelSub()
 	}
-	ed.cancelSub = q.Subscribe(func(x *deliver.Delivery) {
+	ed.cancelSub = q.Subscribe(func(x *app.Delivery) {
 		if mine == 0 && x.CreatedAt.Equal(mark) {
 			mine = x.ID
 		}
@@ -711,12 +710,12 @@ func (ed *resendEditor) doSend() {
 }
 
 // progressed shows a change to the delivery being sent.
-func (ed *resendEditor) progressed(gen uint64, x *deliver.Delivery) {
+func (ed *resendEditor) progressed(gen uint64, x *app.Delivery) {
 	if gen != ed.gen || !ed.sending || ed.closed {
 		return
 	}
 	ed.curID = x.ID
-	if x.State != deliver.Pending {
+	if x.State != app.Pending {
 		return // finished shows the end
 	}
 	ed.cancel.Enable()
@@ -733,7 +732,7 @@ func (ed *resendEditor) progressed(gen uint64, x *deliver.Delivery) {
 }
 
 // finished shows how Send ended.
-func (ed *resendEditor) finished(gen uint64, d *deliver.Delivery, err error) {
+func (ed *resendEditor) finished(gen uint64, d *app.Delivery, err error) {
 	if gen != ed.gen || ed.closed {
 		return
 	}
@@ -757,7 +756,7 @@ func (ed *resendEditor) finished(gen uint64, d *deliver.Delivery, err error) {
 	ed.pane.show(d, ed.targetOf(d))
 }
 
-func (ed *resendEditor) targetOf(d *deliver.Delivery) *deliver.Target {
+func (ed *resendEditor) targetOf(d *app.Delivery) *app.Target {
 	for i := range ed.targets {
 		if ed.targets[i].ID == d.TargetID {
 			return &ed.targets[i]

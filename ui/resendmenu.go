@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 )
 
 // --- the banner under the top bar ------------------------------------------------
@@ -50,7 +49,7 @@ func newFlash(w *Window) *flash {
 }
 
 // set shows text with the state of delivery d (nil while it is being stored).
-func (f *flash) set(d *deliver.Delivery, text string) {
+func (f *flash) set(d *app.Delivery, text string) {
 	if d != nil {
 		setStateBadge(f.badge, d.State)
 		f.badge.Show()
@@ -62,22 +61,22 @@ func (f *flash) set(d *deliver.Delivery, text string) {
 }
 
 // describe says how a delivery stands, in one line.
-func describe(d *deliver.Delivery, what string) string {
+func describe(d *app.Delivery, what string) string {
 	switch d.State {
-	case deliver.Pending:
+	case app.Pending:
 		n := len(d.Attempts)
 		if n > 0 && time.Until(d.NextAttemptAt) > 100*time.Millisecond {
 			return fmt.Sprintf("%s: attempt %d %s; attempt %d at %s", what, n, outcomeText(d.Last()), n+1, d.NextAttemptAt.Local().Format("15:04:05"))
 		}
 		return fmt.Sprintf("%s: sending… attempt %d", what, n+1)
-	case deliver.Delivered:
+	case app.Delivered:
 		a := d.Last()
 		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), msText(a.Duration))
 	}
 	return fmt.Sprintf("%s: %s — %s", what, d.State, d.Reason)
 }
 
-func outcomeText(a *deliver.Attempt) string {
+func outcomeText(a *app.Attempt) string {
 	if a == nil {
 		return ""
 	}
@@ -92,12 +91,12 @@ func outcomeText(a *deliver.Attempt) string {
 // sendTracked runs q.Send for d in a goroutine, calling changed (on the UI
 // goroutine) with each stored change and done when Send returns. stop gives
 // the delivery over to the background queue.
-func (w *Window) sendTracked(d *deliver.Delivery, changed func(*deliver.Delivery), done func(*deliver.Delivery, error)) (stop func()) {
+func (w *Window) sendTracked(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) (stop func()) {
 	q := w.d.Queue
 	mark := time.Now()
 	d.CreatedAt = mark
 	var mine uint64 // touched only by the subscription's goroutine
-	cancelSub := q.Subscribe(func(x *deliver.Delivery) {
+	cancelSub := q.Subscribe(func(x *app.Delivery) {
 		if mine == 0 && x.CreatedAt.Equal(mark) {
 			mine = x.ID
 		}
@@ -164,7 +163,7 @@ func (w *Window) askResendURL(e *app.Event) {
 	if last, err := w.d.Settings.Setting(keyResendURL); err == nil {
 		entry.SetText(last)
 	}
-	entry.Validator = func(s string) error { return deliver.CheckURL(strings.TrimSpace(s)) }
+	entry.Validator = func(s string) error { return app.CheckURL(strings.TrimSpace(s)) }
 	d := dialog.NewForm("Resend event #"+e.IDString()+" to a URL", "Resend", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("URL", entry)}, func(ok bool) {
 			if !ok {
@@ -182,8 +181,8 @@ func (w *Window) askResendURL(e *app.Event) {
 
 // quickResend sends e as captured to target t, or to url when t is nil,
 // and follows it in the banner.
-func (w *Window) quickResend(e *app.Event, t *deliver.Target, url string) {
-	var d *deliver.Delivery
+func (w *Window) quickResend(e *app.Event, t *app.Target, url string) {
+	var d *app.Delivery
 	what := fmt.Sprintf("Event #%s to %s", e.IDString(), url)
 	if t != nil {
 		var err error
@@ -193,15 +192,15 @@ func (w *Window) quickResend(e *app.Event, t *deliver.Target, url string) {
 		}
 		what = fmt.Sprintf("Event #%s to %s (%s)", e.IDString(), t.Name, strings.ToUpper(t.Environment()))
 	} else {
-		d = deliver.Resend(e, url)
+		d = app.Resend(e, url)
 	}
 	f := w.flash
 	f.id = 0
 	f.set(nil, what+": sending…")
-	w.sendTracked(d, func(x *deliver.Delivery) {
+	w.sendTracked(d, func(x *app.Delivery) {
 		f.id = x.ID
 		f.set(x, describe(x, what))
-	}, func(x *deliver.Delivery, err error) {
+	}, func(x *app.Delivery, err error) {
 		if x.ID == 0 {
 			f.set(nil, what+": not sent — "+err.Error())
 			return
@@ -240,7 +239,7 @@ func (w *Window) askBulk(ids []uint64, what string) {
 				return
 			}
 			var opts []string
-			byOpt := map[string]deliver.Target{}
+			byOpt := map[string]app.Target{}
 			for _, t := range ts {
 				if t.Enabled {
 					opts = append(opts, targetOption(t))
@@ -279,7 +278,7 @@ func (w *Window) askBulk(ids []uint64, what string) {
 }
 
 // runBulk queues a resend of each event to t, with progress and a summary.
-func (w *Window) runBulk(ids []uint64, t deliver.Target) {
+func (w *Window) runBulk(ids []uint64, t app.Target) {
 	events, q, filter := w.d.Events, w.d.Queue, parseFilter(w.applied)
 	bar := widget.NewProgressBar()
 	text := widget.NewLabel("Finding the events…")
@@ -296,7 +295,7 @@ func (w *Window) runBulk(ids []uint64, t deliver.Target) {
 		var firstErr error
 		for i, id := range ids {
 			e, rerr := events.Event(id)
-			var dl *deliver.Delivery
+			var dl *app.Delivery
 			if rerr == nil {
 				dl, rerr = t.Resend(e)
 			}

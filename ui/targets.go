@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/verify"
 )
 
@@ -36,8 +35,8 @@ type targetList struct {
 	w       *Window
 	parent  fyne.Window
 	dlg     *dialog.CustomDialog
-	targets []deliver.Target
-	conns   []deliver.Connection
+	targets []app.Target
+	conns   []app.Connection
 	loaded  bool
 	editor  *targetEditor // while open
 	connDlg *connectionList
@@ -54,7 +53,7 @@ func (w *Window) showTargetsIn(parent fyne.Window) *targetList {
 	intro := "A target is a saved destination for resends: its URL (production, and optionally a sandbox), " +
 		"how requests to it are signed, extra headers, credentials from a connection, a timeout and a retry policy."
 	add := widget.NewButtonWithIcon("Add target", theme.ContentAddIcon(), func() {
-		l.edit(deliver.Target{Enabled: true, Retry: deliver.DefaultRetry}, true)
+		l.edit(app.Target{Enabled: true, Retry: app.DefaultRetry}, true)
 	})
 	add.Importance = widget.HighImportance
 	conns := widget.NewButtonWithIcon("Connections", theme.AccountIcon(), l.showConnections)
@@ -75,7 +74,7 @@ func (l *targetList) load() {
 	st := l.w.d.Deliveries
 	go func() {
 		ts, err := st.Targets()
-		var cs []deliver.Connection
+		var cs []app.Connection
 		if err == nil {
 			cs, err = st.Connections()
 		}
@@ -94,7 +93,7 @@ func (l *targetList) fill() {
 	fillRows(l.rows, l.targets, "No targets yet. Add one to resend events to your app, a customer's endpoint or a sandbox with one click.", l.row)
 }
 
-func (l *targetList) row(t deliver.Target) fyne.CanvasObject {
+func (l *targetList) row(t app.Target) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(t.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	env := newEnvBadge()
 	setEnvBadge(env, t)
@@ -133,7 +132,7 @@ func (l *targetList) row(t deliver.Target) fyne.CanvasObject {
 }
 
 // targetSummary is one line about a target: signing, retries, timeout, extras.
-func targetSummary(t deliver.Target) string {
+func targetSummary(t app.Target) string {
 	parts := []string{}
 	if t.Scheme == "" {
 		parts = append(parts, "unsigned")
@@ -142,7 +141,7 @@ func targetSummary(t deliver.Target) string {
 		if verify.UsesPublicKey(t.Scheme) {
 			key = t.PrivateKey
 		}
-		parts = append(parts, "signs as "+t.Scheme+" with "+deliver.Mask(key))
+		parts = append(parts, "signs as "+t.Scheme+" with "+app.Mask(key))
 	}
 	if t.Retry.Retries == 0 {
 		parts = append(parts, "no retries")
@@ -155,7 +154,7 @@ func targetSummary(t deliver.Target) string {
 	}
 	timeout := t.Timeout
 	if timeout <= 0 {
-		timeout = deliver.DefaultTimeout
+		timeout = app.DefaultTimeout
 	}
 	parts = append(parts, "timeout "+durText(timeout))
 	if n := len(t.Headers); n > 0 {
@@ -170,14 +169,14 @@ func targetSummary(t deliver.Target) string {
 	return strings.Join(parts, " · ")
 }
 
-func retryDelay(p deliver.RetryPolicy) time.Duration {
+func retryDelay(p app.RetryPolicy) time.Duration {
 	if p.Delay <= 0 {
 		return time.Minute
 	}
 	return p.Delay
 }
 
-func (l *targetList) retryFailed(t deliver.Target) {
+func (l *targetList) retryFailed(t app.Target) {
 	q := l.w.d.Queue
 	go func() {
 		n, err := q.RetryAllFailed(t.ID)
@@ -196,7 +195,7 @@ func (l *targetList) retryFailed(t deliver.Target) {
 	}()
 }
 
-func (l *targetList) confirmDelete(t deliver.Target) {
+func (l *targetList) confirmDelete(t app.Target) {
 	askDelete("Delete target?", fmt.Sprintf("Delete target %s?\nIts deliveries stay in the log.", t.Name), "Delete", func() {
 		st := l.w.d.Deliveries
 		go func() {
@@ -215,7 +214,7 @@ func (l *targetList) confirmDelete(t deliver.Target) {
 
 // --- a secret -----------------------------------------------------------------
 
-// secretField holds one secret shown masked (deliver.Mask: a prefix such as
+// secretField holds one secret shown masked (app.Mask: a prefix such as
 // whsec_ and the last four characters) with reveal and copy, and an entry
 // to paste a replacement.
 type secretField struct {
@@ -268,7 +267,7 @@ func (f *secretField) update() {
 	case f.shown:
 		f.text.SetText(f.value)
 	default:
-		f.text.SetText(deliver.Mask(f.value))
+		f.text.SetText(app.Mask(f.value))
 	}
 	if f.shown {
 		f.eye.SetIcon(theme.VisibilityOffIcon())
@@ -303,7 +302,7 @@ func fixPEM(s string) string {
 type targetEditor struct {
 	l     *targetList
 	isNew bool
-	orig  deliver.Target
+	orig  app.Target
 	dlg   *dialog.CustomDialog
 
 	name, prodURL, sandboxURL, options, timeout, retries, delay *widget.Entry
@@ -321,7 +320,7 @@ type targetEditor struct {
 	save                                                        *widget.Button
 }
 
-func (l *targetList) edit(t deliver.Target, isNew bool) *targetEditor {
+func (l *targetList) edit(t app.Target, isNew bool) *targetEditor {
 	ed := &targetEditor{l: l, isNew: isNew, orig: t}
 	title := "Edit target " + t.Name
 	if isNew {
@@ -365,7 +364,7 @@ func (ed *targetEditor) build() fyne.CanvasObject {
 	ed.sandboxURL.SetText(t.SandboxURL)
 	ed.envBadge = newEnvBadge()
 	ed.env = widget.NewRadioGroup([]string{envProduction, envSandbox}, func(s string) {
-		setEnvBadge(ed.envBadge, deliver.Target{UseSandbox: s == envSandbox})
+		setEnvBadge(ed.envBadge, app.Target{UseSandbox: s == envSandbox})
 	})
 	ed.env.Horizontal = true
 	ed.env.Required = true
@@ -403,7 +402,7 @@ func (ed *targetEditor) build() fyne.CanvasObject {
 	ed.headers = newHeaderEditor(t.Headers, "Add header")
 
 	ed.timeout = widget.NewEntry()
-	ed.timeout.SetPlaceHolder(deliver.DefaultTimeout.String())
+	ed.timeout.SetPlaceHolder(app.DefaultTimeout.String())
 	if t.Timeout > 0 {
 		ed.timeout.SetText(durText(t.Timeout))
 	}
@@ -504,7 +503,7 @@ func parseDuration(what, s string, def time.Duration) (time.Duration, error) {
 }
 
 // collect validates the form, marks what is wrong and returns the target.
-func (ed *targetEditor) collect() (deliver.Target, bool) {
+func (ed *targetEditor) collect() (app.Target, bool) {
 	t := ed.orig
 	ok := true
 	mark := func(l *widget.Label, err error) {
@@ -524,10 +523,10 @@ func (ed *targetEditor) collect() (deliver.Target, bool) {
 	switch {
 	case t.URL == "" && t.SandboxURL == "":
 		urlErr = errors.New("enter a production or a sandbox URL")
-	case t.URL != "" && deliver.CheckURL(t.URL) != nil:
-		urlErr = deliver.CheckURL(t.URL)
-	case t.SandboxURL != "" && deliver.CheckURL(t.SandboxURL) != nil:
-		urlErr = deliver.CheckURL(t.SandboxURL)
+	case t.URL != "" && app.CheckURL(t.URL) != nil:
+		urlErr = app.CheckURL(t.URL)
+	case t.SandboxURL != "" && app.CheckURL(t.SandboxURL) != nil:
+		urlErr = app.CheckURL(t.SandboxURL)
 	default:
 		_, urlErr = t.ActiveURL()
 	}
@@ -640,7 +639,7 @@ type connectionList struct {
 	dlg    *dialog.CustomDialog
 	rows   *fyne.Container
 	status *widget.Label
-	conns  []deliver.Connection
+	conns  []app.Connection
 	editor *connectionEditor
 }
 
@@ -651,7 +650,7 @@ func (l *targetList) showConnections() {
 	intro := "A connection keeps credentials once — basic auth, a bearer or OAuth token with its prefix " +
 		"(Zoho-oauthtoken), or an API key in a header or the query (zapikey) — for any number of targets."
 	add := widget.NewButtonWithIcon("Add connection", theme.ContentAddIcon(), func() {
-		c.edit(deliver.Connection{Kind: deliver.AuthBearer}, true)
+		c.edit(app.Connection{Kind: app.AuthBearer}, true)
 	})
 	add.Importance = widget.HighImportance
 	c.dlg = listDialog("Connections", intro, []fyne.CanvasObject{add}, c.status, c.rows, l.parent)
@@ -716,13 +715,13 @@ func (c *connectionList) remove(name string) {
 // kindLabel names a connection kind for people.
 func kindLabel(kind string) string {
 	switch kind {
-	case deliver.AuthBasic:
+	case app.AuthBasic:
 		return "Basic auth"
-	case deliver.AuthBearer:
+	case app.AuthBearer:
 		return "Bearer / OAuth token"
-	case deliver.AuthAPIKeyHeader:
+	case app.AuthAPIKeyHeader:
 		return "API key in a header"
-	case deliver.AuthAPIKeyQuery:
+	case app.AuthAPIKeyQuery:
 		return "API key in the query"
 	}
 	return "None"
@@ -732,7 +731,7 @@ func kindLabel(kind string) string {
 type connectionEditor struct {
 	c     *connectionList
 	isNew bool
-	orig  deliver.Connection
+	orig  app.Connection
 	dlg   *dialog.CustomDialog
 
 	name, username, prefix, keyName *widget.Entry
@@ -743,7 +742,7 @@ type connectionEditor struct {
 	basicRows, bearerRows, keyRows  []fyne.CanvasObject
 }
 
-func (c *connectionList) edit(x deliver.Connection, isNew bool) *connectionEditor {
+func (c *connectionList) edit(x app.Connection, isNew bool) *connectionEditor {
 	w := c.l.w
 	ed := &connectionEditor{c: c, isNew: isNew, orig: x}
 	label := func(s string) *widget.Label {
@@ -768,8 +767,8 @@ func (c *connectionList) edit(x deliver.Connection, isNew bool) *connectionEdito
 	ed.keyValue = newSecretField(w, x.KeyValue, "Paste the key to replace it")
 	ed.preview = caption("")
 	ed.saveErr = errorLabel()
-	labels := make([]string, len(deliver.AuthKinds))
-	for i, k := range deliver.AuthKinds {
+	labels := make([]string, len(app.AuthKinds))
+	for i, k := range app.AuthKinds {
 		labels[i] = kindLabel(k)
 	}
 	ed.basicRows = []fyne.CanvasObject{label("Username"), ed.username, label("Password"), ed.password.root}
@@ -778,7 +777,7 @@ func (c *connectionList) edit(x deliver.Connection, isNew bool) *connectionEdito
 	ed.kind = widget.NewSelect(labels, func(string) { ed.kindChanged() })
 	kind := x.Kind
 	if kind == "" {
-		kind = deliver.AuthNone
+		kind = app.AuthNone
 	}
 	ed.kind.SetSelected(kindLabel(kind))
 	objs := []fyne.CanvasObject{label("Name"), ed.name, label("Kind"), ed.kind}
@@ -803,30 +802,30 @@ func (c *connectionList) edit(x deliver.Connection, isNew bool) *connectionEdito
 }
 
 func (ed *connectionEditor) kindValue() string {
-	for _, k := range deliver.AuthKinds {
+	for _, k := range app.AuthKinds {
 		if kindLabel(k) == ed.kind.Selected {
 			return k
 		}
 	}
-	return deliver.AuthNone
+	return app.AuthNone
 }
 
 func (ed *connectionEditor) kindChanged() {
 	k := ed.kindValue()
-	showRow(k == deliver.AuthBasic, ed.basicRows...)
-	showRow(k == deliver.AuthBearer, ed.bearerRows...)
-	showRow(k == deliver.AuthAPIKeyHeader || k == deliver.AuthAPIKeyQuery, ed.keyRows...)
+	showRow(k == app.AuthBasic, ed.basicRows...)
+	showRow(k == app.AuthBearer, ed.bearerRows...)
+	showRow(k == app.AuthAPIKeyHeader || k == app.AuthAPIKeyQuery, ed.keyRows...)
 	ed.preview.SetText(ed.collect().Describe())
 }
 
-func (ed *connectionEditor) collect() deliver.Connection {
-	x := deliver.Connection{Name: strings.TrimSpace(ed.name.Text), Kind: ed.kindValue()}
+func (ed *connectionEditor) collect() app.Connection {
+	x := app.Connection{Name: strings.TrimSpace(ed.name.Text), Kind: ed.kindValue()}
 	switch x.Kind {
-	case deliver.AuthBasic:
+	case app.AuthBasic:
 		x.Username, x.Password = strings.TrimSpace(ed.username.Text), ed.password.value
-	case deliver.AuthBearer:
+	case app.AuthBearer:
 		x.Prefix, x.Token = strings.TrimSpace(ed.prefix.Text), ed.token.value
-	case deliver.AuthAPIKeyHeader, deliver.AuthAPIKeyQuery:
+	case app.AuthAPIKeyHeader, app.AuthAPIKeyQuery:
 		x.KeyName, x.KeyValue = strings.TrimSpace(ed.keyName.Text), ed.keyValue.value
 	}
 	return x

@@ -43,7 +43,7 @@ type Deps struct {
 	// Queue and Deliveries back resending, the Deliveries window and the
 	// targets editor; with Queue nil those are not offered.
 	Queue      *deliver.Queue
-	Deliveries deliver.Store
+	Deliveries app.DeliveryStore
 	Demo       bool   // title shows "Hooklens — demo data"
 	Notice     string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }

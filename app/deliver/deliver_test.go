@@ -28,7 +28,7 @@ import (
 )
 
 // fast retries: the tests are about what happens, not when.
-var fast = deliver.RetryPolicy{Retries: 3, Delay: 5 * time.Millisecond}
+var fast = app.RetryPolicy{Retries: 3, Delay: 5 * time.Millisecond}
 
 func openStore(t *testing.T, dir string) *store.Store {
 	t.Helper()
@@ -82,7 +82,7 @@ func (rc *receiver) requests() []received {
 	return slices.Clone(rc.got)
 }
 
-func statuses(d *deliver.Delivery) []int {
+func statuses(d *app.Delivery) []int {
 	var out []int
 	for _, a := range d.Attempts {
 		out = append(out, a.Status)
@@ -90,8 +90,8 @@ func statuses(d *deliver.Delivery) []int {
 	return out
 }
 
-func post(url, body string) *deliver.Delivery {
-	return &deliver.Delivery{Request: deliver.Request{
+func post(url, body string) *app.Delivery {
+	return &app.Delivery{Request: app.Request{
 		Method: "POST", URL: url,
 		Headers: app.Headers{{Name: "Content-Type", Value: "application/json"}},
 		Body:    []byte(body),
@@ -108,7 +108,7 @@ func TestFailsTwiceThenDelivered(t *testing.T) {
 	if err := q.Send(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	if d.State != deliver.Delivered || !slices.Equal(statuses(d), []int{500, 503, 200}) {
+	if d.State != app.Delivered || !slices.Equal(statuses(d), []int{500, 503, 200}) {
 		t.Fatalf("state %s after attempts %v (%s); want delivered after 500, 503, 200", d.State, statuses(d), d.Reason)
 	}
 	got := rc.requests()
@@ -150,7 +150,7 @@ func TestFailsTwiceThenDelivered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.State != deliver.Delivered || len(stored.Attempts) != 3 || !stored.NextAttemptAt.IsZero() {
+	if stored.State != app.Delivered || len(stored.Attempts) != 3 || !stored.NextAttemptAt.IsZero() {
 		t.Fatalf("stored: state %s, %d attempts, next %v", stored.State, len(stored.Attempts), stored.NextAttemptAt)
 	}
 	for i, a := range stored.Attempts {
@@ -172,12 +172,12 @@ func TestRetriesUsedUpIsFailed(t *testing.T) {
 	rc := newReceiver(t, 400)
 	q := deliver.New(s, deliver.Options{})
 	d := post(rc.URL, `{}`)
-	d.Retry = deliver.RetryPolicy{Retries: 2, Delay: time.Millisecond}
+	d.Retry = app.RetryPolicy{Retries: 2, Delay: time.Millisecond}
 	if err := q.Send(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 	// 4xx is retried like any non-2xx but 410 (Stripe and Svix do the same).
-	if d.State != deliver.Failed || len(d.Attempts) != 3 || !strings.Contains(d.Reason, "failed after 3 attempts: answered 400 Bad Request") {
+	if d.State != app.Failed || len(d.Attempts) != 3 || !strings.Contains(d.Reason, "failed after 3 attempts: answered 400 Bad Request") {
 		t.Fatalf("state %s, %d attempts, reason %q; want failed after 3 attempts", d.State, len(d.Attempts), d.Reason)
 	}
 }
@@ -186,18 +186,18 @@ func TestGoneStopsAndDisablesTarget(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	rc := newReceiver(t, 410)
 	q := deliver.New(s, deliver.Options{})
-	tg := deliver.Target{Name: "shop", URL: rc.URL + "/hooks", Enabled: true, Retry: fast}
+	tg := app.Target{Name: "shop", URL: rc.URL + "/hooks", Enabled: true, Retry: fast}
 	if err := s.PutTarget(&tg); err != nil {
 		t.Fatal(err)
 	}
-	d, err := tg.NewDelivery(deliver.Request{Method: "POST", Body: []byte(`{"a":1}`)})
+	d, err := tg.NewDelivery(app.Request{Method: "POST", Body: []byte(`{"a":1}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := q.Send(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	if d.State != deliver.Gone || len(d.Attempts) != 1 || len(rc.requests()) != 1 {
+	if d.State != app.Gone || len(d.Attempts) != 1 || len(rc.requests()) != 1 {
 		t.Fatalf("state %s after %d attempts (%d received); want gone after one", d.State, len(d.Attempts), len(rc.requests()))
 	}
 	after, err := s.Target(tg.ID)
@@ -207,7 +207,7 @@ func TestGoneStopsAndDisablesTarget(t *testing.T) {
 	if after.Enabled || !strings.Contains(after.DisabledReason, "410 Gone") {
 		t.Fatalf("target after 410: enabled %v, reason %q; want disabled with the reason", after.Enabled, after.DisabledReason)
 	}
-	if _, err := after.NewDelivery(deliver.Request{Method: "POST"}); err == nil || !strings.Contains(err.Error(), "disabled (") {
+	if _, err := after.NewDelivery(app.Request{Method: "POST"}); err == nil || !strings.Contains(err.Error(), "disabled (") {
 		t.Fatalf("sending to the disabled target: %v, want an error saying it is disabled and why", err)
 	}
 }
@@ -229,7 +229,7 @@ func TestHangingTargetIsCutAndRetried(t *testing.T) {
 	if err := q.Send(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	if d.State != deliver.Delivered || !slices.Equal(statuses(d), []int{0, 200}) {
+	if d.State != app.Delivered || !slices.Equal(statuses(d), []int{0, 200}) {
 		t.Fatalf("state %s, statuses %v; want delivered on the retry after a timeout", d.State, statuses(d))
 	}
 	if e := d.Attempts[0].Error; !strings.Contains(e, "timeout") || !strings.Contains(e, "100ms") {
@@ -247,21 +247,21 @@ func TestConnectionRefusedIsExplained(t *testing.T) {
 	ln.Close() // nothing listens there now
 	q := deliver.New(s, deliver.Options{})
 	d := post("http://"+addr+"/x", `{}`)
-	d.Retry = deliver.RetryPolicy{Retries: 1, Delay: time.Millisecond}
+	d.Retry = app.RetryPolicy{Retries: 1, Delay: time.Millisecond}
 	if err := q.Send(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	if d.State != deliver.Failed || len(d.Attempts) != 2 || !strings.Contains(d.Attempts[0].Error, "connection refused by "+addr) {
+	if d.State != app.Failed || len(d.Attempts) != 2 || !strings.Contains(d.Attempts[0].Error, "connection refused by "+addr) {
 		t.Fatalf("state %s, %d attempts, first error %q; want 2 attempts refused", d.State, len(d.Attempts), d.Attempts[0].Error)
 	}
 }
 
 // waitFor subscribes to q and returns a function that waits until a
 // delivery satisfies ok.
-func waitFor(t *testing.T, q *deliver.Queue, ok func(*deliver.Delivery) bool) func() *deliver.Delivery {
+func waitFor(t *testing.T, q *deliver.Queue, ok func(*app.Delivery) bool) func() *app.Delivery {
 	t.Helper()
-	ch := make(chan *deliver.Delivery, 1)
-	cancel := q.Subscribe(func(d *deliver.Delivery) {
+	ch := make(chan *app.Delivery, 1)
+	cancel := q.Subscribe(func(d *app.Delivery) {
 		if ok(d) {
 			select {
 			case ch <- d:
@@ -270,7 +270,7 @@ func waitFor(t *testing.T, q *deliver.Queue, ok func(*deliver.Delivery) bool) fu
 		}
 	})
 	t.Cleanup(cancel)
-	return func() *deliver.Delivery {
+	return func() *app.Delivery {
 		t.Helper()
 		select {
 		case d := <-ch:
@@ -291,10 +291,10 @@ func TestPendingRetrySurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	q1 := deliver.New(s1, deliver.Options{})
-	firstDone := waitFor(t, q1, func(d *deliver.Delivery) bool { return len(d.Attempts) == 1 })
+	firstDone := waitFor(t, q1, func(d *app.Delivery) bool { return len(d.Attempts) == 1 })
 	ctx, stop := context.WithCancel(context.Background())
 	d := post(rc.URL, `{"n":1}`)
-	d.Retry = deliver.RetryPolicy{Retries: 3, Delay: 300 * time.Millisecond}
+	d.Retry = app.RetryPolicy{Retries: 3, Delay: 300 * time.Millisecond}
 	errc := make(chan error, 1)
 	go func() { errc <- q1.Send(ctx, d) }()
 	firstDone()
@@ -311,15 +311,15 @@ func TestPendingRetrySurvivesRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if left.State != deliver.Pending || len(left.Attempts) != 1 || left.NextAttemptAt.IsZero() {
+	if left.State != app.Pending || len(left.Attempts) != 1 || left.NextAttemptAt.IsZero() {
 		t.Fatalf("after reopening: state %s with %d attempts, next %v; want pending after one", left.State, len(left.Attempts), left.NextAttemptAt)
 	}
 	q2 := deliver.New(s2, deliver.Options{})
-	done := waitFor(t, q2, func(d *deliver.Delivery) bool { return d.State != deliver.Pending })
+	done := waitFor(t, q2, func(d *app.Delivery) bool { return d.State != app.Pending })
 	q2.Start(context.Background())
 	defer q2.Stop()
 	end := done()
-	if end.State != deliver.Delivered || !slices.Equal(statuses(end), []int{500, 200}) {
+	if end.State != app.Delivered || !slices.Equal(statuses(end), []int{500, 200}) {
 		t.Fatalf("after restart: state %s, statuses %v; want delivered on the second attempt", end.State, statuses(end))
 	}
 	if got := rc.requests(); len(got) != 2 || string(got[1].Body) != `{"n":1}` {
@@ -344,7 +344,7 @@ func TestEnqueuedBeforeRestartIsSent(t *testing.T) {
 	}
 	s2 := openStore(t, dir)
 	q := deliver.New(s2, deliver.Options{})
-	done := waitFor(t, q, func(x *deliver.Delivery) bool { return x.ID == d.ID && x.State == deliver.Delivered })
+	done := waitFor(t, q, func(x *app.Delivery) bool { return x.ID == d.ID && x.State == app.Delivered })
 	q.Start(context.Background())
 	defer q.Stop()
 	done()
@@ -416,7 +416,7 @@ func TestResendIsResignedForTheTarget(t *testing.T) {
 	const secret = "whsec_targetSecretForTheAppUnderDevelopment"
 	body := `{"id":"evt_1","type":"invoice.paid","data":{"object":{"amount":1200}}}`
 	e := capturedStripe(t, body)
-	tg := deliver.Target{Name: "dev app", URL: rc.URL + "/webhooks/stripe", Scheme: "stripe", Secret: secret, Enabled: true, Retry: fast}
+	tg := app.Target{Name: "dev app", URL: rc.URL + "/webhooks/stripe", Scheme: "stripe", Secret: secret, Enabled: true, Retry: fast}
 	if err := s.PutTarget(&tg); err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +427,7 @@ func TestResendIsResignedForTheTarget(t *testing.T) {
 	if err := q.Send(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	if d.State != deliver.Delivered {
+	if d.State != app.Delivered {
 		t.Fatalf("state %s: %s", d.State, d.Reason)
 	}
 	r := rc.requests()[0]
@@ -452,8 +452,8 @@ func TestResendIsResignedForTheTarget(t *testing.T) {
 	if string(r.Body) != body || r.Header.Get("User-Agent") != "Stripe/1.0 (+https://stripe.com/docs/webhooks)" {
 		t.Fatalf("body %q, user agent %q: want both as captured", r.Body, r.Header.Get("User-Agent"))
 	}
-	byEvent, err := s.Deliveries(deliver.Page{EventID: e.ID})
-	if err != nil || len(byEvent) != 1 || byEvent[0].ID != d.ID || byEvent[0].Kind != deliver.KindResend {
+	byEvent, err := s.Deliveries(app.DeliveryPage{EventID: e.ID})
+	if err != nil || len(byEvent) != 1 || byEvent[0].ID != d.ID || byEvent[0].Kind != app.KindResend {
 		t.Fatalf("deliveries of event %d: %+v %v", e.ID, byEvent, err)
 	}
 }
@@ -468,8 +468,8 @@ func TestRetriesKeepMessageIDButNotTimestamp(t *testing.T) {
 	}
 	d := post(rc.URL, `{"type":"contact.created"}`)
 	d.Request.Headers = append(d.Request.Headers, app.Header{Name: "webhook-id", Value: "msg_original"})
-	d.Sign = deliver.Signing{Scheme: "standard-webhooks", Secret: key.Secret}
-	d.Retry = deliver.RetryPolicy{Retries: 1, Delay: 1100 * time.Millisecond} // the timestamp is in seconds
+	d.Sign = app.Signing{Scheme: "standard-webhooks", Secret: key.Secret}
+	d.Retry = app.RetryPolicy{Retries: 1, Delay: 1100 * time.Millisecond} // the timestamp is in seconds
 	if err := q.Send(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
@@ -498,7 +498,7 @@ func TestRetriesKeepMessageIDButNotTimestamp(t *testing.T) {
 
 	keep := post(rc.URL, `{}`)
 	keep.Request.Headers = append(keep.Request.Headers, app.Header{Name: "webhook-id", Value: "msg_original"})
-	keep.Sign = deliver.Signing{Scheme: "standard-webhooks", Secret: key.Secret, KeepID: true}
+	keep.Sign = app.Signing{Scheme: "standard-webhooks", Secret: key.Secret, KeepID: true}
 	if err := q.Send(context.Background(), keep); err != nil {
 		t.Fatal(err)
 	}
@@ -512,8 +512,8 @@ func TestKeepOriginalReplaysSignatureUntouched(t *testing.T) {
 	rc := newReceiver(t, 200)
 	q := deliver.New(s, deliver.Options{})
 	e := capturedStripe(t, `{"id":"evt_2"}`)
-	d := deliver.Resend(e, rc.URL)
-	d.Sign = deliver.Signing{Scheme: "stripe", Secret: "whsec_other", KeepOriginal: true}
+	d := app.Resend(e, rc.URL)
+	d.Sign = app.Signing{Scheme: "stripe", Secret: "whsec_other", KeepOriginal: true}
 	if err := q.Send(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
@@ -638,7 +638,7 @@ func TestForwardRelaysUnchangedButHopByHop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.EventID != 7 || stored.Kind != deliver.KindForward || stored.State != deliver.Delivered || len(stored.Attempts) != 1 {
+	if stored.EventID != 7 || stored.Kind != app.KindForward || stored.State != app.Delivered || len(stored.Attempts) != 1 {
 		t.Fatalf("stored forward: event %d kind %s state %s, %d attempts", stored.EventID, stored.Kind, stored.State, len(stored.Attempts))
 	}
 }
@@ -653,7 +653,7 @@ func TestForwardToNothingSaysWhy(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "is the app running?") {
 		t.Fatalf("forward to a closed port: %v", err)
 	}
-	if d == nil || d.State != deliver.Failed || len(d.Attempts) != 1 {
+	if d == nil || d.State != app.Failed || len(d.Attempts) != 1 {
 		t.Fatalf("forward to a closed port is not recorded as one failed attempt: %+v", d)
 	}
 }
@@ -662,11 +662,11 @@ func TestCancelStopsRetries(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	rc := newReceiver(t, 500)
 	q := deliver.New(s, deliver.Options{})
-	second := waitFor(t, q, func(d *deliver.Delivery) bool { return len(d.Attempts) == 2 })
+	second := waitFor(t, q, func(d *app.Delivery) bool { return len(d.Attempts) == 2 })
 	q.Start(context.Background())
 	defer q.Stop()
 	d := post(rc.URL, `{}`)
-	d.Retry = deliver.RetryPolicy{Retries: 1000, Delay: 10 * time.Millisecond}
+	d.Retry = app.RetryPolicy{Retries: 1000, Delay: 10 * time.Millisecond}
 	if err := q.Enqueue(d); err != nil {
 		t.Fatal(err)
 	}
@@ -678,7 +678,7 @@ func TestCancelStopsRetries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.State != deliver.Cancelled || !stored.NextAttemptAt.IsZero() {
+	if stored.State != app.Cancelled || !stored.NextAttemptAt.IsZero() {
 		t.Fatalf("after Cancel: %s, next attempt %v", stored.State, stored.NextAttemptAt)
 	}
 	// Nothing is left for the worker, now or ever.
@@ -712,7 +712,7 @@ func TestCancelCutsAnAttemptInProgress(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
-	if d.State != deliver.Cancelled || len(d.Attempts) != 1 || !strings.Contains(d.Attempts[0].Error, "cancelled") {
+	if d.State != app.Cancelled || len(d.Attempts) != 1 || !strings.Contains(d.Attempts[0].Error, "cancelled") {
 		t.Fatalf("state %s, attempts %+v; want cancelled with the cut attempt logged", d.State, d.Attempts)
 	}
 }
@@ -731,20 +731,20 @@ func TestRetryAllFailed(t *testing.T) {
 		return ok
 	}
 	q := deliver.New(s, deliver.Options{})
-	tg := deliver.Target{Name: "crm", URL: rc.URL, Enabled: true}
-	other := deliver.Target{Name: "other", URL: rc.URL, Enabled: true}
-	for _, x := range []*deliver.Target{&tg, &other} {
+	tg := app.Target{Name: "crm", URL: rc.URL, Enabled: true}
+	other := app.Target{Name: "other", URL: rc.URL, Enabled: true}
+	for _, x := range []*app.Target{&tg, &other} {
 		if err := s.PutTarget(x); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var ids []uint64
-	for i, x := range []deliver.Target{tg, tg, other} {
-		d, err := x.NewDelivery(deliver.Request{Method: "POST", Body: []byte(strconv.Itoa(i))})
+	for i, x := range []app.Target{tg, tg, other} {
+		d, err := x.NewDelivery(app.Request{Method: "POST", Body: []byte(strconv.Itoa(i))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := q.Send(context.Background(), d); err != nil || d.State != deliver.Failed {
+		if err := q.Send(context.Background(), d); err != nil || d.State != app.Failed {
 			t.Fatalf("send %d: %v %s", i, err, d.State)
 		}
 		ids = append(ids, d.ID)
@@ -755,10 +755,10 @@ func TestRetryAllFailed(t *testing.T) {
 	var mu sync.Mutex
 	delivered := map[uint64]bool{}
 	all := make(chan struct{})
-	cancel := q.Subscribe(func(d *deliver.Delivery) {
+	cancel := q.Subscribe(func(d *app.Delivery) {
 		mu.Lock()
 		defer mu.Unlock()
-		if d.State == deliver.Delivered && !delivered[d.ID] {
+		if d.State == app.Delivered && !delivered[d.ID] {
 			delivered[d.ID] = true
 			if len(delivered) == 2 {
 				close(all)
@@ -775,9 +775,9 @@ func TestRetryAllFailed(t *testing.T) {
 	q.Stop()
 	for i, id := range ids {
 		d, _ := s.Delivery(id)
-		want := deliver.Delivered
+		want := app.Delivered
 		if i == 2 {
-			want = deliver.Failed
+			want = app.Failed
 		}
 		if d.State != want {
 			t.Errorf("delivery %d (%d): %s, want %s", i, id, d.State, want)
@@ -795,26 +795,26 @@ func TestConnectionsAddCredentials(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	rc := newReceiver(t, 200)
 	q := deliver.New(s, deliver.Options{})
-	conns := []deliver.Connection{
-		{Name: "basic", Kind: deliver.AuthBasic, Username: "ana", Password: "s3cret:x"},
-		{Name: "zoho", Kind: deliver.AuthBearer, Prefix: "Zoho-oauthtoken", Token: "1000.abcdef.123456"},
-		{Name: "plain bearer", Kind: deliver.AuthBearer, Token: "tok_1"},
-		{Name: "key header", Kind: deliver.AuthAPIKeyHeader, KeyName: "X-Api-Key", KeyValue: "k-123"},
-		{Name: "bigin", Kind: deliver.AuthAPIKeyQuery, KeyName: "zapikey", KeyValue: "1001.z&y"},
+	conns := []app.Connection{
+		{Name: "basic", Kind: app.AuthBasic, Username: "ana", Password: "s3cret:x"},
+		{Name: "zoho", Kind: app.AuthBearer, Prefix: "Zoho-oauthtoken", Token: "1000.abcdef.123456"},
+		{Name: "plain bearer", Kind: app.AuthBearer, Token: "tok_1"},
+		{Name: "key header", Kind: app.AuthAPIKeyHeader, KeyName: "X-Api-Key", KeyValue: "k-123"},
+		{Name: "bigin", Kind: app.AuthAPIKeyQuery, KeyName: "zapikey", KeyValue: "1001.z&y"},
 	}
 	for _, c := range conns {
 		if err := s.PutConnection(c); err != nil {
 			t.Fatal(err)
 		}
-		tg := deliver.Target{Name: c.Name, URL: rc.URL + "/in?existing=1", Connection: c.Name, Enabled: true}
+		tg := app.Target{Name: c.Name, URL: rc.URL + "/in?existing=1", Connection: c.Name, Enabled: true}
 		if err := s.PutTarget(&tg); err != nil {
 			t.Fatal(err)
 		}
-		d, err := tg.NewDelivery(deliver.Request{Method: "POST", Body: []byte("{}")})
+		d, err := tg.NewDelivery(app.Request{Method: "POST", Body: []byte("{}")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := q.Send(context.Background(), d); err != nil || d.State != deliver.Delivered {
+		if err := q.Send(context.Background(), d); err != nil || d.State != app.Delivered {
 			t.Fatalf("%s: %v %s", c.Name, err, d.Reason)
 		}
 	}
@@ -842,7 +842,7 @@ func TestConnectionsAddCredentials(t *testing.T) {
 func TestRenewedTokenReachesPendingRetry(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	rc := newReceiver(t, 401, 200)
-	conn := deliver.Connection{Name: "zoho", Kind: deliver.AuthBearer, Prefix: "Zoho-oauthtoken", Token: "expired"}
+	conn := app.Connection{Name: "zoho", Kind: app.AuthBearer, Prefix: "Zoho-oauthtoken", Token: "expired"}
 	if err := s.PutConnection(conn); err != nil {
 		t.Fatal(err)
 	}
@@ -858,7 +858,7 @@ func TestRenewedTokenReachesPendingRetry(t *testing.T) {
 	q := deliver.New(s, deliver.Options{})
 	d := post(rc.URL, `{}`)
 	d.Connection, d.Retry = "zoho", fast
-	if err := q.Send(context.Background(), d); err != nil || d.State != deliver.Delivered {
+	if err := q.Send(context.Background(), d); err != nil || d.State != app.Delivered {
 		t.Fatalf("%v %s", err, d.Reason)
 	}
 	got := rc.requests()
@@ -871,14 +871,14 @@ func TestSandboxAndProductionURLs(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	prod, sandbox := newReceiver(t, 200), newReceiver(t, 200)
 	q := deliver.New(s, deliver.Options{})
-	tg := deliver.Target{Name: "bigin", URL: prod.URL + "/live", SandboxURL: sandbox.URL + "/test", UseSandbox: true, Enabled: true}
+	tg := app.Target{Name: "bigin", URL: prod.URL + "/live", SandboxURL: sandbox.URL + "/test", UseSandbox: true, Enabled: true}
 	send := func() {
 		t.Helper()
-		d, err := tg.NewDelivery(deliver.Request{Method: "POST", Body: []byte("{}")})
+		d, err := tg.NewDelivery(app.Request{Method: "POST", Body: []byte("{}")})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := q.Send(context.Background(), d); err != nil || d.State != deliver.Delivered {
+		if err := q.Send(context.Background(), d); err != nil || d.State != app.Delivered {
 			t.Fatalf("%v %s", err, d.Reason)
 		}
 	}
@@ -895,7 +895,7 @@ func TestSandboxAndProductionURLs(t *testing.T) {
 		t.Fatalf("switched to production: sandbox %d, production %d requests", len(sandbox.requests()), len(prod.requests()))
 	}
 	tg.UseSandbox, tg.SandboxURL = true, ""
-	if _, err := tg.NewDelivery(deliver.Request{}); err == nil || !strings.Contains(err.Error(), "no sandbox URL") {
+	if _, err := tg.NewDelivery(app.Request{}); err == nil || !strings.Contains(err.Error(), "no sandbox URL") {
 		t.Fatalf("sandbox without a URL: %v", err)
 	}
 }
@@ -912,7 +912,7 @@ func TestOnlyHTTPURLs(t *testing.T) {
 	if n, _ := s.CountDeliveries(); n != 0 {
 		t.Fatalf("%d deliveries stored for refused URLs", n)
 	}
-	if err := (deliver.Target{Name: "x", URL: "gopher://x"}).Validate(); err == nil {
+	if err := (app.Target{Name: "x", URL: "gopher://x"}).Validate(); err == nil {
 		t.Fatal("a gopher target validated")
 	}
 }
@@ -926,21 +926,21 @@ func TestMask(t *testing.T) {
 		"":                                           "",
 		"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n": "•••••••• (PRIVATE KEY)",
 	} {
-		if got := deliver.Mask(in); got != want {
+		if got := app.Mask(in); got != want {
 			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
 		}
 	}
-	tg := deliver.Target{Secret: "whsec_abcdefghijklmnop"}.Masked()
+	tg := app.Target{Secret: "whsec_abcdefghijklmnop"}.Masked()
 	if strings.Contains(tg.Secret, "abcdefghijkl") {
 		t.Errorf("masked target shows its secret: %q", tg.Secret)
 	}
 }
 
 func TestRetrySchedule(t *testing.T) {
-	if got := deliver.DefaultRetry.Schedule(); !slices.Equal(got, []time.Duration{time.Minute, time.Minute, time.Minute}) {
+	if got := app.DefaultRetry.Schedule(); !slices.Equal(got, []time.Duration{time.Minute, time.Minute, time.Minute}) {
 		t.Errorf("SalesIQ's default: %v", got)
 	}
-	p := deliver.RetryPolicy{Retries: 5, Delay: time.Minute, Backoff: true, MaxDelay: 5 * time.Minute}
+	p := app.RetryPolicy{Retries: 5, Delay: time.Minute, Backoff: true, MaxDelay: 5 * time.Minute}
 	if got := p.Schedule(); !slices.Equal(got, []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 5 * time.Minute, 5 * time.Minute}) {
 		t.Errorf("backoff capped at 5m: %v", got)
 	}
@@ -960,7 +960,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	if err := q.Enqueue(d); err != nil {
 		t.Fatal(err)
 	}
-	done := waitFor(t, q, func(x *deliver.Delivery) bool { return len(x.Attempts) == 1 })
+	done := waitFor(t, q, func(x *app.Delivery) bool { return len(x.Attempts) == 1 })
 	q.Start(context.Background())
 	got := done()
 	q.Stop()
@@ -996,7 +996,7 @@ func TestWorkerIsNotHeldUpByASlowSend(t *testing.T) {
 
 	d := post(quick.URL, `{}`)
 	d.Retry = fast
-	done := waitFor(t, q, func(x *deliver.Delivery) bool { return x.ID == d.ID && x.State == deliver.Delivered })
+	done := waitFor(t, q, func(x *app.Delivery) bool { return x.ID == d.ID && x.State == app.Delivered })
 	if err := q.Enqueue(d); err != nil {
 		t.Fatal(err)
 	}
@@ -1005,7 +1005,7 @@ func TestWorkerIsNotHeldUpByASlowSend(t *testing.T) {
 		t.Fatalf("statuses %v", statuses(got))
 	}
 	release <- struct{}{}
-	if err := <-errc; err != nil || held.State != deliver.Delivered {
+	if err := <-errc; err != nil || held.State != app.Delivered {
 		t.Fatalf("slow send: %v %s", err, held.State)
 	}
 }

@@ -1,14 +1,18 @@
 package deliver
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/hooklens/hooklens/app"
+)
 
 // subscriber hands changed deliveries to fn from a goroutine of its own, so
 // a slow fn (a window waiting for its main thread) never holds up a send.
 type subscriber struct {
-	fn      func(*Delivery)
+	fn      func(*app.Delivery)
 	mu      sync.Mutex
 	cond    *sync.Cond
-	queue   []*Delivery
+	queue   []*app.Delivery
 	stopped bool
 }
 
@@ -17,7 +21,7 @@ type subscriber struct {
 // changes, from a goroutine of its own. fn must not modify what it is given.
 // cancel stops the calls (one in progress finishes); it may be called more
 // than once, also from fn.
-func (q *Queue) Subscribe(fn func(*Delivery)) (cancel func()) {
+func (q *Queue) Subscribe(fn func(*app.Delivery)) (cancel func()) {
 	s := &subscriber{fn: fn}
 	s.cond = sync.NewCond(&s.mu)
 	q.mu.Lock()
@@ -56,7 +60,7 @@ func (s *subscriber) run() {
 
 // notify queues a copy of d for every subscriber. Attempts and bodies are
 // shared between the copies: nobody modifies them after they are stored.
-func (q *Queue) notify(d *Delivery) {
+func (q *Queue) notify(d *app.Delivery) {
 	c := *d
 	c.Attempts = c.Attempts[:len(c.Attempts):len(c.Attempts)] // appends by the sender never show through
 	q.mu.Lock()

@@ -11,14 +11,6 @@ import (
 	"github.com/hooklens/hooklens/app"
 )
 
-// Delivery kinds.
-const (
-	KindSend    = "send"    // a request composed by hand or from a file
-	KindResend  = "resend"  // a captured event sent again
-	KindForward = "forward" // a captured event relayed by its endpoint's forward_to
-	KindSignal  = "signal"  // a fired template
-)
-
 // MaxForwardResponse bounds the forward response Forward hands back for the
 // listener to pass on, like the listener's own body cap.
 const MaxForwardResponse = 10 << 20
@@ -54,7 +46,7 @@ type Options struct {
 // up. A 4xx is often a signature check failing on a receiver being fixed;
 // trying again is what brings those deliveries through.
 type Queue struct {
-	store    Store
+	store    app.DeliveryStore
 	client   *http.Client
 	parallel int
 	onError  func(error)
@@ -76,7 +68,7 @@ type run struct {
 }
 
 // New makes a queue over s. Call Start to run deliveries in the background.
-func New(s Store, o Options) *Queue {
+func New(s app.DeliveryStore, o Options) *Queue {
 	q := &Queue{
 		store:    s,
 		client:   o.Client,
@@ -100,18 +92,18 @@ func New(s Store, o Options) *Queue {
 // is about Send itself (an invalid request, the store); whether the receiver
 // took it is d.State. If ctx ends first, d stays pending in the store and the
 // worker finishes it later.
-func (q *Queue) Send(ctx context.Context, d *Delivery) error {
+func (q *Queue) Send(ctx context.Context, d *app.Delivery) error {
 	r, err := q.add(d, true)
 	if err != nil {
 		return err
 	}
-	_, err = q.runToEnd(ctx, d, r, MaxResponseBody)
+	_, err = q.runToEnd(ctx, d, r, app.MaxResponseBody)
 	return err
 }
 
 // Enqueue stores d as pending with its first attempt due now and wakes the
 // worker. d gets its ID.
-func (q *Queue) Enqueue(d *Delivery) error {
+func (q *Queue) Enqueue(d *app.Delivery) error {
 	if _, err := q.add(d, false); err != nil {
 		return err
 	}
@@ -125,10 +117,10 @@ func (q *Queue) Enqueue(d *Delivery) error {
 // delivery with EventID set. The receiver's response comes back (body up to
 // MaxForwardResponse) so the listener can answer with it; err says why there
 // is none.
-func (q *Queue) Forward(ctx context.Context, e *app.Event, url string) (*Delivery, app.Response, error) {
-	req := FromEvent(e)
+func (q *Queue) Forward(ctx context.Context, e *app.Event, url string) (*app.Delivery, app.Response, error) {
+	req := app.RequestFrom(e)
 	req.URL = url
-	d := &Delivery{EventID: e.ID, Kind: KindForward, Request: req, Timeout: ForwardTimeout}
+	d := &app.Delivery{EventID: e.ID, Kind: app.KindForward, Request: req, Timeout: ForwardTimeout}
 	r, err := q.add(d, true)
 	if err != nil {
 		return nil, app.Response{}, fmt.Errorf("cannot forward event %d: %w", e.ID, err)
@@ -150,7 +142,7 @@ func (q *Queue) Forward(ctx context.Context, e *app.Event, url string) (*Deliver
 
 // add validates and stores a new delivery. With claim it is claimed before
 // the worker can see it.
-func (q *Queue) add(d *Delivery, claim bool) (*run, error) {
+func (q *Queue) add(d *app.Delivery, claim bool) (*run, error) {
 	if d.ID != 0 {
 		return nil, fmt.Errorf("delivery %d is already stored: use Retry to send it again", d.ID)
 	}
@@ -162,13 +154,13 @@ func (q *Queue) add(d *Delivery, claim bool) (*run, error) {
 		d.CreatedAt = now
 	}
 	if d.Kind == "" {
-		d.Kind = KindSend
+		d.Kind = app.KindSend
 	}
-	if (d.Kind == KindSend || d.Kind == KindSignal) && d.Request.Headers.Get("User-Agent") == "" {
+	if (d.Kind == app.KindSend || d.Kind == app.KindSignal) && d.Request.Headers.Get("User-Agent") == "" {
 		// Composed here, so say so; relayed requests keep what they had.
 		d.Request.Headers = append(d.Request.Headers, app.Header{Name: "User-Agent", Value: UserAgent})
 	}
-	d.State, d.NextAttemptAt, d.Reason, d.Attempts, d.RoundStart = Pending, now, "", nil, 0
+	d.State, d.NextAttemptAt, d.Reason, d.Attempts, d.RoundStart = app.Pending, now, "", nil, 0
 	// addMu, not mu, is held across the write: a commit may wait for the
 	// worker's read transaction, which takes mu in its skip function.
 	q.addMu.Lock()
@@ -221,14 +213,14 @@ func (q *Queue) poke() {
 
 // runToEnd attempts a claimed delivery until it is no longer pending,
 // sleeping until each next attempt. It releases the claim.
-func (q *Queue) runToEnd(ctx context.Context, d *Delivery, r *run, keep int64) (full []byte, err error) {
+func (q *Queue) runToEnd(ctx context.Context, d *app.Delivery, r *run, keep int64) (full []byte, err error) {
 	defer q.release(d.ID, r)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	q.mu.Lock()
 	r.cancel = cancel
 	q.mu.Unlock()
-	for d.State == Pending {
+	for d.State == app.Pending {
 		if wait := time.Until(d.NextAttemptAt); wait > 0 {
 			t := time.NewTimer(wait)
 			select {
@@ -256,12 +248,12 @@ func (q *Queue) cancelled(r *run) bool {
 	return r.cancelled
 }
 
-func (q *Queue) finishCancelled(d *Delivery) error {
-	d.State, d.NextAttemptAt, d.Reason = Cancelled, time.Time{}, "cancelled by the user"
+func (q *Queue) finishCancelled(d *app.Delivery) error {
+	d.State, d.NextAttemptAt, d.Reason = app.Cancelled, time.Time{}, "cancelled by the user"
 	return q.save(d)
 }
 
-func (q *Queue) save(d *Delivery) error {
+func (q *Queue) save(d *app.Delivery) error {
 	if err := q.store.PutDelivery(d); err != nil {
 		return fmt.Errorf("cannot save delivery %d: %w", d.ID, err)
 	}
@@ -272,7 +264,7 @@ func (q *Queue) save(d *Delivery) error {
 // attempt makes one attempt at a claimed, pending delivery, stores it and
 // decides what comes next. An attempt cut short because ctx ended (the app
 // is stopping) is not recorded: the delivery stays due and is tried again.
-func (q *Queue) attempt(ctx context.Context, d *Delivery, r *run, keep int64) ([]byte, error) {
+func (q *Queue) attempt(ctx context.Context, d *app.Delivery, r *run, keep int64) ([]byte, error) {
 	if d.TargetID != "" {
 		t, err := q.store.Target(d.TargetID)
 		if err == nil && !t.Enabled {
@@ -280,16 +272,16 @@ func (q *Queue) attempt(ctx context.Context, d *Delivery, r *run, keep int64) ([
 			if why == "" {
 				why = "turned off"
 			}
-			d.State, d.NextAttemptAt = Failed, time.Time{}
+			d.State, d.NextAttemptAt = app.Failed, time.Time{}
 			d.Reason = fmt.Sprintf("target %q is disabled (%s): enable it and retry", t.Name, why)
 			return nil, q.save(d)
 		}
 	}
-	var conn *Connection
+	var conn *app.Connection
 	if d.Connection != "" {
 		c, err := q.store.Connection(d.Connection)
 		if err != nil {
-			d.State, d.NextAttemptAt = Failed, time.Time{}
+			d.State, d.NextAttemptAt = app.Failed, time.Time{}
 			d.Reason = fmt.Sprintf("connection %q cannot be read (%v): add it again or pick another for the target, then retry", d.Connection, err)
 			return nil, q.save(d)
 		}
@@ -299,7 +291,7 @@ func (q *Queue) attempt(ctx context.Context, d *Delivery, r *run, keep int64) ([
 	req, err := build(d, conn, at)
 	if err != nil {
 		// Nothing a retry would change: the key or connection is wrong.
-		d.State, d.NextAttemptAt = Failed, time.Time{}
+		d.State, d.NextAttemptAt = app.Failed, time.Time{}
 		d.Reason = "cannot prepare the request: " + err.Error()
 		return nil, q.save(d)
 	}
@@ -314,22 +306,22 @@ func (q *Queue) attempt(ctx context.Context, d *Delivery, r *run, keep int64) ([
 	made := len(d.Attempts) - d.RoundStart
 	switch {
 	case a.OK():
-		d.State, d.NextAttemptAt = Delivered, time.Time{}
+		d.State, d.NextAttemptAt = app.Delivered, time.Time{}
 		d.Reason = fmt.Sprintf("delivered: %s answered %d %s", hostOf(req.URL), a.Status, http.StatusText(a.Status))
 	case a.Status == http.StatusGone:
-		d.State, d.NextAttemptAt = Gone, time.Time{}
+		d.State, d.NextAttemptAt = app.Gone, time.Time{}
 		d.Reason = fmt.Sprintf("%s answered 410 Gone: the receiver asked for no more deliveries, so none will be retried", hostOf(req.URL))
 		if d.TargetID != "" {
 			q.disable(d.TargetID, fmt.Sprintf("%s answered 410 Gone on %s (delivery %d)", hostOf(req.URL), at.Format("2006-01-02 15:04"), d.ID))
 			d.Reason += " and the target is disabled"
 		}
 	case userCancelled:
-		d.State, d.NextAttemptAt, d.Reason = Cancelled, time.Time{}, "cancelled by the user"
+		d.State, d.NextAttemptAt, d.Reason = app.Cancelled, time.Time{}, "cancelled by the user"
 	case made > d.Retry.Retries:
-		d.State, d.NextAttemptAt = Failed, time.Time{}
+		d.State, d.NextAttemptAt = app.Failed, time.Time{}
 		d.Reason = fmt.Sprintf("failed after %d attempt%s: %s", made, plural(made), outcome(&a))
 	default:
-		wait := d.Retry.next(made, retryAfter(a.ResponseHeaders, now))
+		wait := d.Retry.Next(made, retryAfter(a.ResponseHeaders, now))
 		d.NextAttemptAt = now.Add(wait)
 		d.Reason = fmt.Sprintf("%s; retry %d of %d in %s", outcome(&a), made, d.Retry.Retries, wait.Round(time.Millisecond))
 	}
@@ -354,7 +346,7 @@ func (q *Queue) report(err error) {
 }
 
 // outcome is an attempt's result in a few words.
-func outcome(a *Attempt) string {
+func outcome(a *app.Attempt) string {
 	if a.Status == 0 {
 		return a.Error
 	}
@@ -407,11 +399,11 @@ func (q *Queue) cancelClaimed(id uint64, signalled bool) error {
 		return err
 	}
 	switch {
-	case d.State == Cancelled && signalled:
+	case d.State == app.Cancelled && signalled:
 		return nil
-	case d.State != Pending && signalled:
+	case d.State != app.Pending && signalled:
 		return fmt.Errorf("delivery %d ended as %s before it could be cancelled", id, d.State)
-	case d.State != Pending:
+	case d.State != app.Pending:
 		return fmt.Errorf("delivery %d is already %s: only pending deliveries can be cancelled", id, d.State)
 	}
 	return q.finishCancelled(d)
@@ -431,12 +423,12 @@ func (q *Queue) Retry(id uint64) error {
 		return err
 	}
 	switch d.State {
-	case Pending:
+	case app.Pending:
 		return fmt.Errorf("delivery %d is already pending: its next attempt is at %s", id, d.NextAttemptAt.Format(time.TimeOnly))
-	case Delivered:
+	case app.Delivered:
 		return fmt.Errorf("delivery %d was delivered: resend its event to send it again", id)
 	}
-	d.State, d.NextAttemptAt, d.Reason, d.RoundStart = Pending, time.Now(), "", len(d.Attempts)
+	d.State, d.NextAttemptAt, d.Reason, d.RoundStart = app.Pending, time.Now(), "", len(d.Attempts)
 	return q.save(d)
 }
 
@@ -561,14 +553,14 @@ func (q *Queue) runOne(ctx context.Context, id uint64, r *run) {
 		q.report(err)
 		return
 	}
-	if d.State != Pending {
+	if d.State != app.Pending {
 		return
 	}
 	if q.cancelled(r) {
 		q.report(q.finishCancelled(d))
 		return
 	}
-	if _, err := q.attempt(actx, d, r, MaxResponseBody); err != nil && ctx.Err() == nil {
+	if _, err := q.attempt(actx, d, r, app.MaxResponseBody); err != nil && ctx.Err() == nil {
 		q.report(err)
 	}
 }

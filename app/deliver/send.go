@@ -21,55 +21,6 @@ import (
 	"github.com/hooklens/hooklens/app/verify"
 )
 
-// hopByHop are the headers that describe one connection, not the message
-// (RFC 9110 section 7.6.1), plus the ones the client computes itself: a relay
-// must not copy them.
-var hopByHop = []string{
-	"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
-	"TE", "Trailer", "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
-}
-
-// Relayable is h without hop-by-hop headers (including any that its
-// Connection header names), Host and Content-Length: what a relay passes on.
-func Relayable(h app.Headers) app.Headers {
-	drop := func(name string) bool {
-		if slices.ContainsFunc(hopByHop, func(x string) bool { return strings.EqualFold(x, name) }) ||
-			strings.HasPrefix(strings.ToLower(name), "proxy-") {
-			return true
-		}
-		for _, v := range h.Values("Connection") {
-			for _, tok := range strings.Split(v, ",") {
-				if strings.EqualFold(strings.TrimSpace(tok), name) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	out := make(app.Headers, 0, len(h))
-	for _, x := range h {
-		if !drop(x.Name) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// setHeaders is h with every header of add set: earlier ones of the same
-// name (any case) are removed, the new ones appended.
-func setHeaders(h, add app.Headers) app.Headers {
-	if len(add) == 0 {
-		return h
-	}
-	out := make(app.Headers, 0, len(h)+len(add))
-	for _, x := range h {
-		if !slices.ContainsFunc(add, func(a app.Header) bool { return strings.EqualFold(a.Name, x.Name) }) {
-			out = append(out, x)
-		}
-	}
-	return append(out, add...)
-}
-
 // idHeader is the header that carries a scheme's message id, or "".
 func idHeader(c verify.Config, h app.Headers) string {
 	switch c.Scheme {
@@ -92,12 +43,12 @@ func newMessageID() string {
 }
 
 // prepare gives a new delivery what it keeps for all its attempts: a
-// fresh message id when it is re-signed (see Signing.KeepID).
-func prepare(d *Delivery) error {
+// fresh message id when it is re-signed (see app.Signing.KeepID).
+func prepare(d *app.Delivery) error {
 	if d.Request.Method == "" {
 		d.Request.Method = http.MethodPost
 	}
-	if err := CheckURL(d.Request.URL); err != nil {
+	if err := app.CheckURL(d.Request.URL); err != nil {
 		return err
 	}
 	if d.Sign.Scheme == "" || d.Sign.KeepOriginal {
@@ -112,7 +63,7 @@ func prepare(d *Delivery) error {
 	}
 	if name := idHeader(c, d.Request.Headers); name != "" {
 		if id := d.Request.Headers.Get(name); id == "" || !d.Sign.KeepID {
-			d.Request.Headers = setHeaders(d.Request.Headers, app.Headers{{Name: name, Value: newMessageID()}})
+			d.Request.Headers = d.Request.Headers.With(app.Headers{{Name: name, Value: newMessageID()}})
 		}
 	}
 	return nil
@@ -120,7 +71,7 @@ func prepare(d *Delivery) error {
 
 // build is the request an attempt sends at time at: signed afresh (new
 // timestamp) and carrying the connection's credentials.
-func build(d *Delivery, conn *Connection, at time.Time) (Request, error) {
+func build(d *app.Delivery, conn *app.Connection, at time.Time) (app.Request, error) {
 	r := d.Request
 	r.Headers = slices.Clone(r.Headers)
 	if conn != nil {
@@ -139,25 +90,25 @@ func build(d *Delivery, conn *Connection, at time.Time) (Request, error) {
 		if err != nil {
 			return r, err
 		}
-		r.Headers = setHeaders(r.Headers, h)
+		r.Headers = r.Headers.With(h)
 	}
 	return r, nil
 }
 
 // authorize adds a connection's credentials to r.
-func authorize(r Request, c Connection) (Request, error) {
+func authorize(r app.Request, c app.Connection) (app.Request, error) {
 	if err := c.Validate(); err != nil {
 		return r, err
 	}
 	switch c.Kind {
-	case AuthBasic:
+	case app.AuthBasic:
 		v := base64.StdEncoding.EncodeToString([]byte(c.Username + ":" + c.Password))
-		r.Headers = setHeaders(r.Headers, app.Headers{{Name: "Authorization", Value: "Basic " + v}})
-	case AuthBearer:
-		r.Headers = setHeaders(r.Headers, app.Headers{{Name: "Authorization", Value: c.prefix() + " " + c.Token}})
-	case AuthAPIKeyHeader:
-		r.Headers = setHeaders(r.Headers, app.Headers{{Name: c.KeyName, Value: c.KeyValue}})
-	case AuthAPIKeyQuery:
+		r.Headers = r.Headers.With(app.Headers{{Name: "Authorization", Value: "Basic " + v}})
+	case app.AuthBearer:
+		r.Headers = r.Headers.With(app.Headers{{Name: "Authorization", Value: c.TokenPrefix() + " " + c.Token}})
+	case app.AuthAPIKeyHeader:
+		r.Headers = r.Headers.With(app.Headers{{Name: c.KeyName, Value: c.KeyValue}})
+	case app.AuthAPIKeyQuery:
 		u, err := url.Parse(r.URL)
 		if err != nil {
 			return r, fmt.Errorf("URL %q is not valid: %w", r.URL, err)
@@ -186,10 +137,10 @@ func newClient() *http.Client {
 
 // do sends one attempt and fills in everything but At. keep bounds how much
 // of the response body is read into full; the attempt records the first
-// MaxResponseBody bytes of it.
-func do(ctx context.Context, client *http.Client, r Request, timeout time.Duration, keep int64) (a Attempt, full []byte) {
+// app.MaxResponseBody bytes of it.
+func do(ctx context.Context, client *http.Client, r app.Request, timeout time.Duration, keep int64) (a app.Attempt, full []byte) {
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = app.DefaultTimeout
 	}
 	a.Request = r
 	start := time.Now()
@@ -224,9 +175,9 @@ func do(ctx context.Context, client *http.Client, r Request, timeout time.Durati
 	defer resp.Body.Close()
 	a.Status = resp.StatusCode
 	a.ResponseHeaders = sortedHeaders(resp.Header)
-	full, err = io.ReadAll(io.LimitReader(resp.Body, max(keep, MaxResponseBody)))
+	full, err = io.ReadAll(io.LimitReader(resp.Body, max(keep, app.MaxResponseBody)))
 	a.ResponseSize = int64(len(full))
-	a.ResponseBody = bytes.Clone(full[:min(len(full), MaxResponseBody)])
+	a.ResponseBody = bytes.Clone(full[:min(len(full), app.MaxResponseBody)])
 	if err != nil {
 		a.Error = "the response body was cut off: " + explain(ctx, err, r.URL, timeout)
 		return a, full

@@ -31,7 +31,7 @@ type alt struct {
 // when diagnosing a mismatch (see OtherKeys).
 func Check(r Request, c Config, keys []Key, others ...Key) Report {
 	rep := Report{Verdict: app.Verdict{Scheme: c.Scheme}}
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		rep.Result, rep.Reason = app.VerdictUnverified, "the scheme setting cannot be used: "+err.Error()
 		return rep.finish()
 	}
@@ -155,7 +155,7 @@ func wrongScheme(r Request, c Config, keys []Key, pe *parseError, rep Report) Re
 	}
 	if d.Scheme == "hmac" && (c.Scheme == "signalzen" || c.Scheme == "hmac") {
 		// Most likely the header was renamed: keep the scheme, move the header.
-		d = Config{Scheme: c.Scheme, Options: c.Options}
+		d = Config{Scheme: c.Scheme, SchemeOptions: c.SchemeOptions}
 		d.Header = strings.TrimSpace(detectedHeader(r.Headers))
 	}
 	rep.Result = app.VerdictInvalid

@@ -131,7 +131,7 @@ func TestDiagnoseEncodingAndHash(t *testing.T) {
 	wantDiagnosis(t, Check(r, cfg("github"), secret(sec)), "SHA-1 instead of SHA-256")
 	// SHA-256 where a generic endpoint expects SHA-1.
 	r = Request{Body: []byte(body), Headers: hdrs("X-Sig", hmacHex(sha256.New, sec, body))}
-	wantDiagnosis(t, Check(r, Config{Scheme: "hmac", Options: Options{Header: "X-Sig", Algorithm: "sha1"}}, secret(sec)), "SHA-256 instead of SHA-1")
+	wantDiagnosis(t, Check(r, Config{Scheme: "hmac", SchemeOptions: Options{Header: "X-Sig", Algorithm: "sha1"}}, secret(sec)), "SHA-256 instead of SHA-1")
 	// Two mistakes at once are both named.
 	r = Request{Body: []byte(body + "\n"), Headers: hdrs("X-Shopify-Hmac-Sha256", hmacHex(sha256.New, sec, body))}
 	wantDiagnosis(t, Check(r, cfg("shopify"), secret(sec)), "the trailing newline removed from the body, and hex instead of base64")
@@ -221,7 +221,7 @@ func TestDiagnoseContentTemplates(t *testing.T) {
 	wantDiagnosis(t, Check(r, cfg("stripe"), secret(sec)), "only the body signed (t= left out)")
 
 	// A generic endpoint set to {body}; the sender signs {timestamp}.{body}.
-	c := Config{Scheme: "hmac", Options: Options{Header: "X-Sig", TimestampHeader: "X-Ts"}}
+	c := Config{Scheme: "hmac", SchemeOptions: Options{Header: "X-Sig", TimestampHeader: "X-Ts"}}
 	r = Request{Body: []byte("{}"), Time: time.Unix(1700000000, 0), Headers: hdrs("X-Ts", "1700000000", "X-Sig", hmacHex(sha256.New, sec, "1700000000.{}"))}
 	wantDiagnosis(t, Check(r, c, secret(sec)), "the content {timestamp}.{body} signed instead of {body}")
 }

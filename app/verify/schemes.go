@@ -89,9 +89,6 @@ func malformed(header, what string) error {
 
 var schemes = map[string]*scheme{}
 
-// schemeOrder is the order Schemes lists them in.
-var schemeOrder = []string{"standard-webhooks", "stripe", "github", "slack", "shopify", "twilio", "salesiq", "signalzen", "discord", "hmac"}
-
 func init() {
 	for _, s := range []*scheme{standardWebhooks, stripe, github, slack, shopify, twilio, salesiq, signalzen, discord, generic} {
 		schemes[s.name] = s
@@ -99,14 +96,11 @@ func init() {
 }
 
 // Schemes names every scheme, as Config.Scheme and ParseConfig take them.
-func Schemes() []string { return append([]string(nil), schemeOrder...) }
+func Schemes() []string { return app.SchemeNames() }
 
 // UsesPublicKey reports whether a scheme is checked with a public key
 // (salesiq, discord) rather than a shared secret.
-func UsesPublicKey(scheme string) bool {
-	s, ok := schemes[scheme]
-	return ok && s.asym
-}
+func UsesPublicKey(scheme string) bool { return app.UsesPublicKey(scheme) }
 
 // parseUnix reads a Unix time in seconds. Milliseconds are a mistake for
 // the named schemes, so they are refused unless millis is set.
@@ -185,7 +179,7 @@ var standardWebhooks = &scheme{
 			contents: func(body []byte) []content {
 				return one(join([]byte(id+"."+tsRaw+"."), body))
 			},
-			tsHeader: p + "timestamp", ts: ts, tolerance: c.tolerance(5 * time.Minute),
+			tsHeader: p + "timestamp", ts: ts, tolerance: c.EffectiveTolerance(5 * time.Minute),
 			mistakes: []mistake{
 				{"the id left out of the signed content ({timestamp}.{body})", "sign {id}.{timestamp}.{body}", one(join([]byte(tsRaw+"."), r.Body))},
 				{"only the body signed", "sign {id}.{timestamp}.{body}", one(r.Body)},
@@ -290,7 +284,7 @@ var stripe = &scheme{
 			header: "Stripe-Signature", sigs: sigs, enc: "hex", hash: crypto.SHA256,
 			contents: func(body []byte) []content { return one(join([]byte(tRaw+"."), body)) },
 			// Stripe's libraries refuse only timestamps older than the tolerance.
-			tsHeader: "Stripe-Signature t=", ts: ts, tolerance: c.tolerance(300 * time.Second), futureOK: true,
+			tsHeader: "Stripe-Signature t=", ts: ts, tolerance: c.EffectiveTolerance(300 * time.Second), futureOK: true,
 			mistakes: []mistake{
 				{"only the body signed (t= left out)", "sign {t}.{body}", one(r.Body)},
 			},
@@ -419,7 +413,7 @@ var slack = &scheme{
 		}
 		return &signed{header: "X-Slack-Signature", sigs: []string{sig}, enc: "hex", hash: crypto.SHA256,
 			contents: func(body []byte) []content { return one(join([]byte("v0:"+tsRaw+":"), body)) },
-			tsHeader: "X-Slack-Request-Timestamp", ts: ts, tolerance: c.tolerance(5 * time.Minute),
+			tsHeader: "X-Slack-Request-Timestamp", ts: ts, tolerance: c.EffectiveTolerance(5 * time.Minute),
 			mistakes: []mistake{
 				{"the content without its v0: prefix ({timestamp}:{body})", "sign v0:{timestamp}:{body}", one(join([]byte(tsRaw+":"), r.Body))},
 				{"only the body signed", "sign v0:{timestamp}:{body}", one(r.Body)},
@@ -442,7 +436,7 @@ var slack = &scheme{
 var shopify = bodyHMAC("shopify", "Shopify", "use the app's client secret string as the key", "base64",
 	func(Config) string { return "X-Shopify-Hmac-Sha256" })
 
-var signalzen = bodyHMAC("signalzen", "SignalZen", "use the API secret string as the key", "hex", Config.header)
+var signalzen = bodyHMAC("signalzen", "SignalZen", "use the API secret string as the key", "hex", Config.SigHeader)
 
 // bodyHMAC is a scheme that sends the HMAC-SHA256 of the body alone, encoded
 // as enc, in the header named by header.
@@ -539,7 +533,7 @@ var discord = &scheme{
 			mistakes: []mistake{{"only the body signed (timestamp left out)", "sign {timestamp}{body}", one(r.Body)}},
 		}
 		// Discord documents no tolerance; one is checked only when configured.
-		if tol := c.tolerance(0); tol > 0 {
+		if tol := c.EffectiveTolerance(0); tol > 0 {
 			ts, err := parseUnix(tsRaw, false)
 			if err != nil {
 				return nil, malformed("X-Signature-Timestamp", err.Error())
@@ -570,7 +564,7 @@ var generic = &scheme{
 	keyRule: "use the secret string as the key",
 	macKey:  rawSecret,
 	parse: func(r Request, c Config) (*signed, error) {
-		h := c.header()
+		h := c.SigHeader()
 		raw := strings.TrimSpace(r.Headers.Get(h))
 		if raw == "" {
 			return nil, unsigned(h)
@@ -583,27 +577,27 @@ var generic = &scheme{
 			}
 		}
 		v := tplValues{method: r.Method, url: r.URL}
-		s := &signed{header: h, sigs: []string{sig}, enc: c.encoding(), hash: hashByName[c.algorithm()]}
+		s := &signed{header: h, sigs: []string{sig}, enc: c.Enc(), hash: hashByName[c.Algo()]}
 		if c.TimestampHeader != "" {
 			v.ts = r.Headers.Get(c.TimestampHeader)
 			if v.ts == "" {
-				return nil, missing(c.TimestampHeader, "this endpoint signs "+c.content())
+				return nil, missing(c.TimestampHeader, "this endpoint signs "+c.SignedContent())
 			}
 			ts, err := parseUnix(v.ts, true)
 			if err != nil {
 				return nil, malformed(c.TimestampHeader, err.Error())
 			}
-			if tol := c.tolerance(5 * time.Minute); tol > 0 {
+			if tol := c.EffectiveTolerance(5 * time.Minute); tol > 0 {
 				s.tsHeader, s.ts, s.tolerance = c.TimestampHeader, ts, tol
 			}
 		}
 		if c.IDHeader != "" {
 			v.id = r.Headers.Get(c.IDHeader)
 			if v.id == "" {
-				return nil, missing(c.IDHeader, "this endpoint signs "+c.content())
+				return nil, missing(c.IDHeader, "this endpoint signs "+c.SignedContent())
 			}
 		}
-		tpl := c.content()
+		tpl := c.SignedContent()
 		s.contents = func(body []byte) []content { return one(render(tpl, v, body)) }
 		for _, alt := range []string{"{body}", "{timestamp}.{body}", "{timestamp}{body}", "{timestamp}:{body}", "{id}.{timestamp}.{body}", "{id}.{body}"} {
 			if alt == tpl || (strings.Contains(alt, "{timestamp}") && v.ts == "") || (strings.Contains(alt, "{id}") && v.id == "") {
@@ -631,8 +625,8 @@ var generic = &scheme{
 			}
 			out = append(out, app.Header{Name: c.IDHeader, Value: v.id})
 		}
-		sig := macSign(hashByName[c.algorithm()], key, c.encoding(), render(c.content(), v, r.Body))
-		return append(out, app.Header{Name: c.header(), Value: c.Prefix + sig}), nil
+		sig := macSign(hashByName[c.Algo()], key, c.Enc(), render(c.SignedContent(), v, r.Body))
+		return append(out, app.Header{Name: c.SigHeader(), Value: c.Prefix + sig}), nil
 	},
 }
 

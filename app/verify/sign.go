@@ -54,7 +54,7 @@ func detectedHeader(h app.Headers) string {
 	for _, x := range h {
 		n := strings.ToLower(x.Name)
 		sigLike := strings.Contains(n, "signature") || strings.Contains(n, "hmac") || n == "sig" || strings.HasSuffix(n, "-sig")
-		if strings.TrimSpace(x.Value) == "" || !sigLike || !isToken(x.Name) {
+		if strings.TrimSpace(x.Value) == "" || !sigLike || !app.IsHeaderName(x.Name) {
 			continue
 		}
 		if strings.HasSuffix(n, "-timestamp") || strings.HasSuffix(n, "-input") || strings.HasSuffix(n, "-id") || strings.HasSuffix(n, "-version") {
@@ -68,7 +68,7 @@ func detectedHeader(h app.Headers) string {
 // guessGeneric reads what it can from a signature's shape: "sha256=" and
 // the like as prefix, hex or base64, and the algorithm from the length.
 func guessGeneric(name, v string) Config {
-	c := Config{Scheme: "hmac", Options: Options{Header: name}}
+	c := Config{Scheme: "hmac", SchemeOptions: Options{Header: name}}
 	if p, sig, ok := strings.Cut(v, "="); ok && !strings.Contains(p, ",") {
 		if _, known := hashByName[strings.ToLower(p)]; known && sig != "" {
 			c.Prefix, c.Algorithm = p+"=", strings.ToLower(p)
@@ -101,7 +101,7 @@ func guessGeneric(name, v string) Config {
 // as the same message. Verifying the result with Check gives valid: both
 // use the same code.
 func Sign(c Config, k Key, r Request) (app.Headers, error) {
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("cannot sign: %w", err)
 	}
 	at := r.Time

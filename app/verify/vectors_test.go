@@ -317,7 +317,7 @@ func TestGenericHMAC(t *testing.T) {
 	wantResult(t, Check(r, c, secret(sec)), app.VerdictInvalid, "malformed X-Acme-Signature", "sha512=")
 
 	// {id}.{timestamp}.{body}, hex SHA-1, timestamps in milliseconds.
-	c2 := Config{Scheme: "hmac", Options: Options{Header: "X-Sig", Algorithm: "sha1", Content: "{id}.{timestamp}.{body}", TimestampHeader: "X-Ts", IDHeader: "X-Id"}}
+	c2 := Config{Scheme: "hmac", SchemeOptions: Options{Header: "X-Sig", Algorithm: "sha1", Content: "{id}.{timestamp}.{body}", TimestampHeader: "X-Ts", IDHeader: "X-Id"}}
 	r2 := Request{Body: []byte(body), Time: time.UnixMilli(1700000000123), Headers: hdrs("X-Id", "m1", "X-Ts", "1700000000123", "X-Sig", hmacHex(sha1.New, sec, "m1.1700000000123."+body))}
 	wantResult(t, Check(r2, c2, secret(sec)), app.VerdictValid)
 }

@@ -254,7 +254,7 @@ func needKeyReason(c Config, noEndpoint bool) string {
 	}
 	looks := "looks like " + sc.title
 	if c.Scheme == "hmac" {
-		looks = "has a " + c.header() + " signature header; set the scheme to " + c.String()
+		looks = "has a " + c.SigHeader() + " signature header; set the scheme to " + c.String()
 	}
 	if noEndpoint {
 		return fmt.Sprintf("%s; add an endpoint for this path with the %s to check it", looks, what)

@@ -1,9 +1,4 @@
-// Package deliver sends requests out: resends of captured events, forwards
-// to an app under development and fired signals. It signs them for their
-// target with app/verify, applies a saved connection's credentials, retries
-// by the target's policy, keeps pending retries in the store so they survive
-// a restart, and records every attempt.
-package deliver
+package app
 
 import (
 	"errors"
@@ -11,9 +6,18 @@ import (
 	"net/url"
 	"strings"
 	"time"
+)
 
-	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/verify"
+// This file holds the delivery domain: outgoing requests (resends,
+// forwards, fired signals), their targets, connections, retry policy and
+// attempts, and the store interface app/deliver and the window consume.
+
+// Delivery kinds.
+const (
+	KindSend    = "send"    // a request composed by hand or from a file
+	KindResend  = "resend"  // a captured event sent again
+	KindForward = "forward" // a captured event relayed by its endpoint's forward_to
+	KindSignal  = "signal"  // a fired template or Bigin signal
 )
 
 // DefaultTimeout is how long one attempt may take when a target sets none:
@@ -110,7 +114,7 @@ func (c Connection) Describe() string {
 	case AuthBasic:
 		return "Authorization: Basic (" + c.Username + ")"
 	case AuthBearer:
-		return "Authorization: " + c.prefix() + " " + Mask(c.Token)
+		return "Authorization: " + c.TokenPrefix() + " " + Mask(c.Token)
 	case AuthAPIKeyHeader:
 		return c.KeyName + ": " + Mask(c.KeyValue)
 	case AuthAPIKeyQuery:
@@ -119,7 +123,9 @@ func (c Connection) Describe() string {
 	return "no credentials"
 }
 
-func (c Connection) prefix() string {
+// TokenPrefix is what comes before the token in Authorization: Prefix, or
+// Bearer when none is set.
+func (c Connection) TokenPrefix() string {
 	if c.Prefix == "" {
 		return "Bearer"
 	}
@@ -134,12 +140,12 @@ type Target struct {
 	// SandboxURL is used instead of URL while UseSandbox is on.
 	SandboxURL string `json:"sandbox_url,omitempty"`
 	UseSandbox bool   `json:"use_sandbox,omitempty"`
-	// Scheme is a verify.Config string ("stripe", "hmac;header=X-Sig"); ""
+	// Scheme is a scheme setting (see ParseScheme) ("stripe", "hmac;header=X-Sig"); ""
 	// sends unsigned.
 	Scheme     string        `json:"scheme,omitempty"`
 	Secret     string        `json:"secret,omitempty"`      // HMAC secret
 	PrivateKey string        `json:"private_key,omitempty"` // for salesiq (RSA) and discord (Ed25519)
-	Headers    app.Headers   `json:"headers,omitempty"`     // added to every request, replacing the same names
+	Headers    Headers       `json:"headers,omitempty"`     // added to every request, replacing the same names
 	Timeout    time.Duration `json:"timeout,omitempty"`     // per attempt; 0 means DefaultTimeout
 	Retry      RetryPolicy   `json:"retry"`
 	Enabled    bool          `json:"enabled"`
@@ -204,12 +210,12 @@ func (t Target) Signing() (Signing, error) {
 	if t.Scheme == "" {
 		return Signing{}, nil
 	}
-	c, err := verify.ParseConfig(t.Scheme)
+	c, err := ParseScheme(t.Scheme)
 	if err != nil {
 		return Signing{}, fmt.Errorf("target %q: %w", t.Name, err)
 	}
 	s := Signing{Scheme: c.String(), Secret: t.Secret}
-	if verify.UsesPublicKey(c.Scheme) {
+	if UsesPublicKey(c.Scheme) {
 		s.Secret = t.PrivateKey
 		if s.Secret == "" {
 			return Signing{}, fmt.Errorf("target %q signs as %s, which needs a private key: paste it (PEM) or choose another scheme", t.Name, c.Scheme)
@@ -247,7 +253,7 @@ func (t Target) NewDelivery(r Request) (*Delivery, error) {
 		return nil, err
 	}
 	r.URL = u
-	r.Headers = setHeaders(r.Headers, t.Headers)
+	r.Headers = r.Headers.With(t.Headers)
 	return &Delivery{
 		TargetID:   t.ID,
 		Request:    r,
@@ -260,22 +266,22 @@ func (t Target) NewDelivery(r Request) (*Delivery, error) {
 
 // Request is an HTTP request to send.
 type Request struct {
-	Method  string      `json:"method"`
-	URL     string      `json:"url"`
-	Headers app.Headers `json:"headers,omitempty"` // in order, original spelling
-	Body    []byte      `json:"body,omitempty"`
+	Method  string  `json:"method"`
+	URL     string  `json:"url"`
+	Headers Headers `json:"headers,omitempty"` // in order, original spelling
+	Body    []byte  `json:"body,omitempty"`
 }
 
-// FromEvent is the request a captured event made, ready to be sent
+// RequestFrom is the request a captured event made, ready to be sent
 // elsewhere: its method, headers without hop-by-hop ones, and body. URL is
 // left for the caller (or Target.NewDelivery) to fill.
-func FromEvent(e *app.Event) Request {
-	return Request{Method: e.Method, Headers: Relayable(e.Headers), Body: e.Body}
+func RequestFrom(e *Event) Request {
+	return Request{Method: e.Method, Headers: e.Headers.Relayable(), Body: e.Body}
 }
 
 // Signing is how a delivery is signed on each attempt.
 type Signing struct {
-	// Scheme is a verify.Config string; "" sends without signing.
+	// Scheme is a scheme setting (see ParseScheme); "" sends without signing.
 	Scheme string `json:"scheme,omitempty"`
 	// Secret is the HMAC secret, or the private key for salesiq and discord.
 	Secret string `json:"secret,omitempty"`
@@ -333,8 +339,8 @@ func (d *Delivery) Last() *Attempt {
 }
 
 // Summary is what a list row shows.
-func (d *Delivery) Summary() Summary {
-	s := Summary{
+func (d *Delivery) Summary() DeliverySummary {
+	s := DeliverySummary{
 		ID: d.ID, CreatedAt: d.CreatedAt, EventID: d.EventID, TargetID: d.TargetID, Kind: d.Kind,
 		Method: d.Request.Method, URL: d.Request.URL, State: d.State, Attempts: len(d.Attempts),
 		NextAttemptAt: d.NextAttemptAt, Reason: d.Reason,
@@ -350,7 +356,7 @@ type Attempt struct {
 	At              time.Time     `json:"at"`
 	Request         Request       `json:"request"` // as sent: signed, with credentials
 	Status          int           `json:"status,omitempty"`
-	ResponseHeaders app.Headers   `json:"response_headers,omitempty"`
+	ResponseHeaders Headers       `json:"response_headers,omitempty"`
 	ResponseBody    []byte        `json:"response_body,omitempty"` // the first MaxResponseBody bytes
 	ResponseSize    int64         `json:"response_size,omitempty"` // bytes read; more than len(ResponseBody) when cut
 	Duration        time.Duration `json:"duration"`
@@ -360,8 +366,8 @@ type Attempt struct {
 // OK reports whether the attempt delivered.
 func (a *Attempt) OK() bool { return a.Error == "" && a.Status >= 200 && a.Status < 300 }
 
-// Summary is a delivery without bodies or attempts, for lists.
-type Summary struct {
+// DeliverySummary is a delivery without bodies or attempts, for lists.
+type DeliverySummary struct {
 	ID            uint64
 	CreatedAt     time.Time
 	EventID       uint64
@@ -377,23 +383,24 @@ type Summary struct {
 	Reason        string
 }
 
-// Page asks for deliveries, newest first.
-type Page struct {
+// DeliveryPage asks for deliveries, newest first.
+type DeliveryPage struct {
 	Offset   int
 	Limit    int    // 0 means 100
 	EventID  uint64 // only deliveries of this event; 0 any
 	TargetID string // only deliveries to this target; "" any
 }
 
-// Store keeps targets, connections and deliveries. *store.Store implements it.
-type Store interface {
-	Target(id string) (Target, error) // wraps app.ErrNotFound
+// DeliveryStore keeps targets, connections and deliveries. *store.Store
+// implements it.
+type DeliveryStore interface {
+	Target(id string) (Target, error) // wraps ErrNotFound
 	Targets() ([]Target, error)       // sorted by name
 	// PutTarget adds (t.ID "" gets a new id) or replaces a target.
 	PutTarget(t *Target) error
 	DeleteTarget(id string) error
 
-	Connection(name string) (Connection, error) // wraps app.ErrNotFound
+	Connection(name string) (Connection, error) // wraps ErrNotFound
 	Connections() ([]Connection, error)         // sorted by name
 	PutConnection(c Connection) error
 	DeleteConnection(name string) error
@@ -401,8 +408,8 @@ type Store interface {
 	// PutDelivery adds (d.ID 0 gets a new id) or replaces a delivery, and
 	// keeps the queue of pending ones in step with d.State and d.NextAttemptAt.
 	PutDelivery(d *Delivery) error
-	Delivery(id uint64) (*Delivery, error) // wraps app.ErrNotFound
-	Deliveries(p Page) ([]Summary, error)  // newest first
+	Delivery(id uint64) (*Delivery, error)                // wraps ErrNotFound
+	Deliveries(p DeliveryPage) ([]DeliverySummary, error) // newest first
 	CountDeliveries() (int, error)
 	DeleteDelivery(id uint64) error
 	// Due lists pending deliveries whose next attempt is at or before now,
@@ -458,15 +465,15 @@ func Mask(s string) string {
 
 // Resend is a delivery of a captured event to url, unsigned and without
 // retries until the caller sets Sign and Retry.
-func Resend(e *app.Event, url string) *Delivery {
-	r := FromEvent(e)
+func Resend(e *Event, url string) *Delivery {
+	r := RequestFrom(e)
 	r.URL = url
 	return &Delivery{EventID: e.ID, Kind: KindResend, Request: r}
 }
 
 // Resend is a delivery of a captured event to the target (see NewDelivery).
-func (t Target) Resend(e *app.Event) (*Delivery, error) {
-	d, err := t.NewDelivery(FromEvent(e))
+func (t Target) Resend(e *Event) (*Delivery, error) {
+	d, err := t.NewDelivery(RequestFrom(e))
 	if err != nil {
 		return nil, err
 	}
@@ -474,9 +481,9 @@ func (t Target) Resend(e *app.Event) (*Delivery, error) {
 	return d, nil
 }
 
-// Line is a delivery as `hooklens send --json` and `hooklens deliveries
+// DeliveryLine is a delivery as `hooklens send --json` and `hooklens deliveries
 // --json` print it: no bodies, no secrets.
-type Line struct {
+type DeliveryLine struct {
 	ID            uint64        `json:"id"`
 	CreatedAt     time.Time     `json:"created_at"`
 	Kind          string        `json:"kind"`
@@ -490,7 +497,7 @@ type Line struct {
 	Attempts      []AttemptLine `json:"attempts"`
 }
 
-// AttemptLine is one attempt in a Line.
+// AttemptLine is one attempt in a DeliveryLine.
 type AttemptLine struct {
 	At         time.Time `json:"at"`
 	Status     int       `json:"status"` // 0 when no response came
@@ -499,8 +506,8 @@ type AttemptLine struct {
 }
 
 // Line is d for JSON output.
-func (d *Delivery) Line() Line {
-	l := Line{
+func (d *Delivery) Line() DeliveryLine {
+	l := DeliveryLine{
 		ID: d.ID, CreatedAt: d.CreatedAt, Kind: d.Kind, EventID: d.EventID, TargetID: d.TargetID,
 		Method: d.Request.Method, URL: d.Request.URL, State: d.State, Reason: d.Reason,
 		Attempts: make([]AttemptLine, 0, len(d.Attempts)),

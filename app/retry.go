@@ -1,4 +1,4 @@
-package deliver
+package app
 
 import (
 	"math/rand/v2"
@@ -26,9 +26,9 @@ func (p RetryPolicy) wait(n int) time.Duration {
 	return d
 }
 
-// next is the delay before retry n, jittered when backing off. A server's
+// Next is the delay before retry n, jittered when backing off. A server's
 // Retry-After is honoured when it asks for longer (capped by MaxDelay).
-func (p RetryPolicy) next(n int, serverAsked time.Duration) time.Duration {
+func (p RetryPolicy) Next(n int, serverAsked time.Duration) time.Duration {
 	d := p.wait(n)
 	if p.Backoff {
 		d = time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
