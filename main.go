@@ -1,6 +1,8 @@
 // Command hooklens is a desktop webhook inspector: one window with an
 // embedded HTTP listener, captured events stored in bbolt, and a command line
-// for headless use. This file only wires the packages together.
+// for headless use. This file dispatches to one file per command
+// (listen_cmd.go, events_cmd.go, ...); hooklens.go is the one assembly they
+// and the window run.
 package main
 
 import (
@@ -42,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdSend(args[1:], stdout, stderr)
 	case "deliveries":
 		err = cmdDeliveries(args[1:], stdout, stderr)
+	case "wait":
+		err = cmdWait(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -69,25 +73,34 @@ const usageText = `Hooklens — a local webhook inspector.
 
 Usage:
   hooklens [--addr A] [--data DIR] [--demo]   open the window (the listener starts with it)
-  hooklens listen [--addr A] [--data DIR] [--json [--full]]
-                                              headless: print each captured event
+  hooklens listen [--addr A] [--data DIR] [--json [--full]] [--keep 60d] [--max-size 1GiB]
+                                              headless: print each captured event; prunes
+                                              events older than --keep or beyond --max-size
   hooklens events [--json] [--limit N] [--data DIR]
                                               list stored events, newest first
   hooklens endpoint add --slug S [--scheme NAME] [--secret S]... [--public-key K]
                         [--forward-to URL [--forward-reply]] [--status N] [--body B] [--delay D]
   hooklens endpoint list [--json] [--data DIR]
   hooklens verify --scheme S (--secret X | --public-key K) --request FILE [--at TIME] [--url URL]
-                                              check a raw HTTP request file's signature; prints
-                                              the verdict as JSON, exit 0 only when valid
+  hooklens verify --event ID [--scheme S (--secret X | --public-key K)]
+                                              check a raw HTTP request file's (or a stored event's)
+                                              signature; prints the verdict as JSON, exit 0 only when valid
   hooklens send --to URL (--event ID | --body-file F) [--method M] [--header 'K: V']...
                 [--scheme S (--secret X | --private-key F)] [--keep-original]
                 [--retries N] [--retry-delay D] [--backoff] [--timeout D] [--json]
                                               deliver once with retries; exit 0 when delivered
   hooklens deliveries [--json] [--limit N]    list deliveries with their attempts
+  hooklens wait [--path P] [--endpoint S] [--verdict V] [--timeout 30s] [--json] [--addr A]
+                                              block until a matching event is captured; exit 1
+                                              on timeout (for scripts and CI)
 
 The listener binds to 127.0.0.1:8790 unless --addr says otherwise
 (--addr 127.0.0.1:0 picks a free port). Data lives in --data DIR, by default
 the hooklens folder in your user config directory.
+
+While the window or 'hooklens listen' runs on a data directory, the other
+commands reach it through its local API (the Unix socket hooklens.sock in the
+data directory, owner only) and print the same as when they open the file.
 
 Exit status: 0 success, 1 failure, 2 wrong usage.
 `

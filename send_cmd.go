@@ -6,69 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"strings"
-	"sync"
-	"text/tabwriter"
-	"time"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/verify"
-	"github.com/hooklens/hooklens/store"
 )
-
-// startDeliveries runs the delivery worker (pending retries resume) and
-// relays captured events to their endpoint's forward_to. stop must be called
-// before the store is closed; it gives forwards in flight a few seconds to
-// finish so that stopping Hooklens does not lose their outcome.
-func startDeliveries(st *store.Store, logf func(string, ...any)) (q *deliver.Queue, stop func()) {
-	q = deliver.New(st, deliver.Options{OnError: func(err error) { logf("hooklens: deliveries: %v", err) }})
-	ctx, cancel := context.WithCancel(context.Background())
-	q.Start(ctx)
-	// inflight counts forwards under way; once stopping is set no new one
-	// starts (a subscriber call may still be running after unsubscribe).
-	var (
-		inflight sync.WaitGroup
-		mu       sync.Mutex
-		stopping bool
-	)
-	unsubscribe := st.Subscribe(func(e *app.Event) {
-		if e.Endpoint == "" {
-			return
-		}
-		ep, err := st.Endpoint(e.Endpoint)
-		if err != nil || ep.ForwardTo == "" || ep.ForwardReply {
-			return // ForwardReply endpoints were relayed before the sender was answered
-		}
-		// The sender was already answered; the forward's outcome is
-		// recorded as a delivery of this event.
-		mu.Lock()
-		defer mu.Unlock()
-		if stopping {
-			return
-		}
-		inflight.Go(func() {
-			if _, _, err := q.Forward(ctx, e, ep.ForwardTo); err != nil && ctx.Err() == nil {
-				logf("hooklens: forwarding event %s to %s: %v", e.IDString(), ep.ForwardTo, err)
-			}
-		})
-	})
-	return q, func() {
-		unsubscribe()
-		mu.Lock()
-		stopping = true
-		mu.Unlock()
-		done := make(chan struct{})
-		go func() { inflight.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-		}
-		cancel()
-		q.Stop()
-	}
-}
 
 func cmdSend(args []string, stdout, stderr io.Writer) error {
 	c := newFlags("send", stderr)
@@ -114,13 +56,9 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("%w: --scheme: %v", errUsage, err)
 		}
 	}
-	var extra app.Headers
-	for _, h := range headers {
-		name, value, ok := strings.Cut(h, ":")
-		if !ok || strings.TrimSpace(name) == "" {
-			return fmt.Errorf("%w: --header %q must look like 'Name: value'", errUsage, h)
-		}
-		extra = append(extra, app.Header{Name: strings.TrimSpace(name), Value: strings.TrimSpace(value)})
+	extra, err := parseHeaders("--header", headers)
+	if err != nil {
+		return err
 	}
 	secret := ""
 	if len(secrets) == 1 {
@@ -134,11 +72,11 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 		secret = k
 	}
 
-	st, err := c.open()
+	b, done, err := c.backend()
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 
 	var d *app.Delivery
 	if *eventID != "" {
@@ -146,7 +84,7 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%w: --event: %v", errUsage, err)
 		}
-		e, err := st.Event(id)
+		e, err := b.Event(id)
 		if err != nil {
 			return err
 		}
@@ -164,20 +102,20 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	if *method != "" {
 		d.Request.Method = strings.ToUpper(*method)
 	}
-	d.Request.Headers = withHeaders(d.Request.Headers, extra)
+	d.Request.Headers = d.Request.Headers.With(extra)
 	d.Sign = app.Signing{Scheme: *scheme, Secret: secret, KeepOriginal: *keep}
 	d.Retry = app.RetryPolicy{Retries: *retries, Delay: *retryDelay, Backoff: *backoff}
 	d.Timeout = *timeout
 
-	// This process is the only worker: Send waits out the retry delays.
-	q := deliver.New(st, deliver.Options{OnError: func(err error) { log.Printf("hooklens: %v", err) }})
+	// The running Hooklens, or this process when none runs, sends it and
+	// waits out the retry delays.
 	ctx, stop := signalContext()
 	defer stop()
-	if err := q.Send(ctx, d); err != nil {
+	if err := b.Send(ctx, d); err != nil {
 		if errors.Is(err, context.Canceled) {
 			return fmt.Errorf("stopped: delivery %d stays pending and resumes when Hooklens next runs", d.ID)
 		}
-		return err
+		return usageOf(err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -192,22 +130,8 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// withHeaders sets each of extra on h, replacing headers of the same name.
-func withHeaders(h, extra app.Headers) app.Headers {
-	for _, x := range extra {
-		kept := h[:0:0]
-		for _, y := range h {
-			if !strings.EqualFold(y.Name, x.Name) {
-				kept = append(kept, y)
-			}
-		}
-		h = append(kept, x)
-	}
-	return h
-}
-
 func printDelivery(w io.Writer, d *app.Delivery) {
-	fmt.Fprintf(w, "delivery %d to %s: %s", d.ID, d.Request.URL, d.State)
+	fmt.Fprintf(w, "delivery %d to %s: %s", d.ID, app.RedactURL(d.Request.URL), d.State)
 	if d.Reason != "" {
 		fmt.Fprintf(w, " (%s)", d.Reason)
 	}
@@ -217,48 +141,6 @@ func printDelivery(w io.Writer, d *app.Delivery) {
 		if a.Status != 0 {
 			outcome = fmt.Sprintf("%d", a.Status)
 		}
-		fmt.Fprintf(w, "  attempt %d at %s: %s in %s\n", i+1, a.At.Local().Format("15:04:05.000"), outcome, a.Duration.Round(time.Millisecond))
+		fmt.Fprintf(w, "  attempt %d at %s: %s in %s\n", i+1, a.At.Local().Format("15:04:05.000"), outcome, app.FormatDuration(a.Duration))
 	}
-}
-
-func cmdDeliveries(args []string, stdout, stderr io.Writer) error {
-	st, asJSON, limit, err := listCommand("deliveries", "print one JSON line per delivery with its attempts", args, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	enc := json.NewEncoder(stdout)
-	enc.SetEscapeHTML(false)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	if !asJSON {
-		fmt.Fprintln(tw, "ID\tCREATED\tKIND\tSTATE\tATTEMPTS\tLAST\tURL")
-	}
-	err = inPages(limit, func(offset, n int) (int, error) {
-		page, err := st.Deliveries(app.DeliveryPage{Offset: offset, Limit: n})
-		for _, s := range page {
-			if !asJSON {
-				last := s.LastError
-				if s.LastStatus != 0 {
-					last = fmt.Sprint(s.LastStatus)
-				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.CreatedAt.Local().Format("2006-01-02 15:04:05"), s.Kind, s.State, s.Attempts, last, s.URL)
-				continue
-			}
-			d, err := st.Delivery(s.ID)
-			if errors.Is(err, app.ErrNotFound) {
-				continue // deleted meanwhile
-			}
-			if err != nil {
-				return 0, err
-			}
-			if err := enc.Encode(d.Line()); err != nil {
-				return 0, err
-			}
-		}
-		return len(page), err
-	})
-	if err != nil {
-		return err
-	}
-	return tw.Flush()
 }

@@ -38,11 +38,18 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	request := c.fs.String("request", "", "file holding the raw HTTP/1.1 request (request line, headers, blank line, body); - reads standard input")
 	url := c.fs.String("url", "", "the URL the sender used, for schemes that sign it (twilio); default: rebuilt from the Host header")
 	at := c.fs.String("at", "", "judge timestamps as if the request arrived at this time (RFC 3339 or Unix seconds); default now")
+	eventID := c.fs.String("event", "", "judge a stored event again, against its endpoint (or --scheme and --secret when given)")
 	if err := c.parse(args); err != nil {
 		return err
 	}
+	if *eventID != "" {
+		if *request != "" || *at != "" {
+			return fmt.Errorf("%w: --event judges a stored event as of when it arrived: drop --request and --at", errUsage)
+		}
+		return verifyEvent(c, *eventID, *scheme, secrets, *publicKey, *url, stdout)
+	}
 	if *request == "" {
-		return fmt.Errorf("%w: --request FILE is required", errUsage)
+		return fmt.Errorf("%w: --request FILE or --event ID is required", errUsage)
 	}
 	if len(secrets) == 0 && *publicKey == "" {
 		return fmt.Errorf("%w: give --secret or --public-key to check against", errUsage)
@@ -76,7 +83,45 @@ func cmdVerify(args []string, stdout, stderr io.Writer) error {
 	if *url != "" {
 		r.URL = *url
 	}
-	rep := verify.Endpoint(r, &ep)
+	return printReport(stdout, verify.Endpoint(r, &ep))
+}
+
+// verifyEvent judges stored event id: against its endpoint with
+// verify.Judge (through the running instance when one runs), or against the
+// scheme and keys given.
+func verifyEvent(c *commonFlags, id, scheme string, secrets []string, publicKey, url string, stdout io.Writer) error {
+	n, err := app.ParseID(id)
+	if err != nil {
+		return fmt.Errorf("%w: --event: %v", errUsage, err)
+	}
+	b, done, err := c.backend()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if scheme == "" && len(secrets) == 0 && publicKey == "" && url == "" {
+		rep, err := b.Judge(n)
+		if err != nil {
+			return err
+		}
+		return printReport(stdout, rep)
+	}
+	e, err := b.Event(n)
+	if err != nil {
+		return err
+	}
+	ep := app.Endpoint{Scheme: scheme, Secrets: secrets}
+	if publicKey != "" {
+		if ep.PublicKey, err = readKeyArg(publicKey); err != nil {
+			return err
+		}
+	}
+	r := verify.FromEvent(e, url)
+	return printReport(stdout, verify.Endpoint(r, &ep))
+}
+
+// printReport prints a verdict as `hooklens verify` does; exit 1 unless valid.
+func printReport(stdout io.Writer, rep verify.Report) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

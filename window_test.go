@@ -5,21 +5,28 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/store"
+	"github.com/hooklens/hooklens/app/demo"
 )
 
 // The demo is real: its events carry verdicts computed by the verifier, and
 // its deliveries go through the queue to a receiving app on loopback.
 func TestDemoDataAndDeliveries(t *testing.T) {
-	st, err := store.Open(t.TempDir())
+	var events []app.Event
+	var stopReceiver func()
+	h, err := OpenHooklens(Config{Data: t.TempDir(), Addr: "127.0.0.1:0", Logf: t.Logf, BeforeListen: func(h *Hooklens) error {
+		var err error
+		if events, err = demo.Seed(h.Store); err != nil {
+			return err
+		}
+		stopReceiver, err = demo.Deliveries(h.Store, h.Queue, events)
+		return err
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	events, err := fillDemo(st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer h.Close()
+	defer stopReceiver()
+	st := h.Store
 	if n, _ := st.Count(); n != len(events) || n < 30 {
 		t.Fatalf("%d demo events stored, %d built", n, len(events))
 	}
@@ -32,13 +39,6 @@ func TestDemoDataAndDeliveries(t *testing.T) {
 		t.Errorf("demo verdicts %v: want valid, invalid and unsigned ones", results)
 	}
 
-	q, stop := startDeliveries(st, t.Logf)
-	defer stop()
-	stopReceiver, err := demoDeliveries(st, q, events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stopReceiver()
 	want := map[app.State]int{app.Delivered: 2, app.Gone: 1}
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -412,6 +413,9 @@ type DeliveryStore interface {
 	Deliveries(p DeliveryPage) ([]DeliverySummary, error) // newest first
 	CountDeliveries() (int, error)
 	DeleteDelivery(id uint64) error
+	// LinkDelivery sets the event a stored delivery belongs to (a forward
+	// made while its event waited for its id).
+	LinkDelivery(id, eventID uint64) error
 	// Due lists pending deliveries whose next attempt is at or before now,
 	// soonest first, at most limit, leaving out those skip reports (nil
 	// skips none). skip runs inside a read transaction: it must not call
@@ -509,7 +513,7 @@ type AttemptLine struct {
 func (d *Delivery) Line() DeliveryLine {
 	l := DeliveryLine{
 		ID: d.ID, CreatedAt: d.CreatedAt, Kind: d.Kind, EventID: d.EventID, TargetID: d.TargetID,
-		Method: d.Request.Method, URL: d.Request.URL, State: d.State, Reason: d.Reason,
+		Method: d.Request.Method, URL: RedactURL(d.Request.URL), State: d.State, Reason: d.Reason,
 		Attempts: make([]AttemptLine, 0, len(d.Attempts)),
 	}
 	if d.State == Pending && !d.NextAttemptAt.IsZero() {
@@ -521,4 +525,43 @@ func (d *Delivery) Line() DeliveryLine {
 			DurationMS: float64(a.Duration.Microseconds()) / 1000})
 	}
 	return l
+}
+
+// RedactURL is raw with any password in its user info masked, as
+// url.URL.Redacted does: what logs, lists, errors and answers to senders
+// show. Only the stored setting keeps the password. Text that does not parse
+// as a URL is returned as is.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); !has {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// HopHeader counts how many Hooklens forwards a request has been through.
+// Every forward sets it one higher than it arrived with; the listener refuses
+// a request that arrives beyond MaxHops, so a forward that points back at a
+// Hooklens (itself or another forwarding to it) stops at once.
+const HopHeader = "X-Hooklens-Hops"
+
+// MaxHops is how many Hooklens forwards a request may have been through
+// when it arrives: one (a Hooklens forwarding to another is fine).
+const MaxHops = 1
+
+// Hops reads HopHeader from h: 0 when absent, MaxHops+1 when it is not a
+// number (treated as a loop rather than trusted).
+func Hops(h Headers) int {
+	v := strings.TrimSpace(h.Get(HopHeader))
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return MaxHops + 1
+	}
+	return n
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -20,4 +21,23 @@ func HumanSize(n int64) string {
 	}
 	v := strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/float64(div)), ".0")
 	return fmt.Sprintf("%s %ciB", v, "KMGTP"[exp])
+}
+
+// ParseSize reads a size as HumanSize writes it, or as people type it:
+// "500MiB", "2 GiB", "1GB" (taken as GiB), "1048576".
+func ParseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
+	mult := int64(1)
+	if t != "" {
+		if i := strings.IndexByte("KMGT", t[len(t)-1]); i >= 0 {
+			mult = int64(1) << (10 * (i + 1))
+			t = t[:len(t)-1]
+		}
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || f < 0 || f*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("size %q is not a size: write it like 500MiB or 2GiB", s)
+	}
+	return int64(f * float64(mult)), nil
 }

@@ -23,8 +23,10 @@ type Recorder interface {
 	// Record assigns e.ID, calls finish (if not nil) so the caller can complete
 	// e with anything that quotes the id (such as the response body), commits
 	// e, and only then returns. Once Record returns nil the event survives a
-	// crash. Subscribers are told after the commit.
-	Record(ctx context.Context, e *Event, finish func(*Event)) error
+	// crash. Subscribers are told after the commit. forwards are deliveries
+	// of e (pending, their EventID set to e.ID) stored in the same
+	// transaction, so an acknowledged event never loses its forward.
+	Record(ctx context.Context, e *Event, finish func(*Event), forwards ...*Delivery) error
 }
 
 // EventStore is what the window and the command line read and change.
@@ -62,7 +64,7 @@ type SettingStore interface {
 // VerdictStore recomputes stored verdicts, for when an endpoint's secrets
 // or scheme change.
 type VerdictStore interface {
-	// Reverify calls judge with every stored event of endpoint slug and
+	// Rejudge calls judge with every stored event of endpoint slug and
 	// stores the verdicts that differ. It returns how many changed.
-	Reverify(slug string, judge func(*Event) Verdict) (changed int, err error)
+	Rejudge(slug string, judge func(*Event) Verdict) (changed int, err error)
 }

@@ -185,7 +185,38 @@ type queueState struct {
 // its bodies, in one transaction that also moves it in the queue (pending
 // deliveries by next attempt) and the failed-by-target index.
 func (s *Store) PutDelivery(d *app.Delivery) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return putDelivery(tx, d) })
+}
+
+// LinkDelivery implements app.DeliveryStore: it sets the event a stored
+// delivery belongs to and indexes it under that event.
+func (s *Store) LinkDelivery(id, eventID uint64) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
+		d, err := s.deliveryIn(tx, id)
+		if err != nil {
+			return err
+		}
+		if d.EventID == eventID {
+			return nil
+		}
+		b := deliveryBucketsOf(tx)
+		if d.EventID != 0 {
+			if err := b.index.Delete(eventIndexKey(d.EventID, id)); err != nil {
+				return err
+			}
+		}
+		d.EventID = eventID
+		if err := b.index.Put(eventIndexKey(eventID, id), nil); err != nil {
+			return err
+		}
+		return putDelivery(tx, d)
+	})
+}
+
+// putDelivery is PutDelivery inside tx: the capture writer uses it to store
+// an event's forwards in the event's own transaction.
+func putDelivery(tx *bolt.Tx, d *app.Delivery) error {
+	{
 		b := deliveryBucketsOf(tx)
 		id := d.ID
 		isNew := id == 0
@@ -264,7 +295,7 @@ func (s *Store) PutDelivery(d *app.Delivery) error {
 		}
 		d.ID = id
 		return nil
-	})
+	}
 }
 
 // Delivery returns one delivery with its bodies and every attempt, or an
@@ -272,31 +303,37 @@ func (s *Store) PutDelivery(d *app.Delivery) error {
 func (s *Store) Delivery(id uint64) (*app.Delivery, error) {
 	var d *app.Delivery
 	err := s.db.View(func(tx *bolt.Tx) error {
-		b := deliveryBucketsOf(tx)
-		v := b.deliveries.Get(key(id))
-		if v == nil {
-			return fmt.Errorf("delivery %d is not in the store (deleted?): %w", id, app.ErrNotFound)
-		}
-		var recs []attemptRecord
 		var err error
-		if d, recs, err = decodeDelivery(id, v); err != nil {
-			return err
-		}
-		// bbolt's slices die with the transaction: copy.
-		d.Request.Body = bytes.Clone(b.bodies.Get(bodyKey(id, partRequest, 0)))
-		for i := range d.Attempts {
-			a := &d.Attempts[i]
-			a.ResponseBody = bytes.Clone(b.bodies.Get(bodyKey(id, partAttemptResp, i)))
-			if recs[i].OwnBody {
-				a.Request.Body = bytes.Clone(b.bodies.Get(bodyKey(id, partAttemptReq, i)))
-			} else {
-				a.Request.Body = d.Request.Body
-			}
-		}
-		return nil
+		d, err = s.deliveryIn(tx, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return d, nil
+}
+
+// deliveryIn reads delivery id inside tx, bodies copied out.
+func (s *Store) deliveryIn(tx *bolt.Tx, id uint64) (*app.Delivery, error) {
+	b := deliveryBucketsOf(tx)
+	v := b.deliveries.Get(key(id))
+	if v == nil {
+		return nil, fmt.Errorf("delivery %d is not in the store (deleted?): %w", id, app.ErrNotFound)
+	}
+	d, recs, err := decodeDelivery(id, v)
+	if err != nil {
+		return nil, err
+	}
+	// bbolt's slices die with the transaction: copy.
+	d.Request.Body = bytes.Clone(b.bodies.Get(bodyKey(id, partRequest, 0)))
+	for i := range d.Attempts {
+		a := &d.Attempts[i]
+		a.ResponseBody = bytes.Clone(b.bodies.Get(bodyKey(id, partAttemptResp, i)))
+		if recs[i].OwnBody {
+			a.Request.Body = bytes.Clone(b.bodies.Get(bodyKey(id, partAttemptReq, i)))
+		} else {
+			a.Request.Body = d.Request.Body
+		}
 	}
 	return d, nil
 }

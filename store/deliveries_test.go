@@ -26,7 +26,7 @@ func sampleDelivery(n int, event uint64, target string) *app.Delivery {
 	}
 }
 
-func putDelivery(t *testing.T, s *Store, d *app.Delivery) uint64 {
+func mustPutDelivery(t *testing.T, s *Store, d *app.Delivery) uint64 {
 	t.Helper()
 	if err := s.PutDelivery(d); err != nil {
 		t.Fatalf("PutDelivery: %v", err)
@@ -44,7 +44,7 @@ func TestDeliveryRoundTripAcrossReopen(t *testing.T) {
 			Status: 500, ResponseHeaders: app.Headers{{Name: "Content-Encoding", Value: "gzip"}}, ResponseBody: binary, ResponseSize: 5, Duration: 12 * time.Millisecond},
 		{At: time.Now(), Request: app.Request{Method: "POST", URL: d.Request.URL, Body: []byte("edited")}, Error: "timeout: no complete response"},
 	}
-	id := putDelivery(t, s, d)
+	id := mustPutDelivery(t, s, d)
 	s.Close()
 
 	s = openTest(t, dir)
@@ -77,7 +77,7 @@ func TestDeliveriesNewestFirstAndByIndex(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	var ids []uint64
 	for i := range 7 {
-		ids = append(ids, putDelivery(t, s, sampleDelivery(i, uint64(i%2+1), []string{"1", "10"}[i%2])))
+		ids = append(ids, mustPutDelivery(t, s, sampleDelivery(i, uint64(i%2+1), []string{"1", "10"}[i%2])))
 	}
 	ids1 := func(sums []app.DeliverySummary) []uint64 {
 		var out []uint64
@@ -121,7 +121,7 @@ func TestQueueFollowsState(t *testing.T) {
 	c := sampleDelivery(0, 0, "t")
 	c.State, c.NextAttemptAt = app.Delivered, time.Time{}
 	for _, d := range []*app.Delivery{a, b, c} {
-		putDelivery(t, s, d)
+		mustPutDelivery(t, s, d)
 	}
 	if at, ok, _ := s.NextDue(nil); !ok || !at.Equal(b.NextAttemptAt) {
 		t.Fatalf("next due %v %v, want b's %v", at, ok, b.NextAttemptAt)
@@ -141,23 +141,23 @@ func TestQueueFollowsState(t *testing.T) {
 	}
 	// Rescheduling moves it; failing takes it out and into the failed index.
 	a.NextAttemptAt = now.Add(-time.Second)
-	putDelivery(t, s, a)
+	mustPutDelivery(t, s, a)
 	if due, _ := s.Due(now, 10, nil); !slices.Equal(due, []uint64{a.ID}) {
 		t.Fatalf("due after rescheduling a: %v", due)
 	}
 	b.State, b.NextAttemptAt = app.Failed, time.Time{}
-	putDelivery(t, s, b)
+	mustPutDelivery(t, s, b)
 	if due, _ := s.Due(now.Add(time.Hour), 10, nil); !slices.Equal(due, []uint64{a.ID}) {
 		t.Fatalf("due after b failed: %v", due)
 	}
 	other := sampleDelivery(4, 0, "tt") // a target whose id starts like "t"
 	other.State, other.NextAttemptAt = app.Failed, time.Time{}
-	putDelivery(t, s, other)
+	mustPutDelivery(t, s, other)
 	if f, _ := s.Failed("t"); !slices.Equal(f, []uint64{b.ID}) {
 		t.Fatalf("failed for t: %v, want only %d", f, b.ID)
 	}
 	b.State, b.NextAttemptAt = app.Pending, now
-	putDelivery(t, s, b)
+	mustPutDelivery(t, s, b)
 	if f, _ := s.Failed("t"); len(f) != 0 {
 		t.Fatalf("failed after retrying b: %v", f)
 	}
@@ -262,7 +262,7 @@ func TestMigrateV1FileToDeliveries(t *testing.T) {
 	if v := schemaIn(t, path+".v1.bak"); v != 1 {
 		t.Fatalf("backup schema %d", v)
 	}
-	id := putDelivery(t, s, sampleDelivery(1, 0, ""))
+	id := mustPutDelivery(t, s, sampleDelivery(1, 0, ""))
 	if _, err := s.Delivery(id); err != nil {
 		t.Fatal(err)
 	}

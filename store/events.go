@@ -21,9 +21,10 @@ const defaultLimit = 100
 const fillPercent = 0.9
 
 type recordReq struct {
-	e      *app.Event
-	finish func(*app.Event)
-	done   chan error // buffered: the writer never waits for the caller
+	e        *app.Event
+	finish   func(*app.Event)
+	forwards []*app.Delivery // stored with e, in its transaction
+	done     chan error      // buffered: the writer never waits for the caller
 }
 
 // Record stores e durably (see app.Recorder). Concurrent calls share one
@@ -31,13 +32,13 @@ type recordReq struct {
 // previous commit was syncing. ctx is honoured while waiting for a place in
 // the queue; once queued, Record waits for the commit so that a nil return
 // always means the event is on disk.
-func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event)) error {
+func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event), forwards ...*app.Delivery) error {
 	// select picks at random among ready cases: check first so a caller
 	// that has already given up never gets its event stored.
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("event not recorded: %w", err)
 	}
-	r := &recordReq{e: e, finish: finish, done: make(chan error, 1)}
+	r := &recordReq{e: e, finish: finish, forwards: forwards, done: make(chan error, 1)}
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -98,6 +99,12 @@ func (s *Store) commitGroup(group []*recordReq) error {
 				return err
 			}
 			size += int64(n)
+			for _, d := range r.forwards {
+				d.EventID = r.e.ID
+				if err := putDelivery(tx, d); err != nil {
+					return fmt.Errorf("queueing the forward of event %d: %w", r.e.ID, err)
+				}
+			}
 		}
 		if err := addUint(b.meta, keyCount, int64(len(group))); err != nil {
 			return err

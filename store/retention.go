@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"slices"
 	"time"
 
+	"github.com/hooklens/hooklens/app"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -112,13 +114,20 @@ func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration,
 			if maxAge > 0 {
 				cut = time.Now().Add(-maxAge)
 			}
-			if _, err := s.Prune(cut, maxBytes); err != nil {
+			before, _ := s.StoredBytes()
+			n, err := s.Prune(cut, maxBytes)
+			if err != nil {
 				log.Printf("hooklens: %v (will retry in %v)", err, every)
 			}
+			var nd int
 			if !cut.IsZero() {
-				if _, err := s.PruneDeliveries(cut); err != nil {
+				if nd, err = s.PruneDeliveries(cut); err != nil {
 					log.Printf("hooklens: %v (will retry in %v)", err, every)
 				}
+			}
+			if n > 0 || nd > 0 {
+				after, _ := s.StoredBytes()
+				s.reportPrune(PruneReport{Events: n, Deliveries: nd, MaxAge: maxAge, MaxBytes: maxBytes, Before: before, After: after})
 			}
 			select {
 			case <-ctx.Done():
@@ -129,4 +138,45 @@ func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration,
 			}
 		}
 	}()
+}
+
+// PruneReport says what one retention pass removed and why.
+type PruneReport struct {
+	Events, Deliveries int
+	MaxAge             time.Duration
+	MaxBytes           int64
+	Before, After      int64 // stored event bytes before and after
+}
+
+// String is the sentence the window and `listen` show.
+func (p PruneReport) String() string {
+	why := "older than " + app.FormatDuration(p.MaxAge)
+	if p.MaxBytes > 0 && p.Before > p.MaxBytes {
+		why += fmt.Sprintf(", or over the %s size cap (stored %s)", app.HumanSize(p.MaxBytes), app.HumanSize(p.Before))
+	}
+	s := fmt.Sprintf("retention removed %d event(s)", p.Events)
+	if p.Deliveries > 0 {
+		s += fmt.Sprintf(" and %d ended deliver(ies)", p.Deliveries)
+	}
+	return s + " " + why + "; change the limits in Settings or with listen --keep/--max-size"
+}
+
+// OnPrune calls fn (from the retention goroutine) after every pass that
+// removed something.
+func (s *Store) OnPrune(fn func(PruneReport)) {
+	s.pruneMu.Lock()
+	s.onPrune = append(s.onPrune, fn)
+	s.pruneMu.Unlock()
+}
+
+func (s *Store) reportPrune(p PruneReport) {
+	s.pruneMu.Lock()
+	fns := slices.Clone(s.onPrune)
+	s.pruneMu.Unlock()
+	if len(fns) == 0 {
+		log.Printf("hooklens: %s", p)
+	}
+	for _, fn := range fns {
+		fn(p)
+	}
 }

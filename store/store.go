@@ -65,6 +65,9 @@ type Store struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	pruneMu sync.Mutex
+	onPrune []func(PruneReport)
 }
 
 // openError carries a message written for the user while still matching

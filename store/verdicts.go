@@ -11,13 +11,13 @@ import (
 
 var _ app.VerdictStore = (*Store)(nil)
 
-// reverifyChunk bounds how many events one write transaction rewrites, so a
+// rejudgeChunk bounds how many events one write transaction rewrites, so a
 // large endpoint does not hold the writer lock for long.
-const reverifyChunk = 500
+const rejudgeChunk = 500
 
-// Reverify implements app.VerdictStore. Events are judged one chunk at a
+// Rejudge implements app.VerdictStore. Events are judged one chunk at a
 // time; capture writes can interleave between chunks.
-func (s *Store) Reverify(slug string, judge func(*app.Event) app.Verdict) (int, error) {
+func (s *Store) Rejudge(slug string, judge func(*app.Event) app.Verdict) (int, error) {
 	var ids []uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return eventBuckets(tx).summaries.ForEach(func(k, v []byte) error {
@@ -36,13 +36,13 @@ func (s *Store) Reverify(slug string, judge func(*app.Event) app.Verdict) (int, 
 		return 0, fmt.Errorf("finding the events of endpoint %q: %w", slug, err)
 	}
 	changed := 0
-	for start := 0; start < len(ids); start += reverifyChunk {
-		chunk := ids[start:min(start+reverifyChunk, len(ids))]
+	for start := 0; start < len(ids); start += rejudgeChunk {
+		chunk := ids[start:min(start+rejudgeChunk, len(ids))]
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			b := eventBuckets(tx)
 			var delta int64
 			for _, id := range chunk {
-				n, ok, err := b.reverify(id, judge)
+				n, ok, err := b.rejudge(id, judge)
 				if err != nil {
 					return err
 				}
@@ -62,7 +62,7 @@ func (s *Store) Reverify(slug string, judge func(*app.Event) app.Verdict) (int, 
 
 // reverify rejudges one event; it reports whether the verdict changed and
 // by how many bytes the stored record grew.
-func (b buckets) reverify(id uint64, judge func(*app.Event) app.Verdict) (int, bool, error) {
+func (b buckets) rejudge(id uint64, judge func(*app.Event) app.Verdict) (int, bool, error) {
 	k := key(id)
 	meta, oldSum := b.events.Get(k), b.summaries.Get(k)
 	if meta == nil || oldSum == nil {

@@ -21,7 +21,7 @@ func TestReverifyRewritesOnlyTheEndpointsEvents(t *testing.T) {
 		}
 	}
 	judged := 0
-	n, err := s.Reverify("stripe", func(e *app.Event) app.Verdict {
+	n, err := s.Rejudge("stripe", func(e *app.Event) app.Verdict {
 		judged++
 		if e.Endpoint != "stripe" || len(e.Body) != 1 {
 			t.Errorf("judge got event %d of endpoint %q with body %v", e.ID, e.Endpoint, e.Body)
@@ -29,10 +29,10 @@ func TestReverifyRewritesOnlyTheEndpointsEvents(t *testing.T) {
 		return app.Verdict{Scheme: "stripe", Result: app.VerdictValid, Reason: "matches secret 1"}
 	})
 	if err != nil || n != 2 || judged != 2 {
-		t.Fatalf("Reverify: changed %d, judged %d, err %v; want 2, 2", n, judged, err)
+		t.Fatalf("Rejudge: changed %d, judged %d, err %v; want 2, 2", n, judged, err)
 	}
 	// Judging again with the same outcome changes nothing.
-	if n, _ := s.Reverify("stripe", func(*app.Event) app.Verdict {
+	if n, _ := s.Rejudge("stripe", func(*app.Event) app.Verdict {
 		return app.Verdict{Scheme: "stripe", Result: app.VerdictValid, Reason: "matches secret 1"}
 	}); n != 0 {
 		t.Errorf("unchanged verdicts rewritten: %d", n)

@@ -279,38 +279,23 @@ func (r recheck) String() string {
 }
 
 // reverify judges again the stored events of endpoint slug with ep (nil:
-// the endpoint is gone, so the scheme is detected).
+// the endpoint is gone, so the scheme is detected), with verify.Rejudge: the
+// same events whichever door the endpoint changed through.
 func reverify(eps app.EndpointStore, vs app.VerdictStore, slug string, ep *app.Endpoint) (recheck, error) {
-	var rc recheck
 	if vs == nil {
-		return rc, nil
+		return recheck{}, nil
 	}
-	all, err := eps.Endpoints()
+	rj, err := verify.Rejudge(rejudgeStore{eps, vs}, slug, ep, "")
 	if err != nil {
-		return rc, fmt.Errorf("endpoint %s is saved, but its events were not re-checked: reading the endpoints: %w", slug, err)
+		return recheck{}, fmt.Errorf("endpoint %s is saved, but re-checking its events failed: %w", slug, err)
 	}
-	// Judges run inside the store's write transaction: they only compute.
-	judge := func(e *app.Event) app.Verdict {
-		v := judgeReport(e, ep, all).Verdict
-		rc.checked++
-		if v.Result != e.Verdict.Result {
-			rc.flipped++
-		}
-		return v
-	}
-	if _, err := vs.Reverify(slug, judge); err != nil {
-		return rc, fmt.Errorf("endpoint %s is saved, but re-checking its events failed: %w", slug, err)
-	}
-	_, err = vs.Reverify("", func(e *app.Event) app.Verdict {
-		if pathSlug(e.Path) != slug {
-			return e.Verdict
-		}
-		return judge(e)
-	})
-	if err != nil {
-		return rc, fmt.Errorf("endpoint %s is saved, but re-checking earlier events on its path failed: %w", slug, err)
-	}
-	return rc, nil
+	return recheck{checked: rj.Checked, flipped: rj.Changed}, nil
+}
+
+// rejudgeStore joins the window's two stores into what verify.Rejudge needs.
+type rejudgeStore struct {
+	app.EndpointStore
+	app.VerdictStore
 }
 
 // --- the editor ---------------------------------------------------------------

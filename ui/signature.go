@@ -126,10 +126,10 @@ func liveView(st app.EndpointStore, e *app.Event) sigView {
 	}
 	slug, adopted := e.Endpoint, false
 	if slug == "" {
-		slug, adopted = pathSlug(e.Path), true
+		slug, adopted = app.PathSlug(e.Path), true
 	}
 	ep := findEndpoint(all, slug)
-	rep := judgeReport(e, ep, all)
+	rep := verify.Judge(e, ep, verify.EndpointList(all), "")
 	v := sigView{Verdict: rep.Verdict, live: true, stored: e.Verdict, detected: rep.Detected,
 		key: rep.Key, expected: rep.Expected, received: rep.Received, content: rep.SignedContent,
 		diagnosis: rep.Diagnosis}
@@ -144,18 +144,6 @@ func liveView(st app.EndpointStore, e *app.Event) sigView {
 	return v
 }
 
-// judgeReport is how Hooklens judges an event against endpoint ep (nil when
-// none): the keys of every other endpoint are tried when diagnosing, to
-// catch a request signed for another endpoint. The listener's verdict, the
-// re-check after an edit and the Signature tab all come from here.
-func judgeReport(e *app.Event, ep *app.Endpoint, all []app.Endpoint) verify.Report {
-	skip := ""
-	if ep != nil {
-		skip = ep.Slug
-	}
-	return verify.Endpoint(verify.FromEvent(e, ""), ep, verify.OtherKeys(all, skip)...)
-}
-
 func findEndpoint(all []app.Endpoint, slug string) *app.Endpoint {
 	if slug == "" {
 		return nil
@@ -167,16 +155,6 @@ func findEndpoint(all []app.Endpoint, slug string) *app.Endpoint {
 		}
 	}
 	return nil
-}
-
-// pathSlug is the endpoint slug a request path names (its first segment),
-// or "" when that cannot be a slug; the listener matches endpoints the same way.
-func pathSlug(path string) string {
-	slug, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
-	if app.ValidateSlug(slug) != nil {
-		return ""
-	}
-	return slug
 }
 
 // storedView reads the stored verdict's Details text back into fields.
@@ -452,7 +430,7 @@ func (s *sigTab) actions(v sigView) fyne.CanvasObject {
 			w.editEndpoint(ep, false)
 		})
 	case needKey:
-		slug := pathSlug(e.Path)
+		slug := app.PathSlug(e.Path)
 		label := "Create endpoint"
 		if slug != "" {
 			label += " " + slug

@@ -125,6 +125,7 @@ type Window struct {
 	stop      chan struct{}
 	cancelSub func()
 	closed    bool
+	notices   *fyne.Container // dismissible warnings under the top bar
 }
 
 // New builds the main window on a. Call ShowAndRun or Show.
@@ -253,14 +254,33 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	w.updateCapture()
 	w.flash = newFlash(w)
 	rows := container.NewVBox(panel(container.NewPadded(bar)), w.paused, w.errText, w.flash.box)
+	w.notices = container.NewVBox()
+	rows.Add(w.notices)
 	if w.d.Notice != "" {
-		notice := widget.NewLabel(w.d.Notice)
-		notice.Importance = widget.WarningImportance
-		notice.Wrapping = fyne.TextWrapWord
-		rows.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, notice))
+		w.addNotice(w.d.Notice)
 	}
 	rows.Add(widget.NewSeparator())
 	return rows
+}
+
+// Notify shows msg under the top bar as a warning the user can dismiss
+// (what retention removed, why the port differs). Safe from any goroutine.
+func (w *Window) Notify(msg string) {
+	fyne.Do(func() { w.addNotice(msg) })
+}
+
+func (w *Window) addNotice(msg string) {
+	if w.notices == nil {
+		return
+	}
+	notice := widget.NewLabel(msg)
+	notice.Importance = widget.WarningImportance
+	notice.Wrapping = fyne.TextWrapWord
+	var row *fyne.Container
+	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.notices.Remove(row) })
+	dismiss.Importance = widget.LowImportance
+	row = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), dismiss, notice)
+	w.notices.Add(row)
 }
 
 func (w *Window) buildListPane() fyne.CanvasObject {

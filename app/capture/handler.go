@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/verify"
 )
 
 // idMark stands for the event id in response bodies.
@@ -61,23 +62,41 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	// The endpoint is read once per request: the verdict, the answer and
+	// the forward all use this copy.
 	ep := s.endpoint(e.Path)
 	if ep != nil {
 		e.Endpoint = ep.Slug
 	}
-	e.Verdict = s.cfg.Verify(e, ep)
+	publicURL := ""
+	if s.cfg.PublicURL != nil {
+		publicURL = s.cfg.PublicURL()
+	}
+	e.Verdict = verify.Judge(e, ep, s.eps, publicURL).Verdict
 
 	p := okPlan()
 	var link func(id uint64) // ties a relayed forward to the stored event
+	var forwards []*app.Delivery
+	hops := app.Hops(e.Headers)
 	switch {
 	case e.Truncated:
 		p = errorPlan(http.StatusRequestEntityTooLarge, "body larger than "+sizeText(s.cfg.MaxBody), true)
 		// The rest of the body is still on the wire; don't read it.
 		p.close = true
-	case ep != nil && ep.ForwardReply && ep.ForwardTo != "" && s.cfg.Relay != nil:
-		p, link = s.relayPlan(r.Context(), e, ep.ForwardTo)
+	case hops > app.MaxHops:
+		p = errorPlan(http.StatusLoopDetected, fmt.Sprintf("this request has been through %d Hooklens forwards (%s): a forward points back at a Hooklens, so it is recorded but not forwarded again", hops, app.HopHeader), true)
+	case ep != nil && ep.ForwardReply && ep.ForwardTo != "" && s.cfg.Forward != nil:
+		p, link = s.relayPlan(r.Context(), e, ep)
 	case ep != nil:
 		p = s.rulePlan(ep.Response, p)
+		if s.cfg.Forward != nil && ep.ForwardTo != "" {
+			d, err := s.cfg.Forward.Plan(e, ep)
+			if err != nil {
+				s.cfg.Logf("hooklens: %s %s: not forwarded: %v", r.Method, r.RequestURI, err)
+			} else if d != nil {
+				forwards = append(forwards, d)
+			}
+		}
 	}
 
 	var resp app.Response
@@ -87,7 +106,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	// The request has fully arrived: store it even if the sender hangs up now.
 	ctx := context.WithoutCancel(r.Context())
-	if err := s.rec.Record(ctx, e, finish); err != nil {
+	if err := s.rec.Record(ctx, e, finish, forwards...); err != nil {
 		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
 		writeResponse(w, errorPlan(http.StatusInternalServerError, "could not store the request: "+err.Error(), false).response(r, ""))
 		return
@@ -97,6 +116,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if link != nil {
 		link(e.ID)
+	}
+	if len(forwards) > 0 {
+		s.cfg.Forward.Queued()
 	}
 	if !p.wait(w, r, s.cfg.WriteTimeout) {
 		return
@@ -188,8 +210,9 @@ func errorPlan(status int, msg string, withID bool) plan {
 // relayPlan forwards e to url and answers with the app's response: status,
 // headers (hop-by-hop and length ones aside: this server writes its own) and
 // body. A forward that fails is answered 502 with the reason.
-func (s *Server) relayPlan(ctx context.Context, e *app.Event, url string) (plan, func(uint64)) {
-	resp, link, err := s.cfg.Relay(ctx, e, url)
+func (s *Server) relayPlan(ctx context.Context, e *app.Event, ep *app.Endpoint) (plan, func(uint64)) {
+	url := app.RedactURL(ep.ForwardTo)
+	resp, link, err := s.cfg.Forward.Relay(ctx, e, ep)
 	if err != nil {
 		return errorPlan(http.StatusBadGateway, "forwarding to "+url+" failed: "+err.Error(), true), link
 	}

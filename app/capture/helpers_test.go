@@ -30,7 +30,7 @@ type memRecorder struct {
 
 func newMemRecorder() *memRecorder { return &memRecorder{keep: true} }
 
-func (m *memRecorder) Record(ctx context.Context, e *app.Event, finish func(*app.Event)) error {
+func (m *memRecorder) Record(ctx context.Context, e *app.Event, finish func(*app.Event), forwards ...*app.Delivery) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := ctx.Err(); err != nil {
@@ -69,6 +69,25 @@ func (m *memRecorder) setFail(err error) {
 
 // endpointMap is a fixed set of endpoints by slug.
 type endpointMap map[string]app.Endpoint
+
+// Endpoints lists them, sorted by slug.
+func (m endpointMap) Endpoints() ([]app.Endpoint, error) {
+	out := make([]app.Endpoint, 0, len(m))
+	for _, ep := range m {
+		out = append(out, ep)
+	}
+	slices.SortFunc(out, func(a, b app.Endpoint) int { return strings.Compare(a.Slug, b.Slug) })
+	return out, nil
+}
+
+// relayOnly is a Forwarder that relays with fn and plans no plain forwards.
+type relayOnly func(ctx context.Context, e *app.Event, url string) (app.Response, func(uint64), error)
+
+func (f relayOnly) Plan(*app.Event, *app.Endpoint) (*app.Delivery, error) { return nil, nil }
+func (f relayOnly) Queued()                                               {}
+func (f relayOnly) Relay(ctx context.Context, e *app.Event, ep *app.Endpoint) (app.Response, func(uint64), error) {
+	return f(ctx, e, ep.ForwardTo)
+}
 
 func (m endpointMap) Endpoint(slug string) (app.Endpoint, error) {
 	ep, ok := m[slug]

@@ -14,7 +14,7 @@ import (
 func TestRelayAnswersWithTheAppsResponse(t *testing.T) {
 	var relayed *app.Event
 	var linked uint64
-	cfg := Config{Relay: func(ctx context.Context, e *app.Event, url string) (app.Response, func(uint64), error) {
+	cfg := Config{Forward: relayOnly(func(ctx context.Context, e *app.Event, url string) (app.Response, func(uint64), error) {
 		relayed = e
 		if url != "http://127.0.0.1:3000/hooks" {
 			t.Errorf("relayed to %q", url)
@@ -24,7 +24,7 @@ func TestRelayAnswersWithTheAppsResponse(t *testing.T) {
 			{Name: "X-App", Value: "dev"},
 			{Name: "Transfer-Encoding", Value: "chunked"},
 		}, Body: []byte(`{"error":"missing field"}`)}, func(id uint64) { linked = id }, nil
-	}}
+	})}
 	eps := endpointMap{"dev": {Slug: "dev", ForwardTo: "http://127.0.0.1:3000/hooks", ForwardReply: true}}
 	h := start(t, eps, cfg)
 	got := post(t, h.url+"/dev/x", "application/json", []byte(`{"a":1}`))
@@ -40,9 +40,9 @@ func TestRelayAnswersWithTheAppsResponse(t *testing.T) {
 }
 
 func TestRelayFailureIsA502WithTheReason(t *testing.T) {
-	cfg := Config{Relay: func(context.Context, *app.Event, string) (app.Response, func(uint64), error) {
+	cfg := Config{Forward: relayOnly(func(context.Context, *app.Event, string) (app.Response, func(uint64), error) {
 		return app.Response{}, nil, errors.New("connection refused")
-	}}
+	})}
 	eps := endpointMap{"dev": {Slug: "dev", ForwardTo: "http://127.0.0.1:1/", ForwardReply: true}}
 	h := start(t, eps, cfg)
 	got := post(t, h.url+"/dev", "text/plain", []byte("x"))
@@ -54,10 +54,10 @@ func TestRelayFailureIsA502WithTheReason(t *testing.T) {
 
 // Without ForwardReply the endpoint's rule answers; the forward happens later.
 func TestForwardWithoutReplyUsesTheRule(t *testing.T) {
-	cfg := Config{Relay: func(context.Context, *app.Event, string) (app.Response, func(uint64), error) {
+	cfg := Config{Forward: relayOnly(func(context.Context, *app.Event, string) (app.Response, func(uint64), error) {
 		t.Error("relayed although the endpoint did not ask for the app's response")
 		return app.Response{}, nil, nil
-	}}
+	})}
 	eps := endpointMap{"dev": {Slug: "dev", ForwardTo: "http://127.0.0.1:3000/", Response: app.ResponseRule{Status: 202}}}
 	h := start(t, eps, cfg)
 	if got := post(t, h.url+"/dev", "text/plain", []byte("x")); got.status != 202 {

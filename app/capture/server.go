@@ -19,12 +19,27 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/verify"
 )
 
-// Endpoints finds the endpoint a request path names.
+// Endpoints finds the endpoint a request path names, and lists them all
+// for diagnosing a signature made with another endpoint's key.
 type Endpoints interface {
 	Endpoint(slug string) (app.Endpoint, error) // app.ErrNotFound when none
+	Endpoints() ([]app.Endpoint, error)
+}
+
+// Forwarder relays events to their endpoint's forward_to; app/deliver's
+// Forwarder is the one Hooklens uses.
+type Forwarder interface {
+	// Plan is the forward of e to store with it (nil when ep has none, or
+	// forwards with the reply).
+	Plan(e *app.Event, ep *app.Endpoint) (*app.Delivery, error)
+	// Queued says planned forwards were stored and can be sent.
+	Queued()
+	// Relay forwards e while the sender waits, for endpoints with
+	// ForwardReply, and returns the app's answer; link ties the forward's
+	// record to e once e is stored.
+	Relay(ctx context.Context, e *app.Event, ep *app.Endpoint) (resp app.Response, link func(id uint64), err error)
 }
 
 // Config tunes the listener. Zero fields take the defaults below.
@@ -39,16 +54,14 @@ type Config struct {
 	WriteTimeout      time.Duration // default 60s, from the end of the headers to the end of the reply (plus any rule delay)
 	IdleTimeout       time.Duration // default 120s between keep-alive requests
 
-	// Verify decides an event's verdict before it is stored; ep is nil when
-	// the path names no endpoint. The default checks the endpoint's scheme
-	// and keys with app/verify, or detects the scheme from the headers.
-	Verify func(e *app.Event, ep *app.Endpoint) app.Verdict
+	// Forward relays events to their endpoint's forward_to. When nil,
+	// endpoints are answered by their response rule and nothing is forwarded.
+	Forward Forwarder
 
-	// Relay passes a stored-to-be event on to url and returns the app's
-	// answer, for endpoints with ForwardReply. link is called with the event
-	// id once the event is stored, to tie the forward's record to it. When
-	// nil, such endpoints are answered by their response rule.
-	Relay func(ctx context.Context, e *app.Event, url string) (resp app.Response, link func(id uint64), err error)
+	// PublicURL is the address senders were given (a tunnel's), for
+	// signature schemes that sign the URL; nil or "" rebuilds it from the
+	// request.
+	PublicURL func() string
 
 	// Logf reports what the listener could not tell a client; default log.Printf.
 	Logf func(format string, args ...any)
@@ -90,11 +103,6 @@ func (c Config) withDefaults() Config {
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 120 * time.Second
 	}
-	if c.Verify == nil {
-		c.Verify = func(e *app.Event, ep *app.Endpoint) app.Verdict {
-			return verify.Endpoint(verify.FromEvent(e, ""), ep).Verdict
-		}
-	}
 	if c.Logf == nil {
 		c.Logf = log.Printf
 	}
@@ -129,6 +137,7 @@ type Server struct {
 	mu   sync.Mutex
 	srv  *http.Server
 	url  string
+	addr string        // the bound address, host:port
 	done chan struct{} // closed when Serve returns
 }
 
@@ -179,6 +188,7 @@ func (s *Server) Start() error {
 	}
 	s.srv = srv
 	s.url = "http://" + dialable(ln.Addr())
+	s.addr = ln.Addr().String()
 	s.done = make(chan struct{})
 	// A header block is at most MaxHeaderBytes plus the 4 KiB net/http allows
 	// over it, and sits within one bufio read of the handler's start; 64 KiB
@@ -191,6 +201,13 @@ func (s *Server) Start() error {
 		}
 	}(s.done)
 	return nil
+}
+
+// Addr is the address the listener is bound to (host:port), "" before Start.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
 }
 
 // URL is the listener's base URL, such as http://127.0.0.1:8790, with the

@@ -113,19 +113,23 @@ func (q *Queue) Enqueue(d *app.Delivery) error {
 
 // Forward relays a captured event to url the way `stripe listen
 // --forward-to` does: same method, headers (minus hop-by-hop ones) and body,
-// to exactly url, once, without signing or retries. It is recorded as a
-// delivery with EventID set. The receiver's response comes back (body up to
-// MaxForwardResponse) so the listener can answer with it; err says why there
-// is none.
+// to exactly url, once, without signing or retries, while the caller waits.
+// It is recorded as a delivery with EventID set. The receiver's response
+// comes back (body up to MaxForwardResponse) so the listener can answer with
+// it; err says why there is none.
 func (q *Queue) Forward(ctx context.Context, e *app.Event, url string) (*app.Delivery, app.Response, error) {
 	req := app.RequestFrom(e)
 	req.URL = url
-	d := &app.Delivery{EventID: e.ID, Kind: app.KindForward, Request: req, Timeout: ForwardTimeout}
+	return q.forward(ctx, &app.Delivery{EventID: e.ID, Kind: app.KindForward, Request: req, Timeout: ForwardTimeout})
+}
+
+func (q *Queue) forward(ctx context.Context, d *app.Delivery) (*app.Delivery, app.Response, error) {
+	url := app.RedactURL(d.Request.URL)
 	r, err := q.add(d, true)
 	if err != nil {
-		return nil, app.Response{}, fmt.Errorf("cannot forward event %d: %w", e.ID, err)
+		return nil, app.Response{}, fmt.Errorf("cannot forward event %d: %w", d.EventID, err)
 	}
-	full, err := q.runToEnd(ctx, d, r, MaxForwardResponse)
+	full, err := q.runToEnd(ctx, d, r, MaxForwardResponse+1)
 	if err != nil {
 		return d, app.Response{}, err
 	}
@@ -137,7 +141,32 @@ func (q *Queue) Forward(ctx context.Context, e *app.Event, url string) (*app.Del
 		}
 		return d, app.Response{}, fmt.Errorf("forward to %s got no response: %s", url, why)
 	}
+	if int64(len(full)) > MaxForwardResponse || a.ResponseSize > MaxForwardResponse {
+		return d, app.Response{}, fmt.Errorf("%s answered %d with a body over %s, more than Hooklens passes back: the sender was not given a cut copy", url, a.Status, app.HumanSize(MaxForwardResponse))
+	}
 	return d, app.Response{Status: a.Status, Headers: a.ResponseHeaders, Body: full}, nil
+}
+
+// link ties a delivery made before its event had an id to that event.
+func (q *Queue) link(d *app.Delivery, eventID uint64) {
+	d.EventID = eventID
+	if err := q.store.LinkDelivery(d.ID, eventID); err != nil && q.onError != nil {
+		q.onError(fmt.Errorf("linking forward %d to event %d: %w", d.ID, eventID, err))
+	}
+	q.notify(d)
+}
+
+// ready prepares a new delivery the way add does, without storing it: the
+// recorder stores it with its event.
+func (q *Queue) ready(d *app.Delivery) error {
+	if err := prepare(d); err != nil {
+		return err
+	}
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = time.Now()
+	}
+	d.State, d.NextAttemptAt, d.Reason, d.Attempts, d.RoundStart = app.Pending, d.CreatedAt, "", nil, 0
+	return nil
 }
 
 // add validates and stores a new delivery. With claim it is claimed before
@@ -298,7 +327,10 @@ func (q *Queue) attempt(ctx context.Context, d *app.Delivery, r *run, keep int64
 	a, full := do(ctx, q.client, req, d.Timeout, keep)
 	a.At = at
 	userCancelled := q.cancelled(r)
-	if ctx.Err() != nil && !userCancelled && !a.OK() && a.Status == 0 {
+	// An attempt that shutdown cut short — no answer, or an answer whose body
+	// was cut — says nothing about the receiver: it is not recorded, and the
+	// delivery resumes where it was.
+	if ctx.Err() != nil && !userCancelled && (a.Status == 0 || a.Error != "") {
 		return nil, fmt.Errorf("delivery %d left pending; it will be resumed by the background queue: %w", d.ID, ctx.Err())
 	}
 	d.Attempts = append(d.Attempts, a)

@@ -194,17 +194,7 @@ func roundDur(d time.Duration) string {
 	if d < 0 {
 		d = -d
 	}
-	if d < time.Second {
-		return d.Round(time.Millisecond).String()
-	}
-	s := d.Round(time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
+	return app.FormatDuration(d)
 }
 
 // Endpoint judges a request against an endpoint's configuration: its scheme

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/api"
+	"github.com/hooklens/hooklens/app/exchange"
+)
+
+// listFlags parses the flags of a command that lists stored things newest
+// first (--json, --limit, --data) and reaches the backend.
+func listFlags(name, jsonHelp string, args []string, stderr io.Writer) (b api.Backend, done func(), asJSON bool, limit int, err error) {
+	c := newFlags(name, stderr)
+	c.fs.BoolVar(&asJSON, "json", false, jsonHelp)
+	c.fs.IntVar(&limit, "limit", 50, "at most this many, newest first")
+	if err := c.parse(args); err != nil {
+		return nil, nil, false, 0, err
+	}
+	if limit < 1 {
+		return nil, nil, false, 0, fmt.Errorf("%w: --limit must be at least 1", errUsage)
+	}
+	b, done, err = c.backend()
+	return b, done, asJSON, limit, err
+}
+
+func cmdEvents(args []string, stdout, stderr io.Writer) error {
+	b, done, asJSON, limit, err := listFlags("events", "print one JSON line per event, with headers and body_base64", args, stderr)
+	if err != nil {
+		return err
+	}
+	defer done()
+
+	lines := exchange.NewLineWriter(stdout, true)
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	if !asJSON {
+		fmt.Fprintln(tw, "ID\tRECEIVED\tMETHOD\tPATH\tSTATUS\tSIZE\tVERDICT")
+	}
+	err = inPages(limit, func(offset, n int) (int, error) {
+		page, err := b.Events(app.Page{Offset: offset, Limit: n})
+		for _, s := range page {
+			if !asJSON {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, s.RequestURI(), s.Status, app.HumanSize(s.Size), s.Verdict.Result)
+				continue
+			}
+			e, err := b.Event(s.ID)
+			if errors.Is(err, app.ErrNotFound) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				return 0, err
+			}
+			if err := lines.Write(e); err != nil {
+				return 0, err
+			}
+		}
+		return len(page), err
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/capture"
+	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/store"
+)
+
+// Hooklens is the one assembly of the running program, as wtf's Main is:
+// the store, retention, the delivery queue and forwarder, the listener and
+// the local API. The window, `hooklens listen` and the end-to-end tests all
+// open it with OpenHooklens and stop it with Close, so they prune, forward
+// and serve the command line the same way.
+type Hooklens struct {
+	Store     *store.Store
+	Queue     *deliver.Queue
+	Forwarder *deliver.Forwarder
+	Listener  *capture.Server
+	API       *apiServer
+	// Notice is a sentence for the user about how the assembly started
+	// (a listener on another port than asked for), "" when none.
+	Notice string
+
+	cfg         Config
+	stopRetain  context.CancelFunc
+	stopWorkers context.CancelFunc
+	closed      bool
+}
+
+// Config is how to open Hooklens.
+type Config struct {
+	Data string // data directory; "" is store.DefaultDir
+	Addr string // listener address; "" is capture.DefaultAddr
+	// FallbackPorts lets a busy Addr fall back to the next ports (8791…8799
+	// for 8790) and then a free one, with a Notice; the window does this,
+	// `listen` fails instead.
+	FallbackPorts bool
+	Retention     Retention
+	// NoListener opens everything but the listener (the demo's seeding).
+	NoListener bool
+	Logf       func(format string, args ...any)
+	// BeforeListen runs once the store is open, before the listener starts
+	// (demo seeding).
+	BeforeListen func(h *Hooklens) error
+}
+
+// Retention is how long and how much the store keeps; pruned in the
+// background every hour and once at start.
+type Retention struct {
+	MaxAge   time.Duration // 0 is store.DefaultMaxAge
+	MaxBytes int64         // 0 is store.DefaultMaxBytes
+	Every    time.Duration // 0 is an hour
+}
+
+func (r Retention) withDefaults() Retention {
+	if r.MaxAge <= 0 {
+		r.MaxAge = store.DefaultMaxAge
+	}
+	if r.MaxBytes <= 0 {
+		r.MaxBytes = store.DefaultMaxBytes
+	}
+	if r.Every <= 0 {
+		r.Every = time.Hour
+	}
+	return r
+}
+
+// OpenHooklens opens the store and starts everything that runs behind the
+// window or `listen`. On error, whatever was started is stopped again.
+func OpenHooklens(cfg Config) (h *Hooklens, err error) {
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	dir, err := dataDir(cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	h = &Hooklens{Store: st, cfg: cfg}
+	defer func() {
+		if err != nil {
+			h.Close()
+			h = nil
+		}
+	}()
+
+	retain, stop := context.WithCancel(context.Background())
+	h.stopRetain = stop
+	r := cfg.Retention.withDefaults()
+	st.StartRetention(retain, r.Every, r.MaxAge, r.MaxBytes)
+
+	h.Queue = deliver.New(st, deliver.Options{OnError: func(err error) { cfg.Logf("hooklens: deliveries: %v", err) }})
+	h.Forwarder = deliver.NewForwarder(h.Queue)
+	workers, stopWorkers := context.WithCancel(context.Background())
+	h.stopWorkers = stopWorkers
+	h.Queue.Start(workers)
+
+	if cfg.BeforeListen != nil {
+		if err := cfg.BeforeListen(h); err != nil {
+			return nil, err
+		}
+	}
+	if !cfg.NoListener {
+		if err := h.listen(); err != nil {
+			return nil, err
+		}
+	}
+	if h.API, err = startAPI(h); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// listen starts the listener on cfg.Addr, or a fallback port when allowed.
+func (h *Hooklens) listen() error {
+	addr := h.cfg.Addr
+	if addr == "" {
+		addr = capture.DefaultAddr
+	}
+	start := func(a string) error {
+		srv := capture.New(h.Store, h.Store, capture.Config{Addr: a, Forward: h.Forwarder, Logf: h.cfg.Logf})
+		if err := srv.Start(); err != nil {
+			return err
+		}
+		h.Listener = srv
+		h.Forwarder.SetListenerAddr(srv.Addr())
+		return nil
+	}
+	err := start(addr)
+	if err == nil || !h.cfg.FallbackPorts || !errors.Is(err, capture.ErrAddrInUse) {
+		return err
+	}
+	for _, a := range fallbackAddrs(addr) {
+		if err2 := start(a); err2 == nil {
+			h.Notice = fmt.Sprintf("%s is in use by another program, so Hooklens listens on %s instead. Point your webhooks there, or stop the other program and restart Hooklens.", addr, h.Listener.URL())
+			return nil
+		} else if !errors.Is(err2, capture.ErrAddrInUse) {
+			return err2
+		}
+	}
+	return err
+}
+
+// Close stops everything in order — the listener (requests in flight are
+// answered), the local API, the delivery worker (forwards in flight get a
+// few seconds), retention — and closes the store, which publishes every
+// event committed before it. It may be called more than once.
+func (h *Hooklens) Close() error {
+	if h == nil || h.closed {
+		return nil
+	}
+	h.closed = true
+	var errs []error
+	if h.Listener != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, h.Listener.Shutdown(ctx))
+		cancel()
+	}
+	if h.API != nil {
+		errs = append(errs, h.API.Close())
+	}
+	if h.Queue != nil {
+		h.stopWorkers()
+		h.Queue.Stop()
+	}
+	if h.stopRetain != nil {
+		h.stopRetain()
+	}
+	errs = append(errs, h.Store.Close())
+	return errors.Join(errs...)
+}
+
+// dataDir is dir, or the default data directory when dir is "".
+func dataDir(dir string) (string, error) {
+	if dir != "" {
+		return dir, nil
+	}
+	d, err := store.DefaultDir()
+	if err != nil {
+		return "", fmt.Errorf("no user config directory to keep data in: pass --data DIR: %w", err)
+	}
+	return d, nil
+}
+
+var (
+	_ app.Recorder      = (*store.Store)(nil)
+	_ capture.Forwarder = (*deliver.Forwarder)(nil)
+)
+
+// dirOf is the directory holding the store's file.
+func dirOf(path string) string { return filepath.Dir(path) }
+
+// fallbackAddrs are the addresses tried after addr is busy: the next nine
+// ports (so a provider's configured URL survives more restarts), then any.
+func fallbackAddrs(addr string) []string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if p, err := strconv.Atoi(port); err == nil && p > 0 {
+		for i := 1; i <= 9 && p+i <= 65535; i++ {
+			out = append(out, net.JoinHostPort(host, strconv.Itoa(p+i)))
+		}
+	}
+	return append(out, net.JoinHostPort(host, "0"))
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/exchange"
+	"github.com/hooklens/hooklens/store"
+)
+
+// retentionFlags are the retention settings `listen` takes.
+type retentionFlags struct {
+	keep     string
+	maxBytes string
+}
+
+func addRetentionFlags(c *commonFlags) *retentionFlags {
+	r := &retentionFlags{}
+	c.fs.StringVar(&r.keep, "keep", "60d", "prune events older than this (e.g. 12h, 7d, 60d)")
+	c.fs.StringVar(&r.maxBytes, "max-size", "1GiB", "prune the oldest events when stored bytes exceed this (e.g. 500MiB, 2GiB)")
+	return r
+}
+
+func (r *retentionFlags) retention() (Retention, error) {
+	age, err := app.ParseDuration("--keep", r.keep)
+	if err != nil || age <= 0 {
+		return Retention{}, fmt.Errorf("%w: --keep %q must be a positive duration such as 7d or 12h", errUsage, r.keep)
+	}
+	size, err := app.ParseSize(r.maxBytes)
+	if err != nil || size <= 0 {
+		return Retention{}, fmt.Errorf("%w: --max-size %q must be a size such as 500MiB or 2GiB", errUsage, r.maxBytes)
+	}
+	return Retention{MaxAge: age, MaxBytes: size}, nil
+}
+
+func cmdListen(args []string, stdout, stderr io.Writer) error {
+	c := newFlags("listen", stderr)
+	addr := c.fs.String("addr", defaultAddr, "address to listen on; 127.0.0.1:0 picks a free port; 0.0.0.0:PORT exposes it to your network")
+	asJSON := c.fs.Bool("json", false, "print JSON lines: first {\"listening\":URL}, then one line per event")
+	full := c.fs.Bool("full", false, "with --json, add headers and body_base64 to each line")
+	rf := addRetentionFlags(c)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if *full && !*asJSON {
+		return fmt.Errorf("%w: --full needs --json", errUsage)
+	}
+	ret, err := rf.retention()
+	if err != nil {
+		return err
+	}
+	// Lines reach stdout through a bounded buffer: capture never waits for
+	// a reader that is stuck, and stopping never hangs on one.
+	out := newLineOutput(stdout)
+	defer out.Close(2 * time.Second)
+	logf := func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }
+	h, err := OpenHooklens(Config{Data: c.data, Addr: *addr, Retention: ret, Logf: logf})
+	if err != nil {
+		return err
+	}
+	// Events are printed from the store's subscriber goroutine, in commit
+	// order. The subscription is left to Close, which publishes every event
+	// committed before it stops; cancelling first would drop the last few.
+	var buf bytes.Buffer
+	lines := exchange.NewLineWriter(&buf, *full)
+	h.Store.Subscribe(func(e *app.Event) {
+		buf.Reset()
+		if *asJSON {
+			if err := lines.Write(e); err != nil {
+				logf("hooklens: writing event: %v", err)
+				return
+			}
+		} else {
+			printEvent(&buf, e)
+		}
+		out.Write(buf.Bytes())
+	})
+	h.Store.OnPrune(func(p store.PruneReport) { logf("hooklens: %s", p) })
+	if *asJSON {
+		b, _ := json.Marshal(map[string]string{"listening": h.Listener.URL()})
+		out.Write(append(b, '\n'))
+	} else {
+		fmt.Fprintf(out, "Listening on %s — data in %s. Press Ctrl+C to stop.\n", h.Listener.URL(), h.Store.Path())
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	<-ctx.Done()
+	return h.Close()
+}
+
+// printEvent writes the human line `listen` prints for an event.
+func printEvent(w io.Writer, e *app.Event) {
+	verdict := e.Verdict.Result
+	if e.Verdict.Scheme != "" {
+		verdict += " (" + e.Verdict.Scheme + ")"
+	}
+	fmt.Fprintf(w, "%s  #%s  %-7s %s  → %d  %s  %s\n", e.ReceivedAt.Format("15:04:05.000"), e.IDString(), e.Method, e.RequestURI(), e.Response.Status, app.HumanSize(e.Size), verdict)
+	if r := e.Verdict.Result; r == app.VerdictInvalid || r == app.VerdictUnverified {
+		fmt.Fprintf(w, "    %s\n", e.Verdict.Reason)
+	}
+}
