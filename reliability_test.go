@@ -210,3 +210,95 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// A stdout nobody reads does not grow memory without bound or hold up
+// capture: lines are dropped and counted, the count is printed once output
+// moves again, and SIGTERM still exits promptly and releases the database.
+func TestBlockedStdoutIsBoundedAndSIGTERMExits(t *testing.T) {
+	dir := shortDir(t)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := hooklensCmd("listen", "--json", "--full", "--addr", addr, "--data", dir)
+	cmd.Stdout = pw
+	errb := &syncBuffer{}
+	cmd.Stderr = errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	defer cmd.Process.Kill()
+	body := strings.Repeat("z", 16<<10)
+	client := &http.Client{Timeout: 10 * time.Second}
+	var ok atomic.Int64
+	var wg sync.WaitGroup
+	for c := 0; c < 8; c++ {
+		wg.Go(func() {
+			for i := 0; i < 600; i++ {
+				resp, err := client.Post("http://"+addr+"/x", "text/plain", strings.NewReader(body))
+				if err != nil {
+					time.Sleep(50 * time.Millisecond)
+					continue
+				}
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					ok.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// 4,800 lines of ~22 KiB each (over 100 MiB) were printed to a pipe
+	// nobody reads.
+	if ok.Load() < 4000 {
+		t.Fatalf("only %d of 4800 requests answered 200 while stdout was blocked: capture waited on it; stderr: %s", ok.Load(), errb)
+	}
+	rss := processRSS(t, cmd.Process.Pid)
+	if rss > 120<<20 {
+		t.Errorf("listen holds %d MiB with stdout blocked: output is not bounded", rss>>20)
+	}
+	// Output moves again: the drop count is printed.
+	seen := make(chan bool, 1)
+	go func() {
+		b, _ := io.ReadAll(pr)
+		seen <- strings.Contains(string(b), "line(s) were dropped while the output was not being read")
+	}()
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("SIGTERM: still running after 10s")
+	}
+	t.Logf("%d requests, RSS %d MiB with stdout blocked; exited %s after SIGTERM", ok.Load(), rss>>20, time.Since(start).Round(time.Millisecond))
+	if !<-seen {
+		t.Error("no drop count printed once output moved again")
+	}
+	if _, errs, code := runHooklens(t, "events", "--data", dir, "--limit", "1"); code != 0 {
+		t.Fatalf("database still locked after SIGTERM: %s", errs)
+	}
+}
+
+// processRSS is a process's resident memory in bytes, from /proc.
+func processRSS(t *testing.T, pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Skipf("no /proc here: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
+			return kb << 10
+		}
+	}
+	return 0
+}
