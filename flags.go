@@ -44,15 +44,6 @@ func (c *commonFlags) parse(args []string) error {
 	return nil
 }
 
-// open opens the store in the chosen data directory.
-func (c *commonFlags) open() (*store.Store, error) {
-	dir, err := dataDir(c.data)
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(dir)
-}
-
 // backend reaches the Hooklens that runs on the data directory through its
 // local API, or, when none runs, opens the store itself. close must be
 // called when done.
