@@ -117,11 +117,11 @@ func TestProbeTimesOut(t *testing.T) {
 func TestIntercept(t *testing.T) {
 	p := NewProber()
 	for path, want := range map[string]bool{
-		"/.hooklens/probe/0123456789abcdef0123456789abcdef":         true,
-		"/prefix/.hooklens/probe/0123456789abcdef0123456789abcdef":  true,
-		"/.hooklens/probe/short":                                    false,
-		"/.hooklens/probe/0123456789abcdef0123456789abcdeg":         false,
-		"/github/push":                                              false,
+		"/.hooklens/probe/0123456789abcdef0123456789abcdef":        true,
+		"/prefix/.hooklens/probe/0123456789abcdef0123456789abcdef": true,
+		"/.hooklens/probe/short":                                   false,
+		"/.hooklens/probe/0123456789abcdef0123456789abcdeg":        false,
+		"/github/push": false,
 		"/.hooklens/probe/0123456789abcdef0123456789abcdef/trailer": false,
 	} {
 		rec := httptest.NewRecorder()
