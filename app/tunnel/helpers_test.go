@@ -255,3 +255,5 @@ func hostPort(t *testing.T, publicURL string) string {
 	}
 	return u.Host
 }
+
+func sprintf(f string, a ...any) string { return fmt.Sprintf(f, a...) }
