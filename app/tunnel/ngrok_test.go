@@ -146,7 +146,9 @@ func TestNgrokNeedsAToken(t *testing.T) {
 
 func TestRedactHandler(t *testing.T) {
 	var lines []string
-	h := &redactHandler{logf: func(f string, a ...any) { lines = append(lines, strings.TrimSpace(strings.ReplaceAll(sprintf(f, a...), "\n", " "))) }, secrets: []string{fakeToken}, level: slog.LevelInfo}
+	h := &redactHandler{logf: func(f string, a ...any) {
+		lines = append(lines, strings.TrimSpace(strings.ReplaceAll(sprintf(f, a...), "\n", " ")))
+	}, secrets: []string{fakeToken}, level: slog.LevelInfo}
 	log := slog.New(h).With("token", fakeToken).WithGroup("sess")
 	log.Info("auth with "+fakeToken, "id", 7)
 	log.Debug("hidden " + fakeToken)

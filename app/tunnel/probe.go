@@ -305,3 +305,24 @@ func parsePort(p string) (int, error) {
 	}
 	return n, nil
 }
+
+// CheckAt probes publicURL once while listening on addr itself, answering
+// only probes: for 'hooklens tunnel check URL' when no Hooklens holds the
+// listener address. When one does, run the check in that process (its
+// Prober) instead.
+func CheckAt(ctx context.Context, addr, publicURL string) (Result, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return Result{}, fmt.Errorf("cannot listen on %s for the probe (%v): if Hooklens is running there, check through it", addr, err)
+	}
+	p := NewProber()
+	srv := &http.Server{
+		Handler: p.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "hooklens is only checking its tunnel", http.StatusServiceUnavailable)
+		})),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	return p.Check(ctx, publicURL), nil
+}

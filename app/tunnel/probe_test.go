@@ -174,3 +174,21 @@ func TestParsePublicURL(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAtListensForTheProbeItself(t *testing.T) {
+	addr := freeAddr(t)
+	res, err := CheckAt(context.Background(), addr, "http://"+addr)
+	if err != nil || !res.Reachable {
+		t.Fatalf("CheckAt = %+v, %v", res, err)
+	}
+	l := newLocal(t) // holds its address
+	if _, err := CheckAt(context.Background(), l.addr, "http://"+l.addr); err == nil || !strings.Contains(err.Error(), "cannot listen on "+l.addr) {
+		t.Fatalf("CheckAt on a taken address = %v", err)
+	}
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	res, err = CheckAt(context.Background(), freeAddr(t), other.URL)
+	if err != nil || res.Reachable || !strings.Contains(res.Reason, "some other server") {
+		t.Fatalf("CheckAt to another server = %+v, %v", res, err)
+	}
+}
