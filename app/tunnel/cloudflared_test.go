@@ -210,3 +210,25 @@ func TestCloudflaredDiesWithHooklensEvenOnSIGKILL(t *testing.T) {
 	cmd.Wait()
 	waitGone(t, pid)
 }
+
+func TestCloudflaredDyingLaterEndsTheTunnelWithItsLastLines(t *testing.T) {
+	l := newLocal(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	t.Setenv("STANDIN_PIDFILE", pidFile)
+	t.Setenv("STANDIN_MODE", "ok")
+	tun, err := (&Cloudflared{Path: standin(t)}).Start(context.Background(), l.Local())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tun.Close()
+	syscall.Kill(readPid(t, pidFile), syscall.SIGKILL)
+	select {
+	case <-tun.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("Done did not fire when cloudflared died")
+	}
+	err = tun.Err()
+	if err == nil || !strings.Contains(err.Error(), "cloudflared exited (signal: killed)") || !strings.Contains(err.Error(), "Registered tunnel connection") {
+		t.Fatalf("Err = %v, want the exit and the last lines", err)
+	}
+}

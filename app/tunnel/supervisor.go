@@ -162,6 +162,7 @@ func (s *Supervisor) Status() Status {
 func (s *Supervisor) report(st Status) {
 	st.Provider = s.Provider.Name()
 	st.At = time.Now()
+	st.Reason = strings.ToValidUTF8(st.Reason, "\uFFFD")
 	if st.PublicURL != "" {
 		st.Quirks = Quirks(st.PublicURL)
 	}
