@@ -17,6 +17,7 @@ import (
 
 	gssh "github.com/gliderlabs/ssh"
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 )
 
 type sshKeys struct {
@@ -304,4 +305,45 @@ func TestSSHPublicURLChangeIsFlagged(t *testing.T) {
 	if !second.URLChanged || second.PreviousURL != first.PublicURL || !strings.Contains(second.String(), "the public URL changed from "+first.PublicURL) {
 		t.Fatalf("a changed URL was not flagged: %+v\n%s", second, second)
 	}
+}
+
+func TestSSHUsesTheAgentWhenNoKeyFile(t *testing.T) {
+	l := newLocal(t)
+	keys := newSSHKeys(t, "")
+	// A real agent on a Unix socket, holding a client key no file has.
+	var priv ed25519.PrivateKey
+	keys.client, priv = newSigner(t)
+	srv := startSSHServer(t, "127.0.0.1:0", keys)
+	ring := agent.NewKeyring()
+	if err := ring.Add(agent.AddedKey{PrivateKey: priv}); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { agent.ServeAgent(ring, c); c.Close() }()
+		}
+	}()
+	t.Setenv("SSH_AUTH_SOCK", sock)
+	s := sshSettings(srv.addr, keys, 0)
+	s.KeyFile = ""
+	p, err := New(s, Credentials{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tun, err := p.Start(context.Background(), l.Local())
+	if err != nil {
+		t.Fatalf("start with the agent: %v", err)
+	}
+	defer tun.Close()
+	checkByteExact(t, l, hostPort(t, tun.PublicURL()))
 }
