@@ -26,9 +26,9 @@ const (
 type Status struct {
 	State     State
 	Provider  string
-	PublicURL string        // "" until a tunnel has started
-	RTT       time.Duration // round trip of the last passing probe
-	Attempt   int           // reconnect attempt, 0 on the first start
+	PublicURL string        // "" until a tunnel has started; while starting again, the last one
+	RTT       time.Duration // round trip of the passing probe (reachable)
+	Attempt   int           // reconnect attempt (0 on the first start); unreachable: failed probes in a row
 	NextRetry time.Duration // how long until the next try (reconnecting, unreachable)
 	Reason    string        // why not reachable; valid UTF-8, no secrets
 	// URLChanged is set while the tunnel runs under another public URL than
