@@ -177,12 +177,23 @@ func TestChiselSupervisorReconnectsWhenServerReturns(t *testing.T) {
 	if s := down.String(); !strings.HasPrefix(s, fmt.Sprintf("reconnecting (attempt %d, next in ", down.Attempt)) {
 		t.Fatalf("reconnecting line = %q", s)
 	}
+	// While the server is away, each start fails and says why.
+	for {
+		r := st.waitFor(t, Reconnecting, 20*time.Second)
+		if strings.Contains(r.Reason, "cannot reach the chisel server") && strings.Contains(r.Reason, "refused") {
+			if r.Attempt < 2 {
+				t.Fatalf("a failed start after the drop is attempt %d, want 2 or more", r.Attempt)
+			}
+			break
+		}
+	}
 	startChisel(t, srvAddr, "hooklens-test-seed")
 	again := st.waitFor(t, Reachable, 30*time.Second)
 	if again.URLChanged {
 		t.Fatalf("same remote port, yet the URL is said to have changed: %+v", again)
 	}
 	checkByteExact(t, l, hostPort(t, again.PublicURL))
+	st.log(t)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)

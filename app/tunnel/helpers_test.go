@@ -257,3 +257,12 @@ func hostPort(t *testing.T, publicURL string) string {
 }
 
 func sprintf(f string, a ...any) string { return fmt.Sprintf(f, a...) }
+
+// log writes every status line reported so far to the test log.
+func (s *statuses) log(t *testing.T) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.all {
+		t.Log(st.String())
+	}
+}

@@ -271,12 +271,23 @@ func TestSSHSupervisorReconnectsWhenServerReturns(t *testing.T) {
 	if !strings.Contains(down.Reason, "ssh") || down.Attempt < 1 {
 		t.Fatalf("reconnecting status = %+v", down)
 	}
+	// While the server is away, each start fails and says why.
+	for {
+		r := st.waitFor(t, Reconnecting, 20*time.Second)
+		if strings.Contains(r.Reason, "cannot reach the ssh server") && strings.Contains(r.Reason, "refused") {
+			if r.Attempt < 2 {
+				t.Fatalf("a failed start after the drop is attempt %d, want 2 or more", r.Attempt)
+			}
+			break
+		}
+	}
 	startSSHServer(t, srv.addr, keys)
 	again := st.waitFor(t, Reachable, 20*time.Second)
 	if again.URLChanged || again.PublicURL != up.PublicURL {
 		t.Fatalf("after the server came back: %+v", again)
 	}
 	checkByteExact(t, l, hostPort(t, again.PublicURL))
+	st.log(t)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
