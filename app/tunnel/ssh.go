@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hooklens/hooklens/app"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 )
@@ -282,7 +283,7 @@ func (s *SSH) keepAlive(c *ssh.Client, tun *base, hostport string) {
 				return
 			}
 		case <-time.After(2 * every):
-			tun.end(fmt.Errorf("the ssh server %s stopped answering (no keepalive reply in %s): the network may be down or the laptop slept", hostport, humanDuration(2*every)))
+			tun.end(fmt.Errorf("the ssh server %s stopped answering (no keepalive reply in %s): the network may be down or the laptop slept", hostport, app.FormatDuration(2*every)))
 			return
 		case <-tun.Done():
 			return

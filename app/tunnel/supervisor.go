@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hooklens/hooklens/app"
 )
 
 // State is where a supervised tunnel stands.
@@ -52,15 +54,15 @@ func (s Status) String() string {
 			fmt.Fprintf(&b, " (attempt %d)", s.Attempt)
 		}
 	case Reachable:
-		fmt.Fprintf(&b, "reachable at %s (round trip %s)", s.PublicURL, humanDuration(s.RTT))
+		fmt.Fprintf(&b, "reachable at %s (round trip %s)", s.PublicURL, app.FormatDuration(s.RTT))
 	case Unreachable:
 		b.WriteString("unreachable")
 		if s.NextRetry > 0 {
-			fmt.Fprintf(&b, " (next probe in %s)", humanDuration(s.NextRetry))
+			fmt.Fprintf(&b, " (next probe in %s)", app.FormatDuration(s.NextRetry))
 		}
 		b.WriteString(": " + s.Reason)
 	case Reconnecting:
-		fmt.Fprintf(&b, "reconnecting (attempt %d, next in %s): %s", s.Attempt, humanDuration(s.NextRetry), s.Reason)
+		fmt.Fprintf(&b, "reconnecting (attempt %d, next in %s): %s", s.Attempt, app.FormatDuration(s.NextRetry), s.Reason)
 	case Failed:
 		b.WriteString("failed: " + s.Reason)
 	case Stopped:
@@ -77,29 +79,6 @@ func (s Status) String() string {
 		}
 	}
 	return b.String()
-}
-
-// humanDuration formats d for people: "120 ms", "8 s", "2 min 5 s".
-func humanDuration(d time.Duration) string {
-	switch {
-	case d <= 0:
-		return "0 s"
-	case d < time.Millisecond:
-		return "<1 ms"
-	case d < time.Second:
-		return fmt.Sprintf("%d ms", d.Milliseconds())
-	case d < 10*time.Second && d%time.Second != 0:
-		return fmt.Sprintf("%.1f s", d.Seconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", int(d.Round(time.Second).Seconds()))
-	default:
-		d = d.Round(time.Second)
-		m, s := int(d/time.Minute), int((d%time.Minute)/time.Second)
-		if s == 0 {
-			return fmt.Sprintf("%d min", m)
-		}
-		return fmt.Sprintf("%d min %d s", m, s)
-	}
 }
 
 // Supervisor runs one provider: starts it, probes the public URL after

@@ -125,14 +125,14 @@ func TestStatusLines(t *testing.T) {
 		want string
 	}{
 		{Status{State: Reconnecting, Attempt: 3, NextRetry: 8 * time.Second, Reason: "the ssh connection to h:22 dropped: EOF"},
-			"reconnecting (attempt 3, next in 8 s): the ssh connection to h:22 dropped: EOF"},
+			"reconnecting (attempt 3, next in 8s): the ssh connection to h:22 dropped: EOF"},
 		{Status{State: Reachable, PublicURL: "https://a.trycloudflare.com", RTT: 120 * time.Millisecond},
-			"reachable at https://a.trycloudflare.com (round trip 120 ms)"},
+			"reachable at https://a.trycloudflare.com (round trip 120ms)"},
 		{Status{State: Reachable, PublicURL: "https://b.trycloudflare.com", RTT: 1500 * time.Millisecond, URLChanged: true, PreviousURL: "https://a.trycloudflare.com"},
-			"reachable at https://b.trycloudflare.com (round trip 1.5 s); the public URL changed from https://a.trycloudflare.com to https://b.trycloudflare.com: update it at every provider that sends here, or use a static URL (ngrok reserved domain, SSH or chisel to your own server, or a manual URL)"},
+			"reachable at https://b.trycloudflare.com (round trip 1.5s); the public URL changed from https://a.trycloudflare.com to https://b.trycloudflare.com: update it at every provider that sends here, or use a static URL (ngrok reserved domain, SSH or chisel to your own server, or a manual URL)"},
 		{Status{State: Starting, Provider: "ngrok", Attempt: 2}, "starting ngrok (attempt 2)"},
 		{Status{State: Failed, Reason: "cloudflared is not installed"}, "failed: cloudflared is not installed"},
-		{Status{State: Reconnecting, Attempt: 9, NextRetry: 125 * time.Second, Reason: "x"}, "reconnecting (attempt 9, next in 2 min 5 s): x"},
+		{Status{State: Reconnecting, Attempt: 9, NextRetry: 125 * time.Second, Reason: "x"}, "reconnecting (attempt 9, next in 2m5s): x"},
 	} {
 		if got := c.s.String(); got != c.want {
 			t.Errorf("String() =\n %q\nwant\n %q", got, c.want)
