@@ -46,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdDeliveries(args[1:], stdout, stderr)
 	case "wait":
 		err = cmdWait(args[1:], stdout, stderr)
+	case "tunnel":
+		err = cmdTunnel(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -74,8 +76,14 @@ const usageText = `Hooklens — a local webhook inspector.
 Usage:
   hooklens [--addr A] [--data DIR] [--demo]   open the window (the listener starts with it)
   hooklens listen [--addr A] [--data DIR] [--json [--full]] [--keep 60d] [--max-size 1GiB]
+                [--tunnel manual|ngrok|cloudflared|ssh|chisel [--public-url U] [--tunnel-server S]
+                 [--tunnel-key F] [--tunnel-host-key K] [--tunnel-auth U:P] [--tunnel-fingerprint F]
+                 [--tunnel-port N] [--tunnel-domain D] [--cloudflared PATH]]
                                               headless: print each captured event; prunes
-                                              events older than --keep or beyond --max-size
+                                              events older than --keep or beyond --max-size;
+                                              --tunnel gives the listener a public URL, probed
+  hooklens tunnel check URL [--json]          probe a public URL once: exit 0 only when it
+                                              reaches this Hooklens
   hooklens events [--json] [--limit N] [--data DIR]
                                               list stored events, newest first
   hooklens endpoint add --slug S [--scheme NAME] [--secret S]... [--public-key K]

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/exchange"
+	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/app/verify"
 )
 
@@ -240,4 +241,11 @@ func (c *Client) Status() (Status, error) {
 	var st Status
 	err := c.get(context.Background(), "/v1/status", nil, &st)
 	return st, err
+}
+
+// CheckTunnel implements Backend.
+func (c *Client) CheckTunnel(ctx context.Context, publicURL string) (tunnel.Result, error) {
+	var res tunnel.Result
+	err := c.post(ctx, "/v1/tunnel/check", map[string]string{"url": publicURL}, &res)
+	return res, err
 }

@@ -54,6 +54,7 @@ func Listen(dir string, b Backend, logf func(string, ...any)) (*Server, error) {
 	mux.HandleFunc("GET /v1/deliveries/{id}", s.delivery)
 	mux.HandleFunc("POST /v1/send", s.send)
 	mux.HandleFunc("GET /v1/wait", s.wait)
+	mux.HandleFunc("POST /v1/tunnel/check", s.checkTunnel)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
@@ -218,6 +219,18 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, exchange.NewEventLine(e, true), nil)
+}
+
+func (s *Server) checkTunnel(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		URL string `json:"url"`
+	}
+	if err := decode(r, &in); err != nil {
+		fail(w, http.StatusBadRequest, err)
+		return
+	}
+	res, err := s.b.CheckTunnel(r.Context(), in.URL)
+	reply(w, res, err)
 }
 
 type page struct{ offset, limit int }
