@@ -29,6 +29,9 @@ const (
 	VarRandomName  = "random_name"  // e.g. Lena Fischer
 )
 
+// nowFormat is how {{now}} writes the time: RFC 3339, UTC, milliseconds.
+const nowFormat = "2006-01-02T15:04:05.000Z07:00"
+
 var builtins = []string{VarNow, VarNowMS, VarNowUnix, VarUUID, VarSeq, VarRandomEmail, VarRandomName}
 
 // IsBuiltin reports whether name is one of the built-in variables.
@@ -280,7 +283,7 @@ func (r *renderer) value(name string) (string, error) {
 func (r *renderer) builtin(name string) (string, bool) {
 	switch name {
 	case VarNow:
-		return r.now.Format("2006-01-02T15:04:05.000Z07:00"), true
+		return r.now.Format(nowFormat), true
 	case VarNowMS:
 		return strconv.FormatInt(r.now.UnixMilli(), 10), true
 	case VarNowUnix:

@@ -127,35 +127,14 @@ func Decode(b []byte) (Template, error) {
 	if _, err := dec.Token(); err == nil {
 		return Template{}, errors.New("not a valid template: more than one JSON value")
 	}
-	switch {
-	case f.Name == "":
-		return Template{}, fmt.Errorf("\"name\" is missing")
-	case !validName(f.Name):
-		return Template{}, fmt.Errorf("\"name\" %q may hold only letters, digits, '.', '_' and '-', like salesiq.conversation.created", f.Name)
-	case f.Provider == "":
-		return Template{}, fmt.Errorf("\"provider\" is missing")
-	case f.Event == "":
-		return Template{}, fmt.Errorf("\"event\" is missing")
-	case !isToken(f.Method):
-		return Template{}, fmt.Errorf("\"method\" %q is not an HTTP method", f.Method)
-	case !strings.HasPrefix(f.Path, "/"):
-		return Template{}, fmt.Errorf("\"path\" %q must start with /", f.Path)
-	}
 	t := Template{
 		Name: f.Name, Provider: f.Provider, Event: f.Event, Description: f.Description,
 		Method: f.Method, Path: f.Path, Scheme: f.Scheme, SignatureHeader: f.SignatureHeader,
 		Defaults: f.Variables,
 	}
-	if f.Scheme != "" {
-		c, err := verify.ParseConfig(f.Scheme)
-		if err != nil {
-			return Template{}, fmt.Errorf("\"scheme\": %w", err)
-		}
-		t.Scheme = c.String()
-	}
 	for i, h := range f.Headers {
-		if len(h) != 2 || !isToken(h[0]) {
-			return Template{}, fmt.Errorf("header %d must be a [name, value] pair with a valid name, got %q", i+1, h)
+		if len(h) != 2 {
+			return Template{}, fmt.Errorf("header %d must be a [name, value] pair, got %q", i+1, h)
 		}
 		t.Headers = append(t.Headers, app.Header{Name: h[0], Value: h[1]})
 	}
@@ -183,10 +162,49 @@ func Decode(b []byte) (Template, error) {
 	if bodies > 1 {
 		return Template{}, errors.New("give one of \"body\", \"body_text\" and \"body_base64\", not several")
 	}
-	if err := t.checkVariables(); err != nil {
+	if err := t.Check(); err != nil {
 		return Template{}, err
 	}
+	if t.Scheme != "" {
+		c, _ := verify.ParseConfig(t.Scheme) // Check parsed it
+		t.Scheme = c.String()
+	}
 	return t, nil
+}
+
+// Check reports what would keep t from loading or rendering, the way
+// LoadTemplates reports it: call it before saving a user's template.
+func (t Template) Check() error {
+	switch {
+	case t.Name == "":
+		return fmt.Errorf("\"name\" is missing")
+	case !validName(t.Name):
+		return fmt.Errorf("\"name\" %q may hold only letters, digits, '.', '_' and '-', like salesiq.conversation.created", t.Name)
+	case t.Provider == "":
+		return fmt.Errorf("\"provider\" is missing")
+	case t.Event == "":
+		return fmt.Errorf("\"event\" is missing")
+	case !isToken(t.Method):
+		return fmt.Errorf("\"method\" %q is not an HTTP method", t.Method)
+	case !strings.HasPrefix(t.Path, "/"):
+		return fmt.Errorf("\"path\" %q must start with /", t.Path)
+	case strings.ContainsAny(t.Path, " \r\n\t"):
+		return fmt.Errorf("\"path\" %q may not hold spaces or line breaks: percent-encode them", t.Path)
+	}
+	if t.Scheme != "" {
+		if _, err := verify.ParseConfig(t.Scheme); err != nil {
+			return fmt.Errorf("\"scheme\": %w", err)
+		}
+	}
+	for i, h := range t.Headers {
+		if !isToken(h.Name) {
+			return fmt.Errorf("header %d must be a [name, value] pair with a valid name, got %q", i+1, []string{h.Name, h.Value})
+		}
+		if strings.ContainsAny(h.Value, "\r\n\x00") {
+			return fmt.Errorf("header %s: the value may not hold a line break", h.Name)
+		}
+	}
+	return t.checkVariables()
 }
 
 // Encode writes t in its file form, indented, as LoadTemplates and Decode
