@@ -51,7 +51,7 @@ func StampAttempt(body []byte, attempt int) []byte {
 	if _, err := dec.Token(); err != nil { // the closing brace
 		return body
 	}
-	if _, err := dec.Token(); err == nil { // and nothing after it
+	if len(bytes.TrimLeft(body[dec.InputOffset():], " \t\r\n")) > 0 { // and nothing after it
 		return body
 	}
 	for _, ok := range need {
