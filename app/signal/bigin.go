@@ -3,6 +3,7 @@ package signal
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -303,7 +304,8 @@ func (f FunctionURL) build(key string) string {
 func ParseFunctionURL(raw string) (FunctionURL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return FunctionURL{}, fmt.Errorf("not a URL: %w", err)
+		// url's error quotes the URL, zapikey and all: say it without.
+		return FunctionURL{}, errors.New("the function URL cannot be read: copy it again from Bigin's Invoke as REST API dialog")
 	}
 	host, ok := strings.CutPrefix(u.Host, "www.zohoapis.")
 	if u.Scheme != "https" || !ok {

@@ -451,7 +451,9 @@ func TestEventTypeOfEveryTemplate(t *testing.T) {
 		if w, ok := other[tp.Name]; ok {
 			want = w
 		} else if tp.Event == "signal" {
-			var s struct{ Namespace string `json:"signal_namespace"` }
+			var s struct {
+				Namespace string `json:"signal_namespace"`
+			}
 			json.Unmarshal(body, &s)
 			want = s.Namespace
 		}
