@@ -129,28 +129,7 @@ func (s *KeyStore) Sign(scheme string, k verify.Key, r verify.Request) (app.Head
 	if err != nil {
 		return nil, err
 	}
-	return SetHeaders(r.Headers, sig), nil
-}
-
-// SetHeaders returns h with each of set in place of the headers of its name
-// (case-insensitive), or added at the end; h itself is not changed.
-func SetHeaders(h, set app.Headers) app.Headers {
-	out := make(app.Headers, 0, len(h)+len(set))
-	for _, x := range h {
-		if !containsName(set, x.Name) {
-			out = append(out, x)
-		}
-	}
-	return append(out, set...)
-}
-
-func containsName(h app.Headers, name string) bool {
-	for _, x := range h {
-		if strings.EqualFold(x.Name, name) {
-			return true
-		}
-	}
-	return false
+	return r.Headers.With(sig), nil
 }
 
 // load reads name from the keys directory, making it with gen first if it
