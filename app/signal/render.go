@@ -65,10 +65,34 @@ func (t Template) Variables() []Variable {
 			add(p)
 		}
 	}
-	for _, p := range findPlaceholders(string(t.Body)) {
+	for _, p := range t.bodyPlaceholders() {
 		add(p)
 	}
 	return out
+}
+
+// bodyPlaceholders are the placeholders of the body: in a JSON body those
+// in its strings, escapes undone, as Render fills them.
+func (t Template) bodyPlaceholders() []placeholder {
+	if !t.IsJSON() {
+		return findPlaceholders(string(t.Body))
+	}
+	var out []placeholder
+	walkStrings(t.Body, func(start, end int) error {
+		out = append(out, findPlaceholders(jsonUnquote(t.Body[start-1:end+1]))...)
+		return nil
+	})
+	return out
+}
+
+// jsonUnquote is the text of a JSON string literal q (quotes included).
+func jsonUnquote(q []byte) string {
+	if !bytes.ContainsRune(q, '\\') {
+		return string(q[1 : len(q)-1])
+	}
+	var s string
+	json.Unmarshal(q, &s) // q is a string of a valid document
+	return s
 }
 
 // checkVariables reports placeholders Render could not fill the same way
@@ -101,8 +125,10 @@ func (t Template) checkVariables() error {
 			}
 		}
 	}
-	if err := check("body", string(t.Body)); err != nil {
-		return err
+	for _, p := range t.bodyPlaceholders() {
+		if p.err != "" {
+			return fmt.Errorf("body: placeholder %q %s", p.raw, p.err)
+		}
 	}
 	if !t.IsJSON() {
 		for _, p := range findPlaceholders(string(t.Body)) {
@@ -113,9 +139,9 @@ func (t Template) checkVariables() error {
 		return nil
 	}
 	return walkStrings(t.Body, func(start, end int) error {
-		s := t.Body[start:end]
-		for _, p := range findPlaceholders(string(s)) {
-			if p.number && string(s) != p.raw {
+		s := jsonUnquote(t.Body[start-1 : end+1])
+		for _, p := range findPlaceholders(s) {
+			if p.number && s != p.raw {
 				return fmt.Errorf("body: %q must be the whole string (\"%s\"), as it becomes a JSON number", p.raw, p.raw)
 			}
 		}
@@ -189,13 +215,13 @@ func (r *renderer) renderJSON() ([]byte, error) {
 	b := r.t.Body
 	last := 0
 	err := walkStrings(b, func(start, end int) error {
-		s := b[start:end]
-		if !bytes.Contains(s, []byte("{{")) {
+		plain := jsonUnquote(b[start-1 : end+1])
+		ps := findPlaceholders(plain)
+		if len(ps) == 0 {
 			return nil
 		}
 		out.Write(b[last : start-1]) // up to the opening quote
-		ps := findPlaceholders(string(s))
-		if len(ps) == 1 && ps[0].number && ps[0].raw == string(s) {
+		if len(ps) == 1 && ps[0].number && ps[0].raw == plain {
 			v, err := r.value(ps[0].name)
 			if err != nil {
 				return err
@@ -206,12 +232,8 @@ func (r *renderer) renderJSON() ([]byte, error) {
 			}
 			out.WriteString(v)
 		} else {
-			// Unescape the string, fill it, and write it escaped again, so
+			// Fill the unescaped string and write it escaped again, so
 			// values with quotes, backslashes or newlines stay valid JSON.
-			var plain string
-			if err := json.Unmarshal(b[start-1:end+1], &plain); err != nil {
-				return err
-			}
 			v, err := r.expand(plain, func(s string) string { return s })
 			if err != nil {
 				return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hooklens/hooklens/app"
 )
@@ -191,5 +192,69 @@ func TestRenderOtherBodies(t *testing.T) {
 	text := Template{Name: "t.t", Provider: "P", Event: "e", Method: "POST", Path: "/t", Body: []byte("hello {{name}}\n")}
 	if body, _, err = text.Render(map[string]string{"name": `"x"`}); err != nil || string(body) != "hello \"x\"\n" {
 		t.Errorf("text body %q: %v", body, err)
+	}
+}
+
+func FuzzDecodeAndRender(f *testing.F) {
+	for _, name := range []string{"salesiq.conversation.rated", "ziwo.call.ended", "stripe.payment_intent.succeeded"} {
+		tp, _ := Find(must(Builtin()), name)
+		b, _ := tp.Encode()
+		f.Add(b, "Lena \"x\" \\ {{now}}")
+	}
+	f.Add([]byte(`{"name":"a.b","provider":"p","event":"e","method":"POST","path":"/","headers":[],"body_text":"{{a}}{{"}`), "1")
+	f.Fuzz(func(t *testing.T, file []byte, value string) {
+		tp, err := Decode(file)
+		if err != nil {
+			return
+		}
+		vars := map[string]string{}
+		for _, v := range tp.Variables() {
+			vars[v.Name] = value
+			if v.Number {
+				vars[v.Name] = "12"
+			}
+		}
+		body, hs, err := tp.Render(vars)
+		if err != nil {
+			if strings.Contains(err.Error(), "line break") || !utf8.ValidString(value) || strings.ContainsRune(value, 0) {
+				return
+			}
+			t.Fatalf("a decoded template with every variable set does not render: %v", err)
+		}
+		if tp.IsJSON() && !json.Valid(body) {
+			t.Fatalf("rendered JSON template is not JSON: %s", body)
+		}
+		for _, h := range hs {
+			if strings.ContainsAny(h.Value, "\r\n") {
+				t.Fatalf("header %s holds a line break", h.Name)
+			}
+		}
+		again, err := Decode(must(tp.Encode()))
+		if err != nil || !equalTemplates(tp, again) {
+			t.Fatalf("file form does not round trip: %v", err)
+		}
+	})
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestPlaceholdersWrittenWithJSONEscapes(t *testing.T) {
+	tp := tmpl(t, `{"a":"{{\u0076isitor}}","b":"\u007b\u007bn|number}}","c":"x\"{{visitor}}\"","d":"{{#not}}\\{{x"}`)
+	tp.Defaults = map[string]string{"visitor": "Lena", "n": "7"}
+	if err := tp.Check(); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, v := range tp.Variables() {
+		names = append(names, v.Name)
+	}
+	body, _, err := tp.Render(nil)
+	if err != nil || string(body) != `{"a":"Lena","b":7,"c":"x\"Lena\"","d":"{{#not}}\\{{x"}` || strings.Join(names, ",") != "visitor,n" {
+		t.Errorf("body %s, variables %v, %v", body, names, err)
 	}
 }
