@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/app"
 )
 
 // The Zoho Signals API limits.
@@ -289,7 +289,7 @@ func (f FunctionURL) Validate() error {
 func (f FunctionURL) URL() string { return f.build(url.QueryEscape(strings.TrimSpace(f.ZAPIKey))) }
 
 // Masked is URL with the zapikey hidden, for showing.
-func (f FunctionURL) Masked() string { return f.build(deliver.Mask(strings.TrimSpace(f.ZAPIKey))) }
+func (f FunctionURL) Masked() string { return f.build(app.Mask(strings.TrimSpace(f.ZAPIKey))) }
 
 // String is Masked, so a FunctionURL printed by mistake shows no secret.
 func (f FunctionURL) String() string { return f.Masked() }
