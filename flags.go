@@ -13,7 +13,6 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/api"
-	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/store"
 )
 
@@ -59,7 +58,7 @@ func (c *commonFlags) backend() (b api.Backend, close func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	lb := &localBackend{st: st, q: deliver.New(st, deliver.Options{})}
+	lb := &localBackend{st: st, q: newQueue(st, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })}
 	return lb, func() { st.Close() }, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/capture"
 	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/store"
 )
@@ -116,7 +117,7 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	r := cfg.Retention.withDefaults()
 	st.StartRetention(retain, r.Every, r.MaxAge, r.MaxBytes)
 
-	h.Queue = deliver.New(st, deliver.Options{OnError: func(err error) { cfg.Logf("hooklens: deliveries: %v", err) }})
+	h.Queue = newQueue(st, cfg.Logf)
 	h.Forwarder = deliver.NewForwarder(h.Queue)
 	workers, stopWorkers := context.WithCancel(context.Background())
 	h.stopWorkers = stopWorkers
@@ -241,4 +242,18 @@ func fallbackAddrs(addr string) []string {
 		}
 	}
 	return append(out, net.JoinHostPort(host, "0"))
+}
+
+// newQueue is the delivery queue every door uses: fired signals count their
+// attempts in the body as SalesIQ does (1, 2, 3 ... on each retry).
+func newQueue(st app.DeliveryStore, logf func(string, ...any)) *deliver.Queue {
+	return deliver.New(st, deliver.Options{
+		OnError: func(err error) { logf("hooklens: deliveries: %v", err) },
+		Stamp: func(d *app.Delivery, n int, body []byte) []byte {
+			if d.Kind != app.KindSignal {
+				return body
+			}
+			return signal.StampAttempt(body, n)
+		},
+	})
 }

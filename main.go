@@ -48,6 +48,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdWait(args[1:], stdout, stderr)
 	case "tunnel":
 		err = cmdTunnel(args[1:], stdout, stderr)
+	case "templates":
+		err = cmdTemplates(args[1:], stdout, stderr)
+	case "signal":
+		err = cmdSignal(args[1:], stdout, stderr)
+	case "keys":
+		err = cmdKeys(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -93,10 +99,19 @@ Usage:
   hooklens verify --event ID [--scheme S (--secret X | --public-key K)]
                                               check a raw HTTP request file's (or a stored event's)
                                               signature; prints the verdict as JSON, exit 0 only when valid
-  hooklens send --to URL (--event ID | --body-file F) [--method M] [--header 'K: V']...
+  hooklens templates [--json]                 the template library: every seed event, and more
+  hooklens send --to URL (--event ID | --body-file F | --template NAME [--set k=v]...)
+                [--method M] [--header 'K: V']...
                 [--scheme S (--secret X | --private-key F)] [--keep-original]
                 [--retries N] [--retry-delay D] [--backoff] [--timeout D] [--json]
-                                              deliver once with retries; exit 0 when delivered
+                                              deliver once with retries; exit 0 when delivered;
+                                              --to self fires at the running Hooklens; a template is
+                                              signed as its provider (salesiq and signalzen with
+                                              Hooklens's own keys unless --secret/--private-key)
+  hooklens signal --namespace N (--email E | --record-id R) --subject S --message M
+                  [--action 'Name|URL|tab']... (--to URL | --dry-run) [--header 'K: V']...
+                                              send a Bigin signal; invalid input exits 2
+  hooklens keys show salesiq [--pem]          Hooklens's SalesIQ public key, for your receiver
   hooklens deliveries [--json] [--limit N]    list deliveries with their attempts
   hooklens wait [--path P] [--endpoint S] [--verdict V] [--timeout 30s] [--json] [--addr A]
                                               block until a matching event is captured; exit 1

@@ -69,11 +69,15 @@ func prepare(d *app.Delivery) error {
 	return nil
 }
 
-// build is the request an attempt sends at time at: signed afresh (new
-// timestamp) and carrying the connection's credentials.
-func build(d *app.Delivery, conn *app.Connection, at time.Time) (app.Request, error) {
+// build is the request an attempt sends at time at: stamped with its
+// attempt number where the sender does that, signed afresh (new timestamp)
+// and carrying the connection's credentials.
+func build(d *app.Delivery, conn *app.Connection, at time.Time, stamp func(*app.Delivery, int, []byte) []byte) (app.Request, error) {
 	r := d.Request
 	r.Headers = slices.Clone(r.Headers)
+	if stamp != nil {
+		r.Body = stamp(d, len(d.Attempts)+1, r.Body)
+	}
 	if conn != nil {
 		var err error
 		if r, err = authorize(r, *conn); err != nil {
