@@ -102,6 +102,19 @@ func TestCommandsWorkBesideARunningListener(t *testing.T) {
 		t.Fatalf("events --json beside listen: exit %d\n%s\nwant\n%s\n%s", code, out, w.out, errs)
 	}
 
+	// The filter language, through the API.
+	out, errs, code = runHooklens(t, "events", "--data", dir, "--filter", "verdict:valid endpoint:gh type:push", "--json")
+	if code != 0 || strings.TrimSpace(out) != strings.TrimSpace(w.out) {
+		t.Fatalf("events --filter beside listen: exit %d %q %q", code, out, errs)
+	}
+	out, _, code = runHooklens(t, "events", "--data", dir, "--filter", "-endpoint:gh", "--json")
+	if code != 0 || out != "" {
+		t.Fatalf("events --filter -endpoint:gh: exit %d %q", code, out)
+	}
+	if _, errs, code = runHooklens(t, "events", "--data", dir, "--filter", "colour:red"); code != 2 || !strings.Contains(errs, "colour: is not a filter key") {
+		t.Fatalf("unknown filter key: exit %d %q", code, errs)
+	}
+
 	// verify --event judges the stored event against its endpoint.
 	out, errs, code = runHooklens(t, "verify", "--data", dir, "--event", ev.ID)
 	if code != 0 || !strings.Contains(out, `"result": "valid"`) {

@@ -137,7 +137,14 @@ func (c *Client) EventsFull(p app.Page) ([]*app.Event, error) {
 	if p.Limit == 0 {
 		p.Limit = 100
 	}
-	resp, err := c.do(context.Background(), http.MethodGet, "/v1/events", pageQuery(p.Offset, p.Limit), nil)
+	q := pageQuery(p.Offset, p.Limit)
+	if !p.Filter.IsZero() {
+		if p.Filter.Expr == "" {
+			return nil, errors.New("the local API takes filters written in the filter language (app.ParseFilter)")
+		}
+		q.Set("filter", p.Filter.Expr)
+	}
+	resp, err := c.do(context.Background(), http.MethodGet, "/v1/events", q, nil)
 	if err != nil {
 		return nil, err
 	}

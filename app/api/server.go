@@ -96,7 +96,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	sums, err := s.b.Events(app.Page{Offset: p.offset, Limit: p.limit})
+	f, err := app.ParseFilter(r.URL.Query().Get("filter"), time.Now())
+	if err != nil {
+		fail(w, http.StatusBadRequest, err)
+		return
+	}
+	sums, err := s.b.Events(app.Page{Offset: p.offset, Limit: p.limit, Filter: f})
 	if err != nil {
 		fail(w, statusOf(err), err)
 		return
