@@ -147,6 +147,9 @@ func (q *Queue) forward(ctx context.Context, d *app.Delivery) (*app.Delivery, ap
 		}
 		return d, app.Response{}, fmt.Errorf("forward to %s got no response: %s", url, why)
 	}
+	if a.Error != "" {
+		return d, app.Response{}, fmt.Errorf("forward to %s: %s", url, a.Error)
+	}
 	if int64(len(full)) > MaxForwardResponse || a.ResponseSize > MaxForwardResponse {
 		return d, app.Response{}, fmt.Errorf("%s answered %d with a body over %s, more than Hooklens passes back: the sender was not given a cut copy", url, a.Status, app.HumanSize(MaxForwardResponse))
 	}

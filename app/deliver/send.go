@@ -130,11 +130,10 @@ func authorize(r app.Request, c app.Connection) (app.Request, error) {
 // webhook senders such as Stripe treat it as a failure), no transparent
 // gzip (the body is recorded as sent), timeouts per attempt by context.
 func newClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DisableCompression = true
-	t.MaxIdleConnsPerHost = 4
 	return &http.Client{
-		Transport:     t,
+		// Headers go out in the request's order and spelling (see wire.go);
+		// bodies stay as they came (no Accept-Encoding is added).
+		Transport:     newOrderedTransport(),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
@@ -152,7 +151,7 @@ func do(ctx context.Context, client *http.Client, r app.Request, timeout time.Du
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
+	req, err := http.NewRequestWithContext(withOrder(ctx, r.Headers), r.Method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
 		a.Error = fmt.Sprintf("cannot make the request: %v", err)
 		return a, nil
