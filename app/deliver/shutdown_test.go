@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,5 +76,52 @@ func TestRelayOfAnOversizedAnswerIsRefused(t *testing.T) {
 	_, _, err = f.Relay(context.Background(), e, ep)
 	if err == nil || !strings.Contains(err.Error(), "more than Hooklens passes back") {
 		t.Fatalf("relay of a %d-byte answer: %v", len(big), err)
+	}
+}
+
+// Deliveries to a slow receiver run a few at a time from the durable queue,
+// not one goroutine and connection each.
+func TestQueueBoundsConcurrentSends(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	var mu sync.Mutex
+	inflight, peak, done := 0, 0, 0
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inflight++
+		peak = max(peak, inflight)
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond)
+		mu.Lock()
+		inflight--
+		done++
+		mu.Unlock()
+	})}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go srv.Serve(ln)
+	defer srv.Close()
+	q := deliver.New(s, deliver.Options{})
+	q.Start(context.Background())
+	defer q.Stop()
+	const n = 24
+	for i := 0; i < n; i++ {
+		if err := q.Enqueue(post("http://"+ln.Addr().String()+"/slow", `{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		d := done
+		mu.Unlock()
+		if d == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d delivered", d, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if peak > 4 {
+		t.Fatalf("%d sends ran at once; the queue allows 4", peak)
 	}
 }
