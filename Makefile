@@ -44,7 +44,12 @@ $(STATICCHECK):
 build: deps
 	$(GO) build -o $(BIN) .
 
-bench: deps
+# bench: durable capture against a plain net/http handler (and PEER='cmd {port}'
+# when given), same load in the same run, with wrk when installed; then the Go
+# benchmarks (store paging, record encoding, judging, the listener).
+bench: deps build
+	@command -v wrk >/dev/null || ./scripts/ensure-packages.sh wrk || true
+	$(GO) run ./bench/capture -hooklens ./$(BIN)
 	$(GO) test -tags ci -run '^$$' -bench . -benchmem ./...
 
 # fyne package --release bumps the build number in FyneApp.toml; keep the
