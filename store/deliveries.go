@@ -186,7 +186,7 @@ type queueState struct {
 // its bodies, in one transaction that also moves it in the queue (pending
 // deliveries by next attempt) and the failed-by-target index.
 func (s *Store) PutDelivery(d *deliver.Delivery) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		id := d.ID
 		isNew := id == 0
@@ -272,7 +272,7 @@ func (s *Store) PutDelivery(d *deliver.Delivery) error {
 // error wrapping app.ErrNotFound.
 func (s *Store) Delivery(id uint64) (*deliver.Delivery, error) {
 	var d *deliver.Delivery
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		v := b.deliveries.Get(key(id))
 		if v == nil {
@@ -311,7 +311,7 @@ func (s *Store) Deliveries(p deliver.Page) ([]deliver.Summary, error) {
 	}
 	offset := max(p.Offset, 0)
 	out := make([]deliver.Summary, 0, min(limit, 1024))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		add := func(id uint64, v []byte) error {
 			if p.TargetID != "" || p.EventID != 0 {
@@ -321,7 +321,8 @@ func (s *Store) Deliveries(p deliver.Page) ([]deliver.Summary, error) {
 			}
 			d, _, err := decodeDelivery(id, v)
 			if err != nil {
-				return err
+				s.skip() // one unreadable delivery does not hide the rest
+				return nil
 			}
 			if p.TargetID != "" && d.TargetID != p.TargetID {
 				return nil
@@ -383,7 +384,7 @@ func lastWithPrefix(c *bolt.Cursor, prefix []byte) []byte {
 // CountDeliveries is the number of stored deliveries, read from a counter.
 func (s *Store) CountDeliveries() (int, error) {
 	var n uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = getUint(tx.Bucket(bucketMeta), keyDeliveries)
 		return nil
 	})
@@ -393,7 +394,7 @@ func (s *Store) CountDeliveries() (int, error) {
 // DeleteDelivery removes a delivery with its bodies, queue place and index
 // entries, or returns an error wrapping app.ErrNotFound.
 func (s *Store) DeleteDelivery(id uint64) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		v := b.deliveries.Get(key(id))
 		if v == nil {
@@ -443,7 +444,7 @@ func (s *Store) DeleteDelivery(id uint64) error {
 func (s *Store) Due(now time.Time, limit int, skip func(uint64) bool) ([]uint64, error) {
 	var ids []uint64
 	end := queueKey(now, ^uint64(0))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) <= 0 && len(ids) < limit; k, _ = c.Next() {
 			if id := idOf(k[8:]); skip == nil || !skip(id) {
@@ -460,7 +461,7 @@ func (s *Store) Due(now time.Time, limit int, skip func(uint64) bool) ([]uint64,
 func (s *Store) NextDue(skip func(uint64) bool) (time.Time, bool, error) {
 	var at time.Time
 	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			if skip == nil || !skip(idOf(k[8:])) {
@@ -477,7 +478,7 @@ func (s *Store) NextDue(skip func(uint64) bool) (time.Time, bool, error) {
 func (s *Store) Failed(targetID string) ([]uint64, error) {
 	var ids []uint64
 	prefix := targetIndexPrefix('f', targetID)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDeliveryIndex).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			ids = append(ids, idOf(k[len(k)-deliveryKeyBytes:]))

@@ -27,7 +27,7 @@ var _ deliver.Store = (*Store)(nil)
 // Target returns the target with id, or an error wrapping app.ErrNotFound.
 func (s *Store) Target(id string) (deliver.Target, error) {
 	var t deliver.Target
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTargets).Get([]byte(id))
 		if v == nil {
 			return fmt.Errorf("target %q does not exist (deleted?): pick another or add it again: %w", id, app.ErrNotFound)
@@ -40,11 +40,12 @@ func (s *Store) Target(id string) (deliver.Target, error) {
 // Targets returns every target sorted by name.
 func (s *Store) Targets() ([]deliver.Target, error) {
 	var out []deliver.Target
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketTargets).ForEach(func(k, v []byte) error {
 			var t deliver.Target
 			if err := decodeJSON("target", string(k), v, &t); err != nil {
-				return err
+				s.skip()
+				return nil
 			}
 			out = append(out, t)
 			return nil
@@ -62,7 +63,7 @@ func (s *Store) PutTarget(t *deliver.Target) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		if t.Connection != "" && tx.Bucket(bucketConnections).Get([]byte(t.Connection)) == nil {
 			return fmt.Errorf("target %q uses connection %q, which does not exist: add the connection first: %w", t.Name, t.Connection, app.ErrNotFound)
 		}
@@ -92,7 +93,7 @@ func (s *Store) PutTarget(t *deliver.Target) error {
 
 // DeleteTarget removes a target. Its deliveries stay, with their log.
 func (s *Store) DeleteTarget(id string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTargets)
 		if b.Get([]byte(id)) == nil {
 			return fmt.Errorf("target %q does not exist: %w", id, app.ErrNotFound)
@@ -105,7 +106,7 @@ func (s *Store) DeleteTarget(id string) error {
 // app.ErrNotFound.
 func (s *Store) Connection(name string) (deliver.Connection, error) {
 	var c deliver.Connection
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketConnections).Get([]byte(name))
 		if v == nil {
 			return fmt.Errorf("connection %q does not exist: add it under Connections: %w", name, app.ErrNotFound)
@@ -118,11 +119,12 @@ func (s *Store) Connection(name string) (deliver.Connection, error) {
 // Connections returns every connection sorted by name (bbolt keeps keys sorted).
 func (s *Store) Connections() ([]deliver.Connection, error) {
 	var out []deliver.Connection
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketConnections).ForEach(func(k, v []byte) error {
 			var c deliver.Connection
 			if err := decodeJSON("connection", string(k), v, &c); err != nil {
-				return err
+				s.skip()
+				return nil
 			}
 			out = append(out, c)
 			return nil
@@ -140,14 +142,14 @@ func (s *Store) PutConnection(c deliver.Connection) error {
 	if err != nil {
 		return fmt.Errorf("encoding connection %q: %w", c.Name, err)
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketConnections).Put([]byte(c.Name), v)
 	})
 }
 
 // DeleteConnection removes a connection no target uses.
 func (s *Store) DeleteConnection(name string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketConnections)
 		if b.Get([]byte(name)) == nil {
 			return fmt.Errorf("connection %q does not exist: %w", name, app.ErrNotFound)

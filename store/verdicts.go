@@ -19,12 +19,13 @@ const reverifyChunk = 500
 // time; capture writes can interleave between chunks.
 func (s *Store) Reverify(slug string, judge func(*app.Event) app.Verdict) (int, error) {
 	var ids []uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return eventBuckets(tx).summaries.ForEach(func(k, v []byte) error {
 			id := idOf(k)
 			sum, err := decodeSummary(id, v)
 			if err != nil {
-				return err
+				s.skip()
+				return nil
 			}
 			if sum.Endpoint == slug {
 				ids = append(ids, id)
@@ -38,7 +39,7 @@ func (s *Store) Reverify(slug string, judge func(*app.Event) app.Verdict) (int, 
 	changed := 0
 	for start := 0; start < len(ids); start += reverifyChunk {
 		chunk := ids[start:min(start+reverifyChunk, len(ids))]
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			b := eventBuckets(tx)
 			var delta int64
 			for _, id := range chunk {
