@@ -64,7 +64,10 @@ func guard(fn func() error) (err error) {
 
 type panicError struct{ v any }
 
-func (p *panicError) Error() string { return fmt.Sprintf("reading it failed: %v", p.v) }
+func (p *panicError) Error() string {
+	msg := strings.TrimPrefix(fmt.Sprint(p.v), "assertion failed: ")
+	return "a page cannot be read, " + strings.ReplaceAll(strings.ToValidUTF8(msg, "?"), ": ", " ")
+}
 
 // view is db.View for the store: a panic inside the read is damage, never a
 // crash, and from then on nothing is written to the file.
@@ -161,7 +164,7 @@ func (s *Store) suspect() {
 			s.markDamaged(d)
 		case errors.Is(err, errStop), err == nil:
 		default:
-			s.markDamaged(damagedf(s.path, err, "the check of every page failed: %v", err))
+			s.markDamaged(damagedf(s.path, nil, "the check of every page found that %v", err))
 		}
 	}()
 }
@@ -222,7 +225,8 @@ func precheck(dir, path string, size int64, full bool) (unclean, checked bool, e
 	var db *bolt.DB
 	err = guard(func() error {
 		var err error
-		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: openTimeout, PreLoadFreelist: true, FreelistType: bolt.FreelistMapType})
+		// No freelist yet: it may lie past the end of a cut file. tx.Check loads it.
+		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: openTimeout, FreelistType: bolt.FreelistMapType})
 		return err
 	})
 	if err != nil {
@@ -256,7 +260,7 @@ func precheck(dir, path string, size int64, full bool) (unclean, checked bool, e
 				}
 			}
 			if first != nil {
-				return damagedf(path, first, "bbolt's check found %v", first)
+				return damagedf(path, first, "its pages are inconsistent, %v", first)
 			}
 			return nil
 		})
