@@ -22,10 +22,14 @@ const idMark = "{{id}}"
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	received := time.Now()
 	headers, ok := app.Headers(nil), false
-	if rc := connFrom(r.Context()); rc != nil {
-		// Locate the head even while paused, so the next request on this
-		// connection is searched for after this one.
-		if headers, ok = rc.head(r); !ok {
+	rc := connFrom(r.Context())
+	var wh *wireHead
+	if rc != nil {
+		// Claim the head even while paused, so the next request on this
+		// connection gets its own.
+		if wh, ok = rc.head(r); ok {
+			headers = wh.headers
+		} else {
 			s.cfg.Logf("hooklens: could not find the header block of %s %s from %s among the bytes read; recording its headers sorted by name instead of in wire order",
 				r.Method, r.RequestURI, r.RemoteAddr)
 		}
@@ -53,12 +57,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	if r.Method == "PRI" && r.ProtoMajor == 2 {
+		// The HTTP/2 connection preface (h2c with prior knowledge): recorded
+		// as it came (it has no headers), answered in HTTP/1.1 and closed.
+		s.answerUnsupported(w, r, e)
+		return
+	}
 	if err := s.readBody(r, e); err != nil {
 		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
 		p := errorPlan(http.StatusBadRequest, err.Error(), false)
 		p.close = true
 		writeResponse(w, p.response(r, ""))
 		return
+	}
+
+	if wh != nil && !e.Truncated {
+		e.Trailers = rc.trailers(wh) // read with the body's last chunk
 	}
 
 	ep := s.endpoint(e.Path)
@@ -100,6 +114,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if !p.wait(w, r, s.cfg.WriteTimeout) {
 		return
+	}
+	writeResponse(w, resp)
+}
+
+// answerUnsupported records a request this listener cannot serve (the
+// HTTP/2 preface) with the 505 it is answered.
+func (s *Server) answerUnsupported(w http.ResponseWriter, r *http.Request, e *app.Event) {
+	p := errorPlan(http.StatusHTTPVersionNotSupported, "this listener speaks HTTP/1.1 only: HTTP/2 with prior knowledge (h2c) is not supported; send the webhook over HTTP/1.1", true)
+	p.close = true
+	e.Verdict = app.Verdict{Scheme: "none", Result: app.VerdictUnsigned, Reason: "HTTP/2 connection preface, answered 505: not a webhook"}
+	var resp app.Response
+	err := s.rec.Record(context.WithoutCancel(r.Context()), e, func(ev *app.Event) {
+		resp = p.response(r, ev.IDString())
+		ev.Response = resp
+	})
+	if err != nil {
+		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
+		resp = p.response(r, "")
+	} else if resp.Status == 0 {
+		resp = p.response(r, e.IDString())
 	}
 	writeResponse(w, resp)
 }

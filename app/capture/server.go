@@ -175,7 +175,9 @@ func (s *Server) Start() error {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ConnContext:       connContext,
-		ErrorLog:          log.New(logWriter(s.cfg.Logf), "", 0),
+		// OPTIONS * is captured like any request, not answered by net/http.
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     log.New(logWriter(s.cfg.Logf), "", 0),
 	}
 	s.srv = srv
 	s.url = "http://" + dialable(ln.Addr())
