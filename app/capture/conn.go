@@ -101,13 +101,13 @@ type wireHead struct {
 
 // Framing states.
 const (
-	stHead       = iota // gathering a request line and header block
-	stFixed             // skipping a body of declared length
-	stChunkSize         // gathering a chunk-size line
-	stChunkData         // skipping chunk data
-	stChunkEnd          // the line end after chunk data
-	stTrailer           // gathering the trailer block
-	stOpaque            // the rest of the connection is not HTTP/1 (HTTP/2 preface)
+	stHead      = iota // gathering a request line and header block
+	stFixed            // skipping a body of declared length
+	stChunkSize        // gathering a chunk-size line
+	stChunkData        // skipping chunk data
+	stChunkEnd         // the line end after chunk data
+	stTrailer          // gathering the trailer block
+	stOpaque           // the rest of the connection is not HTTP/1 (HTTP/2 preface)
 )
 
 // maxQueued bounds the heads read ahead of their handlers (pipelining).
