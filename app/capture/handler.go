@@ -63,7 +63,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.answerUnsupported(w, r, e)
 		return
 	}
-	if err := s.readBody(r, e); err != nil {
+	tk := s.flight.ticket(r.Context())
+	defer tk.done()
+	if err := s.readBody(r, e, tk); errors.Is(err, errBusy) {
+		s.cfg.Logf("hooklens: %s %s from %s answered 503 and not recorded: more than %s of request bodies in flight", r.Method, r.RequestURI, r.RemoteAddr, sizeText(s.flight.limit))
+		p := errorPlan(http.StatusServiceUnavailable, "Hooklens is busy receiving other requests: send this one again in a moment", false)
+		p.headers = app.Headers{{Name: "Retry-After", Value: "1"}}
+		p.close = true // the body was not read
+		writeResponse(w, p.response(r, ""))
+		return
+	} else if err != nil {
 		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
 		p := errorPlan(http.StatusBadRequest, err.Error(), false)
 		p.close = true
@@ -138,12 +147,21 @@ func (s *Server) answerUnsupported(w http.ResponseWriter, r *http.Request, e *ap
 	writeResponse(w, resp)
 }
 
+// errBusy says the bodies in flight are at their cap.
+var errBusy = errors.New("too many request bodies in flight")
+
 // readBody reads the body into e, keeping at most MaxBody bytes, or the first
-// TruncatedKeep bytes of a body larger than that.
-func (s *Server) readBody(r *http.Request, e *app.Event) error {
-	keep, max := s.cfg.TruncatedKeep, s.cfg.MaxBody
-	if r.ContentLength > max {
+// TruncatedKeep bytes of a body larger than that. The body is read once into
+// a buffer of its declared size (or one that doubles, for a chunked body);
+// tk is grown before each allocation, and errBusy returned when the bytes in
+// flight leave no room.
+func (s *Server) readBody(r *http.Request, e *app.Event, tk *ticket) error {
+	keep, limit := s.cfg.TruncatedKeep, s.cfg.MaxBody
+	if r.ContentLength > limit {
 		// Declared too large: read only what is kept, then answer 413.
+		if !tk.grow(keep) {
+			return errBusy
+		}
 		b := make([]byte, keep)
 		n, err := io.ReadFull(r.Body, b)
 		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
@@ -152,24 +170,48 @@ func (s *Server) readBody(r *http.Request, e *app.Event) error {
 		e.Body, e.Size, e.Truncated = b[:n], r.ContentLength, true
 		return nil
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(r.Body, max+1)); err != nil {
-		return fmt.Errorf("could not read the request body after %d bytes: %w", buf.Len(), err)
-	}
-	e.Size = int64(buf.Len())
-	if e.Size <= max {
-		e.Body = buf.Bytes()
+	if r.ContentLength >= 0 {
+		if !tk.grow(r.ContentLength) {
+			return errBusy
+		}
+		b := make([]byte, r.ContentLength)
+		n, err := io.ReadFull(r.Body, b)
+		if err != nil && !(err == io.EOF && n == 0) {
+			return fmt.Errorf("could not read the request body after %d bytes: %w", n, err)
+		}
+		e.Body, e.Size = b, int64(n)
 		return nil
 	}
-	// Chunked (or lying about its length) and over the cap.
-	e.Body = bytes.Clone(buf.Bytes()[:keep])
-	e.Truncated = true
-	if r.ContentLength > e.Size {
-		e.Size = r.ContentLength
+	// Length unknown (chunked): grow by doubling, up to the cap plus one byte.
+	b := make([]byte, 0)
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) > limit {
+				break
+			}
+			n := min(max(int64(2*cap(b)), 64<<10), limit+1)
+			if !tk.grow(n) {
+				return errBusy
+			}
+			b = append(make([]byte, 0, n), b...)
+		}
+		m, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("could not read the request body after %d bytes: %w", len(b), err)
+		}
 	}
+	e.Size = int64(len(b))
+	if e.Size <= limit {
+		e.Body = b
+		return nil
+	}
+	// Chunked and over the cap.
+	e.Body = bytes.Clone(b[:keep])
+	e.Truncated = true
 	return nil
 }
 

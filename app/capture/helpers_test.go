@@ -26,6 +26,8 @@ type memRecorder struct {
 	events []app.Event
 	fail   error
 	keep   bool // false in benchmarks: count, don't hold bodies
+	// onRecord, when set, sees each recorded body (before it is dropped).
+	onRecord func(id uint64, body []byte)
 }
 
 func newMemRecorder() *memRecorder { return &memRecorder{keep: true} }
@@ -43,6 +45,9 @@ func (m *memRecorder) Record(ctx context.Context, e *app.Event, finish func(*app
 	e.ID = m.next
 	if finish != nil {
 		finish(e)
+	}
+	if m.onRecord != nil {
+		m.onRecord(e.ID, e.Body)
 	}
 	if m.keep {
 		c := *e

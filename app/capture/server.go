@@ -34,6 +34,11 @@ type Config struct {
 	TruncatedKeep  int64  // default 64 KiB: how much of a too-large body is kept
 	MaxHeaderBytes int    // default 64 KiB
 
+	// Bytes of request bodies held at once (see flight.go): default 128 MiB;
+	// a request over it waits up to InFlightWait (default 2s), then gets 503.
+	MaxInFlight  int64
+	InFlightWait time.Duration
+
 	ReadHeaderTimeout time.Duration // default 10s
 	ReadTimeout       time.Duration // default 60s, the whole request including its body
 	WriteTimeout      time.Duration // default 60s, from the end of the headers to the end of the reply (plus any rule delay)
@@ -74,6 +79,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TruncatedKeep > c.MaxBody {
 		c.TruncatedKeep = c.MaxBody
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = DefaultMaxInFlight
+	}
+	if c.InFlightWait <= 0 {
+		c.InFlightWait = DefaultInFlightWait
 	}
 	if c.MaxHeaderBytes <= 0 {
 		c.MaxHeaderBytes = DefaultMaxHeaderBytes
@@ -124,6 +135,7 @@ type Server struct {
 	rec       app.Recorder
 	eps       Endpoints
 	cfg       Config
+	flight    *flight
 	capturing atomic.Bool
 
 	mu   sync.Mutex
@@ -137,6 +149,7 @@ type Server struct {
 // start; it does not listen until Start.
 func New(rec app.Recorder, eps Endpoints, cfg Config) *Server {
 	s := &Server{rec: rec, eps: eps, cfg: cfg.withDefaults()}
+	s.flight = newFlight(s.cfg.MaxInFlight, s.cfg.InFlightWait)
 	s.capturing.Store(true)
 	return s
 }
