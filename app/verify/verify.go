@@ -10,9 +10,9 @@ package verify
 
 import (
 	"crypto/sha256"
-	"math"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
