@@ -97,3 +97,20 @@ func (b buckets) reverify(id uint64, judge func(*app.Event) app.Verdict) (int, b
 	}
 	return grow, true, nil
 }
+
+// SetVerdict replaces one event's verdict (the listener's diagnosis after
+// it answered, see capture.VerdictSetter), or returns an error wrapping
+// app.ErrNotFound.
+func (s *Store) SetVerdict(id uint64, v app.Verdict) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		if b.events.Get(key(id)) == nil {
+			return notFound(id)
+		}
+		n, _, err := b.reverify(id, func(*app.Event) app.Verdict { return v })
+		if err != nil {
+			return err
+		}
+		return addUint(b.meta, keyBytes, int64(n))
+	})
+}

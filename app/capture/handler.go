@@ -125,6 +125,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeResponse(w, resp)
+	s.diagnoseLater(w, e, ep)
+}
+
+// VerdictSetter replaces the stored verdict of one event; the store
+// implements it. See Config.Diagnose.
+type VerdictSetter interface {
+	SetVerdict(id uint64, v app.Verdict) error
+}
+
+// diagnoseLater sends the answer on its way, then runs Config.Diagnose and
+// stores the verdict it gives, so the search for a mistake never delays the
+// sender.
+func (s *Server) diagnoseLater(w http.ResponseWriter, e *app.Event, ep *app.Endpoint) {
+	if s.cfg.Diagnose == nil || e.Verdict.Result == app.VerdictValid || e.Verdict.Result == app.VerdictUnsigned {
+		return
+	}
+	_ = http.NewResponseController(w).Flush() // a client that left: nothing to do
+	v := s.cfg.Diagnose(e, ep)
+	if v == e.Verdict {
+		return
+	}
+	vs, ok := s.rec.(VerdictSetter)
+	if !ok {
+		return
+	}
+	if err := vs.SetVerdict(e.ID, v); err != nil {
+		s.cfg.Logf("hooklens: saving the diagnosis of event %s: %v", e.IDString(), err)
+		return
+	}
+	e.Verdict = v
 }
 
 // answerUnsupported records a request this listener cannot serve (the

@@ -249,3 +249,16 @@ func pairs(kv ...string) app.Headers {
 	}
 	return h
 }
+
+// SetVerdict implements VerdictSetter.
+func (m *memRecorder) SetVerdict(id uint64, v app.Verdict) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.events {
+		if m.events[i].ID == id {
+			m.events[i].Verdict = v
+			return nil
+		}
+	}
+	return fmt.Errorf("event %d: %w", id, app.ErrNotFound)
+}

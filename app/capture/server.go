@@ -49,6 +49,13 @@ type Config struct {
 	// and keys with app/verify, or detects the scheme from the headers.
 	Verify func(e *app.Event, ep *app.Endpoint) app.Verdict
 
+	// Diagnose, when set, runs after the answer is written for an event
+	// whose stored verdict is not valid: it judges again with the costly
+	// search for the sender's mistake (Verify should skip it, see
+	// verify.Request.SkipDiagnosis). A different verdict is saved when the
+	// Recorder is also a VerdictSetter.
+	Diagnose func(e *app.Event, ep *app.Endpoint) app.Verdict
+
 	// Relay passes a stored-to-be event on to url and returns the app's
 	// answer, for endpoints with ForwardReply. link is called with the event
 	// id once the event is stored, to tie the forward's record to it. When
