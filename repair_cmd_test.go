@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +16,10 @@ import (
 	"github.com/hooklens/hooklens/store"
 )
 
-func TestRepairCommand(t *testing.T) {
-	dir := t.TempDir()
+// recordedDir is a data dir holding 300 events, closed cleanly.
+func recordedDir(t *testing.T) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
 	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -28,8 +31,49 @@ func TestRepairCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	path := st.Path()
+	path = st.Path()
 	st.Close()
+	return dir, path
+}
+
+// listen and events on a damaged or cut file: a clear error, no panic, and
+// the file's bytes unchanged.
+func TestCommandsOnADamagedFile(t *testing.T) {
+	for _, damage := range []string{"page", "truncated"} {
+		t.Run(damage, func(t *testing.T) {
+			dir, path := recordedDir(t)
+			raw, _ := os.ReadFile(path)
+			if damage == "page" {
+				ps := os.Getpagesize()
+				i := bytes.Index(raw, []byte(`"path":"/hook/n-150"`))
+				raw[i/ps*ps+8] ^= 0xff
+			} else {
+				raw = raw[:64<<10]
+			}
+			if err := os.WriteFile(path, raw, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for name, run := range map[string]func() error{
+				"events": func() error { return cmdEvents([]string{"--data", dir, "--json"}, io.Discard, io.Discard) },
+				"listen": func() error {
+					return cmdListen([]string{"--data", dir, "--addr", "127.0.0.1:0"}, io.Discard, io.Discard)
+				},
+			} {
+				err := run()
+				if !errors.Is(err, store.ErrDamaged) || !strings.Contains(err.Error(), "hooklens repair --data "+dir) {
+					t.Fatalf("%s on a damaged file = %v", name, err)
+				}
+				after, _ := os.ReadFile(path)
+				if !bytes.Equal(after, raw) {
+					t.Fatalf("%s changed the damaged file", name)
+				}
+			}
+		})
+	}
+}
+
+func TestRepairCommand(t *testing.T) {
+	dir, path := recordedDir(t)
 
 	var out, errOut bytes.Buffer
 	if err := cmdRepair([]string{"--data", dir}, &out, &errOut); err != nil {
@@ -68,7 +112,7 @@ func TestRepairCommand(t *testing.T) {
 	if len(kept) != 1 {
 		t.Fatalf("damaged copies kept: %v", kept)
 	}
-	st, err = store.Open(dir)
+	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatalf("Open after repair: %v", err)
 	}
