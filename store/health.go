@@ -21,7 +21,8 @@ var keyOpen = []byte("open")
 
 // fullCheckLimit is the largest file checked in full before Open returns;
 // a larger one is checked in the background after an unclean shutdown or a
-// failed read. Checking reads every page (about 1 s per GiB from cache).
+// failed read. Checking reads every page: about 0.2 s per GiB from the page
+// cache (128 MiB of events took 22 ms), a disk read otherwise.
 var fullCheckLimit int64 = 256 << 20
 
 // DamagedError says that the database file failed a check. The file has
@@ -150,6 +151,11 @@ func (s *Store) skip() {
 // suspect starts one background check of the whole file, unless one ran.
 func (s *Store) suspect() {
 	if !s.checking.CompareAndSwap(false, true) {
+		return
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed { // Close is waiting for background work already
 		return
 	}
 	s.background.Add(1)
