@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -459,5 +460,43 @@ func TestDataDirTightened(t *testing.T) {
 	s = openTest(t, dir)
 	if n := s.Notice(); n != "" {
 		t.Errorf("second Open says %q again", n)
+	}
+}
+
+// A damaged freelist page (its count says it runs far past its end) is
+// damage, found without a crash.
+func TestOpenDamagedFreelist(t *testing.T) {
+	dir, path := goodFile(t)
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(path)
+	ps, fl, ok := liveFreelist(f)
+	f.Close()
+	if !ok || binary.LittleEndian.Uint16(raw[int64(fl)*ps+8:]) != freelistFlag {
+		t.Fatalf("no live freelist page (%d, %v)", fl, ok)
+	}
+	off := int(int64(fl) * ps)
+	binary.LittleEndian.PutUint16(raw[off+10:], 0xffff) // count: 0xffff means a u64 count follows
+	binary.LittleEndian.PutUint64(raw[off+16:], 1<<40)
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := sum(t, path)
+	s, err := Open(dir)
+	if err == nil {
+		s.Close()
+		t.Fatal("Open of a file with a damaged freelist succeeded")
+	}
+	t.Log(err)
+	wantDamaged(t, err, path)
+	if sum(t, path) != before {
+		t.Fatal("Open wrote to the damaged file")
+	}
+	// Every event is on intact pages: repair saves them all.
+	rep, err := Repair(dir)
+	if err != nil || rep.EventsSaved != damageEvents || rep.EventsLost != 0 {
+		t.Fatalf("Repair = %+v, %v", rep, err)
 	}
 }

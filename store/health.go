@@ -228,21 +228,11 @@ func touch(v []byte) {
 // small enough or the last run did not close it. It reports whether the
 // last run shut down cleanly and whether the whole file was checked.
 func precheck(dir, path string, size int64, full bool) (unclean, checked bool, err error) {
-	var db *bolt.DB
-	err = guard(func() error {
-		var err error
-		// No freelist yet: it may lie past the end of a cut file. tx.Check loads it.
-		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: openTimeout, FreelistType: bolt.FreelistMapType})
-		return err
-	})
+	// First without the freelist: it may lie past the end of a cut file.
+	db, err := openReadOnly(dir, path, false)
 	if err != nil {
-		var p *panicError
-		if errors.As(err, &p) {
-			return false, false, damagedf(path, nil, "%s", p.Error())
-		}
-		return false, false, classifyOpenError(dir, path, err)
+		return false, false, err
 	}
-	defer db.Close()
 	err = guard(func() error {
 		return db.View(func(tx *bolt.Tx) error {
 			if hwm := tx.Size(); size < hwm {
@@ -252,10 +242,27 @@ func precheck(dir, path string, size int64, full bool) (unclean, checked bool, e
 			if meta := tx.Bucket(bucketMeta); meta != nil && meta.Get(keyOpen) != nil {
 				unclean = true
 			}
-			if !full && size > fullCheckLimit {
-				return nil
-			}
-			checked = true
+			return nil
+		})
+	})
+	db.Close()
+	if err == nil {
+		// Every read-write open loads the freelist: check it can be.
+		if why := checkFreelist(path); why != "" {
+			err = damagedf(path, nil, "%s", why)
+		}
+	}
+	if err != nil || (!full && size > fullCheckLimit) {
+		return unclean, false, asDamage(path, err)
+	}
+	// Then with it, loaded here where a fault is caught: tx.Check reads it
+	// on a goroutine of its own.
+	if db, err = openReadOnly(dir, path, true); err != nil {
+		return unclean, false, err
+	}
+	defer db.Close()
+	err = guard(func() error {
+		return db.View(func(tx *bolt.Tx) error {
 			if err := walk(tx, nil); err != nil {
 				return err
 			}
@@ -271,11 +278,35 @@ func precheck(dir, path string, size int64, full bool) (unclean, checked bool, e
 			return nil
 		})
 	})
+	return unclean, true, asDamage(path, err)
+}
+
+// openReadOnly opens the file without writing to it; a panic or fault
+// while bbolt reads its first pages is damage.
+func openReadOnly(dir, path string, freelist bool) (*bolt.DB, error) {
+	var db *bolt.DB
+	err := guard(func() error {
+		var err error
+		db, err = bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: openTimeout, PreLoadFreelist: freelist, FreelistType: bolt.FreelistMapType})
+		return err
+	})
+	var p *panicError
+	switch {
+	case errors.As(err, &p):
+		return nil, damagedf(path, nil, "%s", p.Error())
+	case err != nil:
+		return nil, classifyOpenError(dir, path, err)
+	}
+	return db, nil
+}
+
+// asDamage turns a panic caught while reading into a *DamagedError.
+func asDamage(path string, err error) error {
 	var p *panicError
 	if errors.As(err, &p) {
-		return unclean, checked, damagedf(path, nil, "%s", p.Error())
+		return damagedf(path, nil, "%s", p.Error())
 	}
-	return unclean, checked, err
+	return err
 }
 
 // prepareDir creates the data directory (0700), or tightens an existing
