@@ -30,6 +30,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		if wh, ok = rc.head(r); ok {
 			headers = wh.headers
 		} else {
+			wh = nil
 			s.cfg.Logf("hooklens: could not find the header block of %s %s from %s among the bytes read; recording its headers sorted by name instead of in wire order",
 				r.Method, r.RequestURI, r.RemoteAddr)
 		}
@@ -150,11 +151,10 @@ func (s *Server) diagnoseLater(w http.ResponseWriter, e *app.Event, ep *app.Endp
 	if !ok {
 		return
 	}
+	// e itself is left alone: subscribers may be reading it.
 	if err := vs.SetVerdict(e.ID, v); err != nil {
 		s.cfg.Logf("hooklens: saving the diagnosis of event %s: %v", e.IDString(), err)
-		return
 	}
-	e.Verdict = v
 }
 
 // answerUnsupported records a request this listener cannot serve (the
