@@ -8,12 +8,25 @@ import (
 
 // Bodies in flight: every request holds its body in memory from the first
 // byte read until its answer is written, so the listener caps the sum.
-// A request that would go over the cap waits up to InFlightWait for others
-// to finish, then is answered 503 with Retry-After and nothing is recorded.
+// Each body counts bodyCharge times: its bytes and the signed content the
+// verdict is computed over (a copy of the body with the signature's
+// prefix). A request that would go over the cap waits up to InFlightWait
+// for others to finish, then is answered 503 with Retry-After and nothing
+// is recorded.
 const (
 	DefaultMaxInFlight  = 128 << 20
 	DefaultInFlightWait = 2 * time.Second
 )
+
+// The mistake search (Config.Diagnose) builds variants of the body (a
+// newline added, line endings changed, decompressed, re-serialised) and the
+// signed content of each: up to about diagnoseCharge times the body's size
+// at once. It is charged to the bytes in flight before it runs; with no
+// room within InFlightWait the quick verdict stays (waiting longer would
+// hold up a shutdown).
+const diagnoseCharge = 6
+
+const bodyCharge = 2
 
 // flight counts body bytes held by requests in progress.
 type flight struct {
@@ -83,12 +96,27 @@ func (f *flight) ticket(ctx context.Context) *ticket {
 	return &ticket{f: f, ctx: ctx, deadline: time.Now().Add(f.wait)}
 }
 
-// grow makes the ticket hold at least n bytes; false means there was no room.
+// grow makes the ticket hold room for a body of n bytes; false means there
+// was no room.
 func (t *ticket) grow(n int64) bool {
+	n *= bodyCharge
 	if t == nil || n <= t.held {
 		return true
 	}
 	if !t.f.acquire(t.ctx, n-t.held, t.deadline) {
+		return false
+	}
+	t.held = n
+	return true
+}
+
+// extend makes the ticket hold at least n bytes, waiting up to wait for
+// room whatever the request's own deadline (its answer is already sent).
+func (t *ticket) extend(n int64, wait time.Duration) bool {
+	if t == nil || n <= t.held {
+		return true
+	}
+	if !t.f.acquire(context.Background(), n-t.held, time.Now().Add(wait)) {
 		return false
 	}
 	t.held = n

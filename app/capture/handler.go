@@ -126,7 +126,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeResponse(w, resp)
-	s.diagnoseLater(w, e, ep)
+	s.diagnoseLater(w, e, ep, tk)
 }
 
 // VerdictSetter replaces the stored verdict of one event; the store
@@ -138,11 +138,15 @@ type VerdictSetter interface {
 // diagnoseLater sends the answer on its way, then runs Config.Diagnose and
 // stores the verdict it gives, so the search for a mistake never delays the
 // sender.
-func (s *Server) diagnoseLater(w http.ResponseWriter, e *app.Event, ep *app.Endpoint) {
+func (s *Server) diagnoseLater(w http.ResponseWriter, e *app.Event, ep *app.Endpoint, tk *ticket) {
 	if s.cfg.Diagnose == nil || e.Verdict.Result == app.VerdictValid || e.Verdict.Result == app.VerdictUnsigned {
 		return
 	}
 	_ = http.NewResponseController(w).Flush() // a client that left: nothing to do
+	if !tk.extend(int64(diagnoseCharge+bodyCharge)*int64(len(e.Body)), s.cfg.InFlightWait) {
+		s.cfg.Logf("hooklens: event %s keeps its first verdict: no room among the request bodies in flight to look for the likely mistake", e.IDString())
+		return
+	}
 	v := s.cfg.Diagnose(e, ep)
 	if v == e.Verdict {
 		return

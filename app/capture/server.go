@@ -34,8 +34,9 @@ type Config struct {
 	TruncatedKeep  int64  // default 64 KiB: how much of a too-large body is kept
 	MaxHeaderBytes int    // default 64 KiB
 
-	// Bytes of request bodies held at once (see flight.go): default 128 MiB;
-	// a request over it waits up to InFlightWait (default 2s), then gets 503.
+	// Memory for request bodies held at once (see flight.go; each body
+	// counts twice): default 128 MiB; a request over it waits up to
+	// InFlightWait (default 2s), then gets 503.
 	MaxInFlight  int64
 	InFlightWait time.Duration
 
