@@ -30,7 +30,8 @@ var (
 	// ErrLocked is wrapped by Open when another process (or another Store in
 	// this process) holds the database file.
 	ErrLocked = errors.New("database file is locked")
-	// ErrDamaged is wrapped by Open when the file is not a readable bbolt file.
+	// ErrDamaged is matched by every *DamagedError: from Open when the file
+	// fails its checks, and from any call once a read has met damage.
 	ErrDamaged = errors.New("database file is damaged")
 	// ErrNewerSchema is wrapped by Open when the file was written by a newer
 	// Hooklens whose layout this binary does not know.
@@ -221,7 +222,7 @@ func (s *Store) Close() error {
 
 		close(s.quit)
 		s.background.Wait()
-		// A clean shutdown: the next Open need not read every page.
+		// A clean shutdown: the next Open of a big file need not read every page.
 		if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyOpen) }); err != nil && s.damage.Load() == nil {
 			s.closeErr = err
 		}
