@@ -80,6 +80,7 @@ type Event struct {
 	Body       []byte    // body bytes as sent (possibly only the first part, see Truncated)
 	Size       int64     // body bytes received (the full size, even when truncated)
 	Truncated  bool      // Body holds only the first bytes of a larger body
+	Trailers   Headers   // trailer fields after a chunked body, wire order
 	RemoteAddr string
 	Endpoint   string // slug of the endpoint that matched, "" for none
 	Response   Response

@@ -95,6 +95,7 @@ type record struct {
 	Headers    []header    `json:"headers,omitempty"`
 	Size       int64       `json:"size"`
 	Truncated  bool        `json:"truncated,omitempty"`
+	Trailers   []header    `json:"trailers,omitempty"`
 	RemoteAddr rawString   `json:"remote_addr,omitempty"`
 	Endpoint   rawString   `json:"endpoint,omitempty"`
 	Status     int         `json:"status,omitempty"`
@@ -114,6 +115,7 @@ func encodeRecord(e *app.Event) ([]byte, error) {
 		Headers:    toHeaders(e.Headers),
 		Size:       e.Size,
 		Truncated:  e.Truncated,
+		Trailers:   toHeaders(e.Trailers),
 		RemoteAddr: rawString(e.RemoteAddr),
 		Endpoint:   rawString(e.Endpoint),
 		Status:     e.Response.Status,
@@ -139,6 +141,7 @@ func decodeRecord(id uint64, b []byte) (*app.Event, error) {
 		Headers:    fromHeaders(r.Headers),
 		Size:       r.Size,
 		Truncated:  r.Truncated,
+		Trailers:   fromHeaders(r.Trailers),
 		RemoteAddr: string(r.RemoteAddr),
 		Endpoint:   string(r.Endpoint),
 		Response:   app.Response{Status: r.Status, Headers: fromHeaders(r.RespHdrs), Body: r.RespBody},
