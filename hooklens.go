@@ -105,6 +105,13 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 		return nil, err
 	}
 	h = &Hooklens{Store: st, cfg: cfg, Prober: tunnel.NewProber()}
+	if n := st.Notice(); n != "" {
+		cfg.Logf("hooklens: %s", n)
+	}
+	// Damage found while running: the store refuses further writes; say so.
+	st.OnDamage(func(err error) {
+		cfg.Logf("hooklens: %v — stop Hooklens and run 'hooklens repair' to copy what is readable into a fresh file", err)
+	})
 	defer func() {
 		if err != nil {
 			h.Close()

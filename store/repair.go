@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -617,4 +618,27 @@ func (r *repairer) dropDangling() error {
 		}
 		return putUint(b.meta, keyDeliveries, n)
 	})
+}
+
+// String says in a few lines what Repair did, as `hooklens repair` and the
+// window show it.
+func (r RepairReport) String() string {
+	if r.Healthy {
+		return r.Path + " passed every check: nothing to repair"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s was damaged (%s)\n", r.Path, r.Problem)
+	fmt.Fprintf(&b, "repaired: %d event(s) saved", r.EventsSaved)
+	if r.EventsPartial > 0 {
+		fmt.Fprintf(&b, ", %d saved without their headers or body", r.EventsPartial)
+	}
+	fmt.Fprintf(&b, ", %d lost; %d other record(s) saved", r.EventsLost, r.RecordsSaved)
+	if r.RecordsLost > 0 {
+		fmt.Fprintf(&b, ", %d lost", r.RecordsLost)
+	}
+	if len(r.Incomplete) > 0 {
+		fmt.Fprintf(&b, "\nunreadable past a damaged page (more may be lost): %s", strings.Join(r.Incomplete, ", "))
+	}
+	fmt.Fprintf(&b, "\nthe damaged file is kept as %s", filepath.Base(r.DamagedPath))
+	return b.String()
 }
