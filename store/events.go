@@ -387,6 +387,9 @@ func (c *candidate) record() *app.Event {
 func (c *candidate) Headers() app.Headers { return c.record().Headers }
 func (c *candidate) RemoteAddr() string   { return c.record().RemoteAddr }
 func (c *candidate) EventType() string {
+	if c.s.Type != "" {
+		return c.s.Type
+	}
 	e := *c.record()
 	e.Body = c.Body()
 	return app.EventType(&e)

@@ -74,12 +74,12 @@ type Store struct {
 
 	verdictMu sync.Mutex
 	onVerdict []func(id uint64, v app.Verdict)
-	notice   string // see Notice
-	damage   atomic.Pointer[DamagedError]
-	damageMu sync.Mutex
-	onDamage []func(error)
-	skipped  atomic.Int64
-	checking atomic.Bool // a background check has been started
+	notice    string // see Notice
+	damage    atomic.Pointer[DamagedError]
+	damageMu  sync.Mutex
+	onDamage  []func(error)
+	skipped   atomic.Int64
+	checking  atomic.Bool // a background check has been started
 }
 
 // openError carries a message written for the user while still matching

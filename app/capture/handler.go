@@ -103,6 +103,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		publicURL = s.cfg.PublicURL()
 	}
 	e.Verdict = verify.JudgeQuick(e, ep, publicURL).Verdict
+	e.Type = app.EventType(e)
 
 	p := okPlan()
 	var link func(id uint64) // ties a relayed forward to the stored event

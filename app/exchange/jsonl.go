@@ -31,6 +31,7 @@ type EventLine struct {
 	Path       string       `json:"path"`
 	Query      string       `json:"query"`
 	Endpoint   string       `json:"endpoint"`
+	Type       string       `json:"type,omitempty"` // the provider's event name
 	Status     int          `json:"status"`
 	Size       int64        `json:"size"`
 	Truncated  bool         `json:"truncated"`
@@ -116,6 +117,7 @@ func NewEventLine(e *app.Event, full bool) EventLine {
 		Path:       e.Path,
 		Query:      e.Query,
 		Endpoint:   e.Endpoint,
+		Type:       e.Type,
 		Status:     e.Response.Status,
 		Size:       e.Size,
 		Truncated:  e.Truncated,
@@ -139,7 +141,7 @@ func NewEventLine(e *app.Event, full bool) EventLine {
 // Event converts a line back into an event (the inverse of NewEventLine).
 func (l EventLine) Event() (*app.Event, error) {
 	e := &app.Event{
-		Method: l.Method, Path: l.Path, Query: l.Query, Endpoint: l.Endpoint,
+		Method: l.Method, Path: l.Path, Query: l.Query, Endpoint: l.Endpoint, Type: l.Type,
 		Size: l.Size, Truncated: l.Truncated, RemoteAddr: l.RemoteAddr,
 		Response: app.Response{Status: l.Status},
 		Verdict:  app.Verdict{Scheme: l.Verdict.Scheme, Result: l.Verdict.Result, Reason: l.Verdict.Reason},
