@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // busyThreshold is the body size above which formatting shows progress; below
@@ -160,14 +161,14 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 
 	b.notes.RemoveAll()
 	if bi.encoding != "" && bi.decodeErr == nil {
-		b.notes.Add(notice(theme.InfoIcon(), colorBlue,
+		b.notes.Add(notice(theme.InfoIcon(), hltheme.Blue,
 			fmt.Sprintf("decoded from %s (%s bytes on the wire)", bi.encoding, groupDigits(bi.wire))))
 	}
 	if bi.decodeErr != nil {
-		b.notes.Add(notice(theme.WarningIcon(), colorOrange, bi.decodeErr.Error()))
+		b.notes.Add(notice(theme.WarningIcon(), hltheme.Orange, bi.decodeErr.Error()))
 	}
 	if e.Truncated {
-		b.notes.Add(notice(theme.WarningIcon(), colorOrange,
+		b.notes.Add(notice(theme.WarningIcon(), hltheme.Orange,
 			fmt.Sprintf("only the first %s of %s were captured (the body was larger than the listener's cap)",
 				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
@@ -182,7 +183,7 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 		default:
 			msg = fmt.Sprintf("showing the first %s of %s", app.HumanSize(int64(len(text))), app.HumanSize(int64(full)))
 		}
-		b.notes.Add(notice(theme.InfoIcon(), colorGrey, msg+" — Copy/Save for all"))
+		b.notes.Add(notice(theme.InfoIcon(), hltheme.Grey, msg+" — Copy/Save for all"))
 	}
 	b.notes.Refresh()
 }

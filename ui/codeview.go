@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // codeView shows many lines of monospace text. Only the rows and columns in
@@ -107,7 +109,7 @@ func (r *codeViewRenderer) Layout(s fyne.Size) {
 }
 func (r *codeViewRenderer) MinSize() fyne.Size { return fyne.NewSize(60, 40) }
 func (r *codeViewRenderer) Refresh() {
-	r.bg.FillColor = themeColor(r.v.Theme(), theme.ColorNameInputBackground)
+	r.bg.FillColor = hltheme.Color(r.v.Theme(), theme.ColorNameInputBackground)
 	r.bg.CornerRadius = r.v.Theme().Size(theme.SizeNameInputRadius)
 	r.bg.Refresh()
 	r.v.content.Refresh()
@@ -345,10 +347,10 @@ func (r *codeContentRenderer) Refresh() {
 	th := c.Theme()
 	cw, lh, pad := c.metrics()
 	size := th.Size(theme.SizeNameText)
-	fg := themeColor(th, theme.ColorNameForeground)
-	selColor := themeColor(th, theme.ColorNameSelection)
+	fg := hltheme.Color(th, theme.ColorNameForeground)
+	selColor := hltheme.Color(th, theme.ColorNameSelection)
 	if !c.focused {
-		selColor = tint(selColor, 0x60)
+		selColor = hltheme.Tint(selColor, 0x60)
 	}
 
 	view := c.view.scroll
@@ -399,7 +401,7 @@ func (r *codeContentRenderer) Refresh() {
 			t.Text = string(line[from:to])
 			t.Color = fg
 			if sp.color != theme.ColorNameForeground {
-				t.Color = themeColor(th, sp.color)
+				t.Color = hltheme.Color(th, sp.color)
 			}
 			t.TextSize = size
 			t.Move(fyne.NewPos(pad+float32(from)*cw, y))

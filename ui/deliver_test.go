@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // received is one request the receiving app got.
@@ -146,10 +147,10 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 	if ed.progBox.Visible() || ed.sendErr.Visible() {
 		t.Errorf("after the send: progress shown %v, error %q", ed.progBox.Visible(), ed.sendErr.Text)
 	}
-	if p.aStatus.Text != "201" || p.aStatus.Color != colorGreen {
+	if p.aStatus.Text != "201" || p.aStatus.Color != hltheme.Green {
 		t.Errorf("response status badge %q in %s, want a green 201", p.aStatus.Text, p.aStatus.Color)
 	}
-	if p.state.Text != "delivered" || p.state.Color != colorGreen {
+	if p.state.Text != "delivered" || p.state.Color != hltheme.Green {
 		t.Errorf("state badge %q in %s", p.state.Text, p.state.Color)
 	}
 	if !strings.Contains(p.aMeta.Text, "Created") || !strings.Contains(p.aMeta.Text, " ms") {
@@ -265,7 +266,7 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	test.Tap(ed.send)
 	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
 	p := ed.pane
-	if p.state.Text != "gone" || p.state.Color != colorOrange || p.aStatus.Text != "410" {
+	if p.state.Text != "gone" || p.state.Color != hltheme.Orange || p.aStatus.Text != "410" {
 		t.Errorf("after a 410: state %q in %s, status %q", p.state.Text, p.state.Color, p.aStatus.Text)
 	}
 	if !strings.Contains(p.reason.Text, "410 Gone") || !strings.Contains(p.reason.Text, "target is disabled") {
@@ -287,7 +288,7 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	}
 	var sawBadge bool
 	walk(h.w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*badge); ok && b.Text == "DISABLED" && b.Color == colorRed {
+		if b, ok := o.(*badge); ok && b.Text == "DISABLED" && b.Color == hltheme.Red {
 			sawBadge = true
 		}
 	})
@@ -331,7 +332,7 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 			env = b
 		}
 	})
-	if env == nil || env.Text != "SANDBOX" || env.Color != colorBlue {
+	if env == nil || env.Text != "SANDBOX" || env.Color != hltheme.Blue {
 		t.Errorf("environment badge %+v, want a blue SANDBOX", env)
 	}
 
@@ -409,12 +410,12 @@ func TestCancelAndRetryFromDeliveries(t *testing.T) {
 	if !strings.Contains(ed.progText.Text, "Attempt 2 at") || !ed.detach.Visible() || ed.cancel.Disabled() {
 		t.Errorf("waiting for a retry: %q, leave-to-queue shown %v, cancel enabled %v", ed.progText.Text, ed.detach.Visible(), !ed.cancel.Disabled())
 	}
-	if ed.pane.aStatus.Text != "500" || ed.pane.aStatus.Color != colorRed {
+	if ed.pane.aStatus.Text != "500" || ed.pane.aStatus.Color != hltheme.Red {
 		t.Errorf("the failed attempt shows %q in %s", ed.pane.aStatus.Text, ed.pane.aStatus.Color)
 	}
 	test.Tap(ed.cancel)
 	h.pumpUntil("the send to end", func() bool { return !ed.sending })
-	if ed.pane.state.Text != "cancelled" || ed.pane.state.Color != colorGrey {
+	if ed.pane.state.Text != "cancelled" || ed.pane.state.Color != hltheme.Grey {
 		t.Errorf("after Cancel: %q in %s", ed.pane.state.Text, ed.pane.state.Color)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // --- the model --------------------------------------------------------------------
@@ -424,17 +425,17 @@ func (r *deliveryRow) CreateRenderer() fyne.WidgetRenderer { return widget.NewSi
 func (r *deliveryRow) set(s app.DeliverySummary, loaded bool, target string) {
 	r.sum, r.loaded = s, loaded
 	if !loaded {
-		r.state.Set("", colorGrey)
-		r.method.Set("", colorGrey)
-		r.status.Set("", colorGrey)
+		r.state.Set("", hltheme.Grey)
+		r.method.Set("", hltheme.Grey)
+		r.status.Set("", hltheme.Grey)
 		r.url.SetText("…")
 		r.meta.SetText("")
 		return
 	}
 	setStateBadge(r.state, s.State)
-	r.method.Set(strings.ToUpper(s.Method), methodColor(s.Method))
+	r.method.Set(strings.ToUpper(s.Method), hltheme.MethodColor(s.Method))
 	if s.Attempts == 0 {
-		r.status.Set("—", colorGrey)
+		r.status.Set("—", hltheme.Grey)
 	} else {
 		setStatusBadge(r.status, s.LastStatus)
 	}

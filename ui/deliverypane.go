@@ -19,30 +19,14 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/deliver"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // viewLimit caps the text a body view receives, as the Body tab does.
 const viewLimit = 256 << 10
 
-// stateStyle is the colour and icon of a delivery state.
-func stateStyle(s app.State) (fyne.ThemeColorName, fyne.Resource) {
-	switch s {
-	case app.Delivered:
-		return colorGreen, theme.ConfirmIcon()
-	case app.Pending:
-		return colorBlue, theme.HistoryIcon()
-	case app.Failed:
-		return colorRed, theme.ErrorIcon()
-	case app.Gone:
-		return colorOrange, theme.ContentRemoveIcon()
-	case app.Cancelled:
-		return colorGrey, theme.CancelIcon()
-	}
-	return colorGrey, theme.QuestionIcon()
-}
-
 func setStateBadge(b *badge, s app.State) {
-	c, icon := stateStyle(s)
+	c, icon := hltheme.StateStyle(s)
 	b.Icon = icon
 	b.Set(string(s), c)
 	b.Refresh()
@@ -52,9 +36,9 @@ func setStateBadge(b *badge, s app.State) {
 // red so nobody fires at it by mistake.
 func setEnvBadge(b *badge, t app.Target) {
 	if t.UseSandbox {
-		b.Set("SANDBOX", colorBlue)
+		b.Set("SANDBOX", hltheme.Blue)
 	} else {
-		b.Set("PRODUCTION", colorRed)
+		b.Set("PRODUCTION", hltheme.Red)
 	}
 }
 
@@ -69,10 +53,10 @@ func newStateBadge() *badge {
 // setStatusBadge shows an HTTP status in its colour, or "no response".
 func setStatusBadge(b *badge, code int) {
 	if code == 0 {
-		b.Set("no response", colorRed)
+		b.Set("no response", hltheme.Red)
 		return
 	}
-	b.Set(strconv.Itoa(code), statusColor(code))
+	b.Set(strconv.Itoa(code), hltheme.StatusColor(code))
 }
 
 // msText is a duration in milliseconds, as API tools show response times.
@@ -189,11 +173,11 @@ func requestText(r app.Request) string {
 func highlightRequest(line []rune) []span {
 	s := string(line)
 	if i := strings.IndexByte(s, ' '); i > 0 && strings.ToUpper(s[:i]) == s[:i] && strings.Contains(s, "://") {
-		return []span{{0, len([]rune(s[:i])), colorGreen}, {len([]rune(s[:i])), len(line), theme.ColorNameForeground}}
+		return []span{{0, len([]rune(s[:i])), hltheme.Green}, {len([]rune(s[:i])), len(line), theme.ColorNameForeground}}
 	}
 	if i := strings.IndexByte(s, ':'); i > 0 && checkHeaderName(s[:i]) == nil && !strings.HasPrefix(s, " ") {
 		n := len([]rune(s[:i]))
-		return []span{{0, n, colorBlue}, {n, len(line), theme.ColorNameForeground}}
+		return []span{{0, n, hltheme.Blue}, {n, len(line), theme.ColorNameForeground}}
 	}
 	return highlightJSON(line)
 }
@@ -202,7 +186,7 @@ func highlightRequest(line []rune) []span {
 func highlightHeaders(line []rune) []span {
 	for i, r := range line {
 		if r == ':' {
-			return []span{{0, i, colorBlue}, {i, len(line), theme.ColorNameForeground}}
+			return []span{{0, i, hltheme.Blue}, {i, len(line), theme.ColorNameForeground}}
 		}
 	}
 	return []span{{0, len(line), theme.ColorNameForeground}}
@@ -379,7 +363,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 	if a := d.Last(); a != nil {
 		m = a.Request.Method
 	}
-	p.method.Set(strings.ToUpper(m), methodColor(m))
+	p.method.Set(strings.ToUpper(m), hltheme.MethodColor(m))
 	p.url.SetText(maskURL(d.Request.URL))
 
 	switch {
@@ -395,7 +379,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 		p.toTarget.SetText("to a URL typed in, no target")
 	}
 	p.reason.SetText(upperFirst(d.Reason))
-	p.reason.Importance = importanceOf(func() fyne.ThemeColorName { c, _ := stateStyle(d.State); return c }())
+	p.reason.Importance = hltheme.Importance(func() fyne.ThemeColorName { c, _ := hltheme.StateStyle(d.State); return c }())
 	p.reason.Hidden = d.Reason == ""
 	p.reason.Refresh()
 
@@ -640,7 +624,7 @@ func (rr *tapRowRenderer) Destroy()                     {}
 func (rr *tapRowRenderer) Refresh() {
 	rr.r.bg.FillColor = color.Transparent
 	if rr.r.selected {
-		rr.r.bg.FillColor = themeColor(rr.r.Theme(), theme.ColorNameSelection)
+		rr.r.bg.FillColor = hltheme.Color(rr.r.Theme(), theme.ColorNameSelection)
 	}
 	rr.r.bg.CornerRadius = 4
 	rr.r.bg.Refresh()

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // detail is the right pane: the selected event's header and its tabs.
@@ -181,16 +182,16 @@ func (d *detail) show(id uint64) {
 func (d *detail) render(e *app.Event) {
 	d.ev = e
 	base := d.w.d.Listener.URL()
-	d.method.Set(strings.ToUpper(e.Method), methodColor(e.Method))
+	d.method.Set(strings.ToUpper(e.Method), hltheme.MethodColor(e.Method))
 	d.url.SetText(fullURL(base, e))
 	if e.Response.Status > 0 {
-		d.status.Set(strconv.Itoa(e.Response.Status), statusColor(e.Response.Status))
+		d.status.Set(strconv.Itoa(e.Response.Status), hltheme.StatusColor(e.Response.Status))
 		d.status.Show()
 	} else {
 		d.status.Hide()
 	}
 	if r := e.Verdict.Result; r != "" {
-		c, icon := verdictStyle(r)
+		c, icon := hltheme.VerdictStyle(r)
 		d.verdict.Icon = icon
 		d.verdict.Set(r, c)
 		d.verdict.Refresh()
@@ -242,7 +243,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		box.Add(widget.NewSeparator())
 	}
 	if v := e.Verdict; v.Result != "" {
-		c, icon := verdictStyle(v.Result)
+		c, icon := hltheme.VerdictStyle(v.Result)
 		msg := "Signature " + v.Result
 		if v.Scheme != "" {
 			msg += " (" + v.Scheme + ")"
@@ -250,7 +251,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		if v.Reason != "" {
 			msg += ": " + v.Reason
 		}
-		box.Add(container.NewStack(newThemedRect(colorPanel, 6), container.NewPadded(notice(icon, c, msg))))
+		box.Add(container.NewStack(newThemedRect(hltheme.Panel, 6), container.NewPadded(notice(icon, c, msg))))
 	}
 	req := []fyne.CanvasObject{}
 	add := func(rows *[]fyne.CanvasObject, key, value string, monospace bool) {
@@ -263,7 +264,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), groupDigits(int(e.Size)))
 	add(&req, "Size", size, false)
 	if e.Truncated {
-		req = append(req, d.keyLabel("Truncated"), notice(theme.WarningIcon(), colorOrange,
+		req = append(req, d.keyLabel("Truncated"), notice(theme.WarningIcon(), hltheme.Orange,
 			fmt.Sprintf("the body was larger than the listener's cap: only the first %s of %s were kept",
 				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
@@ -288,7 +289,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 
 	sig := []fyne.CanvasObject{}
 	if v := e.Verdict; v.Result != "" {
-		c, icon := verdictStyle(v.Result)
+		c, icon := hltheme.VerdictStyle(v.Result)
 		b := newBadge("")
 		b.Icon = icon
 		b.Set(v.Result, c)
@@ -369,11 +370,11 @@ func notice(icon fyne.Resource, c fyne.ThemeColorName, text string) fyne.CanvasO
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
 	switch c {
-	case colorOrange:
+	case hltheme.Orange:
 		l.Importance = widget.WarningImportance
-	case colorRed:
+	case hltheme.Red:
 		l.Importance = widget.DangerImportance
-	case colorGreen:
+	case hltheme.Green:
 		l.Importance = widget.SuccessImportance
 	default:
 		l.Importance = widget.LowImportance
@@ -445,7 +446,7 @@ func (t *kvTable) highlight(line []rune) []span {
 	}
 	for i, r := range line {
 		if r == sep {
-			return []span{{0, i, colorBlue}, {i, len(line), theme.ColorNameForeground}}
+			return []span{{0, i, hltheme.Blue}, {i, len(line), theme.ColorNameForeground}}
 		}
 	}
 	return []span{{0, len(line), theme.ColorNameForeground}}

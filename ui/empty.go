@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // testPayload is what "Send test event" posts: small, valid JSON that says
@@ -131,7 +133,7 @@ func postTest(url string) (string, bool) {
 
 // codeBox frames a monospace line with its copy button on a tinted panel.
 func codeBox(text fyne.CanvasObject, btn *widget.Button) fyne.CanvasObject {
-	bg := newThemedRect(colorPanel, 6)
+	bg := newThemedRect(hltheme.Panel, 6)
 	bg.stroke = theme.ColorNameSeparator
 	return container.NewStack(bg,
 		container.NewBorder(nil, nil, nil, container.NewPadded(btn), container.NewPadded(text)))

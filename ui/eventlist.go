@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // eventList is the virtualised list of events. It only changes how keys are
@@ -180,31 +181,31 @@ func (rr *eventRowRenderer) Refresh() {
 	loaded := r.loaded
 	r.method.Hidden, r.status.Hidden, r.path.Hidden, r.meta.Hidden = !loaded, !loaded, !loaded, !loaded
 	r.ghost.Hidden = loaded
-	r.ghost.FillColor = tint(themeColor(th, theme.ColorNameForeground), 0x18)
+	r.ghost.FillColor = hltheme.Tint(hltheme.Color(th, theme.ColorNameForeground), 0x18)
 	r.ghost.CornerRadius = 3
 	if loaded {
 		s := r.sum
-		r.method.Set(strings.ToUpper(s.Method), methodColor(s.Method))
+		r.method.Set(strings.ToUpper(s.Method), hltheme.MethodColor(s.Method))
 		if s.Status > 0 {
-			r.status.Set(strconv.Itoa(s.Status), statusColor(s.Status))
+			r.status.Set(strconv.Itoa(s.Status), hltheme.StatusColor(s.Status))
 		} else {
-			r.status.Set("—", colorGrey)
+			r.status.Set("—", hltheme.Grey)
 		}
 		if s.Verdict.Result != "" {
-			c, icon := verdictStyle(s.Verdict.Result)
+			c, icon := hltheme.VerdictStyle(s.Verdict.Result)
 			r.verdict.Icon = icon
 			r.verdict.Set(s.Verdict.Result, c)
 			r.verdict.Show()
 		} else {
-			r.verdict.Set("", colorGrey)
+			r.verdict.Set("", hltheme.Grey)
 			r.verdict.Hide()
 		}
 	} else {
 		r.verdict.Hide()
 	}
-	r.path.Color = themeColor(th, theme.ColorNameForeground)
+	r.path.Color = hltheme.Color(th, theme.ColorNameForeground)
 	r.path.TextSize = text
-	r.meta.Color = themeColor(th, theme.ColorNamePlaceHolder)
+	r.meta.Color = hltheme.Color(th, theme.ColorNamePlaceHolder)
 	r.meta.TextSize = small
 	rr.Layout(r.Size())
 	for _, o := range rr.Objects() {

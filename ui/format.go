@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // displayLimit is how much formatted body text the window draws; the rest
@@ -261,9 +262,9 @@ func highlightJSON(line []rune) []span {
 			for k < n && line[k] == ' ' {
 				k++
 			}
-			col := colorGreen
+			col := hltheme.Green
 			if k < n && line[k] == ':' {
-				col = colorBlue
+				col = hltheme.Blue
 			}
 			out = append(out, span{i, j, col})
 			i = j
@@ -272,14 +273,14 @@ func highlightJSON(line []rune) []span {
 			for j < n && strings.ContainsRune("0123456789.eE+-", line[j]) {
 				j++
 			}
-			out = append(out, span{i, j, colorOrange})
+			out = append(out, span{i, j, hltheme.Orange})
 			i = j
 		case c >= 'a' && c <= 'z':
 			j := i + 1
 			for j < n && line[j] >= 'a' && line[j] <= 'z' {
 				j++
 			}
-			out = append(out, span{i, j, colorPurple})
+			out = append(out, span{i, j, hltheme.Purple})
 			i = j
 		default:
 			j := i + 1
@@ -298,11 +299,11 @@ func highlightJSON(line []rune) []span {
 func highlightHex(line []rune) []span {
 	const asciiAt = 10 + 40 + 1
 	if len(line) < 10 {
-		return []span{{0, len(line), colorGrey}}
+		return []span{{0, len(line), hltheme.Grey}}
 	}
-	out := []span{{0, 10, colorGrey}, {10, min(asciiAt, len(line)), theme.ColorNameForeground}}
+	out := []span{{0, 10, hltheme.Grey}, {10, min(asciiAt, len(line)), theme.ColorNameForeground}}
 	if len(line) > asciiAt {
-		out = append(out, span{asciiAt, len(line), colorPurple})
+		out = append(out, span{asciiAt, len(line), hltheme.Purple})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 func TestHexDumpMatchesXXD(t *testing.T) {
@@ -104,9 +105,9 @@ func TestHighlightJSONColoursTokens(t *testing.T) {
 		got = append(got, string(s.color)+"="+string(line[s.from:s.to]))
 	}
 	want := []string{
-		string(colorBlue) + `="key"`, "foreground=:", string(colorGreen) + `="va\"l"`, "foreground=,",
-		string(colorBlue) + `="n"`, "foreground=:", string(colorOrange) + "=-1.5e3", "foreground=,",
-		string(colorBlue) + `="ok"`, "foreground=:", string(colorPurple) + "=true",
+		string(hltheme.Blue) + `="key"`, "foreground=:", string(hltheme.Green) + `="va\"l"`, "foreground=,",
+		string(hltheme.Blue) + `="n"`, "foreground=:", string(hltheme.Orange) + "=-1.5e3", "foreground=,",
+		string(hltheme.Blue) + `="ok"`, "foreground=:", string(hltheme.Purple) + "=true",
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("spans\n%v\nwant\n%v", got, want)

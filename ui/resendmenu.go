@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // --- the banner under the top bar ------------------------------------------------
@@ -42,7 +43,7 @@ func newFlash(w *Window) *flash {
 	f.show.Importance = widget.LowImportance
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { f.box.Hide() })
 	closeBtn.Importance = widget.LowImportance
-	f.box = container.NewStack(newThemedRect(colorPanel, 0), container.NewBorder(nil, nil,
+	f.box = container.NewStack(newThemedRect(hltheme.Panel, 0), container.NewBorder(nil, nil,
 		container.NewCenter(f.badge), container.NewHBox(f.show, closeBtn), f.text))
 	f.box.Hide()
 	return f

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // sigTab is the detail's Signature tab: the verdict in plain words, the
@@ -81,7 +82,7 @@ func newSigTab(d *detail) *sigTab {
 	intro := caption("Checks this request against a secret (or public key) you paste. Nothing you type here is saved.")
 	intro.Wrapping = fyne.TextWrapWord
 	row := container.NewBorder(nil, nil, nil, container.NewHBox(fixedWidth(170, s.scheme), s.check), s.secret)
-	s.tryBox = card(colorPanel, heading("Try another secret"), intro, row, s.result)
+	s.tryBox = card(hltheme.Panel, heading("Try another secret"), intro, row, s.result)
 
 	s.root = container.NewVScroll(container.NewVBox())
 	return s
@@ -242,7 +243,7 @@ func (s *sigTab) show(v sigView) {
 	if result == "" {
 		result = "not checked"
 	}
-	c, icon := verdictStyle(v.Result)
+	c, icon := hltheme.VerdictStyle(v.Result)
 	s.badge.Icon = icon
 	s.badge.Set(result, c)
 	s.badge.Refresh()
@@ -254,7 +255,7 @@ func (s *sigTab) show(v sigView) {
 	box.Add(s.headline)
 	if v.Reason != "" {
 		s.reason.SetText(upperFirst(v.Reason) + ".")
-		s.reason.Importance = importanceOf(c)
+		s.reason.Importance = hltheme.Importance(c)
 		s.reason.Refresh()
 		cp := d.w.newCopyButton("", func() string { return v.Reason })
 		box.Add(container.NewBorder(nil, nil, nil, container.NewVBox(cp), s.reason))
@@ -367,7 +368,7 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 		}, items...)
 	}
 	title := "Likely cause"
-	colour := colorRed
+	colour := hltheme.Red
 	switch v.Result {
 	case app.VerdictInvalid:
 		if len(items) == 0 && strings.Contains(v.Reason, "none of the common mistakes") {
@@ -384,17 +385,17 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 			}
 		}
 	case app.VerdictValid:
-		title, colour = "Notes", colorGrey
+		title, colour = "Notes", hltheme.Grey
 	case app.VerdictUnverified:
-		title, colour = "What to do", colorOrange
+		title, colour = "What to do", hltheme.Orange
 	default:
-		title, colour = "Notes", colorGrey
+		title, colour = "Notes", hltheme.Grey
 	}
 	if len(items) == 0 {
 		return nil
 	}
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	t.Importance = importanceOf(colour)
+	t.Importance = hltheme.Importance(colour)
 	return card(colour, append([]fyne.CanvasObject{t}, items...)...)
 }
 
@@ -546,12 +547,12 @@ func (s *sigTab) tryCheck() {
 	}
 	typed := strings.TrimSpace(s.secret.Text)
 	if typed == "" {
-		s.tryShow(colorOrange, theme.WarningIcon(), "Paste a secret first.", nil)
+		s.tryShow(hltheme.Orange, theme.WarningIcon(), "Paste a secret first.", nil)
 		return
 	}
 	c, err := s.tryConfig()
 	if err != nil {
-		s.tryShow(colorOrange, theme.WarningIcon(), upperFirst(err.Error())+".", nil)
+		s.tryShow(hltheme.Orange, theme.WarningIcon(), upperFirst(err.Error())+".", nil)
 		return
 	}
 	k := verify.Key{Label: "the typed secret", Secret: typed}
@@ -569,7 +570,7 @@ func (s *sigTab) tryCheck() {
 				return
 			}
 			s.check.Enable()
-			col, icon := verdictStyle(rep.Result)
+			col, icon := hltheme.VerdictStyle(rep.Result)
 			s.tryShow(col, icon, rep.Result+" — "+rep.Reason, rep.Diagnosis)
 		})
 	}()
@@ -592,24 +593,11 @@ func (s *sigTab) tryShow(c fyne.ThemeColorName, icon fyne.Resource, text string,
 
 // card is a rounded panel with a coloured border holding rows.
 func card(border fyne.ThemeColorName, rows ...fyne.CanvasObject) fyne.CanvasObject {
-	bg := newThemedRect(colorPanel, 6)
-	if border != colorPanel {
+	bg := newThemedRect(hltheme.Panel, 6)
+	if border != hltheme.Panel {
 		bg.stroke = border
 	}
 	return container.NewStack(bg, container.NewPadded(container.NewVBox(rows...)))
-}
-
-// importanceOf maps a Hooklens colour to the label importance drawn in it.
-func importanceOf(c fyne.ThemeColorName) widget.Importance {
-	switch c {
-	case colorOrange:
-		return widget.WarningImportance
-	case colorRed:
-		return widget.DangerImportance
-	case colorGreen:
-		return widget.SuccessImportance
-	}
-	return widget.MediumImportance
 }
 
 func upperFirst(s string) string {

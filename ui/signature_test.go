@@ -17,6 +17,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 const (
@@ -85,11 +86,11 @@ func TestStripeSignatureValidShowsInRowAndSignatureTab(t *testing.T) {
 	h.putEndpoint("shop", "stripe", rightSecret)
 	h.sendStripe("/shop/orders", rightSecret, orderBody)
 
-	if text, c := h.rowVerdict("/shop/orders"); text != "valid" || c != colorGreen {
+	if text, c := h.rowVerdict("/shop/orders"); text != "valid" || c != hltheme.Green {
 		t.Errorf("row verdict %q in %s, want valid in green", text, c)
 	}
 	s := h.signature("/shop/orders")
-	if s.badge.Text != "valid" || s.badge.Color != colorGreen {
+	if s.badge.Text != "valid" || s.badge.Color != hltheme.Green {
 		t.Errorf("Signature tab badge %q in %s", s.badge.Text, s.badge.Color)
 	}
 	texts := labels(s.root)
@@ -120,7 +121,7 @@ func TestWrongSecretShowsInvalidWithLikelyCause(t *testing.T) {
 	h.putEndpoint("shop", "stripe", wrongSecret)
 	h.sendStripe("/shop/orders", rightSecret, orderBody)
 
-	if text, c := h.rowVerdict("/shop/orders"); text != "invalid" || c != colorRed {
+	if text, c := h.rowVerdict("/shop/orders"); text != "invalid" || c != hltheme.Red {
 		t.Errorf("row verdict %q in %s, want invalid in red", text, c)
 	}
 	s := h.signature("/shop/orders")
@@ -175,7 +176,7 @@ func TestCommonMistakesAreNamedAsLikelyCause(t *testing.T) {
 func TestUnsignedRequestShowsUnsigned(t *testing.T) {
 	h := newHarness(t)
 	h.send("POST", "/plain", "application/json", []byte(`{}`))
-	if text, c := h.rowVerdict("/plain"); text != "unsigned" || c != colorGrey {
+	if text, c := h.rowVerdict("/plain"); text != "unsigned" || c != hltheme.Grey {
 		t.Errorf("row verdict %q in %s, want unsigned in grey", text, c)
 	}
 	s := h.signature("/plain")
@@ -190,7 +191,7 @@ func TestUnsignedRequestShowsUnsigned(t *testing.T) {
 func TestTryAnotherSecretThenCreateEndpointFromSignatureTab(t *testing.T) {
 	h := newHarness(t)
 	h.sendStripe("/hooks/stripe", rightSecret, orderBody)
-	if text, c := h.rowVerdict("/hooks/stripe"); text != "unverified" || c != colorOrange {
+	if text, c := h.rowVerdict("/hooks/stripe"); text != "unverified" || c != hltheme.Orange {
 		t.Errorf("row verdict %q in %s, want unverified in orange", text, c)
 	}
 	s := h.signature("/hooks/stripe")

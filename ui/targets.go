@@ -16,6 +16,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 const (
@@ -101,7 +102,7 @@ func (l *targetList) row(t app.Target) fyne.CanvasObject {
 	if !t.Enabled {
 		off := newBadge("")
 		off.Icon = theme.CancelIcon()
-		off.Set("DISABLED", colorRed)
+		off.Set("DISABLED", hltheme.Red)
 		head.Add(container.NewCenter(off))
 	}
 	u, err := t.ActiveURL()

@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
@@ -35,7 +36,7 @@ func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
 	if r.sum.Method != "POST" || r.sum.Query != "attempt=2" || r.method.Text != "POST" || r.status.Text != "200" {
 		t.Errorf("row shows %q %q?%q status %q", r.method.Text, r.sum.Path, r.sum.Query, r.status.Text)
 	}
-	if r.method.Color != colorGreen || r.status.Color != colorGreen {
+	if r.method.Color != hltheme.Green || r.status.Color != hltheme.Green {
 		t.Errorf("POST and 200 should be green, got %s and %s", r.method.Color, r.status.Color)
 	}
 	if !strings.Contains(r.meta.Text, clockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text, fmt.Sprintf("%d B", len(body))) {

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // badge is a small rounded label tinted in a semantic colour: method,
@@ -26,7 +28,7 @@ type badge struct {
 }
 
 func newBadge(sizer string) *badge {
-	b := &badge{sizer: sizer, Color: colorGrey}
+	b := &badge{sizer: sizer, Color: hltheme.Grey}
 	b.ExtendBaseWidget(b)
 	return b
 }
@@ -112,9 +114,9 @@ func (r *badgeRenderer) Layout(s fyne.Size) {
 
 func (r *badgeRenderer) Refresh() {
 	th := r.b.Theme()
-	c := themeColor(th, r.b.Color)
-	r.bg.FillColor = tint(c, 0x2e)
-	r.bg.StrokeColor = tint(c, 0x50)
+	c := hltheme.Color(th, r.b.Color)
+	r.bg.FillColor = hltheme.Tint(c, 0x2e)
+	r.bg.StrokeColor = hltheme.Tint(c, 0x50)
 	r.bg.StrokeWidth = 1
 	r.bg.CornerRadius = 4
 	r.txt.Text = r.b.Text
@@ -178,7 +180,7 @@ func heading(text string) *widget.Label {
 
 // panel puts content on the slightly tinted panel background.
 func panel(content fyne.CanvasObject) fyne.CanvasObject {
-	return container.NewStack(newThemedRect(colorPanel, 0), content)
+	return container.NewStack(newThemedRect(hltheme.Panel, 0), content)
 }
 
 // themedRect is a rectangle filled with a theme colour that follows the
@@ -213,10 +215,10 @@ func (r *themedRectRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{r.t.rect}
 }
 func (r *themedRectRenderer) Refresh() {
-	r.t.rect.FillColor = themeColor(r.t.Theme(), r.t.name)
+	r.t.rect.FillColor = hltheme.Color(r.t.Theme(), r.t.name)
 	r.t.rect.CornerRadius = r.t.radius
 	if r.t.stroke != "" {
-		r.t.rect.StrokeColor = themeColor(r.t.Theme(), r.t.stroke)
+		r.t.rect.StrokeColor = hltheme.Color(r.t.Theme(), r.t.stroke)
 		r.t.rect.StrokeWidth = 1
 	}
 	r.t.rect.Refresh()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/deliver"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 // Listener is the part of the capture server the window uses.
@@ -133,7 +134,7 @@ func New(a fyne.App, d Deps) *Window { return newWindow(a, d, fyne.Do) }
 
 // newWindow lets tests run UI callbacks on their own goroutine.
 func newWindow(a fyne.App, d Deps, do func(func())) *Window {
-	a.Settings().SetTheme(newTheme())
+	a.Settings().SetTheme(hltheme.New())
 	w := &Window{app: a, d: d, do: do, selIdx: -1, wantIdx: -1,
 		kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	title := "Hooklens"
@@ -245,7 +246,7 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
 	pausedText.Importance = widget.WarningImportance
 	pausedText.Wrapping = fyne.TextWrapWord
-	w.paused = container.NewStack(newThemedRect(colorPanel, 0),
+	w.paused = container.NewStack(newThemedRect(hltheme.Panel, 0),
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.MediaPauseIcon())), nil, pausedText))
 	w.errText = widget.NewLabel("")
 	w.errText.Importance = widget.DangerImportance
@@ -590,13 +591,13 @@ func (w *Window) toggleCapture() {
 
 func (w *Window) updateCapture() {
 	if w.d.Listener.Capturing() {
-		w.liveBadge.Set("● LIVE", colorGreen)
+		w.liveBadge.Set("● LIVE", hltheme.Green)
 		w.captureBtn.SetText("Pause")
 		w.captureBtn.SetIcon(theme.MediaPauseIcon())
 		w.captureBtn.Importance = widget.MediumImportance
 		w.paused.Hide()
 	} else {
-		w.liveBadge.Set("PAUSED", colorOrange)
+		w.liveBadge.Set("PAUSED", hltheme.Orange)
 		w.captureBtn.SetText("Resume")
 		w.captureBtn.SetIcon(theme.MediaPlayIcon())
 		w.captureBtn.Importance = widget.WarningImportance
