@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/demo"
 	"github.com/hooklens/hooklens/assets"
 	"github.com/hooklens/hooklens/store"
@@ -74,6 +75,9 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	w.ShowAndRun()
 	return nil
 }
+
+// The window sends through the delivery queue.
+var _ ui.Sender = (*deliver.Queue)(nil)
 
 // showStartupError shows why Hooklens could not start, in a small window.
 func showStartupError(err error) {

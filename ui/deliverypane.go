@@ -18,7 +18,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
@@ -544,13 +543,13 @@ func (p *deliveryPane) showAttempt() {
 	p.tabs.Refresh()
 }
 
-func (p *deliveryPane) doCancel() { p.act(p.cancelBtn, (*deliver.Queue).Cancel) }
+func (p *deliveryPane) doCancel() { p.act(p.cancelBtn, Sender.Cancel) }
 
-func (p *deliveryPane) doRetry() { p.act(p.retryBtn, (*deliver.Queue).Retry) }
+func (p *deliveryPane) doRetry() { p.act(p.retryBtn, Sender.Retry) }
 
 // act disables btn and runs op on the shown delivery in the background;
 // actionDone reports how it went.
-func (p *deliveryPane) act(btn *widget.Button, op func(q *deliver.Queue, id uint64) error) {
+func (p *deliveryPane) act(btn *widget.Button, op func(q Sender, id uint64) error) {
 	q, d := p.w.d.Queue, p.d
 	if q == nil || d == nil || d.ID == 0 {
 		return

@@ -5,6 +5,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -20,7 +21,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
-	"github.com/hooklens/hooklens/app/deliver"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
@@ -29,6 +29,17 @@ type Listener interface {
 	URL() string
 	Capturing() bool
 	SetCapturing(on bool)
+}
+
+// Sender is the delivery queue as the window uses it: send and follow a
+// delivery, queue one for the background, cancel or retry one.
+type Sender interface {
+	Send(ctx context.Context, d *app.Delivery) error
+	Enqueue(d *app.Delivery) error
+	Subscribe(fn func(*app.Delivery)) (cancel func())
+	Cancel(id uint64) error
+	Retry(id uint64) error
+	RetryAllFailed(targetID string) (int, error)
 }
 
 // Deps is what the window needs from the rest of Hooklens.
@@ -43,7 +54,7 @@ type Deps struct {
 	Verdicts  app.VerdictStore
 	// Queue and Deliveries back resending, the Deliveries window and the
 	// targets editor; with Queue nil those are not offered.
-	Queue      *deliver.Queue
+	Queue      Sender
 	Deliveries app.DeliveryStore
 	Demo       bool   // title shows "Hooklens — demo data"
 	Notice     string // shown under the top bar as a warning, e.g. why the port differs from the usual one
