@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // BenchmarkBodyView compares showing 256 KiB of pretty JSON in the code view
@@ -25,7 +27,7 @@ func BenchmarkBodyView(b *testing.B) {
 	}
 	text := sb.String()
 
-	v := newCodeView()
+	v := widgets.NewCodeView()
 	w := test.NewTempWindow(b, v)
 	w.Resize(fyne.NewSize(800, 600))
 	start := time.Now()

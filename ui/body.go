@@ -13,6 +13,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // busyThreshold is the body size above which formatting shows progress; below
@@ -29,7 +30,7 @@ type bodyPane struct {
 	modes    map[string]*widget.Button
 	info     *widget.Label
 	notes    *fyne.Container
-	view     *codeView
+	view     *widgets.CodeView
 	busy     *fyne.Container
 	busyText *widget.Label
 	progress *widget.ProgressBarInfinite
@@ -52,21 +53,21 @@ func newBodyPane(d *detail) *bodyPane {
 		b.modes[m] = btn
 		modeBar.Add(btn)
 	}
-	b.info = caption("")
+	b.info = widgets.Caption("")
 	b.copyBtn = widget.NewButtonWithIcon("Copy body", theme.ContentCopyIcon(), b.copyAll)
 	b.saveBtn = widget.NewButtonWithIcon("Save body…", theme.DocumentSaveIcon(), b.save)
 	bar := container.NewBorder(nil, nil, container.NewHBox(modeBar, container.NewCenter(b.info)),
 		container.NewHBox(b.copyBtn, b.saveBtn))
 	b.notes = container.NewVBox()
-	b.view = newCodeView()
+	b.view = widgets.NewCodeView()
 	b.view.Forward = d.w.keys.TypedShortcut
 	b.progress = widget.NewProgressBarInfinite()
-	b.busyText = caption("")
+	b.busyText = widgets.Caption("")
 	b.busyText.Alignment = fyne.TextAlignCenter
 	b.busy = container.NewCenter(container.NewVBox(container.NewGridWrap(fyne.NewSize(260, b.progress.MinSize().Height), b.progress), b.busyText))
 	b.busy.Hide()
 	b.progress.Stop()
-	msg := caption("This request has no body.")
+	msg := widgets.Caption("This request has no body.")
 	b.empty = container.NewCenter(msg)
 	b.empty.Hide()
 	top := container.NewVBox(container.NewPadded(bar), b.notes)
@@ -161,14 +162,14 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 
 	b.notes.RemoveAll()
 	if bi.encoding != "" && bi.decodeErr == nil {
-		b.notes.Add(notice(theme.InfoIcon(), hltheme.Blue,
-			fmt.Sprintf("decoded from %s (%s bytes on the wire)", bi.encoding, groupDigits(bi.wire))))
+		b.notes.Add(widgets.Notice(theme.InfoIcon(), hltheme.Blue,
+			fmt.Sprintf("decoded from %s (%s bytes on the wire)", bi.encoding, widgets.GroupDigits(bi.wire))))
 	}
 	if bi.decodeErr != nil {
-		b.notes.Add(notice(theme.WarningIcon(), hltheme.Orange, bi.decodeErr.Error()))
+		b.notes.Add(widgets.Notice(theme.WarningIcon(), hltheme.Orange, bi.decodeErr.Error()))
 	}
 	if e.Truncated {
-		b.notes.Add(notice(theme.WarningIcon(), hltheme.Orange,
+		b.notes.Add(widgets.Notice(theme.WarningIcon(), hltheme.Orange,
 			fmt.Sprintf("only the first %s of %s were captured (the body was larger than the listener's cap)",
 				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
@@ -183,7 +184,7 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 		default:
 			msg = fmt.Sprintf("showing the first %s of %s", app.HumanSize(int64(len(text))), app.HumanSize(int64(full)))
 		}
-		b.notes.Add(notice(theme.InfoIcon(), hltheme.Grey, msg+" — Copy/Save for all"))
+		b.notes.Add(widgets.Notice(theme.InfoIcon(), hltheme.Grey, msg+" — Copy/Save for all"))
 	}
 	b.notes.Refresh()
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // received is one request the receiving app got.
@@ -288,7 +289,7 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	}
 	var sawBadge bool
 	walk(h.w.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*badge); ok && b.Text == "DISABLED" && b.Color == hltheme.Red {
+		if b, ok := o.(*widgets.Badge); ok && b.Text == "DISABLED" && b.Color == hltheme.Red {
 			sawBadge = true
 		}
 	})
@@ -326,9 +327,9 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	if !contains(texts, "signs as stripe with "+app.Mask(secret)) || !contains(texts, "3 retries 1m apart") {
 		t.Errorf("target summary: %q", texts)
 	}
-	var env *badge
+	var env *widgets.Badge
 	walk(list, func(o fyne.CanvasObject) {
-		if b, ok := o.(*badge); ok && (b.Text == "SANDBOX" || b.Text == "PRODUCTION") {
+		if b, ok := o.(*widgets.Badge); ok && (b.Text == "SANDBOX" || b.Text == "PRODUCTION") {
 			env = b
 		}
 	})

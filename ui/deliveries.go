@@ -14,6 +14,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // --- the model --------------------------------------------------------------------
@@ -227,20 +228,20 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	targets := widget.NewButtonWithIcon("Targets", theme.SettingsIcon(), func() { w.showTargetsIn(v.win) })
 	compose := widget.NewButtonWithIcon("Compose request", theme.DocumentCreateIcon(), func() { w.editAndResend(nil) })
 	bar := container.NewBorder(nil, nil,
-		container.NewHBox(heading("Deliveries"), v.count),
+		container.NewHBox(widgets.Heading("Deliveries"), v.count),
 		container.NewHBox(compose, targets))
 	v.errText = widget.NewLabel("")
 	v.errText.Importance = widget.DangerImportance
 	v.errText.Wrapping = fyne.TextWrapWord
 	v.errText.Hide()
-	msg := caption("No deliveries yet. Resend an event (the Resend button above its details) or compose a request:\nevery attempt, its request and response are kept here.")
+	msg := widgets.Caption("No deliveries yet. Resend an event (the Resend button above its details) or compose a request:\nevery attempt, its request and response are kept here.")
 	msg.Alignment = fyne.TextAlignCenter
 	v.empty = container.NewCenter(msg)
 	v.empty.Hide()
 	v.pane = newDeliveryPane(w, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
 	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.root)
 	split.Offset = 0.42
-	top := container.NewVBox(panel(container.NewPadded(bar)), v.errText, widget.NewSeparator())
+	top := container.NewVBox(widgets.Panel(container.NewPadded(bar)), v.errText, widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, split)
 }
 
@@ -322,7 +323,7 @@ func (v *deliveriesView) changed() {
 		return
 	}
 	n := v.model.Len()
-	v.count.SetText(plural(n, "delivery"))
+	v.count.SetText(widgets.Plural(n, "delivery"))
 	if n == 0 {
 		v.empty.Show()
 	} else {
@@ -397,23 +398,23 @@ type deliveryRow struct {
 	sum    app.DeliverySummary
 	loaded bool
 
-	state  *badge
-	method *badge
-	status *badge
+	state  *widgets.Badge
+	method *widgets.Badge
+	status *widgets.Badge
 	url    *widget.Label
 	meta   *widget.Label
 	box    fyne.CanvasObject
 }
 
 func newDeliveryRow() *deliveryRow {
-	r := &deliveryRow{state: newStateBadge(), method: newBadge("DELETE"), status: newBadge("000")}
-	r.status.mono = true
+	r := &deliveryRow{state: widgets.NewStateBadge(), method: widgets.NewBadge("DELETE"), status: widgets.NewBadge("000")}
+	r.status.Mono = true
 	r.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	r.url.Truncation = fyne.TextTruncateEllipsis
-	r.meta = caption("")
+	r.meta = widgets.Caption("")
 	r.meta.Truncation = fyne.TextTruncateEllipsis
 	line1 := container.NewBorder(nil, nil,
-		container.NewHBox(container.NewCenter(fixedWidth(r.state.MinSize().Width, r.state)), container.NewCenter(r.method)),
+		container.NewHBox(container.NewCenter(widgets.FixedWidth(r.state.MinSize().Width, r.state)), container.NewCenter(r.method)),
 		container.NewCenter(r.status), r.url)
 	r.box = container.New(layout.NewCustomPaddedVBoxLayout(0), line1, r.meta)
 	r.ExtendBaseWidget(r)
@@ -432,15 +433,15 @@ func (r *deliveryRow) set(s app.DeliverySummary, loaded bool, target string) {
 		r.meta.SetText("")
 		return
 	}
-	setStateBadge(r.state, s.State)
+	widgets.SetState(r.state, s.State)
 	r.method.Set(strings.ToUpper(s.Method), hltheme.MethodColor(s.Method))
 	if s.Attempts == 0 {
 		r.status.Set("—", hltheme.Grey)
 	} else {
-		setStatusBadge(r.status, s.LastStatus)
+		widgets.SetStatus(r.status, s.LastStatus)
 	}
 	r.url.SetText(maskURL(s.URL))
-	meta := []string{"#" + app.FormatID(s.ID), clockTime(s.CreatedAt), plural(s.Attempts, "attempt")}
+	meta := []string{"#" + app.FormatID(s.ID), clockTime(s.CreatedAt), widgets.Plural(s.Attempts, "attempt")}
 	if target != "" {
 		meta = append(meta, "to "+target)
 	}

@@ -2,61 +2,24 @@ package ui
 
 import (
 	"fmt"
-	"image/color"
 	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // viewLimit caps the text a body view receives, as the Body tab does.
 const viewLimit = 256 << 10
-
-func setStateBadge(b *badge, s app.State) {
-	c, icon := hltheme.StateStyle(s)
-	b.Icon = icon
-	b.Set(string(s), c)
-	b.Refresh()
-}
-
-// setEnvBadge marks which of a target's URLs sends go to; production is
-// red so nobody fires at it by mistake.
-func setEnvBadge(b *badge, t app.Target) {
-	if t.UseSandbox {
-		b.Set("SANDBOX", hltheme.Blue)
-	} else {
-		b.Set("PRODUCTION", hltheme.Red)
-	}
-}
-
-func newEnvBadge() *badge { return newBadge("PRODUCTION") }
-
-func newStateBadge() *badge {
-	b := newBadge("cancelled")
-	b.Icon = theme.HistoryIcon()
-	return b
-}
-
-// setStatusBadge shows an HTTP status in its colour, or "no response".
-func setStatusBadge(b *badge, code int) {
-	if code == 0 {
-		b.Set("no response", hltheme.Red)
-		return
-	}
-	b.Set(strconv.Itoa(code), hltheme.StatusColor(code))
-}
 
 // msText is a duration in milliseconds, as API tools show response times.
 func msText(d time.Duration) string {
@@ -64,7 +27,7 @@ func msText(d time.Duration) string {
 	if ms < 10 {
 		return fmt.Sprintf("%.1f ms", ms)
 	}
-	return groupDigits(int(math.Round(ms))) + " ms"
+	return widgets.GroupDigits(int(math.Round(ms))) + " ms"
 }
 
 // secretWords mark header and query parameter names whose values are
@@ -169,26 +132,26 @@ func requestText(r app.Request) string {
 }
 
 // highlightRequest colours requestText: the request line and header names.
-func highlightRequest(line []rune) []span {
+func highlightRequest(line []rune) []widgets.Span {
 	s := string(line)
 	if i := strings.IndexByte(s, ' '); i > 0 && strings.ToUpper(s[:i]) == s[:i] && strings.Contains(s, "://") {
-		return []span{{0, len([]rune(s[:i])), hltheme.Green}, {len([]rune(s[:i])), len(line), theme.ColorNameForeground}}
+		return []widgets.Span{{From: 0, To: len([]rune(s[:i])), Color: hltheme.Green}, {From: len([]rune(s[:i])), To: len(line), Color: theme.ColorNameForeground}}
 	}
-	if i := strings.IndexByte(s, ':'); i > 0 && checkHeaderName(s[:i]) == nil && !strings.HasPrefix(s, " ") {
+	if i := strings.IndexByte(s, ':'); i > 0 && app.IsHeaderName(s[:i]) && !strings.HasPrefix(s, " ") {
 		n := len([]rune(s[:i]))
-		return []span{{0, n, hltheme.Blue}, {n, len(line), theme.ColorNameForeground}}
+		return []widgets.Span{{From: 0, To: n, Color: hltheme.Blue}, {From: n, To: len(line), Color: theme.ColorNameForeground}}
 	}
 	return highlightJSON(line)
 }
 
 // highlightHeaders colours "Name: value" lines.
-func highlightHeaders(line []rune) []span {
+func highlightHeaders(line []rune) []widgets.Span {
 	for i, r := range line {
 		if r == ':' {
-			return []span{{0, i, hltheme.Blue}, {i, len(line), theme.ColorNameForeground}}
+			return []widgets.Span{{From: 0, To: i, Color: hltheme.Blue}, {From: i, To: len(line), Color: theme.ColorNameForeground}}
 		}
 	}
-	return []span{{0, len(line), theme.ColorNameForeground}}
+	return []widgets.Span{{From: 0, To: len(line), Color: theme.ColorNameForeground}}
 }
 
 // curlCommand is a shell command that sends r again, as it was sent.
@@ -226,10 +189,10 @@ type deliveryPane struct {
 	content   fyne.CanvasObject
 	empty     fyne.CanvasObject
 	emptyText *widget.Label
-	state     *badge
-	method    *badge
+	state     *widgets.Badge
+	method    *widgets.Badge
 	url       *widget.Label
-	env       *badge
+	env       *widgets.Badge
 	toTarget  *widget.Label
 	reason    *widget.Label
 	meta      *widget.Label
@@ -242,24 +205,24 @@ type deliveryPane struct {
 
 	attemptsTitle *widget.Label
 	attemptRows   *fyne.Container
-	rows          []*tapRow
+	rows          []*widgets.TapRow
 
-	aStatus  *badge
+	aStatus  *widgets.Badge
 	aMeta    *widget.Label
 	aError   *widget.Label
 	tabs     *container.AppTabs
 	bodyTab  *container.TabItem
 	headTab  *container.TabItem
 	reqTab   *container.TabItem
-	respBody *codeView
-	respHead *codeView
-	reqView  *codeView
+	respBody *widgets.CodeView
+	respHead *widgets.CodeView
+	reqView  *widgets.CodeView
 }
 
 func newDeliveryPane(w *Window, actions bool, emptyText string) *deliveryPane {
 	p := &deliveryPane{w: w, actions: actions, follow: true}
-	p.state = newStateBadge()
-	p.method = newBadge("DELETE")
+	p.state = widgets.NewStateBadge()
+	p.method = widgets.NewBadge("DELETE")
 	p.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.url.Truncation = fyne.TextTruncateEllipsis
 	p.url.Selectable = true
@@ -269,11 +232,11 @@ func newDeliveryPane(w *Window, actions bool, emptyText string) *deliveryPane {
 		}
 		return p.d.Request.URL
 	})
-	p.env = newEnvBadge()
+	p.env = widgets.NewEnvBadge()
 	p.toTarget = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.reason = widget.NewLabel("")
 	p.reason.Wrapping = fyne.TextWrapWord
-	p.meta = caption("")
+	p.meta = widgets.Caption("")
 	p.meta.Wrapping = fyne.TextWrapWord
 	p.next = widget.NewLabel("")
 	p.next.Importance = widget.HighImportance
@@ -301,21 +264,21 @@ func newDeliveryPane(w *Window, actions bool, emptyText string) *deliveryPane {
 		p.actionBar.Hide()
 	}
 
-	p.attemptsTitle = heading("Attempts")
+	p.attemptsTitle = widgets.Heading("Attempts")
 	p.attemptRows = container.NewVBox()
 
-	p.aStatus = newBadge("000")
-	p.aStatus.mono = true
-	p.aStatus.big = true
+	p.aStatus = widgets.NewBadge("000")
+	p.aStatus.Mono = true
+	p.aStatus.Big = true
 	p.aMeta = widget.NewLabel("")
 	p.aError = widget.NewLabel("")
 	p.aError.Importance = widget.DangerImportance
 	p.aError.Wrapping = fyne.TextWrapWord
-	p.respBody = newCodeView()
+	p.respBody = widgets.NewCodeView()
 	p.respBody.Highlight = highlightJSON
-	p.respHead = newCodeView()
+	p.respHead = widgets.NewCodeView()
 	p.respHead.Highlight = highlightHeaders
-	p.reqView = newCodeView()
+	p.reqView = widgets.NewCodeView()
 	p.reqView.Highlight = highlightRequest
 	p.bodyTab = container.NewTabItem("Response body", p.respBody)
 	p.headTab = container.NewTabItem("Response headers", p.respHead)
@@ -328,7 +291,7 @@ func newDeliveryPane(w *Window, actions bool, emptyText string) *deliveryPane {
 	top := container.NewVBox(head, targetLine, p.reason, p.next, p.meta, p.actionBar, p.actionErr,
 		widget.NewSeparator(), p.attemptsTitle, p.attemptRows, widget.NewSeparator(), attemptHead, p.aError)
 	p.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, p.tabs)
-	p.emptyText = caption(emptyText)
+	p.emptyText = widgets.Caption(emptyText)
 	p.emptyText.Alignment = fyne.TextAlignCenter
 	p.emptyText.Wrapping = fyne.TextWrapWord
 	p.empty = container.NewCenter(p.emptyText)
@@ -357,7 +320,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 	if p.follow || p.sel >= len(d.Attempts) {
 		p.sel = len(d.Attempts) - 1
 	}
-	setStateBadge(p.state, d.State)
+	widgets.SetState(p.state, d.State)
 	m := d.Request.Method
 	if a := d.Last(); a != nil {
 		m = a.Request.Method
@@ -367,7 +330,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 
 	switch {
 	case t != nil:
-		setEnvBadge(p.env, *t)
+		widgets.SetEnv(p.env, *t)
 		p.env.Show()
 		p.toTarget.SetText("to target " + t.Name)
 	case d.TargetID != "":
@@ -377,7 +340,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 		p.env.Hide()
 		p.toTarget.SetText("to a URL typed in, no target")
 	}
-	p.reason.SetText(upperFirst(d.Reason))
+	p.reason.SetText(widgets.UpperFirst(d.Reason))
 	p.reason.Importance = hltheme.Importance(func() fyne.ThemeColorName { c, _ := hltheme.StateStyle(d.State); return c }())
 	p.reason.Hidden = d.Reason == ""
 	p.reason.Refresh()
@@ -414,7 +377,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 		meta = append(meta, "connection "+d.Connection)
 	}
 	retries := d.Retry.Retries
-	meta = append(meta, map[bool]string{true: "no retries", false: fmt.Sprintf("up to %s", plural(retries, "retry"))}[retries == 0])
+	meta = append(meta, map[bool]string{true: "no retries", false: fmt.Sprintf("up to %s", widgets.Plural(retries, "retry"))}[retries == 0])
 	p.meta.SetText(strings.Join(meta, "  ·  "))
 
 	if d.State == app.Pending {
@@ -423,7 +386,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 	} else {
 		// A delivered one is sent again by resending its event instead.
 		p.cancelBtn.Hide()
-		showRow(d.State != app.Delivered, p.retryBtn)
+		widgets.ShowRow(d.State != app.Delivered, p.retryBtn)
 		p.retryBtn.Enable()
 	}
 	if d.ID == 0 {
@@ -455,16 +418,16 @@ func (p *deliveryPane) fillAttempts() {
 	p.attemptRows.Objects = nil
 	p.rows = nil
 	if len(d.Attempts) == 0 {
-		p.attemptRows.Add(caption("No attempt yet."))
+		p.attemptRows.Add(widgets.Caption("No attempt yet."))
 	}
 	for i := range d.Attempts {
 		a := &d.Attempts[i]
 		num := widget.NewLabelWithStyle(fmt.Sprintf("#%d", i+1), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-		st := newBadge("000")
-		st.mono = true
-		setStatusBadge(st, a.Status)
+		st := widgets.NewBadge("000")
+		st.Mono = true
+		widgets.SetStatus(st, a.Status)
 		dur := widget.NewLabelWithStyle(msText(a.Duration), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-		at := caption(clockTime(a.At))
+		at := widgets.Caption(clockTime(a.At))
 		what := a.Error
 		if what == "" {
 			what = http.StatusText(a.Status)
@@ -477,9 +440,9 @@ func (p *deliveryPane) fillAttempts() {
 		if a.Error != "" {
 			msg.Importance = widget.DangerImportance
 		}
-		left := container.NewHBox(fixedWidth(40, num), fixedWidth(80, container.NewHBox(st)), fixedWidth(90, dur), container.NewCenter(at))
+		left := container.NewHBox(widgets.FixedWidth(40, num), widgets.FixedWidth(80, container.NewHBox(st)), widgets.FixedWidth(90, dur), container.NewCenter(at))
 		i := i
-		r := newTapRow(container.NewBorder(nil, nil, left, nil, msg), func() {
+		r := widgets.NewTapRow(container.NewBorder(nil, nil, left, nil, msg), func() {
 			p.sel = i
 			p.follow = i == len(p.d.Attempts)-1
 			p.showAttempt()
@@ -493,7 +456,7 @@ func (p *deliveryPane) fillAttempts() {
 // showAttempt fills the lower half with attempt p.sel.
 func (p *deliveryPane) showAttempt() {
 	for i, r := range p.rows {
-		r.setSelected(i == p.sel)
+		r.SetSelected(i == p.sel)
 	}
 	if p.sel < 0 || p.sel >= len(p.d.Attempts) {
 		p.aStatus.Hide()
@@ -508,7 +471,7 @@ func (p *deliveryPane) showAttempt() {
 		return
 	}
 	a := &p.d.Attempts[p.sel]
-	setStatusBadge(p.aStatus, a.Status)
+	widgets.SetStatus(p.aStatus, a.Status)
 	p.aStatus.Show()
 	meta := []string{}
 	if a.Status != 0 {
@@ -525,7 +488,7 @@ func (p *deliveryPane) showAttempt() {
 	meta = append(meta, fmt.Sprintf("attempt %d of %d", p.sel+1, len(p.d.Attempts)), "at "+clockTime(a.At))
 	p.aMeta.SetText(strings.Join(meta, "  ·  "))
 	if a.Error != "" {
-		p.aError.SetText(upperFirst(a.Error))
+		p.aError.SetText(widgets.UpperFirst(a.Error))
 		p.aError.Show()
 	} else {
 		p.aError.Hide()
@@ -567,7 +530,7 @@ func (p *deliveryPane) actionDone(id uint64, err error) {
 		return
 	}
 	if err != nil {
-		p.actionErr.SetText(upperFirst(err.Error()) + ".")
+		p.actionErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 		p.actionErr.Show()
 		p.cancelBtn.Enable()
 		p.retryBtn.Enable()
@@ -575,57 +538,4 @@ func (p *deliveryPane) actionDone(id uint64, err error) {
 	}
 	p.actionErr.Hide()
 	p.follow = true
-}
-
-// --- a selectable row -----------------------------------------------------------
-
-// tapRow is a row that can be tapped and shows when it is the one selected.
-type tapRow struct {
-	widget.BaseWidget
-	content  fyne.CanvasObject
-	bg       *canvas.Rectangle
-	onTap    func()
-	selected bool
-}
-
-func newTapRow(content fyne.CanvasObject, onTap func()) *tapRow {
-	r := &tapRow{content: content, onTap: onTap, bg: canvas.NewRectangle(color.Transparent)}
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-func (r *tapRow) Tapped(*fyne.PointEvent) {
-	if r.onTap != nil {
-		r.onTap()
-	}
-}
-
-func (r *tapRow) setSelected(on bool) {
-	if r.selected != on {
-		r.selected = on
-		r.Refresh()
-	}
-}
-
-func (r *tapRow) CreateRenderer() fyne.WidgetRenderer {
-	return &tapRowRenderer{r: r, box: container.New(layout.NewStackLayout(), r.bg, r.content)}
-}
-
-type tapRowRenderer struct {
-	r   *tapRow
-	box *fyne.Container
-}
-
-func (rr *tapRowRenderer) Layout(s fyne.Size)           { rr.box.Resize(s) }
-func (rr *tapRowRenderer) MinSize() fyne.Size           { return rr.box.MinSize() }
-func (rr *tapRowRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{rr.box} }
-func (rr *tapRowRenderer) Destroy()                     {}
-func (rr *tapRowRenderer) Refresh() {
-	rr.r.bg.FillColor = color.Transparent
-	if rr.r.selected {
-		rr.r.bg.FillColor = hltheme.Color(rr.r.Theme(), theme.ColorNameSelection)
-	}
-	rr.r.bg.CornerRadius = 4
-	rr.r.bg.Refresh()
-	rr.box.Refresh()
 }

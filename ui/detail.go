@@ -14,6 +14,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // detail is the right pane: the selected event's header and its tabs.
@@ -27,10 +28,10 @@ type detail struct {
 	content     fyne.CanvasObject
 	failed      *widget.Label
 
-	method  *badge
+	method  *widgets.Badge
 	url     *widget.Label
-	status  *badge
-	verdict *badge
+	status  *widgets.Badge
+	verdict *widgets.Badge
 	meta    *widget.Label
 	del     *widget.Button
 	resend  *widget.Button
@@ -50,14 +51,14 @@ type detail struct {
 
 func newDetail(w *Window) *detail {
 	d := &detail{w: w}
-	d.method = newBadge("DELETE")
-	d.status = newBadge("000")
-	d.status.mono = true
-	d.verdict = newBadge("unverified")
+	d.method = widgets.NewBadge("DELETE")
+	d.status = widgets.NewBadge("000")
+	d.status.Mono = true
+	d.verdict = widgets.NewBadge("unverified")
 	d.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	d.url.Truncation = fyne.TextTruncateEllipsis
 	d.url.Selectable = true
-	d.meta = caption("")
+	d.meta = widgets.Caption("")
 	d.meta.Truncation = fyne.TextTruncateEllipsis
 	d.del = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 		if d.ev != nil {
@@ -121,7 +122,7 @@ func newDetail(w *Window) *detail {
 	d.failed.Hide()
 
 	title := widget.NewLabelWithStyle("No event selected", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	hint := caption("Pick a request on the left to see its headers, body and signature verdict.\nUp/Down moves · Delete removes · Ctrl+F filters")
+	hint := widgets.Caption("Pick a request on the left to see its headers, body and signature verdict.\nUp/Down moves · Delete removes · Ctrl+F filters")
 	hint.Alignment = fyne.TextAlignCenter
 	icon := widget.NewIcon(theme.NewDisabledResource(theme.MailSendIcon()))
 	d.placeholder = container.NewCenter(container.NewVBox(
@@ -238,7 +239,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		if len(rows) == 0 {
 			return
 		}
-		box.Add(heading(title))
+		box.Add(widgets.Heading(title))
 		box.Add(container.New(layout.NewFormLayout(), rows...))
 		box.Add(widget.NewSeparator())
 	}
@@ -251,7 +252,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		if v.Reason != "" {
 			msg += ": " + v.Reason
 		}
-		box.Add(container.NewStack(newThemedRect(hltheme.Panel, 6), container.NewPadded(notice(icon, c, msg))))
+		box.Add(container.NewStack(widgets.NewThemedRect(hltheme.Panel, 6), container.NewPadded(widgets.Notice(icon, c, msg))))
 	}
 	req := []fyne.CanvasObject{}
 	add := func(rows *[]fyne.CanvasObject, key, value string, monospace bool) {
@@ -261,10 +262,10 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	add(&req, "URL", fullURL(base, e), true)
 	add(&req, "Received", fullTime(e.ReceivedAt), false)
 	add(&req, "Remote address", e.RemoteAddr, true)
-	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), groupDigits(int(e.Size)))
+	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), widgets.GroupDigits(int(e.Size)))
 	add(&req, "Size", size, false)
 	if e.Truncated {
-		req = append(req, d.keyLabel("Truncated"), notice(theme.WarningIcon(), hltheme.Orange,
+		req = append(req, d.keyLabel("Truncated"), widgets.Notice(theme.WarningIcon(), hltheme.Orange,
 			fmt.Sprintf("the body was larger than the listener's cap: only the first %s of %s were kept",
 				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
@@ -290,7 +291,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	sig := []fyne.CanvasObject{}
 	if v := e.Verdict; v.Result != "" {
 		c, icon := hltheme.VerdictStyle(v.Result)
-		b := newBadge("")
+		b := widgets.NewBadge("")
 		b.Icon = icon
 		b.Set(v.Result, c)
 		sig = append(sig, d.keyLabel("Result"), container.NewHBox(b))
@@ -304,7 +305,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		explain.Importance = widget.LowImportance
 		sig = append(sig, layout.NewSpacer(), container.NewHBox(explain))
 	} else {
-		sig = append(sig, d.keyLabel("Result"), caption("not checked: no endpoint with a signing scheme matched"))
+		sig = append(sig, d.keyLabel("Result"), widgets.Caption("not checked: no endpoint with a signing scheme matched"))
 	}
 	section("Signature", sig...)
 
@@ -324,7 +325,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 			add(&resp, "Body", body, true)
 		}
 	} else {
-		resp = append(resp, d.keyLabel("Status"), caption("no response recorded"))
+		resp = append(resp, d.keyLabel("Status"), widgets.Caption("no response recorded"))
 	}
 	section("Response sent", resp...)
 	return container.NewPadded(box)
@@ -336,9 +337,9 @@ func (d *detail) bodyPreview(e *app.Event) []fyne.CanvasObject {
 	const previewBytes = 2048
 	switch {
 	case len(e.Body) == 0:
-		return []fyne.CanvasObject{d.keyLabel("Preview"), caption("empty body")}
+		return []fyne.CanvasObject{d.keyLabel("Preview"), widgets.Caption("empty body")}
 	case !app.IsText(e.Body):
-		return []fyne.CanvasObject{d.keyLabel("Preview"), caption(fmt.Sprintf("%s of binary or encoded data: see the Body tab", app.HumanSize(int64(len(e.Body)))))}
+		return []fyne.CanvasObject{d.keyLabel("Preview"), widgets.Caption(fmt.Sprintf("%s of binary or encoded data: see the Body tab", app.HumanSize(int64(len(e.Body)))))}
 	}
 	text := cutText(e.Body, previewBytes)
 	if len(text) < len(e.Body) {
@@ -353,7 +354,7 @@ func (d *detail) keyLabel(key string) fyne.CanvasObject {
 	l := widget.NewLabel(key)
 	l.Importance = widget.LowImportance
 	w := widget.NewLabel("Remote address").MinSize().Width + theme.Padding()
-	return fixedWidth(w, l)
+	return widgets.FixedWidth(w, l)
 }
 
 // field is a form row: dim key, selectable value, copy button.
@@ -365,27 +366,6 @@ func (d *detail) field(key, value string, monospace bool) []fyne.CanvasObject {
 	return []fyne.CanvasObject{d.keyLabel(key), container.NewBorder(nil, nil, nil, container.NewVBox(cp), v)}
 }
 
-// notice is an icon and a coloured line of text.
-func notice(icon fyne.Resource, c fyne.ThemeColorName, text string) fyne.CanvasObject {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	switch c {
-	case hltheme.Orange:
-		l.Importance = widget.WarningImportance
-	case hltheme.Red:
-		l.Importance = widget.DangerImportance
-	case hltheme.Green:
-		l.Importance = widget.SuccessImportance
-	default:
-		l.Importance = widget.LowImportance
-	}
-	ic := widget.NewIcon(theme.NewColoredResource(icon, c))
-	// Align the icon with the first line of (possibly wrapped) text.
-	top := (widget.NewLabel("X").MinSize().Height - theme.IconInlineSize()) / 2
-	return container.NewBorder(nil, nil,
-		container.New(layout.NewCustomPaddedLayout(top, 0, theme.Padding(), 0), ic), nil, l)
-}
-
 // kvTable shows name/value pairs (headers, query parameters) in order, each
 // copyable, with "Copy all" and a raw text view for long values.
 type kvTable struct {
@@ -394,7 +374,7 @@ type kvTable struct {
 	nameW  float32
 	root   *fyne.Container
 	list   *widget.List
-	raw    *codeView
+	raw    *widgets.CodeView
 	count  *widget.Label
 	toggle *widget.Button
 	empty  fyne.CanvasObject
@@ -406,15 +386,15 @@ func newKVTable(w *Window, noun, nouns string) *kvTable {
 	t := &kvTable{w: w, noun: noun, nouns: nouns}
 	t.list = widget.NewList(func() int { return len(t.rows) }, t.createRow, t.updateRow)
 	t.list.OnSelected = func(i int) { t.list.Unselect(i) } // rows are not selectable, only copyable
-	t.raw = newCodeView()
+	t.raw = widgets.NewCodeView()
 	t.raw.Forward = w.keys.TypedShortcut
 	t.raw.Hide()
-	t.count = caption("")
+	t.count = widgets.Caption("")
 	copyAll := w.newCopyButton("Copy all", func() string { return t.text() })
 	t.toggle = widget.NewButtonWithIcon("Raw", theme.ListIcon(), t.toggleRaw)
 	t.toggle.Importance = widget.LowImportance
 	bar := container.NewBorder(nil, nil, t.count, container.NewHBox(t.toggle, copyAll))
-	msg := caption("")
+	msg := widgets.Caption("")
 	if noun == "parameter" {
 		msg.SetText("This request has no query string.")
 	} else {
@@ -439,17 +419,17 @@ func (t *kvTable) text() string {
 }
 
 // highlight colours the names in the raw view as the table does.
-func (t *kvTable) highlight(line []rune) []span {
+func (t *kvTable) highlight(line []rune) []widgets.Span {
 	sep := ':'
 	if t.noun == "parameter" {
 		sep = '='
 	}
 	for i, r := range line {
 		if r == sep {
-			return []span{{0, i, hltheme.Blue}, {i, len(line), theme.ColorNameForeground}}
+			return []widgets.Span{{From: 0, To: i, Color: hltheme.Blue}, {From: i, To: len(line), Color: theme.ColorNameForeground}}
 		}
 	}
-	return []span{{0, len(line), theme.ColorNameForeground}}
+	return []widgets.Span{{From: 0, To: len(line), Color: theme.ColorNameForeground}}
 }
 
 func (t *kvTable) toggleRaw() {

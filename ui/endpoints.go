@@ -18,6 +18,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // detectScheme is the scheme choice that stores no scheme: each request's
@@ -73,7 +74,7 @@ type listBody struct {
 }
 
 func newListBody() listBody {
-	p := listBody{rows: container.NewVBox(), status: caption("")}
+	p := listBody{rows: container.NewVBox(), status: widgets.Caption("")}
 	p.status.Wrapping = fyne.TextWrapWord
 	p.status.Hide()
 	return p
@@ -95,7 +96,7 @@ func (p listBody) setStatus(text string, failed bool) {
 func fillRows[T any](rows *fyne.Container, items []T, empty string, row func(T) fyne.CanvasObject) {
 	rows.Objects = nil
 	if len(items) == 0 {
-		msg := caption(empty)
+		msg := widgets.Caption(empty)
 		msg.Wrapping = fyne.TextWrapWord
 		rows.Add(msg)
 	}
@@ -150,7 +151,7 @@ func (l *endpointList) fill() {
 func (l *endpointList) row(ep app.Endpoint) fyne.CanvasObject {
 	w := l.w
 	name := widget.NewLabelWithStyle("/"+ep.Slug+"/", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: true})
-	sum := caption(endpointSummary(ep))
+	sum := widgets.Caption(endpointSummary(ep))
 	sum.Wrapping = fyne.TextWrapWord
 	edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { w.editEndpoint(ep, false) })
 	del := widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { w.confirmDeleteEndpoint(ep.Slug) })
@@ -169,7 +170,7 @@ func endpointSummary(ep app.Endpoint) string {
 	parts := []string{scheme}
 	switch n := len(ep.Secrets); {
 	case n > 0:
-		parts = append(parts, plural(n, "secret"))
+		parts = append(parts, widgets.Plural(n, "secret"))
 	case ep.PublicKey == "" && verify.UsesPublicKey(name):
 		parts = append(parts, "no public key")
 	case ep.PublicKey == "":
@@ -272,10 +273,10 @@ func (r recheck) String() string {
 	case r.checked == 0:
 		return "no stored event to re-check"
 	case r.flipped == 0:
-		return fmt.Sprintf("re-checked %s, no result changed", plural(r.checked, "event"))
+		return fmt.Sprintf("re-checked %s, no result changed", widgets.Plural(r.checked, "event"))
 	}
-	return fmt.Sprintf("re-checked %s, %s now %s a different result", plural(r.checked, "event"),
-		groupDigits(r.flipped), map[bool]string{true: "has", false: "have"}[r.flipped == 1])
+	return fmt.Sprintf("re-checked %s, %s now %s a different result", widgets.Plural(r.checked, "event"),
+		widgets.GroupDigits(r.flipped), map[bool]string{true: "has", false: "have"}[r.flipped == 1])
 }
 
 // reverify judges again the stored events of endpoint slug with ep (nil:
@@ -382,7 +383,7 @@ func (ed *endpointEditor) build() fyne.CanvasObject {
 	ed.slug = widget.NewEntry()
 	ed.slug.SetPlaceHolder("e.g. stripe or shop-orders")
 	ed.slug.SetText(ep.Slug)
-	ed.url = caption("")
+	ed.url = widgets.Caption("")
 	ed.url.Truncation = fyne.TextTruncateEllipsis
 	ed.slug.OnChanged = func(string) { ed.checkSlug(false) }
 	if !ed.isNew {
@@ -395,7 +396,7 @@ func (ed *endpointEditor) build() fyne.CanvasObject {
 	ed.options = widget.NewEntry()
 	ed.options.SetText(opts)
 	ed.scheme = widget.NewSelect(append([]string{detectScheme}, verify.Schemes()...), nil)
-	ed.optRow = container.NewVBox(ed.options, caption("Options change the scheme's defaults, separated by ';' (key=value)."), ed.optErr)
+	ed.optRow = container.NewVBox(ed.options, widgets.Caption("Options change the scheme's defaults, separated by ';' (key=value)."), ed.optErr)
 
 	// Secrets, masked until revealed.
 	ed.secretList = container.NewVBox()
@@ -407,7 +408,7 @@ func (ed *endpointEditor) build() fyne.CanvasObject {
 	ed.pending.OnSubmitted = func(string) { ed.addPending() }
 	addBtn := widget.NewButtonWithIcon("Add secret", theme.ContentAddIcon(), ed.addPending)
 	gen := widget.NewButtonWithIcon("Generate secret", theme.ViewRefreshIcon(), ed.generate)
-	rotate := caption("Several secrets are all accepted (for rotation); the verdict says which one matched.")
+	rotate := widgets.Caption("Several secrets are all accepted (for rotation); the verdict says which one matched.")
 	rotate.Wrapping = fyne.TextWrapWord
 	ed.secretBox = container.NewVBox(ed.secretList,
 		container.NewBorder(nil, nil, nil, container.NewHBox(addBtn, gen), ed.pending), ed.keyErr, rotate)
@@ -448,7 +449,7 @@ func (ed *endpointEditor) build() fyne.CanvasObject {
 	ed.body.SetPlaceHolder(`default: {"ok":true,"id":"{{id}}"} — {{id}} becomes the event id`)
 	ed.body.SetText(ep.Response.Body)
 	statusRow := container.NewBorder(nil, nil, nil,
-		container.NewHBox(widget.NewLabel("Delay"), fixedWidth(190, ed.delay)), fixedWidth(90, ed.status))
+		container.NewHBox(widget.NewLabel("Delay"), widgets.FixedWidth(190, ed.delay)), widgets.FixedWidth(90, ed.status))
 
 	// Forward target.
 	ed.forward = widget.NewEntry()
@@ -498,21 +499,10 @@ func (ed *endpointEditor) schemeChanged(sel string) {
 	ed.optErr.Hide()
 	hint, ok := optionHints[name]
 	ed.options.SetPlaceHolder(hint)
-	showRow(ok, ed.optLabel, ed.optRow)
+	widgets.ShowRow(ok, ed.optLabel, ed.optRow)
 	asym := verify.UsesPublicKey(name)
-	showRow(!asym || len(ed.secrets) > 0, ed.secretLabel, ed.secretBox)
-	showRow(asym || strings.TrimSpace(ed.pubKey.Text) != "", ed.pubLabel, ed.pubBox)
-}
-
-// showRow shows or hides a form row: its label and its field.
-func showRow(show bool, objs ...fyne.CanvasObject) {
-	for _, o := range objs {
-		if show {
-			o.Show()
-		} else {
-			o.Hide()
-		}
-	}
+	widgets.ShowRow(!asym || len(ed.secrets) > 0, ed.secretLabel, ed.secretBox)
+	widgets.ShowRow(asym || strings.TrimSpace(ed.pubKey.Text) != "", ed.pubLabel, ed.pubBox)
 }
 
 // checkSlug shows the URL the slug gives, or why it cannot be used.
@@ -602,7 +592,7 @@ func (ed *endpointEditor) addSecret(value string, shown bool) {
 	ed.secrets = append(ed.secrets, r)
 	ed.secretList.Add(r.root)
 	if ed.secretBox != nil {
-		showRow(true, ed.secretLabel, ed.secretBox)
+		widgets.ShowRow(true, ed.secretLabel, ed.secretBox)
 	}
 }
 
@@ -729,7 +719,7 @@ func (ed *endpointEditor) doSave() {
 			done()
 			if err != nil {
 				ed.save.Enable()
-				ed.saveErr.SetText(upperFirst(err.Error()) + ".")
+				ed.saveErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 				ed.saveErr.Show()
 				return
 			}
@@ -761,7 +751,7 @@ func newSecretRow(ed *endpointEditor, value string, shown bool) *secretRow {
 	cp := ed.w.newCopyButton("", func() string { return r.value })
 	rm := widget.NewButtonWithIcon("", theme.ContentRemoveIcon(), func() { ed.removeSecret(r) })
 	rm.Importance = widget.LowImportance
-	fp := caption(verify.Fingerprint(value))
+	fp := widgets.Caption(verify.Fingerprint(value))
 	r.root = container.NewBorder(nil, nil, nil,
 		container.NewHBox(container.NewCenter(fp), r.eye, cp, rm), r.text)
 	r.update()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // eventList is the virtualised list of events. It only changes how keys are
@@ -51,9 +52,9 @@ type eventRow struct {
 	onMenu func(id uint64, at fyne.Position)
 	onTap  func(index int)
 
-	method  *badge
-	status  *badge
-	verdict *badge
+	method  *widgets.Badge
+	status  *widgets.Badge
+	verdict *widgets.Badge
 	path    *canvas.Text
 	meta    *canvas.Text
 	ghost   *canvas.Rectangle // stands in for text while the page loads
@@ -61,14 +62,14 @@ type eventRow struct {
 
 func newEventRow() *eventRow {
 	r := &eventRow{
-		method:  newBadge("DELETE"),
-		status:  newBadge("000"),
-		verdict: newBadge("unverified"),
+		method:  widgets.NewBadge("DELETE"),
+		status:  widgets.NewBadge("000"),
+		verdict: widgets.NewBadge("unverified"),
 		path:    canvas.NewText("", color.Black),
 		meta:    canvas.NewText("", color.Black),
 		ghost:   canvas.NewRectangle(color.Transparent),
 	}
-	r.status.mono = true
+	r.status.Mono = true
 	r.path.TextStyle = fyne.TextStyle{Monospace: true}
 	r.meta.TextStyle = fyne.TextStyle{Monospace: true}
 	r.ExtendBaseWidget(r)

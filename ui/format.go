@@ -13,34 +13,12 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // displayLimit is how much formatted body text the window draws; the rest
 // stays one click away through Copy and Save.
 const displayLimit = 256 << 10
-
-// groupDigits writes n with thousands separators: 12,345.
-func groupDigits(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + groupDigits(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-// plural returns "1 event" or "3 events" ("1 delivery", "3 deliveries").
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	if l := len(word); l > 1 && word[l-1] == 'y' && !strings.ContainsRune("aeiou", rune(word[l-2])) {
-		return groupDigits(n) + " " + word[:l-1] + "ies"
-	}
-	return groupDigits(n) + " " + word + "s"
-}
 
 func clockTime(t time.Time) string { return t.Local().Format("15:04:05.000") }
 
@@ -241,8 +219,8 @@ func fileExt(h app.Headers, b bodyInfo) string {
 
 // highlightJSON colours one line of pretty-printed JSON: keys, strings,
 // numbers and literals, the way most API tools do.
-func highlightJSON(line []rune) []span {
-	var out []span
+func highlightJSON(line []rune) []widgets.Span {
+	var out []widgets.Span
 	n := len(line)
 	for i := 0; i < n; {
 		c := line[i]
@@ -266,28 +244,28 @@ func highlightJSON(line []rune) []span {
 			if k < n && line[k] == ':' {
 				col = hltheme.Blue
 			}
-			out = append(out, span{i, j, col})
+			out = append(out, widgets.Span{From: i, To: j, Color: col})
 			i = j
 		case c == '-' || c >= '0' && c <= '9':
 			j := i + 1
 			for j < n && strings.ContainsRune("0123456789.eE+-", line[j]) {
 				j++
 			}
-			out = append(out, span{i, j, hltheme.Orange})
+			out = append(out, widgets.Span{From: i, To: j, Color: hltheme.Orange})
 			i = j
 		case c >= 'a' && c <= 'z':
 			j := i + 1
 			for j < n && line[j] >= 'a' && line[j] <= 'z' {
 				j++
 			}
-			out = append(out, span{i, j, hltheme.Purple})
+			out = append(out, widgets.Span{From: i, To: j, Color: hltheme.Purple})
 			i = j
 		default:
 			j := i + 1
 			for j < n && strings.ContainsRune("{}[],:", line[j]) {
 				j++
 			}
-			out = append(out, span{i, j, theme.ColorNameForeground})
+			out = append(out, widgets.Span{From: i, To: j, Color: theme.ColorNameForeground})
 			i = j
 		}
 	}
@@ -296,14 +274,14 @@ func highlightJSON(line []rune) []span {
 
 // highlightHex dims the offset column and the ASCII column of a hex dump so
 // the bytes stand out.
-func highlightHex(line []rune) []span {
+func highlightHex(line []rune) []widgets.Span {
 	const asciiAt = 10 + 40 + 1
 	if len(line) < 10 {
-		return []span{{0, len(line), hltheme.Grey}}
+		return []widgets.Span{{From: 0, To: len(line), Color: hltheme.Grey}}
 	}
-	out := []span{{0, 10, hltheme.Grey}, {10, min(asciiAt, len(line)), theme.ColorNameForeground}}
+	out := []widgets.Span{{From: 0, To: 10, Color: hltheme.Grey}, {From: 10, To: min(asciiAt, len(line)), Color: theme.ColorNameForeground}}
 	if len(line) > asciiAt {
-		out = append(out, span{asciiAt, len(line), hltheme.Purple})
+		out = append(out, widgets.Span{From: asciiAt, To: len(line), Color: hltheme.Purple})
 	}
 	return out
 }

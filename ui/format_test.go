@@ -102,7 +102,7 @@ func TestHighlightJSONColoursTokens(t *testing.T) {
 	line := []rune(`  "key": "va\"l", "n": -1.5e3, "ok": true`)
 	var got []string
 	for _, s := range highlightJSON(line) {
-		got = append(got, string(s.color)+"="+string(line[s.from:s.to]))
+		got = append(got, string(s.Color)+"="+string(line[s.From:s.To]))
 	}
 	want := []string{
 		string(hltheme.Blue) + `="key"`, "foreground=:", string(hltheme.Green) + `="va\"l"`, "foreground=,",

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // Signing choices in the editor.
@@ -47,9 +48,9 @@ type resendEditor struct {
 	url      *widget.Entry
 	urlErr   *widget.Label
 	target   *widget.Select
-	env      *badge
+	env      *widgets.Badge
 	retry    *widget.Label
-	headers  *headerEditor
+	headers  *widgets.HeaderEditor
 	headErr  *widget.Label
 	headTag  *widget.Label
 	body     *widget.Entry
@@ -124,15 +125,6 @@ func (ed *resendEditor) onClosed() {
 	}
 }
 
-func errorLabel() *widget.Label {
-	l := widget.NewLabel("")
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	l.SizeName = theme.SizeNameCaptionText
-	l.Hide()
-	return l
-}
-
 func (ed *resendEditor) build() fyne.CanvasObject {
 	w, e := ed.w, ed.ev
 	req := app.Request{Method: http.MethodPost}
@@ -156,22 +148,22 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	if last, err := w.d.Settings.Setting(keyResendURL); err == nil {
 		ed.url.SetText(last)
 	}
-	ed.urlErr = errorLabel()
+	ed.urlErr = widgets.ErrorLabel()
 	ed.url.OnChanged = func(string) { ed.checkURL(false) }
 
 	// Target.
 	ed.target = widget.NewSelect([]string{noTarget}, ed.targetChosen)
 	ed.target.SetSelected(noTarget)
-	ed.env = newEnvBadge()
+	ed.env = widgets.NewEnvBadge()
 	ed.env.Hide()
-	ed.retry = caption("")
+	ed.retry = widgets.Caption("")
 	ed.retry.Wrapping = fyne.TextWrapWord
 
 	// Headers.
-	ed.headers = newHeaderEditor(req.Headers, "Add header")
-	ed.headers.onChange = ed.headersChanged
-	ed.headErr = errorLabel()
-	ed.headTag = heading("")
+	ed.headers = widgets.NewHeaderEditor(req.Headers, "Add header")
+	ed.headers.OnChange = ed.headersChanged
+	ed.headErr = widgets.ErrorLabel()
+	ed.headTag = widgets.Heading("")
 
 	// Body.
 	ed.body = widget.NewMultiLineEntry()
@@ -179,7 +171,7 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	ed.body.Wrapping = fyne.TextWrapOff
 	ed.body.SetMinRowsVisible(12)
 	ed.body.SetPlaceHolder("Request body (empty for none)")
-	ed.bodyNote = caption("")
+	ed.bodyNote = widgets.Caption("")
 	ed.bodyNote.Wrapping = fyne.TextWrapWord
 	ed.bodyNote.Hide()
 	ed.check = widget.NewLabel("")
@@ -197,10 +189,10 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	ed.scheme.PlaceHolder = "scheme"
 	ed.secret = widget.NewPasswordEntry()
 	ed.secret.SetPlaceHolder("signing secret (or private key for salesiq, discord)")
-	ed.signRow = container.NewBorder(nil, nil, fixedWidth(190, ed.scheme), nil, ed.secret)
+	ed.signRow = container.NewBorder(nil, nil, widgets.FixedWidth(190, ed.scheme), nil, ed.secret)
 	ed.keepOrig = widget.NewCheck("Keep the original headers byte-for-byte (replay exactly what was received; no re-signing)",
 		func(bool) { ed.signChanged() })
-	ed.signWarn = caption("")
+	ed.signWarn = widgets.Caption("")
 	ed.signWarn.Importance = widget.WarningImportance
 	ed.signWarn.Wrapping = fyne.TextWrapWord
 	ed.signMode.SetSelected(signNone)
@@ -213,20 +205,20 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	// Send.
 	ed.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), ed.doSend)
 	ed.send.Importance = widget.HighImportance
-	ed.sendErr = errorLabel()
+	ed.sendErr = widgets.ErrorLabel()
 
 	label := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
 	form := container.New(layout.NewFormLayout(),
-		label("Request"), container.NewVBox(container.NewBorder(nil, nil, fixedWidth(110, ed.method), nil, ed.url), ed.urlErr),
+		label("Request"), container.NewVBox(container.NewBorder(nil, nil, widgets.FixedWidth(110, ed.method), nil, ed.url), ed.urlErr),
 		label("Target"), container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(ed.env), ed.target), ed.retry),
 		label("Signing"), container.NewVBox(ed.signMode, ed.signRow, ed.keepOrig, ed.signWarn),
 	)
-	headBar := container.NewBorder(nil, nil, ed.headTag, ed.headers.add)
-	headScroll := container.NewVScroll(ed.headers.root)
+	headBar := container.NewBorder(nil, nil, ed.headTag, ed.headers.Add)
+	headScroll := container.NewVScroll(ed.headers.Root)
 	headScroll.SetMinSize(fyne.NewSize(0, 150))
-	bodyBar := container.NewBorder(nil, nil, heading("Body"), container.NewHBox(ed.format, ed.minify), ed.check)
+	bodyBar := container.NewBorder(nil, nil, widgets.Heading("Body"), container.NewHBox(ed.format, ed.minify), ed.check)
 	sendBar := container.NewBorder(nil, nil, nil, ed.send, ed.sendErr)
 	top := container.NewVBox(form, widget.NewSeparator(), headBar, headScroll, ed.headErr, widget.NewSeparator(), bodyBar, ed.bodyNote)
 	left := container.NewBorder(top, container.NewVBox(widget.NewSeparator(), sendBar), nil, nil, ed.body)
@@ -246,7 +238,7 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	ed.progBox = container.NewVBox(ed.progress, ed.progText, container.NewHBox(ed.cancel, ed.detach), widget.NewSeparator())
 	ed.progBox.Hide()
 	ed.pane = newDeliveryPane(w, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
-	right := container.NewBorder(container.NewVBox(heading("Response"), ed.progBox), nil, nil, nil, ed.pane.root)
+	right := container.NewBorder(container.NewVBox(widgets.Heading("Response"), ed.progBox), nil, nil, nil, ed.pane.root)
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
 	split.Offset = 0.52
@@ -267,7 +259,7 @@ func (ed *resendEditor) loadBody(req app.Request) {
 				kept = append(kept, h)
 			}
 		}
-		ed.headers.set(kept)
+		ed.headers.Set(kept)
 		ed.bodyNote.SetText(fmt.Sprintf("The captured body was %s-encoded: it is shown and sent decoded, without Content-Encoding.", enc))
 		ed.bodyNote.Show()
 	}
@@ -290,14 +282,7 @@ func (ed *resendEditor) bodyBytes() []byte {
 	return []byte(ed.body.Text)
 }
 
-func (ed *resendEditor) contentType() string {
-	for _, r := range ed.headers.rows {
-		if strings.EqualFold(strings.TrimSpace(r.name.Text), "Content-Type") {
-			return r.value.Text
-		}
-	}
-	return ""
-}
+func (ed *resendEditor) contentType() string { return ed.headers.Value("Content-Type") }
 
 // checkBody validates the body as JSON as it is typed, pointing at the line
 // and column of the first error.
@@ -344,7 +329,7 @@ func (ed *resendEditor) minifyBody() {
 }
 
 func (ed *resendEditor) headersChanged() {
-	ed.headTag.SetText(fmt.Sprintf("Headers (%d)", len(ed.headers.rows)))
+	ed.headTag.SetText(fmt.Sprintf("Headers (%d)", ed.headers.Len()))
 	if ed.check != nil {
 		ed.checkBody() // Content-Type decides whether the body is checked as JSON
 	}
@@ -361,7 +346,7 @@ func (ed *resendEditor) checkURL(sending bool) bool {
 		err = app.CheckURL(u)
 	}
 	if err != nil {
-		ed.urlErr.SetText(upperFirst(err.Error()))
+		ed.urlErr.SetText(widgets.UpperFirst(err.Error()))
 		ed.urlErr.Show()
 		return false
 	}
@@ -447,14 +432,14 @@ func (ed *resendEditor) targetChosen(sel string) {
 		ed.setSignOptions(opts)
 		return
 	}
-	setEnvBadge(ed.env, *t)
+	widgets.SetEnv(ed.env, *t)
 	ed.env.Show()
 	if picked {
 		if u, err := t.ActiveURL(); err == nil {
 			ed.url.SetText(u)
 		}
 		for _, h := range t.Headers {
-			ed.setHeader(h.Name, h.Value)
+			ed.headers.SetValue(h.Name, h.Value)
 		}
 	}
 	var parts []string
@@ -485,41 +470,17 @@ func retryText(p app.RetryPolicy, timeout time.Duration) string {
 		timeout = app.DefaultTimeout
 	}
 	if p.Retries == 0 {
-		return fmt.Sprintf("No retries; each attempt may take %s.", durText(timeout))
+		return fmt.Sprintf("No retries; each attempt may take %s.", app.FormatDuration(timeout))
 	}
 	var waits []string
 	for _, d := range p.Schedule() {
-		waits = append(waits, durText(d))
+		waits = append(waits, app.FormatDuration(d))
 	}
 	s := fmt.Sprintf("Retries up to %d times, after %s", p.Retries, strings.Join(waits, ", "))
 	if p.Backoff {
 		s += " (±20% jitter)"
 	}
-	return s + fmt.Sprintf("; each attempt may take %s.", durText(timeout))
-}
-
-// durText is a duration without trailing zero units: 1m, 1h30m, 400ms.
-func durText(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// setHeader sets the first row named name (any case) or adds one.
-func (ed *resendEditor) setHeader(name, value string) {
-	for _, r := range ed.headers.rows {
-		if strings.EqualFold(strings.TrimSpace(r.name.Text), name) {
-			r.value.SetText(value)
-			return
-		}
-	}
-	ed.headers.addRow(name, value)
-	ed.headersChanged()
+	return s + fmt.Sprintf("; each attempt may take %s.", app.FormatDuration(timeout))
 }
 
 func (ed *resendEditor) setSignOptions(opts []string) {
@@ -578,7 +539,7 @@ func (ed *resendEditor) checkSignature() {
 	if ed.ev == nil || ed.binary != nil {
 		return
 	}
-	h, _ := ed.headers.headers()
+	h, _ := ed.headers.Headers()
 	sigs := signatureHeaders(h)
 	edited := ed.body.Text != string(ed.ev.Body)
 	resign := !ed.keepOrig.Checked && ed.signMode.Selected != signNone
@@ -603,9 +564,9 @@ func (ed *resendEditor) delivery() (*app.Delivery, error) {
 	if !ed.checkURL(true) {
 		problems = append(problems, "the URL")
 	}
-	headers, err := ed.headers.headers()
+	headers, err := ed.headers.Headers()
 	if err != nil {
-		ed.headErr.SetText(upperFirst(err.Error()))
+		ed.headErr.SetText(widgets.UpperFirst(err.Error()))
 		ed.headErr.Show()
 		problems = append(problems, "the headers")
 	} else {
@@ -661,7 +622,7 @@ func (ed *resendEditor) doSend() {
 	}
 	d, err := ed.delivery()
 	if err != nil {
-		ed.sendErr.SetText(upperFirst(err.Error()) + ".")
+		ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 		ed.sendErr.Show()
 		return
 	}
@@ -721,7 +682,7 @@ func (ed *resendEditor) progressed(gen uint64, x *app.Delivery) {
 	ed.cancel.Enable()
 	n := len(x.Attempts)
 	if n > 0 && time.Until(x.NextAttemptAt) > 100*time.Millisecond {
-		ed.progText.SetText(fmt.Sprintf("Attempt %d: %s. Attempt %d at %s.", n, upperFirst(x.Reason), n+1,
+		ed.progText.SetText(fmt.Sprintf("Attempt %d: %s. Attempt %d at %s.", n, widgets.UpperFirst(x.Reason), n+1,
 			x.NextAttemptAt.Local().Format("15:04:05")))
 		ed.detach.Show()
 	} else {
@@ -746,7 +707,7 @@ func (ed *resendEditor) finished(gen uint64, d *app.Delivery, err error) {
 		ed.cancelSub = nil
 	}
 	if err != nil {
-		ed.sendErr.SetText(upperFirst(err.Error()) + ".")
+		ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 		ed.sendErr.Show()
 		if d.ID == 0 {
 			ed.pane.clear("Not sent.")
@@ -775,7 +736,7 @@ func (ed *resendEditor) doCancel() {
 		err := q.Cancel(id)
 		if err != nil {
 			ed.w.do(func() {
-				ed.sendErr.SetText(upperFirst(err.Error()) + ".")
+				ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 				ed.sendErr.Show()
 			})
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // --- the banner under the top bar ------------------------------------------------
@@ -25,14 +26,14 @@ type flash struct {
 	w     *Window
 	id    uint64 // delivery followed, 0 before it is stored
 	box   *fyne.Container
-	badge *badge
+	badge *widgets.Badge
 	text  *widget.Label
 	show  *widget.Button
 }
 
 func newFlash(w *Window) *flash {
 	f := &flash{w: w}
-	f.badge = newStateBadge()
+	f.badge = widgets.NewStateBadge()
 	f.text = widget.NewLabel("")
 	f.text.Truncation = fyne.TextTruncateEllipsis
 	f.show = widget.NewButtonWithIcon("Show in Deliveries", theme.ListIcon(), func() {
@@ -43,7 +44,7 @@ func newFlash(w *Window) *flash {
 	f.show.Importance = widget.LowImportance
 	closeBtn := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { f.box.Hide() })
 	closeBtn.Importance = widget.LowImportance
-	f.box = container.NewStack(newThemedRect(hltheme.Panel, 0), container.NewBorder(nil, nil,
+	f.box = container.NewStack(widgets.NewThemedRect(hltheme.Panel, 0), container.NewBorder(nil, nil,
 		container.NewCenter(f.badge), container.NewHBox(f.show, closeBtn), f.text))
 	f.box.Hide()
 	return f
@@ -52,7 +53,7 @@ func newFlash(w *Window) *flash {
 // set shows text with the state of delivery d (nil while it is being stored).
 func (f *flash) set(d *app.Delivery, text string) {
 	if d != nil {
-		setStateBadge(f.badge, d.State)
+		widgets.SetState(f.badge, d.State)
 		f.badge.Show()
 	} else {
 		f.badge.Hide()
@@ -188,7 +189,7 @@ func (w *Window) quickResend(e *app.Event, t *app.Target, url string) {
 	if t != nil {
 		var err error
 		if d, err = t.Resend(e); err != nil {
-			w.flash.set(nil, upperFirst(err.Error()))
+			w.flash.set(nil, widgets.UpperFirst(err.Error()))
 			return
 		}
 		what = fmt.Sprintf("Event #%s to %s (%s)", e.IDString(), t.Name, strings.ToUpper(t.Environment()))
@@ -217,13 +218,13 @@ func (w *Window) quickResend(e *app.Event, t *app.Target, url string) {
 // matches to a target.
 func (w *Window) bulkMenu(at fyne.Position) {
 	n := w.model.Len()
-	all := fmt.Sprintf("Resend all %s to a target…", plural(n, "event"))
+	all := fmt.Sprintf("Resend all %s to a target…", widgets.Plural(n, "event"))
 	if w.applied != "" {
-		all = fmt.Sprintf("Resend all %s matching '%s' to a target…", plural(n, "event"), w.applied)
+		all = fmt.Sprintf("Resend all %s matching '%s' to a target…", widgets.Plural(n, "event"), w.applied)
 	}
 	sel := fyne.NewMenuItem("Resend the selected event to a target…", func() { w.askBulk([]uint64{w.selID}, "the selected event") })
 	sel.Disabled = w.selID == 0
-	allItem := fyne.NewMenuItem(all, func() { w.askBulk(nil, plural(n, "event")) })
+	allItem := fyne.NewMenuItem(all, func() { w.askBulk(nil, widgets.Plural(n, "event")) })
 	allItem.Disabled = n == 0
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", sel, allItem), w.win.Canvas(), at)
 }
@@ -251,12 +252,12 @@ func (w *Window) askBulk(ids []uint64, what string) {
 				dialog.ShowInformation("No target to resend to", "Add an enabled target first (Targets in the top bar).", w.win)
 				return
 			}
-			env := newEnvBadge()
+			env := widgets.NewEnvBadge()
 			env.Hide()
-			url := caption("")
+			url := widgets.Caption("")
 			pick := widget.NewSelect(opts, func(s string) {
 				t := byOpt[s]
-				setEnvBadge(env, t)
+				widgets.SetEnv(env, t)
 				env.Show()
 				u, _ := t.ActiveURL()
 				url.SetText(maskURL(u) + " · " + retryText(t.Retry, t.Timeout))
@@ -321,7 +322,7 @@ func (w *Window) runBulk(ids []uint64, t app.Target) {
 		}
 		w.do(func() {
 			d.Hide()
-			summary := fmt.Sprintf("Queued %s to %s (%s); follow them in Deliveries.", plural(queued, "resend"), t.Name, strings.ToUpper(t.Environment()))
+			summary := fmt.Sprintf("Queued %s to %s (%s); follow them in Deliveries.", widgets.Plural(queued, "resend"), t.Name, strings.ToUpper(t.Environment()))
 			switch {
 			case err != nil:
 				summary = "Could not list the events to resend: " + err.Error()

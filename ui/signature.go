@@ -14,6 +14,7 @@ import (
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // sigTab is the detail's Signature tab: the verdict in plain words, the
@@ -28,7 +29,7 @@ type sigTab struct {
 	view  sigView
 	ready bool // view was recomputed with the current endpoint settings
 
-	badge    *badge
+	badge    *widgets.Badge
 	headline *widget.Label
 	reason   *widget.Label
 
@@ -63,8 +64,8 @@ type sigView struct {
 
 func newSigTab(d *detail) *sigTab {
 	s := &sigTab{d: d}
-	s.badge = newBadge("unverified")
-	s.badge.big = true
+	s.badge = widgets.NewBadge("unverified")
+	s.badge.Big = true
 	s.headline = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.headline.Wrapping = fyne.TextWrapWord
 	s.reason = widget.NewLabel("")
@@ -79,10 +80,10 @@ func newSigTab(d *detail) *sigTab {
 	s.check = widget.NewButtonWithIcon("Check", theme.SearchIcon(), s.tryCheck)
 	s.check.Importance = widget.HighImportance
 	s.result = container.NewVBox()
-	intro := caption("Checks this request against a secret (or public key) you paste. Nothing you type here is saved.")
+	intro := widgets.Caption("Checks this request against a secret (or public key) you paste. Nothing you type here is saved.")
 	intro.Wrapping = fyne.TextWrapWord
-	row := container.NewBorder(nil, nil, nil, container.NewHBox(fixedWidth(170, s.scheme), s.check), s.secret)
-	s.tryBox = card(hltheme.Panel, heading("Try another secret"), intro, row, s.result)
+	row := container.NewBorder(nil, nil, nil, container.NewHBox(widgets.FixedWidth(170, s.scheme), s.check), s.secret)
+	s.tryBox = widgets.Card(hltheme.Panel, widgets.Heading("Try another secret"), intro, row, s.result)
 
 	s.root = container.NewVScroll(container.NewVBox())
 	return s
@@ -247,21 +248,21 @@ func (s *sigTab) show(v sigView) {
 	s.badge.Icon = icon
 	s.badge.Set(result, c)
 	s.badge.Refresh()
-	scheme := caption(schemeLine(v))
+	scheme := widgets.Caption(schemeLine(v))
 	box.Add(container.NewHBox(container.NewCenter(s.badge), container.NewCenter(scheme)))
 
 	h := headline(v)
 	s.headline.SetText(h)
 	box.Add(s.headline)
 	if v.Reason != "" {
-		s.reason.SetText(upperFirst(v.Reason) + ".")
+		s.reason.SetText(widgets.UpperFirst(v.Reason) + ".")
 		s.reason.Importance = hltheme.Importance(c)
 		s.reason.Refresh()
 		cp := d.w.newCopyButton("", func() string { return v.Reason })
 		box.Add(container.NewBorder(nil, nil, nil, container.NewVBox(cp), s.reason))
 	}
 	for _, n := range s.notes(v) {
-		l := caption(n)
+		l := widgets.Caption(n)
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
@@ -273,7 +274,7 @@ func (s *sigTab) show(v sigView) {
 		box.Add(act)
 	}
 
-	box.Add(heading("Details"))
+	box.Add(widgets.Heading("Details"))
 	var rows []fyne.CanvasObject
 	add := func(key, value string, monospace bool) {
 		if value != "" {
@@ -306,7 +307,7 @@ func (s *sigTab) show(v sigView) {
 		box.Add(container.New(layout.NewFormLayout(), rows...))
 	}
 	if v.expected != "" || v.received != "" {
-		l := caption("Signatures are shown by their first characters only: a whole expected signature would let anyone who sees it forge this request.")
+		l := widgets.Caption("Signatures are shown by their first characters only: a whole expected signature would let anyone who sees it forge this request.")
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
@@ -347,8 +348,8 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 	for _, dg := range v.diagnosis {
 		if m := diagnosisPattern.FindStringSubmatch(dg); m != nil {
 			what := wrap(widget.NewLabelWithStyle("The received signature matches when it is computed with "+m[1]+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-			fix := advice(upperFirst(m[3]) + ".")
-			key := caption("Key: " + m[2])
+			fix := advice(widgets.UpperFirst(m[3]) + ".")
+			key := widgets.Caption("Key: " + m[2])
 			items = append(items, container.NewBorder(nil, nil, nil,
 				container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })),
 				container.New(layout.NewCustomPaddedVBoxLayout(0), what, fix, key)))
@@ -359,12 +360,12 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 			text = "Clock: " + rest
 		}
 		items = append(items, container.NewBorder(nil, nil, nil,
-			container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })), wrap(widget.NewLabel(upperFirst(text)))))
+			container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })), wrap(widget.NewLabel(widgets.UpperFirst(text)))))
 	}
 	if what, whose, ok := clockCause(v.Reason); ok && v.Result == app.VerdictInvalid {
 		items = append([]fyne.CanvasObject{
-			wrap(widget.NewLabelWithStyle(upperFirst(what)+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
-			wrap(widget.NewLabel(upperFirst(whose) + ".")),
+			wrap(widget.NewLabelWithStyle(widgets.UpperFirst(what)+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+			wrap(widget.NewLabel(widgets.UpperFirst(whose) + ".")),
 		}, items...)
 	}
 	title := "Likely cause"
@@ -396,7 +397,7 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 	}
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	t.Importance = hltheme.Importance(colour)
-	return card(colour, append([]fyne.CanvasObject{t}, items...)...)
+	return widgets.Card(colour, append([]fyne.CanvasObject{t}, items...)...)
 }
 
 // advice is text under a dim "What to do" lead.
@@ -552,7 +553,7 @@ func (s *sigTab) tryCheck() {
 	}
 	c, err := s.tryConfig()
 	if err != nil {
-		s.tryShow(hltheme.Orange, theme.WarningIcon(), upperFirst(err.Error())+".", nil)
+		s.tryShow(hltheme.Orange, theme.WarningIcon(), widgets.UpperFirst(err.Error())+".", nil)
 		return
 	}
 	k := verify.Key{Label: "the typed secret", Secret: typed}
@@ -578,7 +579,7 @@ func (s *sigTab) tryCheck() {
 
 func (s *sigTab) tryShow(c fyne.ThemeColorName, icon fyne.Resource, text string, more []string) {
 	s.check.Enable()
-	objs := []fyne.CanvasObject{notice(icon, c, text)}
+	objs := []fyne.CanvasObject{widgets.Notice(icon, c, text)}
 	for _, m := range more {
 		l := widget.NewLabel("• " + m)
 		l.Wrapping = fyne.TextWrapWord
@@ -587,22 +588,4 @@ func (s *sigTab) tryShow(c fyne.ThemeColorName, icon fyne.Resource, text string,
 	s.result.Objects = objs
 	s.result.Refresh()
 	s.tryText = text
-}
-
-// --- helpers ----------------------------------------------------------------
-
-// card is a rounded panel with a coloured border holding rows.
-func card(border fyne.ThemeColorName, rows ...fyne.CanvasObject) fyne.CanvasObject {
-	bg := newThemedRect(hltheme.Panel, 6)
-	if border != hltheme.Panel {
-		bg.stroke = border
-	}
-	return container.NewStack(bg, container.NewPadded(container.NewVBox(rows...)))
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 const (
@@ -96,11 +97,11 @@ func (l *targetList) fill() {
 
 func (l *targetList) row(t app.Target) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(t.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	env := newEnvBadge()
-	setEnvBadge(env, t)
+	env := widgets.NewEnvBadge()
+	widgets.SetEnv(env, t)
 	head := container.NewHBox(name, container.NewCenter(env))
 	if !t.Enabled {
-		off := newBadge("")
+		off := widgets.NewBadge("")
 		off.Icon = theme.CancelIcon()
 		off.Set("DISABLED", hltheme.Red)
 		head.Add(container.NewCenter(off))
@@ -111,7 +112,7 @@ func (l *targetList) row(t app.Target) fyne.CanvasObject {
 	}
 	urlLabel := widget.NewLabelWithStyle(maskURL(u), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	urlLabel.Truncation = fyne.TextTruncateEllipsis
-	sum := caption(targetSummary(t))
+	sum := widgets.Caption(targetSummary(t))
 	sum.Wrapping = fyne.TextWrapWord
 	lines := []fyne.CanvasObject{head, urlLabel, sum}
 	if !t.Enabled {
@@ -147,7 +148,7 @@ func targetSummary(t app.Target) string {
 	if t.Retry.Retries == 0 {
 		parts = append(parts, "no retries")
 	} else {
-		r := fmt.Sprintf("%s %s apart", plural(t.Retry.Retries, "retry"), durText(retryDelay(t.Retry)))
+		r := fmt.Sprintf("%s %s apart", widgets.Plural(t.Retry.Retries, "retry"), app.FormatDuration(retryDelay(t.Retry)))
 		if t.Retry.Backoff {
 			r += ", backing off"
 		}
@@ -157,9 +158,9 @@ func targetSummary(t app.Target) string {
 	if timeout <= 0 {
 		timeout = app.DefaultTimeout
 	}
-	parts = append(parts, "timeout "+durText(timeout))
+	parts = append(parts, "timeout "+app.FormatDuration(timeout))
 	if n := len(t.Headers); n > 0 {
-		parts = append(parts, plural(n, "extra header"))
+		parts = append(parts, widgets.Plural(n, "extra header"))
 	}
 	if t.Connection != "" {
 		parts = append(parts, "connection "+t.Connection)
@@ -186,11 +187,11 @@ func (l *targetList) retryFailed(t app.Target) {
 			case err != nil && n == 0:
 				l.setStatus(fmt.Sprintf("could not retry the failed deliveries to %s: %v", t.Name, err), true)
 			case err != nil:
-				l.setStatus(fmt.Sprintf("Queued %s to %s again; some could not be: %v", plural(n, "failed delivery"), t.Name, err), true)
+				l.setStatus(fmt.Sprintf("Queued %s to %s again; some could not be: %v", widgets.Plural(n, "failed delivery"), t.Name, err), true)
 			case n == 0:
 				l.setStatus(fmt.Sprintf("No failed deliveries to %s.", t.Name), false)
 			default:
-				l.setStatus(fmt.Sprintf("Queued %s to %s again; follow them in Deliveries.", plural(n, "failed delivery"), t.Name), false)
+				l.setStatus(fmt.Sprintf("Queued %s to %s again; follow them in Deliveries.", widgets.Plural(n, "failed delivery"), t.Name), false)
 			}
 		})
 	}()
@@ -308,10 +309,10 @@ type targetEditor struct {
 
 	name, prodURL, sandboxURL, options, timeout, retries, delay *widget.Entry
 	env                                                         *widget.RadioGroup
-	envBadge                                                    *badge
+	envBadge                                                    *widgets.Badge
 	scheme                                                      *widget.Select
 	secret                                                      *secretField
-	headers                                                     *headerEditor
+	headers                                                     *widgets.HeaderEditor
 	backoff, enabled                                            *widget.Check
 	disabledWhy                                                 *widget.Label
 	connection                                                  *widget.Select
@@ -346,7 +347,7 @@ func (l *targetList) edit(t app.Target, isNew bool) *targetEditor {
 
 func (ed *targetEditor) build() fyne.CanvasObject {
 	t, w := ed.orig, ed.l.w
-	ed.urlErr, ed.signErr, ed.retryErr, ed.headErr, ed.saveErr = errorLabel(), errorLabel(), errorLabel(), errorLabel(), errorLabel()
+	ed.urlErr, ed.signErr, ed.retryErr, ed.headErr, ed.saveErr = widgets.ErrorLabel(), widgets.ErrorLabel(), widgets.ErrorLabel(), widgets.ErrorLabel(), widgets.ErrorLabel()
 	label := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
@@ -363,9 +364,9 @@ func (ed *targetEditor) build() fyne.CanvasObject {
 	ed.sandboxURL.TextStyle = fyne.TextStyle{Monospace: true}
 	ed.sandboxURL.SetPlaceHolder("https://sandbox.example.com/webhooks (optional)")
 	ed.sandboxURL.SetText(t.SandboxURL)
-	ed.envBadge = newEnvBadge()
+	ed.envBadge = widgets.NewEnvBadge()
 	ed.env = widget.NewRadioGroup([]string{envProduction, envSandbox}, func(s string) {
-		setEnvBadge(ed.envBadge, app.Target{UseSandbox: s == envSandbox})
+		widgets.SetEnv(ed.envBadge, app.Target{UseSandbox: s == envSandbox})
 	})
 	ed.env.Horizontal = true
 	ed.env.Required = true
@@ -374,13 +375,13 @@ func (ed *targetEditor) build() fyne.CanvasObject {
 	} else {
 		ed.env.SetSelected(envProduction)
 	}
-	envHint := caption("Sends go to the URL switched on here; the badge shows it wherever the target is picked.")
+	envHint := widgets.Caption("Sends go to the URL switched on here; the badge shows it wherever the target is picked.")
 	envHint.Wrapping = fyne.TextWrapWord
 
 	name, opts := splitScheme(t.Scheme)
 	ed.options = widget.NewEntry()
 	ed.options.SetText(opts)
-	ed.optRow = container.NewVBox(ed.options, caption("Options change the scheme's defaults, separated by ';' (key=value)."))
+	ed.optRow = container.NewVBox(ed.options, widgets.Caption("Options change the scheme's defaults, separated by ';' (key=value)."))
 	key := t.Secret
 	if verify.UsesPublicKey(name) {
 		key = t.PrivateKey
@@ -392,32 +393,32 @@ func (ed *targetEditor) build() fyne.CanvasObject {
 	ed.scheme = widget.NewSelect(append([]string{unsignedScheme}, verify.Schemes()...), func(s string) {
 		hint, ok := optionHints[s]
 		ed.options.SetPlaceHolder(hint)
-		showRow(ok, ed.optRow)
-		showRow(s != unsignedScheme, ed.secret.root)
+		widgets.ShowRow(ok, ed.optRow)
+		widgets.ShowRow(s != unsignedScheme, ed.secret.root)
 	})
 	if name == "" {
 		name = unsignedScheme
 	}
 	ed.scheme.SetSelected(name)
 
-	ed.headers = newHeaderEditor(t.Headers, "Add header")
+	ed.headers = widgets.NewHeaderEditor(t.Headers, "Add header")
 
 	ed.timeout = widget.NewEntry()
 	ed.timeout.SetPlaceHolder(app.DefaultTimeout.String())
 	if t.Timeout > 0 {
-		ed.timeout.SetText(durText(t.Timeout))
+		ed.timeout.SetText(app.FormatDuration(t.Timeout))
 	}
 	ed.retries = widget.NewEntry()
 	ed.retries.SetText(strconv.Itoa(t.Retry.Retries))
 	ed.delay = widget.NewEntry()
 	ed.delay.SetPlaceHolder("1m")
 	if t.Retry.Delay > 0 {
-		ed.delay.SetText(durText(t.Retry.Delay))
+		ed.delay.SetText(app.FormatDuration(t.Retry.Delay))
 	}
 	ed.backoff = widget.NewCheck("Back off: double the delay after each retry, with jitter", nil)
 	ed.backoff.SetChecked(t.Retry.Backoff)
-	retryRow := container.NewHBox(widget.NewLabel("Retries"), fixedWidth(60, ed.retries),
-		widget.NewLabel("Delay"), fixedWidth(90, ed.delay), widget.NewLabel("Timeout"), fixedWidth(90, ed.timeout))
+	retryRow := container.NewHBox(widget.NewLabel("Retries"), widgets.FixedWidth(60, ed.retries),
+		widget.NewLabel("Delay"), widgets.FixedWidth(90, ed.delay), widget.NewLabel("Timeout"), widgets.FixedWidth(90, ed.timeout))
 
 	ed.enabled = widget.NewCheck("Enabled: resends may go to this target", nil)
 	ed.enabled.SetChecked(t.Enabled)
@@ -434,7 +435,7 @@ func (ed *targetEditor) build() fyne.CanvasObject {
 	for _, c := range ed.l.conns {
 		connNames = append(connNames, c.Name)
 	}
-	ed.connInfo = caption("")
+	ed.connInfo = widgets.Caption("")
 	ed.connection = widget.NewSelect(connNames, func(s string) {
 		ed.connInfo.SetText("")
 		for _, c := range ed.l.conns {
@@ -455,7 +456,7 @@ func (ed *targetEditor) build() fyne.CanvasObject {
 		label("Sandbox URL"), ed.sandboxURL,
 		label("Send to"), container.NewVBox(container.NewHBox(ed.env, container.NewCenter(ed.envBadge)), envHint, ed.urlErr),
 		label("Signing"), container.NewVBox(ed.scheme, ed.optRow, ed.secret.root, ed.signErr),
-		label("Extra headers"), container.NewVBox(ed.headers.root, container.NewHBox(ed.headers.add), ed.headErr),
+		label("Extra headers"), container.NewVBox(ed.headers.Root, container.NewHBox(ed.headers.Add), ed.headErr),
 		label("Connection"), container.NewVBox(ed.connection, ed.connInfo),
 		label("Retry policy"), container.NewVBox(retryRow, ed.backoff, ed.retryErr),
 		label("State"), container.NewVBox(ed.enabled, ed.disabledWhy),
@@ -509,7 +510,7 @@ func (ed *targetEditor) collect() (app.Target, bool) {
 	ok := true
 	mark := func(l *widget.Label, err error) {
 		if err != nil {
-			l.SetText(upperFirst(err.Error()))
+			l.SetText(widgets.UpperFirst(err.Error()))
 			l.Show()
 			ok = false
 		} else {
@@ -553,7 +554,7 @@ func (ed *targetEditor) collect() (app.Target, bool) {
 	}
 	mark(ed.signErr, signErr)
 
-	h, err := ed.headers.headers()
+	h, err := ed.headers.Headers()
 	mark(ed.headErr, err)
 	t.Headers = h
 
@@ -605,7 +606,7 @@ func (ed *targetEditor) doSave() {
 		return
 	}
 	if err := t.Validate(); err != nil {
-		ed.saveErr.SetText(upperFirst(err.Error()) + ".")
+		ed.saveErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 		ed.saveErr.Show()
 		return
 	}
@@ -646,7 +647,7 @@ type connectionList struct {
 
 func (l *targetList) showConnections() {
 	c := &connectionList{l: l, rows: container.NewVBox()}
-	c.status = caption("")
+	c.status = widgets.Caption("")
 	c.status.Hide()
 	intro := "A connection keeps credentials once — basic auth, a bearer or OAuth token with its prefix " +
 		"(Zoho-oauthtoken), or an API key in a header or the query (zapikey) — for any number of targets."
@@ -680,12 +681,12 @@ func (c *connectionList) load() {
 			c.conns = cs
 			c.rows.Objects = nil
 			if len(cs) == 0 {
-				c.rows.Add(caption("No connections yet."))
+				c.rows.Add(widgets.Caption("No connections yet."))
 			}
 			for _, x := range cs {
 				x := x
 				name := widget.NewLabelWithStyle(x.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-				desc := caption(kindLabel(x.Kind) + " · " + x.Describe())
+				desc := widgets.Caption(kindLabel(x.Kind) + " · " + x.Describe())
 				edit := widget.NewButtonWithIcon("Edit", theme.DocumentCreateIcon(), func() { c.edit(x, false) })
 				del := widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { c.remove(x.Name) })
 				del.Importance = widget.LowImportance
@@ -766,8 +767,8 @@ func (c *connectionList) edit(x app.Connection, isNew bool) *connectionEditor {
 	ed.keyName.SetText(x.KeyName)
 	ed.keyName.SetPlaceHolder("e.g. zapikey or X-API-Key")
 	ed.keyValue = newSecretField(w, x.KeyValue, "Paste the key to replace it")
-	ed.preview = caption("")
-	ed.saveErr = errorLabel()
+	ed.preview = widgets.Caption("")
+	ed.saveErr = widgets.ErrorLabel()
 	labels := make([]string, len(app.AuthKinds))
 	for i, k := range app.AuthKinds {
 		labels[i] = kindLabel(k)
@@ -813,9 +814,9 @@ func (ed *connectionEditor) kindValue() string {
 
 func (ed *connectionEditor) kindChanged() {
 	k := ed.kindValue()
-	showRow(k == app.AuthBasic, ed.basicRows...)
-	showRow(k == app.AuthBearer, ed.bearerRows...)
-	showRow(k == app.AuthAPIKeyHeader || k == app.AuthAPIKeyQuery, ed.keyRows...)
+	widgets.ShowRow(k == app.AuthBasic, ed.basicRows...)
+	widgets.ShowRow(k == app.AuthBearer, ed.bearerRows...)
+	widgets.ShowRow(k == app.AuthAPIKeyHeader || k == app.AuthAPIKeyQuery, ed.keyRows...)
 	ed.preview.SetText(ed.collect().Describe())
 }
 
@@ -835,7 +836,7 @@ func (ed *connectionEditor) collect() app.Connection {
 func (ed *connectionEditor) doSave() {
 	x := ed.collect()
 	if err := x.Validate(); err != nil {
-		ed.saveErr.SetText(upperFirst(err.Error()) + ".")
+		ed.saveErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 		ed.saveErr.Show()
 		return
 	}
@@ -852,7 +853,7 @@ func (ed *connectionEditor) doSave() {
 		}
 		c.l.w.do(func() {
 			if err != nil {
-				ed.saveErr.SetText(upperFirst(err.Error()) + ".")
+				ed.saveErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 				ed.saveErr.Show()
 				return
 			}

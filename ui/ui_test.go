@@ -430,8 +430,8 @@ func TestKeyboardFilterShortcutAndEscape(t *testing.T) {
 	h.selectPath("/n/0")
 	h.w.detail.tabs.Select(h.w.detail.bodyTab)
 	h.bodyText()
-	c.Focus(h.w.detail.body.view.content)
-	h.w.detail.body.view.content.TypedShortcut(ctrlF)
+	c.Focus(h.w.detail.body.view.Focusable())
+	h.w.detail.body.view.Focusable().TypedShortcut(ctrlF)
 	if c.Focused() != h.w.filter {
 		t.Error("Ctrl+F from the body view did not focus the filter box")
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // Listener is the part of the capture server the window uses.
@@ -101,7 +102,7 @@ type Window struct {
 
 	urlLabel   *widget.Label
 	urlCopy    *widget.Button
-	liveBadge  *badge
+	liveBadge  *widgets.Badge
 	captureBtn *widget.Button
 	countLabel *widget.Label
 	clearBtn   *widget.Button
@@ -226,7 +227,7 @@ func (w *Window) refreshLoop() {
 
 func (w *Window) buildTopBar() fyne.CanvasObject {
 	name := widget.NewLabelWithStyle("Hooklens", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	w.liveBadge = newBadge("PAUSED")
+	w.liveBadge = widgets.NewBadge("PAUSED")
 	w.urlLabel = widget.NewLabelWithStyle(w.d.Listener.URL(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	w.urlLabel.Selectable = true
 	copyURL := w.newCopyButton("", func() string { return w.d.Listener.URL() })
@@ -257,7 +258,7 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
 	pausedText.Importance = widget.WarningImportance
 	pausedText.Wrapping = fyne.TextWrapWord
-	w.paused = container.NewStack(newThemedRect(hltheme.Panel, 0),
+	w.paused = container.NewStack(widgets.NewThemedRect(hltheme.Panel, 0),
 		container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.MediaPauseIcon())), nil, pausedText))
 	w.errText = widget.NewLabel("")
 	w.errText.Importance = widget.DangerImportance
@@ -265,7 +266,7 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 	w.errText.Hide()
 	w.updateCapture()
 	w.flash = newFlash(w)
-	rows := container.NewVBox(panel(container.NewPadded(bar)), w.paused, w.errText, w.flash.box)
+	rows := container.NewVBox(widgets.Panel(container.NewPadded(bar)), w.paused, w.errText, w.flash.box)
 	w.notices = container.NewVBox()
 	rows.Add(w.notices)
 	if w.d.Notice != "" {
@@ -331,7 +332,7 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	w.list.OnSelected = w.rowSelected
 	w.noMatch = newNoMatch(w.clearFilter)
 	w.noMatch.root.Hide()
-	w.footer = caption("")
+	w.footer = widgets.Caption("")
 	w.footer.Hide()
 
 	w.bulkBtn = widget.NewButtonWithIcon("Resend…", theme.MailForwardIcon(), nil)
@@ -451,13 +452,13 @@ func (w *Window) updateCount() {
 		w.showError(fmt.Errorf("counting events: %w", err))
 		return
 	}
-	w.countLabel.SetText(plural(total, "event"))
+	w.countLabel.SetText(widgets.Plural(total, "event"))
 	w.clearBtn.Disable()
 	if total > 0 {
 		w.clearBtn.Enable()
 	}
 	if w.applied != "" && w.model.counted {
-		w.footer.SetText(fmt.Sprintf("%s of %s match '%s'", groupDigits(w.model.Len()), groupDigits(total), w.applied))
+		w.footer.SetText(fmt.Sprintf("%s of %s match '%s'", widgets.GroupDigits(w.model.Len()), widgets.GroupDigits(total), w.applied))
 		w.footer.Show()
 	} else {
 		w.footer.Hide()
@@ -688,10 +689,10 @@ func (w *Window) removed(id uint64) {
 func (w *Window) confirmClear() {
 	total, _ := w.d.Events.Count()
 	askDelete("Clear all events?",
-		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", plural(total, "event")), "Delete all",
+		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", widgets.Plural(total, "event")), "Delete all",
 		func() {
 			store := w.d.Events
-			done := w.busy(fmt.Sprintf("Deleting %s…", plural(total, "event")))
+			done := w.busy(fmt.Sprintf("Deleting %s…", widgets.Plural(total, "event")))
 			go func() {
 				err := store.DeleteAll()
 				w.do(func() {
