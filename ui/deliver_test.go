@@ -18,6 +18,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/dialogs"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
 
@@ -281,8 +282,8 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	if err != nil || stored.Enabled || !strings.Contains(stored.DisabledReason, "410 Gone") {
 		t.Fatalf("stored target %+v, %v", stored, err)
 	}
-	l := h.w.showTargets()
-	h.pumpUntil("the targets list", func() bool { return l.loaded })
+	l := h.w.ctl.showTargets(h.w.win)
+	h.pumpUntil("the targets list", func() bool { return l.Loaded() })
 	texts := labels(h.w.win.Canvas().Overlays().Top())
 	if !contains(texts, "Disabled: "+stored.DisabledReason) {
 		t.Errorf("the Targets list does not show why Acme is disabled: %q", texts)
@@ -317,8 +318,8 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 		UseSandbox: true, Scheme: "stripe", Secret: secret, Connection: "zoho", Enabled: true, Retry: app.DefaultRetry})
 
 	test.Tap(h.w.targetsBtn)
-	l := h.w.tgList
-	h.pumpUntil("the targets list", func() bool { return l != nil && l.loaded })
+	l := h.w.ctl.tgList
+	h.pumpUntil("the targets list", func() bool { return l != nil && l.Loaded() })
 	list := h.w.win.Canvas().Overlays().Top()
 	texts := labels(list)
 	if contains(texts, secret) || contains(texts, token) {
@@ -338,7 +339,7 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	}
 
 	test.Tap(h.dialogButton("Edit"))
-	ed := l.editor
+	ed := h.w.ctl.tgEditor
 	if ed == nil {
 		t.Fatal("Edit opened no editor")
 	}
@@ -347,34 +348,34 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	if contains(texts, secret) || !contains(texts, app.Mask(secret)) {
 		t.Errorf("the editor should show the secret masked only: %q", texts)
 	}
-	if ed.secret.entry.Text != "" || !ed.secret.entry.Password {
+	if ed.Secret.Entry.Text != "" || !ed.Secret.Entry.Password {
 		t.Error("the replacement entry should start empty and hide what is typed")
 	}
 	if !contains(texts, "Adds Authorization: Zoho-oauthtoken "+app.Mask(token)) {
 		t.Errorf("the connection line should show the token masked: %q", texts)
 	}
-	test.Tap(ed.secret.eye)
+	test.Tap(ed.Secret.Eye)
 	if !contains(labels(form), secret) {
 		t.Error("the eye did not reveal the secret")
 	}
-	test.Tap(ed.secret.eye)
+	test.Tap(ed.Secret.Eye)
 	if contains(labels(form), secret) {
 		t.Error("the eye did not hide the secret again")
 	}
-	if ed.timeout.PlaceHolder != "5s" || ed.retries.Text != "3" || ed.delay.Text != "1m" || ed.env.Selected != envSandbox {
-		t.Errorf("form: timeout %q, retries %q, delay %q, env %q", ed.timeout.PlaceHolder, ed.retries.Text, ed.delay.Text, ed.env.Selected)
+	if ed.Timeout.PlaceHolder != "5s" || ed.Retries.Text != "3" || ed.Delay.Text != "1m" || ed.Env.Selected != dialogs.EnvSandbox {
+		t.Errorf("form: timeout %q, retries %q, delay %q, env %q", ed.Timeout.PlaceHolder, ed.Retries.Text, ed.Delay.Text, ed.Env.Selected)
 	}
 
 	// A bad URL is refused in place; a good edit is saved, secret kept.
-	ed.prodURL.SetText("ftp://shop.example.com")
-	test.Tap(ed.save)
-	if !ed.urlErr.Visible() {
+	ed.ProdURL.SetText("ftp://shop.example.com")
+	test.Tap(ed.SaveButton)
+	if !ed.URLErr.Visible() {
 		t.Error("a non-http URL was accepted")
 	}
-	ed.prodURL.SetText("https://shop.example.com/hooks")
-	ed.retries.SetText("5")
-	ed.env.SetSelected(envProduction)
-	test.Tap(ed.save)
+	ed.ProdURL.SetText("https://shop.example.com/hooks")
+	ed.Retries.SetText("5")
+	ed.Env.SetSelected(dialogs.EnvProduction)
+	test.Tap(ed.SaveButton)
 	h.pumpUntil("the save", func() bool {
 		got, _ := h.st.Target(tg.ID)
 		return got.Retry.Retries == 5
@@ -385,14 +386,14 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	}
 
 	// The connection editor masks its token too.
-	h.pumpUntil("the list to reload", func() bool { return l.editor == nil && l.loaded })
-	l.showConnections()
-	h.pumpUntil("the connections", func() bool { return l.connDlg != nil && len(l.connDlg.conns) == 1 })
+	h.pumpUntil("the list to reload", func() bool { return h.w.ctl.tgEditor == nil && l.Loaded() })
+	h.w.ctl.showConnections()
+	h.pumpUntil("the connections", func() bool { return h.w.ctl.connList != nil && len(h.w.ctl.connList.Connections()) == 1 })
 	test.Tap(h.dialogButton("Edit"))
-	ce := l.connDlg.editor
+	ce := h.w.ctl.connEditor
 	texts = labels(h.w.win.Canvas().Overlays().Top())
-	if contains(texts, token) || !contains(texts, app.Mask(token)) || ce.prefix.Text != "Zoho-oauthtoken" {
-		t.Errorf("connection editor: %q, prefix %q", texts, ce.prefix.Text)
+	if contains(texts, token) || !contains(texts, app.Mask(token)) || ce.Prefix.Text != "Zoho-oauthtoken" {
+		t.Errorf("connection editor: %q, prefix %q", texts, ce.Prefix.Text)
 	}
 }
 

@@ -225,7 +225,7 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 		})
 	v.list.OnSelected = v.selected
 	v.count = widget.NewLabel("")
-	targets := widget.NewButtonWithIcon("Targets", theme.SettingsIcon(), func() { w.showTargetsIn(v.win) })
+	targets := widget.NewButtonWithIcon("Targets", theme.SettingsIcon(), func() { w.ctl.showTargets(v.win) })
 	compose := widget.NewButtonWithIcon("Compose request", theme.DocumentCreateIcon(), func() { w.editAndResend(nil) })
 	bar := container.NewBorder(nil, nil,
 		container.NewHBox(widgets.Heading("Deliveries"), v.count),
@@ -440,7 +440,7 @@ func (r *deliveryRow) set(s app.DeliverySummary, loaded bool, target string) {
 	} else {
 		widgets.SetStatus(r.status, s.LastStatus)
 	}
-	r.url.SetText(maskURL(s.URL))
+	r.url.SetText(widgets.MaskURL(s.URL))
 	meta := []string{"#" + app.FormatID(s.ID), clockTime(s.CreatedAt), widgets.Plural(s.Attempts, "attempt")}
 	if target != "" {
 		meta = append(meta, "to "+target)

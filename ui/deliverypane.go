@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -30,74 +29,6 @@ func msText(d time.Duration) string {
 	return widgets.GroupDigits(int(math.Round(ms))) + " ms"
 }
 
-// secretWords mark header and query parameter names whose values are
-// credentials.
-var secretWords = []string{"auth", "token", "secret", "password", "passwd", "apikey", "api-key", "api_key", "key", "cookie", "session"}
-
-func isSecretName(name string) bool {
-	n := strings.ToLower(name)
-	if strings.Contains(n, "signature") {
-		return false // a MAC proves, it does not grant
-	}
-	for _, w := range secretWords {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// maskHeader hides a credential's value, keeping Authorization's scheme
-// word (Bearer, Basic, Zoho-oauthtoken) so the user sees what was sent.
-func maskHeader(name, value string) string {
-	if !isSecretName(name) {
-		return value
-	}
-	if strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") {
-		if scheme, cred, ok := strings.Cut(value, " "); ok {
-			return scheme + " " + app.Mask(strings.TrimSpace(cred))
-		}
-	}
-	return app.Mask(value)
-}
-
-func maskHeaders(h app.Headers) app.Headers {
-	out := make(app.Headers, len(h))
-	for i, x := range h {
-		out[i] = app.Header{Name: x.Name, Value: maskHeader(x.Name, x.Value)}
-	}
-	return out
-}
-
-// maskURL hides a password in the user info and credential query
-// parameters (Bigin's zapikey), keeping the query's order and spelling.
-func maskURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return raw
-	}
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "••••••••")
-		}
-	}
-	if u.RawQuery != "" {
-		parts := strings.Split(u.RawQuery, "&")
-		for i, p := range parts {
-			k, v, ok := strings.Cut(p, "=")
-			name, _ := url.QueryUnescape(k)
-			if ok && isSecretName(name) {
-				uv, _ := url.QueryUnescape(v)
-				parts[i] = k + "=" + app.Mask(uv)
-			}
-		}
-		u.RawQuery = strings.Join(parts, "&")
-	}
-	s := u.String()
-	// url.String escapes the mask's dots; show them as dots.
-	return strings.ReplaceAll(strings.ReplaceAll(s, "%E2%80%A2", "•"), "%e2%80%a2", "•")
-}
-
 // bodyText renders a body for reading: pretty JSON, text, or a hex dump.
 func bodyText(b []byte) (text string, isJSON bool) {
 	if len(b) == 0 {
@@ -118,8 +49,8 @@ func bodyText(b []byte) (text string, isJSON bool) {
 // line, headers, a blank line and the body.
 func requestText(r app.Request) string {
 	var sb strings.Builder
-	sb.WriteString(r.Method + " " + maskURL(r.URL) + "\n")
-	sb.WriteString(headerLines(maskHeaders(r.Headers)))
+	sb.WriteString(r.Method + " " + widgets.MaskURL(r.URL) + "\n")
+	sb.WriteString(headerLines(widgets.MaskHeaders(r.Headers)))
 	if len(r.Body) > 0 {
 		// The bytes as sent, not re-indented: a signature covers exactly these.
 		if app.IsText(r.Body) {
@@ -326,7 +257,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 		m = a.Request.Method
 	}
 	p.method.Set(strings.ToUpper(m), hltheme.MethodColor(m))
-	p.url.SetText(maskURL(d.Request.URL))
+	p.url.SetText(widgets.MaskURL(d.Request.URL))
 
 	switch {
 	case t != nil:

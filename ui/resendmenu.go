@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/ui/dialogs"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
@@ -132,7 +133,7 @@ func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
 			for _, t := range ts {
 				t := t
 				u, _ := t.ActiveURL()
-				label := fmt.Sprintf("To %s — %s · %s", t.Name, strings.ToUpper(t.Environment()), maskURL(u))
+				label := fmt.Sprintf("To %s — %s · %s", t.Name, strings.ToUpper(t.Environment()), widgets.MaskURL(u))
 				it := fyne.NewMenuItem(label, func() { w.quickResend(e, &t, "") })
 				if !t.Enabled {
 					it.Label = fmt.Sprintf("To %s — disabled: %s", t.Name, t.DisabledReason)
@@ -150,7 +151,7 @@ func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
 				fyne.NewMenuItem("To a URL…", func() { w.askResendURL(e) }),
 				fyne.NewMenuItemSeparator(),
 				fyne.NewMenuItem("Edit and resend…", func() { w.editAndResend(e) }),
-				fyne.NewMenuItem("Manage targets…", func() { w.showTargets() }),
+				fyne.NewMenuItem("Manage targets…", func() { w.ctl.showTargets(w.win) }),
 			)
 			widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.win.Canvas(), at)
 		})
@@ -177,7 +178,7 @@ func (w *Window) askResendURL(e *app.Event) {
 			}
 			w.quickResend(e, nil, u)
 		}, w.win)
-	d.Resize(fitSize(w.win, fyne.NewSize(620, 180)))
+	d.Resize(dialogs.FitSize(w.win, fyne.NewSize(620, 180)))
 	d.Show()
 }
 
@@ -260,7 +261,7 @@ func (w *Window) askBulk(ids []uint64, what string) {
 				widgets.SetEnv(env, t)
 				env.Show()
 				u, _ := t.ActiveURL()
-				url.SetText(maskURL(u) + " · " + retryText(t.Retry, t.Timeout))
+				url.SetText(widgets.MaskURL(u) + " · " + retryText(t.Retry, t.Timeout))
 			})
 			msg := widget.NewLabel(fmt.Sprintf("Resend %s, each as captured and signed as the target signs. "+
 				"They go to the background queue, which retries by the target's policy.", what))
@@ -271,7 +272,7 @@ func (w *Window) askBulk(ids []uint64, what string) {
 					w.runBulk(ids, byOpt[pick.Selected])
 				}
 			}, w.win)
-			d.Resize(fitSize(w.win, fyne.NewSize(600, 260)))
+			d.Resize(dialogs.FitSize(w.win, fyne.NewSize(600, 260)))
 			d.Show()
 			w.bulkDlg = d
 			w.bulkPick = pick
@@ -285,7 +286,7 @@ func (w *Window) runBulk(ids []uint64, t app.Target) {
 	bar := widget.NewProgressBar()
 	text := widget.NewLabel("Finding the events…")
 	d := dialog.NewCustomWithoutButtons("Resending to "+t.Name, container.NewVBox(bar, text), w.win)
-	d.Resize(fitSize(w.win, fyne.NewSize(520, 160)))
+	d.Resize(dialogs.FitSize(w.win, fyne.NewSize(520, 160)))
 	d.Show()
 	w.bulkProgress = text
 	go func() {

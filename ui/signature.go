@@ -13,6 +13,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	"github.com/hooklens/hooklens/ui/dialogs"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
@@ -425,11 +426,11 @@ func (s *sigTab) actions(v sigView) fyne.CanvasObject {
 			ep.Scheme = detectedScheme(e)
 		}
 		what := "secret"
-		if name, _ := splitScheme(ep.Scheme); verify.UsesPublicKey(name) {
+		if name, _ := dialogs.SplitScheme(ep.Scheme); verify.UsesPublicKey(name) {
 			what = "public key"
 		}
 		b = widget.NewButtonWithIcon("Add "+what+" for endpoint "+ep.Slug, theme.ContentAddIcon(), func() {
-			w.editEndpoint(ep, false)
+			w.ctl.editEndpoint(ep, false)
 		})
 	case needKey:
 		slug := app.PathSlug(e.Path)
@@ -438,12 +439,12 @@ func (s *sigTab) actions(v sigView) fyne.CanvasObject {
 			label += " " + slug
 		}
 		b = widget.NewButtonWithIcon(label, theme.ContentAddIcon(), func() {
-			w.editEndpoint(app.Endpoint{Slug: slug, Scheme: detectedScheme(e)}, true)
+			w.ctl.editEndpoint(app.Endpoint{Slug: slug, Scheme: detectedScheme(e)}, true)
 		})
 	case v.ep != nil && v.Result != app.VerdictValid:
 		ep := *v.ep
 		b = widget.NewButtonWithIcon("Edit endpoint "+ep.Slug, theme.DocumentCreateIcon(), func() {
-			w.editEndpoint(ep, false)
+			w.ctl.editEndpoint(ep, false)
 		})
 		b.Importance = widget.MediumImportance
 		return container.NewHBox(b)

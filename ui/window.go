@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/ui/dialogs"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
@@ -86,6 +87,7 @@ type Window struct {
 	win fyne.Window
 	d   Deps
 	do  func(func()) // runs fn on the UI goroutine (fyne.Do; tests queue)
+	ctl *controller  // what the dialogs ask of the backend
 
 	model   *eventModel
 	list    *eventList
@@ -109,15 +111,12 @@ type Window struct {
 	paused     fyne.CanvasObject
 
 	endpointsBtn *widget.Button
-	epList       *endpointList   // the Endpoints dialog while it is open
-	editor       *endpointEditor // the endpoint editor while it is open
 
 	deliveriesBtn *widget.Button
 	targetsBtn    *widget.Button
 	resendEd      *resendEditor // the latest Edit and resend window while it is open
 	editors       map[*resendEditor]struct{}
 	delivView     *deliveriesView // the Deliveries window while it is open
-	tgList        *targetList     // the Targets dialog while it is open
 	flash         *flash          // follows the latest quick resend
 	bulkBtn       *widget.Button
 	bulkDlg       dialog.Dialog // the bulk resend's target picker
@@ -149,6 +148,7 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	a.Settings().SetTheme(hltheme.New())
 	w := &Window{app: a, d: d, do: do, selIdx: -1, wantIdx: -1,
 		kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	w.ctl = &controller{w: w, d: d}
 	title := "Hooklens"
 	if d.Demo {
 		title = "Hooklens — demo data"
@@ -242,11 +242,11 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 		logo = container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(22), widget.NewIcon(icon)))
 	}
 	left := container.NewHBox(logo, name, widget.NewSeparator(), container.NewCenter(w.liveBadge), w.urlLabel, copyURL)
-	w.endpointsBtn = widget.NewButtonWithIcon("Endpoints", theme.SettingsIcon(), w.showEndpoints)
+	w.endpointsBtn = widget.NewButtonWithIcon("Endpoints", theme.SettingsIcon(), w.ctl.showEndpoints)
 	if w.d.Endpoints == nil {
 		w.endpointsBtn.Hide()
 	}
-	w.targetsBtn = widget.NewButtonWithIcon("Targets", theme.MailForwardIcon(), func() { w.showTargets() })
+	w.targetsBtn = widget.NewButtonWithIcon("Targets", theme.MailForwardIcon(), func() { w.ctl.showTargets(w.win) })
 	w.deliveriesBtn = widget.NewButtonWithIcon("Deliveries", theme.ListIcon(), func() { w.showDeliveries() })
 	if w.d.Queue == nil || w.d.Deliveries == nil {
 		w.targetsBtn.Hide()
@@ -625,21 +625,7 @@ func (w *Window) confirmDelete(id uint64) {
 		e := w.detail.ev
 		what = fmt.Sprintf("%s %s received at %s", e.Method, e.RequestURI(), clockTime(e.ReceivedAt))
 	}
-	askDelete("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), "Delete", func() { w.deleteEvent(id) }, w.win)
-}
-
-// askDelete asks before deleting: del runs only if the user presses the red
-// confirm button.
-func askDelete(title, message, confirm string, del func(), parent fyne.Window) {
-	d := dialog.NewConfirm(title, message, func(ok bool) {
-		if ok {
-			del()
-		}
-	}, parent)
-	d.SetConfirmText(confirm)
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
+	dialogs.ConfirmDelete("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), "Delete", func() { w.deleteEvent(id) }, w.win)
 }
 
 func (w *Window) deleteEvent(id uint64) {
@@ -688,7 +674,7 @@ func (w *Window) removed(id uint64) {
 
 func (w *Window) confirmClear() {
 	total, _ := w.d.Events.Count()
-	askDelete("Clear all events?",
+	dialogs.ConfirmDelete("Clear all events?",
 		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", widgets.Plural(total, "event")), "Delete all",
 		func() {
 			store := w.d.Events
