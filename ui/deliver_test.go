@@ -17,8 +17,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
-	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/dialogs"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
 
