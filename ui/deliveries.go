@@ -17,145 +17,6 @@ import (
 	"github.com/hooklens/hooklens/ui/widgets"
 )
 
-// --- the model --------------------------------------------------------------------
-
-// deliveryModel pages delivery summaries from the store, newest first, as
-// the event list does: a row asks for its item by index and only a few
-// pages are held. States change in place, so a change rereads the pages
-// held (in one goroutine) rather than patching them.
-type deliveryModel struct {
-	st       app.DeliveryStore
-	do       func(func())
-	pageSize int
-	maxPages int
-
-	count   int
-	counted bool
-	pages   map[int][]app.DeliverySummary // by first index
-	used    map[int]uint64
-	clock   uint64
-	loading map[int]bool
-	gen     uint64
-
-	onChange func() // rows or count changed
-	onError  func(error)
-}
-
-func newDeliveryModel(st app.DeliveryStore, do func(func())) *deliveryModel {
-	return &deliveryModel{st: st, do: do, pageSize: 100, maxPages: 4,
-		pages: map[int][]app.DeliverySummary{}, used: map[int]uint64{}, loading: map[int]bool{}}
-}
-
-func (m *deliveryModel) Len() int { return m.count }
-
-// Item returns row i, asking for its page when it is not held.
-func (m *deliveryModel) Item(i int) (app.DeliverySummary, bool) {
-	start := i / m.pageSize * m.pageSize
-	if p, ok := m.pages[start]; ok {
-		m.clock++
-		m.used[start] = m.clock
-		if i-start < len(p) {
-			return p[i-start], true
-		}
-		return app.DeliverySummary{}, false
-	}
-	if i >= 0 && i < m.count && !m.loading[start] {
-		m.loading[start] = true
-		m.read([]int{start})
-	}
-	return app.DeliverySummary{}, false
-}
-
-// IndexOf is the row of delivery id if its page is held, or -1.
-func (m *deliveryModel) IndexOf(id uint64) int {
-	for start, p := range m.pages {
-		for j := range p {
-			if p[j].ID == id {
-				return start + j
-			}
-		}
-	}
-	return -1
-}
-
-// Reload rereads the count and every page held.
-func (m *deliveryModel) Reload() {
-	starts := []int{0}
-	for s := range m.pages {
-		if s != 0 {
-			starts = append(starts, s)
-		}
-	}
-	m.read(starts)
-}
-
-// read fetches the count and the pages at starts in a goroutine.
-func (m *deliveryModel) read(starts []int) {
-	m.gen++
-	gen := m.gen
-	go func() {
-		n, err := m.st.CountDeliveries()
-		got := map[int][]app.DeliverySummary{}
-		for _, s := range starts {
-			if err != nil {
-				break
-			}
-			got[s], err = m.st.Deliveries(app.DeliveryPage{Offset: s, Limit: m.pageSize})
-		}
-		m.do(func() { m.arrived(gen, n, got, err) })
-	}()
-}
-
-func (m *deliveryModel) arrived(gen uint64, n int, got map[int][]app.DeliverySummary, err error) {
-	for s := range got {
-		delete(m.loading, s)
-	}
-	if err != nil {
-		if m.onError != nil {
-			m.onError(err)
-		}
-		return
-	}
-	if gen < m.gen && len(got) > 1 {
-		return // a newer full reread is on its way
-	}
-	if n != m.count {
-		// Rows moved: pages not reread now describe other rows.
-		for s := range m.pages {
-			if _, ok := got[s]; !ok {
-				delete(m.pages, s)
-			}
-		}
-	}
-	m.count, m.counted = n, true
-	for s, p := range got {
-		m.clock++
-		m.pages[s], m.used[s] = p, m.clock
-	}
-	for len(m.pages) > m.maxPages {
-		old, oldUsed := -1, uint64(0)
-		for s := range m.pages {
-			if old < 0 || m.used[s] < oldUsed {
-				old, oldUsed = s, m.used[s]
-			}
-		}
-		delete(m.pages, old)
-		delete(m.used, old)
-	}
-	if m.onChange != nil {
-		m.onChange()
-	}
-}
-
-// cachedRows is how many summaries are held (for tests).
-func (m *deliveryModel) cachedRows() int {
-	n := 0
-	for _, p := range m.pages {
-		n += len(p)
-	}
-	return n
-}
-
 // --- the window ----------------------------------------------------------------
 
 // deliveriesView is the Deliveries window: every delivery newest first with
@@ -164,7 +25,7 @@ func (m *deliveryModel) cachedRows() int {
 type deliveriesView struct {
 	w       *Window
 	win     fyne.Window
-	model   *deliveryModel
+	model   *pager[app.DeliverySummary]
 	list    *widget.List
 	pane    *deliveryPane
 	count   *widget.Label
@@ -191,8 +52,10 @@ func (w *Window) showDeliveries() *deliveriesView {
 	}
 	v := &deliveriesView{w: w, targets: map[string]app.Target{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{})}
-	v.model = newDeliveryModel(w.d.Deliveries, w.do)
-	v.model.onChange = v.changed
+	v.model = deliveryPages(w.d.Deliveries, w.do)
+	v.model.onLoaded = v.changed
+	v.model.onGrow = func(int) { v.changed() }
+	v.model.onReset = func(bool) { v.changed() }
 	v.model.onError = func(err error) {
 		v.errText.SetText(fmt.Sprintf("could not read the deliveries: %v", err))
 		v.errText.Show()
@@ -258,7 +121,7 @@ func (v *deliveriesView) refreshLoop() {
 		}
 		v.w.do(func() {
 			if !v.closed {
-				v.model.Reload()
+				v.model.Reread()
 			}
 		})
 		t.Reset(refreshInterval)

@@ -278,7 +278,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 
 	if d.State == app.Pending && !d.NextAttemptAt.IsZero() {
 		if wait := time.Until(d.NextAttemptAt); wait > time.Second {
-			p.next.SetText(fmt.Sprintf("Next attempt at %s (in %s)", d.NextAttemptAt.Local().Format("15:04:05"), wait.Round(time.Second)))
+			p.next.SetText(fmt.Sprintf("Next attempt at %s (in %s)", d.NextAttemptAt.Local().Format("15:04:05"), app.FormatDuration(wait)))
 		} else {
 			p.next.SetText("Sending now…")
 		}

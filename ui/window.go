@@ -89,7 +89,7 @@ type Window struct {
 	do  func(func()) // runs fn on the UI goroutine (fyne.Do; tests queue)
 	ctl *controller  // what the dialogs ask of the backend
 
-	model   *eventModel
+	model   *eventPages
 	list    *eventList
 	filter  *filterEntry
 	applied string // filter text in effect
@@ -155,7 +155,7 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	}
 	w.win = a.NewWindow(title)
 
-	w.model = newEventModel(d.Events, do)
+	w.model = newEventPages(d.Events, do)
 	w.model.onGrow = w.grown
 	w.model.onReset = w.modelReset
 	w.model.onLoaded = w.loaded
