@@ -38,9 +38,9 @@ type pager[T any] struct {
 	// exists. rereadSeq is the newest Reread placed.
 	seq, mutSeq, countSeq, rereadSeq uint64
 
-	onGrow   func(delta int)      // count grew by delta: rows shifted down by delta
-	onReset  func(newQuery bool)  // rows were reread: a new query, or rows removed elsewhere
-	onLoaded func()               // rows got their data
+	onGrow   func(delta int)     // count grew by delta: rows shifted down by delta
+	onReset  func(newQuery bool) // rows were reread: a new query, or rows removed elsewhere
+	onLoaded func()              // rows got their data
 	onError  func(error)
 }
 
