@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/ui/dialogs"
@@ -30,6 +31,13 @@ type controller struct {
 	conns      []app.Connection
 	connList   *dialogs.ConnectionList
 	connEditor *dialogs.ConnectionEditor
+
+	// The windows it opened, and the bulk resend.
+	resendEd    *resendEditor // the latest Edit and resend window while it is open
+	editors     map[*resendEditor]struct{}
+	delivView   *deliveriesView // the Deliveries window while it is open
+	bulkPick    *widget.Select  // the bulk resend's target picker
+	bulkSummary string          // how the last bulk resend went
 }
 
 // --- endpoints ------------------------------------------------------------------
@@ -214,7 +222,7 @@ func (c *controller) saveTarget(ed *dialogs.TargetEditor, t app.Target) {
 				c.tgList.SetStatus("Saved target "+t.Name+".", false)
 				c.loadTargets()
 			}
-			if v := c.w.delivView; v != nil {
+			if v := c.delivView; v != nil {
 				v.loadTargets()
 			}
 		})

@@ -80,7 +80,7 @@ func (h *harness) openEditor(path, body string) *resendEditor {
 		h.t.Fatal("the event header offers no Resend / Edit and resend")
 	}
 	test.Tap(h.w.detail.edit)
-	ed := h.w.resendEd
+	ed := h.w.ctl.resendEd
 	if ed == nil {
 		h.t.Fatal("Edit and resend opened nothing")
 	}
@@ -111,7 +111,7 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 
 	// The Deliveries window is open while sending: it must follow live.
 	test.Tap(h.w.deliveriesBtn)
-	v := h.w.delivView
+	v := h.w.ctl.delivView
 	if v == nil {
 		t.Fatal("the Deliveries button opened nothing")
 	}
@@ -421,7 +421,7 @@ func TestCancelAndRetryFromDeliveries(t *testing.T) {
 		t.Errorf("after Cancel: %q in %s", ed.pane.state.Text, ed.pane.state.Color)
 	}
 
-	v := h.w.showDeliveries()
+	v := h.w.ctl.showDeliveries()
 	h.pumpUntil("the row", func() bool { return v.model.cachedRows() == 1 })
 	v.list.Select(0)
 	h.pumpUntil("the detail", func() bool { return v.pane.d != nil })
@@ -459,13 +459,13 @@ func TestBulkResendOfFilteredEventsToTarget(t *testing.T) {
 	h.w.applyFilter("needle")
 	h.pumpUntil("the filter", func() bool { return h.w.model.counted && h.w.model.Len() == 2 })
 
-	h.w.askBulk(nil, "2 events")
-	h.pumpUntil("the target picker", func() bool { return h.w.bulkPick != nil })
-	h.w.bulkPick.SetSelected(targetOption(tg))
+	h.w.ctl.askBulk(nil, "2 events")
+	h.pumpUntil("the target picker", func() bool { return h.w.ctl.bulkPick != nil })
+	h.w.ctl.bulkPick.SetSelected(targetOption(tg))
 	test.Tap(h.dialogButton("Resend"))
-	h.pumpUntil("the summary", func() bool { return h.w.bulkSummary != "" })
-	if want := "Queued 2 resends to Local (PRODUCTION); follow them in Deliveries."; h.w.bulkSummary != want || h.w.flash.text.Text != want {
-		t.Errorf("summary %q, banner %q", h.w.bulkSummary, h.w.flash.text.Text)
+	h.pumpUntil("the summary", func() bool { return h.w.ctl.bulkSummary != "" })
+	if want := "Queued 2 resends to Local (PRODUCTION); follow them in Deliveries."; h.w.ctl.bulkSummary != want || h.w.flash.text.Text != want {
+		t.Errorf("summary %q, banner %q", h.w.ctl.bulkSummary, h.w.flash.text.Text)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for len(rcv.requests()) < 2 && time.Now().Before(deadline) {
@@ -485,7 +485,7 @@ func TestQuickResendToURLFollowsInBanner(t *testing.T) {
 	rcv := newReceiver(t)
 	h.send("POST", "/hooks/q", "application/json", []byte(`{"q":1}`), "X-Trace", "abc")
 	h.selectPath("/hooks/q")
-	h.w.quickResend(h.w.detail.ev, nil, rcv.URL+"/quick")
+	h.w.ctl.quickResend(h.w.detail.ev, nil, rcv.URL+"/quick")
 	h.pumpUntil("the banner to say delivered", func() bool { return h.w.flash.badge.Text == "delivered" })
 	if txt := h.w.flash.text.Text; !strings.Contains(txt, "delivered — 201 Created in") {
 		t.Errorf("banner %q", txt)
@@ -495,7 +495,7 @@ func TestQuickResendToURLFollowsInBanner(t *testing.T) {
 		t.Errorf("the app received %+v", r)
 	}
 	test.Tap(h.w.flash.show)
-	v := h.w.delivView
+	v := h.w.ctl.delivView
 	h.pumpUntil("the delivery selected in Deliveries", func() bool { return v != nil && v.pane.d != nil && v.pane.d.ID == h.w.flash.id })
 }
 

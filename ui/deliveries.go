@@ -42,11 +42,12 @@ type deliveriesView struct {
 }
 
 // showDeliveries opens the Deliveries window, or brings it forward.
-func (w *Window) showDeliveries() *deliveriesView {
+func (c *controller) showDeliveries() *deliveriesView {
+	w := c.w
 	if w.d.Queue == nil || w.d.Deliveries == nil {
 		return nil
 	}
-	if v := w.delivView; v != nil {
+	if v := w.ctl.delivView; v != nil {
 		v.win.RequestFocus()
 		return v
 	}
@@ -64,7 +65,7 @@ func (w *Window) showDeliveries() *deliveriesView {
 	v.win.SetContent(v.build())
 	v.win.Resize(fyne.NewSize(1280, 820))
 	v.win.SetOnClosed(v.onClosed)
-	w.delivView = v
+	w.ctl.delivView = v
 	v.cancelSub = w.d.Queue.Subscribe(func(d *app.Delivery) {
 		w.do(func() { v.deliveryChanged(d) })
 		select {
@@ -89,7 +90,7 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	v.list.OnSelected = v.selected
 	v.count = widget.NewLabel("")
 	targets := widget.NewButtonWithIcon("Targets", theme.SettingsIcon(), func() { w.ctl.showTargets(v.win) })
-	compose := widget.NewButtonWithIcon("Compose request", theme.DocumentCreateIcon(), func() { w.editAndResend(nil) })
+	compose := widget.NewButtonWithIcon("Compose request", theme.DocumentCreateIcon(), func() { w.ctl.editAndResend(nil) })
 	bar := container.NewBorder(nil, nil,
 		container.NewHBox(widgets.Heading("Deliveries"), v.count),
 		container.NewHBox(compose, targets))
@@ -141,8 +142,8 @@ func (v *deliveriesView) onClosed() {
 	v.closed = true
 	close(v.stop)
 	v.cancelSub()
-	if v.w.delivView == v {
-		v.w.delivView = nil
+	if v.w.ctl.delivView == v {
+		v.w.ctl.delivView = nil
 	}
 }
 

@@ -83,11 +83,11 @@ func newDetail(w *Window) *detail {
 			return
 		}
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.resend)
-		w.resendMenu(d.ev, pos.AddXY(0, d.resend.Size().Height))
+		w.ctl.resendMenu(d.ev, pos.AddXY(0, d.resend.Size().Height))
 	}
 	d.edit = widget.NewButtonWithIcon("Edit and resend", theme.DocumentCreateIcon(), func() {
 		if d.ev != nil {
-			w.editAndResend(d.ev)
+			w.ctl.editAndResend(d.ev)
 		}
 	})
 	d.resend.Importance = widget.LowImportance

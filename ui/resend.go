@@ -85,7 +85,8 @@ type resendEditor struct {
 }
 
 // editAndResend opens the editor on e (nil for an empty request).
-func (w *Window) editAndResend(e *app.Event) *resendEditor {
+func (c *controller) editAndResend(e *app.Event) *resendEditor {
+	w := c.w
 	if w.d.Queue == nil {
 		return nil
 	}
@@ -99,11 +100,11 @@ func (w *Window) editAndResend(e *app.Event) *resendEditor {
 	ed.win.Resize(fyne.NewSize(1280, 840))
 	ed.win.SetOnClosed(ed.onClosed)
 	ed.win.Show()
-	w.resendEd = ed
-	if w.editors == nil {
-		w.editors = map[*resendEditor]struct{}{}
+	w.ctl.resendEd = ed
+	if w.ctl.editors == nil {
+		w.ctl.editors = map[*resendEditor]struct{}{}
 	}
-	w.editors[ed] = struct{}{}
+	w.ctl.editors[ed] = struct{}{}
 	ed.win.Canvas().Focus(ed.url)
 	ed.loadTargets()
 	return ed
@@ -119,9 +120,9 @@ func (ed *resendEditor) onClosed() {
 	if ed.cancelSub != nil {
 		ed.cancelSub()
 	}
-	delete(ed.w.editors, ed)
-	if ed.w.resendEd == ed {
-		ed.w.resendEd = nil
+	delete(ed.w.ctl.editors, ed)
+	if ed.w.ctl.resendEd == ed {
+		ed.w.ctl.resendEd = nil
 	}
 }
 

@@ -38,7 +38,7 @@ func newFlash(w *Window) *flash {
 	f.text = widget.NewLabel("")
 	f.text.Truncation = fyne.TextTruncateEllipsis
 	f.show = widget.NewButtonWithIcon("Show in Deliveries", theme.ListIcon(), func() {
-		if v := w.showDeliveries(); v != nil && f.id != 0 {
+		if v := w.ctl.showDeliveries(); v != nil && f.id != 0 {
 			v.selectID(f.id)
 		}
 	})
@@ -94,7 +94,8 @@ func outcomeText(a *app.Attempt) string {
 // sendTracked runs q.Send for d in a goroutine, calling changed (on the UI
 // goroutine) with each stored change and done when Send returns. stop gives
 // the delivery over to the background queue.
-func (w *Window) sendTracked(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) (stop func()) {
+func (c *controller) sendTracked(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) (stop func()) {
+	w := c.w
 	q := w.d.Queue
 	mark := time.Now()
 	d.CreatedAt = mark
@@ -121,7 +122,8 @@ func (w *Window) sendTracked(d *app.Delivery, changed func(*app.Delivery), done 
 
 // resendMenu offers the event's quick resends: to each target, or to a URL
 // typed now; and the editor.
-func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
+func (c *controller) resendMenu(e *app.Event, at fyne.Position) {
+	w := c.w
 	st := w.d.Deliveries
 	go func() {
 		ts, err := st.Targets()
@@ -134,7 +136,7 @@ func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
 				t := t
 				u, _ := t.ActiveURL()
 				label := fmt.Sprintf("To %s — %s · %s", t.Name, strings.ToUpper(t.Environment()), widgets.MaskURL(u))
-				it := fyne.NewMenuItem(label, func() { w.quickResend(e, &t, "") })
+				it := fyne.NewMenuItem(label, func() { c.quickResend(e, &t, "") })
 				if !t.Enabled {
 					it.Label = fmt.Sprintf("To %s — disabled: %s", t.Name, t.DisabledReason)
 					it.Disabled = true
@@ -148,10 +150,10 @@ func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
 				items = append(items, none)
 			}
 			items = append(items,
-				fyne.NewMenuItem("To a URL…", func() { w.askResendURL(e) }),
+				fyne.NewMenuItem("To a URL…", func() { c.askResendURL(e) }),
 				fyne.NewMenuItemSeparator(),
-				fyne.NewMenuItem("Edit and resend…", func() { w.editAndResend(e) }),
-				fyne.NewMenuItem("Manage targets…", func() { w.ctl.showTargets(w.win) }),
+				fyne.NewMenuItem("Edit and resend…", func() { c.editAndResend(e) }),
+				fyne.NewMenuItem("Manage targets…", func() { c.showTargets(w.win) }),
 			)
 			widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.win.Canvas(), at)
 		})
@@ -159,7 +161,8 @@ func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
 }
 
 // askResendURL asks for a URL and resends e there as it was captured.
-func (w *Window) askResendURL(e *app.Event) {
+func (c *controller) askResendURL(e *app.Event) {
+	w := c.w
 	entry := widget.NewEntry()
 	entry.TextStyle = fyne.TextStyle{Monospace: true}
 	entry.SetPlaceHolder("http://localhost:3000/webhooks")
@@ -176,7 +179,7 @@ func (w *Window) askResendURL(e *app.Event) {
 			if err := w.d.Settings.SetSetting(keyResendURL, u); err != nil {
 				fyne.LogError("remembering the resend URL", err)
 			}
-			w.quickResend(e, nil, u)
+			c.quickResend(e, nil, u)
 		}, w.win)
 	d.Resize(dialogs.FitSize(w.win, fyne.NewSize(620, 180)))
 	d.Show()
@@ -184,7 +187,8 @@ func (w *Window) askResendURL(e *app.Event) {
 
 // quickResend sends e as captured to target t, or to url when t is nil,
 // and follows it in the banner.
-func (w *Window) quickResend(e *app.Event, t *app.Target, url string) {
+func (c *controller) quickResend(e *app.Event, t *app.Target, url string) {
+	w := c.w
 	var d *app.Delivery
 	what := fmt.Sprintf("Event #%s to %s", e.IDString(), url)
 	if t != nil {
@@ -200,7 +204,7 @@ func (w *Window) quickResend(e *app.Event, t *app.Target, url string) {
 	f := w.flash
 	f.id = 0
 	f.set(nil, what+": sending…")
-	w.sendTracked(d, func(x *app.Delivery) {
+	c.sendTracked(d, func(x *app.Delivery) {
 		f.id = x.ID
 		f.set(x, describe(x, what))
 	}, func(x *app.Delivery, err error) {
@@ -217,22 +221,24 @@ func (w *Window) quickResend(e *app.Event, t *app.Target, url string) {
 
 // bulkMenu offers resending the selected event or every event the filter
 // matches to a target.
-func (w *Window) bulkMenu(at fyne.Position) {
+func (c *controller) bulkMenu(at fyne.Position) {
+	w := c.w
 	n := w.model.Len()
 	all := fmt.Sprintf("Resend all %s to a target…", widgets.Plural(n, "event"))
 	if w.applied != "" {
 		all = fmt.Sprintf("Resend all %s matching '%s' to a target…", widgets.Plural(n, "event"), w.applied)
 	}
-	sel := fyne.NewMenuItem("Resend the selected event to a target…", func() { w.askBulk([]uint64{w.selID}, "the selected event") })
+	sel := fyne.NewMenuItem("Resend the selected event to a target…", func() { c.askBulk([]uint64{w.selID}, "the selected event") })
 	sel.Disabled = w.selID == 0
-	allItem := fyne.NewMenuItem(all, func() { w.askBulk(nil, widgets.Plural(n, "event")) })
+	allItem := fyne.NewMenuItem(all, func() { c.askBulk(nil, widgets.Plural(n, "event")) })
 	allItem.Disabled = n == 0
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", sel, allItem), w.win.Canvas(), at)
 }
 
 // askBulk picks a target, then resends ids (nil: every event matching the
 // filter in effect) to it.
-func (w *Window) askBulk(ids []uint64, what string) {
+func (c *controller) askBulk(ids []uint64, what string) {
+	w := c.w
 	st := w.d.Deliveries
 	go func() {
 		ts, err := st.Targets()
@@ -269,26 +275,25 @@ func (w *Window) askBulk(ids []uint64, what string) {
 			content := container.NewVBox(msg, container.NewBorder(nil, nil, nil, container.NewCenter(env), pick), url)
 			d := dialog.NewCustomConfirm("Resend to a target", "Resend", "Cancel", content, func(ok bool) {
 				if ok && pick.Selected != "" {
-					w.runBulk(ids, byOpt[pick.Selected])
+					c.runBulk(ids, byOpt[pick.Selected])
 				}
 			}, w.win)
 			d.Resize(dialogs.FitSize(w.win, fyne.NewSize(600, 260)))
 			d.Show()
-			w.bulkDlg = d
-			w.bulkPick = pick
+			c.bulkPick = pick
 		})
 	}()
 }
 
 // runBulk queues a resend of each event to t, with progress and a summary.
-func (w *Window) runBulk(ids []uint64, t app.Target) {
+func (c *controller) runBulk(ids []uint64, t app.Target) {
+	w := c.w
 	events, q, filter := w.d.Events, w.d.Queue, parseFilter(w.applied)
 	bar := widget.NewProgressBar()
 	text := widget.NewLabel("Finding the events…")
 	d := dialog.NewCustomWithoutButtons("Resending to "+t.Name, container.NewVBox(bar, text), w.win)
 	d.Resize(dialogs.FitSize(w.win, fyne.NewSize(520, 160)))
 	d.Show()
-	w.bulkProgress = text
 	go func() {
 		var err error
 		if ids == nil {
@@ -330,7 +335,7 @@ func (w *Window) runBulk(ids []uint64, t app.Target) {
 			case failed > 0:
 				summary += fmt.Sprintf(" %d could not be queued; the first: %v.", failed, firstErr)
 			}
-			w.bulkSummary = summary
+			c.bulkSummary = summary
 			w.flash.id = 0
 			w.flash.set(nil, summary)
 		})

@@ -1,7 +1,12 @@
 // Package ui is Hooklens's window: the listener URL and capture switch on
 // top, the live, virtualised list of captured events on the left and the
-// selected event (overview, headers, body, query) on the right. It talks to
-// the rest of Hooklens only through the interfaces in package app.
+// selected event (overview, headers, body, query) on the right. It reaches
+// the rest of Hooklens only through Deps: the store interfaces of package
+// app, the Listener and the Sender it declares; package main hands it the
+// concrete store, listener and delivery queue. Its parts live beside it:
+// ui/theme (the look), ui/widgets (one widget a file) and ui/dialogs (the
+// editors, which take values and report through callbacks; the controller
+// here does their store and queue work).
 package ui
 
 import (
@@ -114,15 +119,8 @@ type Window struct {
 
 	deliveriesBtn *widget.Button
 	targetsBtn    *widget.Button
-	resendEd      *resendEditor // the latest Edit and resend window while it is open
-	editors       map[*resendEditor]struct{}
-	delivView     *deliveriesView // the Deliveries window while it is open
-	flash         *flash          // follows the latest quick resend
+	flash         *flash // follows the latest quick resend
 	bulkBtn       *widget.Button
-	bulkDlg       dialog.Dialog // the bulk resend's target picker
-	bulkPick      *widget.Select
-	bulkProgress  *widget.Label
-	bulkSummary   string
 
 	selID   uint64 // selected event, 0 for none; survives index shifts
 	selIdx  int    // its row, -1 when not known
@@ -189,9 +187,6 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	return w
 }
 
-// Window returns the Fyne window.
-func (w *Window) Window() fyne.Window { return w.win }
-
 // ShowAndRun shows the window and runs the app until it closes.
 func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
 
@@ -247,7 +242,7 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 		w.endpointsBtn.Hide()
 	}
 	w.targetsBtn = widget.NewButtonWithIcon("Targets", theme.MailForwardIcon(), func() { w.ctl.showTargets(w.win) })
-	w.deliveriesBtn = widget.NewButtonWithIcon("Deliveries", theme.ListIcon(), func() { w.showDeliveries() })
+	w.deliveriesBtn = widget.NewButtonWithIcon("Deliveries", theme.ListIcon(), func() { w.ctl.showDeliveries() })
 	if w.d.Queue == nil || w.d.Deliveries == nil {
 		w.targetsBtn.Hide()
 		w.deliveriesBtn.Hide()
@@ -338,7 +333,7 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	w.bulkBtn = widget.NewButtonWithIcon("Resend…", theme.MailForwardIcon(), nil)
 	w.bulkBtn.OnTapped = func() {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.bulkBtn)
-		w.bulkMenu(pos.AddXY(0, w.bulkBtn.Size().Height))
+		w.ctl.bulkMenu(pos.AddXY(0, w.bulkBtn.Size().Height))
 	}
 	var top fyne.CanvasObject = container.NewPadded(w.filter)
 	if w.d.Queue != nil && w.d.Deliveries != nil {
@@ -790,11 +785,11 @@ func (w *Window) closedWindow() {
 	save(keySplit, w.split.Offset)
 	close(w.stop)
 	// The editor and the Deliveries window belong to this one.
-	for ed := range w.editors {
+	for ed := range w.ctl.editors {
 		ed.win.Close()
 	}
-	if w.delivView != nil {
-		w.delivView.win.Close()
+	if w.ctl.delivView != nil {
+		w.ctl.delivView.win.Close()
 	}
 	if w.cancelSub != nil {
 		w.cancelSub()
