@@ -299,7 +299,7 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	}
 
 	// Sending to it again is refused with the reason, before any request.
-	ed.loadTargets()
+	h.w.ctl.loadResendTargets(ed)
 	h.pumpUntil("the targets to reload", func() bool { return ed.chosenTarget() != nil && !ed.chosenTarget().Enabled })
 	test.Tap(ed.send)
 	if !ed.sendErr.Visible() || !strings.Contains(ed.sendErr.Text, "disabled") {

@@ -74,6 +74,8 @@ func (c *controller) showDeliveries() *deliveriesView {
 		}
 	})
 	go v.refreshLoop()
+	v.pane.onCancel = func(id uint64) { c.paneAct(v.pane, c.d.Queue.Cancel, id) }
+	v.pane.onRetry = func(id uint64) { c.paneAct(v.pane, c.d.Queue.Retry, id) }
 	v.win.Show()
 	v.loadTargets()
 	v.model.Reload()
@@ -102,11 +104,20 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	msg.Alignment = fyne.TextAlignCenter
 	v.empty = container.NewCenter(msg)
 	v.empty.Hide()
-	v.pane = newDeliveryPane(w, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
+	v.pane = newDeliveryPane(w.do, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
 	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.root)
 	split.Offset = 0.42
 	top := container.NewVBox(widgets.Panel(container.NewPadded(bar)), v.errText, widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, split)
+}
+
+// paneAct runs op (cancel or retry) on delivery id for pane p in the
+// background and tells p how it went.
+func (c *controller) paneAct(p *deliveryPane, op func(id uint64) error, id uint64) {
+	go func() {
+		err := op(id)
+		c.w.do(func() { p.actionDone(id, err) })
+	}()
 }
 
 // refreshLoop turns delivery notifications into at most one reread of the

@@ -109,12 +109,16 @@ func curlCommand(r app.Request) string {
 // and body, the duration and any error. The Edit and resend window and the
 // Deliveries window both use it.
 type deliveryPane struct {
-	w       *Window
-	d       *app.Delivery
-	target  *app.Target // nil when the delivery has none, or it was deleted
-	sel     int         // attempt shown
-	follow  bool        // show the newest attempt as attempts arrive
-	actions bool
+	do func(func())
+	// onCancel and onRetry ask the caller to cancel or retry delivery id
+	// (Cancel and Retry are offered only with them); it answers with
+	// actionDone.
+	onCancel, onRetry func(id uint64)
+	d                 *app.Delivery
+	target            *app.Target // nil when the delivery has none, or it was deleted
+	sel               int         // attempt shown
+	follow            bool        // show the newest attempt as attempts arrive
+	actions           bool
 
 	root      fyne.CanvasObject
 	content   fyne.CanvasObject
@@ -150,19 +154,19 @@ type deliveryPane struct {
 	reqView  *widgets.CodeView
 }
 
-func newDeliveryPane(w *Window, actions bool, emptyText string) *deliveryPane {
-	p := &deliveryPane{w: w, actions: actions, follow: true}
+func newDeliveryPane(do func(func()), actions bool, emptyText string) *deliveryPane {
+	p := &deliveryPane{do: do, actions: actions, follow: true}
 	p.state = widgets.NewStateBadge()
 	p.method = widgets.NewBadge("DELETE")
 	p.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.url.Truncation = fyne.TextTruncateEllipsis
 	p.url.Selectable = true
-	copyURL := w.newCopyButton("", func() string {
+	copyURL := widgets.NewCopyButton("", func() string {
 		if p.d == nil {
 			return ""
 		}
 		return p.d.Request.URL
-	})
+	}, do)
 	p.env = widgets.NewEnvBadge()
 	p.toTarget = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.reason = widget.NewLabel("")
@@ -176,7 +180,7 @@ func newDeliveryPane(w *Window, actions bool, emptyText string) *deliveryPane {
 	p.cancelBtn = widget.NewButtonWithIcon("Cancel delivery", theme.CancelIcon(), p.doCancel)
 	p.retryBtn = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), p.doRetry)
 	p.retryBtn.Importance = widget.HighImportance
-	p.curlBtn = w.newCopyButton("Copy as curl", func() string {
+	p.curlBtn = widgets.NewCopyButton("Copy as curl", func() string {
 		if p.d == nil {
 			return ""
 		}
@@ -185,7 +189,7 @@ func newDeliveryPane(w *Window, actions bool, emptyText string) *deliveryPane {
 			r = a.Request
 		}
 		return curlCommand(r)
-	})
+	}, do)
 	p.actionErr = widget.NewLabel("")
 	p.actionErr.Importance = widget.DangerImportance
 	p.actionErr.Wrapping = fyne.TextWrapWord
@@ -437,23 +441,19 @@ func (p *deliveryPane) showAttempt() {
 	p.tabs.Refresh()
 }
 
-func (p *deliveryPane) doCancel() { p.act(p.cancelBtn, Sender.Cancel) }
+func (p *deliveryPane) doCancel() { p.act(p.cancelBtn, p.onCancel) }
 
-func (p *deliveryPane) doRetry() { p.act(p.retryBtn, Sender.Retry) }
+func (p *deliveryPane) doRetry() { p.act(p.retryBtn, p.onRetry) }
 
-// act disables btn and runs op on the shown delivery in the background;
-// actionDone reports how it went.
-func (p *deliveryPane) act(btn *widget.Button, op func(q Sender, id uint64) error) {
-	q, d := p.w.d.Queue, p.d
-	if q == nil || d == nil || d.ID == 0 {
+// act disables btn and asks the caller to run op on the shown delivery;
+// the caller answers with actionDone.
+func (p *deliveryPane) act(btn *widget.Button, op func(id uint64)) {
+	d := p.d
+	if op == nil || d == nil || d.ID == 0 {
 		return
 	}
 	btn.Disable()
-	id := d.ID
-	go func() {
-		err := op(q, id)
-		p.w.do(func() { p.actionDone(id, err) })
-	}()
+	op(d.ID)
 }
 
 func (p *deliveryPane) actionDone(id uint64, err error) {

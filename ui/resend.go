@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -37,8 +36,9 @@ var editorMethods = []string{"POST", "PUT", "PATCH", "GET", "DELETE", "HEAD", "O
 // editable (method, URL, headers, body), a choice of signing, and Send,
 // which shows each attempt as it happens and then the response.
 type resendEditor struct {
-	w       *Window
+	do      func(func()) // runs fn on the UI goroutine
 	win     fyne.Window
+	lastURL string     // the URL typed last time, to start with
 	ev      *app.Event // the event being resent; nil for a request composed from nothing
 	targets []app.Target
 	loaded  bool   // targets read
@@ -76,58 +76,95 @@ type resendEditor struct {
 	detach   *widget.Button
 	pane     *deliveryPane
 
-	sending   bool
-	gen       uint64 // bumps per Send so late notifications of an earlier one are dropped
-	curID     uint64 // the delivery being sent, once known
-	stop      context.CancelFunc
-	cancelSub func()
-	closed    bool
+	sending bool
+	gen     uint64 // bumps per Send so late notifications of an earlier one are dropped
+	curID   uint64 // the delivery being sent, once known
+	stop    func() // gives the delivery being sent over to the background queue
+	closed  bool
+
+	// What the caller does for the editor: send a delivery (reporting each
+	// stored change and the end, on the UI goroutine; stop hands it to the
+	// background queue), cancel one, and learn that the window closed.
+	onSend   func(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) (stop func())
+	onCancel func(id uint64)
+	onClosed func()
 }
 
 // editAndResend opens the editor on e (nil for an empty request).
 func (c *controller) editAndResend(e *app.Event) *resendEditor {
-	w := c.w
-	if w.d.Queue == nil {
+	if c.d.Queue == nil {
 		return nil
 	}
-	ed := &resendEditor{w: w, ev: e}
+	last, _ := c.d.Settings.Setting(keyResendURL)
+	ed := &resendEditor{do: c.w.do, ev: e, lastURL: last}
+	ed.onSend = func(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) func() {
+		if d.TargetID == "" {
+			if err := c.d.Settings.SetSetting(keyResendURL, d.Request.URL); err != nil {
+				fyne.LogError("remembering the resend URL", err)
+			}
+		}
+		return c.sendTracked(d, changed, done)
+	}
+	ed.onCancel = func(id uint64) {
+		q := c.d.Queue
+		go func() {
+			if err := q.Cancel(id); err != nil {
+				c.w.do(func() { ed.cancelFailed(err) })
+			}
+		}()
+	}
+	ed.onClosed = func() {
+		delete(c.editors, ed)
+		if c.resendEd == ed {
+			c.resendEd = nil
+		}
+	}
 	title := "Compose a request — Hooklens"
 	if e != nil {
 		title = fmt.Sprintf("Edit and resend event #%s — %s %s — Hooklens", e.IDString(), e.Method, e.RequestURI())
 	}
-	ed.win = w.app.NewWindow(title)
+	ed.win = c.w.app.NewWindow(title)
 	ed.win.SetContent(ed.build())
 	ed.win.Resize(fyne.NewSize(1280, 840))
-	ed.win.SetOnClosed(ed.onClosed)
+	ed.win.SetOnClosed(ed.closedWindow)
 	ed.win.Show()
-	w.ctl.resendEd = ed
-	if w.ctl.editors == nil {
-		w.ctl.editors = map[*resendEditor]struct{}{}
+	c.resendEd = ed
+	if c.editors == nil {
+		c.editors = map[*resendEditor]struct{}{}
 	}
-	w.ctl.editors[ed] = struct{}{}
+	c.editors[ed] = struct{}{}
 	ed.win.Canvas().Focus(ed.url)
-	ed.loadTargets()
+	c.loadResendTargets(ed)
 	return ed
 }
 
-func (ed *resendEditor) onClosed() {
+// loadResendTargets reads the targets ed offers.
+func (c *controller) loadResendTargets(ed *resendEditor) {
+	st := c.d.Deliveries
+	if st == nil {
+		ed.loaded = true
+		return
+	}
+	go func() {
+		ts, err := st.Targets()
+		c.w.do(func() { ed.setTargets(ts, err) })
+	}()
+}
+
+func (ed *resendEditor) closedWindow() {
 	ed.closed = true
 	if ed.stop != nil {
 		// A delivery still waiting for a retry stays pending; the
 		// background queue finishes it.
 		ed.stop()
 	}
-	if ed.cancelSub != nil {
-		ed.cancelSub()
-	}
-	delete(ed.w.ctl.editors, ed)
-	if ed.w.ctl.resendEd == ed {
-		ed.w.ctl.resendEd = nil
+	if ed.onClosed != nil {
+		ed.onClosed()
 	}
 }
 
 func (ed *resendEditor) build() fyne.CanvasObject {
-	w, e := ed.w, ed.ev
+	e := ed.ev
 	req := app.Request{Method: http.MethodPost}
 	if e != nil {
 		req = app.RequestFrom(e)
@@ -146,9 +183,7 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	ed.url = widget.NewEntry()
 	ed.url.TextStyle = fyne.TextStyle{Monospace: true}
 	ed.url.SetPlaceHolder("http://localhost:3000/webhooks")
-	if last, err := w.d.Settings.Setting(keyResendURL); err == nil {
-		ed.url.SetText(last)
-	}
+	ed.url.SetText(ed.lastURL)
 	ed.urlErr = widgets.ErrorLabel()
 	ed.url.OnChanged = func(string) { ed.checkURL(false) }
 
@@ -238,7 +273,7 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	ed.detach.Importance = widget.LowImportance
 	ed.progBox = container.NewVBox(ed.progress, ed.progText, container.NewHBox(ed.cancel, ed.detach), widget.NewSeparator())
 	ed.progBox.Hide()
-	ed.pane = newDeliveryPane(w, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
+	ed.pane = newDeliveryPane(ed.do, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
 	right := container.NewBorder(container.NewVBox(widgets.Heading("Response"), ed.progBox), nil, nil, nil, ed.pane.root)
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
@@ -357,36 +392,27 @@ func (ed *resendEditor) checkURL(sending bool) bool {
 
 // --- targets ----------------------------------------------------------------
 
-func (ed *resendEditor) loadTargets() {
-	st := ed.w.d.Deliveries
-	if st == nil {
-		ed.loaded = true
+// setTargets offers ts (or says why they could not be read).
+func (ed *resendEditor) setTargets(ts []app.Target, err error) {
+	ed.loaded = true
+	if err != nil {
+		ed.retry.SetText(fmt.Sprintf("could not read the targets: %v", err))
 		return
 	}
-	go func() {
-		ts, err := st.Targets()
-		ed.w.do(func() {
-			ed.loaded = true
-			if err != nil {
-				ed.retry.SetText(fmt.Sprintf("could not read the targets: %v", err))
-				return
-			}
-			ed.targets = ts
-			opts := []string{noTarget}
-			for _, t := range ts {
-				opts = append(opts, targetOption(t))
-			}
-			ed.target.Options = opts
-			// Keep the pick across a reread (its label may have changed:
-			// disabled by a 410).
-			ed.target.Selected = noTarget
-			if t := ed.chosenTarget(); t != nil {
-				ed.target.Selected = targetOption(*t)
-			}
-			ed.target.Refresh()
-			ed.targetChosen(ed.target.Selected)
-		})
-	}()
+	ed.targets = ts
+	opts := []string{noTarget}
+	for _, t := range ts {
+		opts = append(opts, targetOption(t))
+	}
+	ed.target.Options = opts
+	// Keep the pick across a reread (its label may have changed:
+	// disabled by a 410).
+	ed.target.Selected = noTarget
+	if t := ed.chosenTarget(); t != nil {
+		ed.target.Selected = targetOption(*t)
+	}
+	ed.target.Refresh()
+	ed.targetChosen(ed.target.Selected)
 }
 
 // targetOption is how a target is offered in a picker: name, where sends
@@ -628,12 +654,6 @@ func (ed *resendEditor) doSend() {
 		return
 	}
 	ed.sendErr.Hide()
-	w, q := ed.w, ed.w.d.Queue
-	if d.TargetID == "" {
-		if err := w.d.Settings.SetSetting(keyResendURL, d.Request.URL); err != nil {
-			fyne.LogError("remembering the resend URL", err)
-		}
-	}
 
 	ed.gen++
 	gen := ed.gen
@@ -645,30 +665,8 @@ func (ed *resendEditor) doSend() {
 	ed.progress.Start()
 	ed.progBox.Show()
 	ed.pane.clear("Sending…")
-
-	// The subscription learns the delivery's id from its first
-	// notification: the one whose creation time is this delivery's.
-	mark := time.Now()
-	d.CreatedAt = mark
-	var mine uint64 // touched only by the subscription's goroutine
-	if ed.cancelSub != nil {
-		ed.cancelSub()
-	}
-	ed.cancelSub = q.Subscribe(func(x *app.Delivery) {
-		if mine == 0 && x.CreatedAt.Equal(mark) {
-			mine = x.ID
-		}
-		if x.ID != mine || mine == 0 {
-			return
-		}
-		w.do(func() { ed.progressed(gen, x) })
-	})
-	ctx, stop := context.WithCancel(context.Background())
-	ed.stop = stop
-	go func() {
-		err := q.Send(ctx, d)
-		w.do(func() { ed.finished(gen, d, err) })
-	}()
+	ed.stop = ed.onSend(d, func(x *app.Delivery) { ed.progressed(gen, x) },
+		func(x *app.Delivery, err error) { ed.finished(gen, x, err) })
 }
 
 // progressed shows a change to the delivery being sent.
@@ -703,10 +701,6 @@ func (ed *resendEditor) finished(gen uint64, d *app.Delivery, err error) {
 	ed.progress.Stop()
 	ed.progBox.Hide()
 	ed.send.Enable()
-	if ed.cancelSub != nil {
-		ed.cancelSub()
-		ed.cancelSub = nil
-	}
 	if err != nil {
 		ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 		ed.sendErr.Show()
@@ -728,18 +722,15 @@ func (ed *resendEditor) targetOf(d *app.Delivery) *app.Target {
 }
 
 func (ed *resendEditor) doCancel() {
-	id, q := ed.curID, ed.w.d.Queue
-	if id == 0 {
+	if ed.curID == 0 || ed.onCancel == nil {
 		return
 	}
 	ed.cancel.Disable()
-	go func() {
-		err := q.Cancel(id)
-		if err != nil {
-			ed.w.do(func() {
-				ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
-				ed.sendErr.Show()
-			})
-		}
-	}()
+	ed.onCancel(ed.curID)
+}
+
+// cancelFailed says why the delivery could not be cancelled.
+func (ed *resendEditor) cancelFailed(err error) {
+	ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
+	ed.sendErr.Show()
 }
