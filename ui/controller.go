@@ -40,6 +40,14 @@ type controller struct {
 	bulkSummary string          // how the last bulk resend went
 }
 
+// fetch runs read off the UI goroutine and hands its result to done on it.
+func fetch[T any](c *controller, read func() (T, error), done func(T, error)) {
+	go func() {
+		v, err := read()
+		c.w.do(func() { done(v, err) })
+	}()
+}
+
 // --- endpoints ------------------------------------------------------------------
 
 // showEndpoints opens the Endpoints dialog.
@@ -67,16 +75,13 @@ func (c *controller) loadEndpoints() {
 	if l == nil {
 		return
 	}
-	go func() {
-		eps, err := st.Endpoints()
-		c.w.do(func() {
-			if err != nil {
-				l.SetStatus(fmt.Sprintf("could not read the endpoints: %v", err), true)
-				return
-			}
-			l.SetEndpoints(eps)
-		})
-	}()
+	fetch(c, st.Endpoints, func(eps []app.Endpoint, err error) {
+		if err != nil {
+			l.SetStatus(fmt.Sprintf("could not read the endpoints: %v", err), true)
+			return
+		}
+		l.Set(eps)
+	})
 }
 
 // editEndpoint opens the editor on ep; isNew for an endpoint not yet saved
@@ -190,7 +195,7 @@ func (c *controller) loadTargets() {
 				return
 			}
 			c.conns = cs
-			l.SetTargets(ts)
+			l.Set(ts)
 		})
 	}()
 }
@@ -250,17 +255,14 @@ func (c *controller) retryFailed(t app.Target) {
 
 func (c *controller) deleteTarget(t app.Target) {
 	l, st := c.tgList, c.d.Deliveries
-	go func() {
-		err := st.DeleteTarget(t.ID)
-		c.w.do(func() {
-			if err != nil {
-				l.SetStatus(fmt.Sprintf("could not delete target %s: %v", t.Name, err), true)
-				return
-			}
-			l.SetStatus("Deleted target "+t.Name+".", false)
-			c.loadTargets()
-		})
-	}()
+	fetch(c, func() (struct{}, error) { return struct{}{}, st.DeleteTarget(t.ID) }, func(_ struct{}, err error) {
+		if err != nil {
+			l.SetStatus(fmt.Sprintf("could not delete target %s: %v", t.Name, err), true)
+			return
+		}
+		l.SetStatus("Deleted target "+t.Name+".", false)
+		c.loadTargets()
+	})
 }
 
 // --- connections ------------------------------------------------------------------
@@ -291,16 +293,13 @@ func (c *controller) loadConnections() {
 	if l == nil {
 		return
 	}
-	go func() {
-		cs, err := st.Connections()
-		c.w.do(func() {
-			if err != nil {
-				l.SetStatus(fmt.Sprintf("could not read the connections: %v", err), true)
-				return
-			}
-			l.SetConnections(cs)
-		})
-	}()
+	fetch(c, st.Connections, func(cs []app.Connection, err error) {
+		if err != nil {
+			l.SetStatus(fmt.Sprintf("could not read the connections: %v", err), true)
+			return
+		}
+		l.Set(cs)
+	})
 }
 
 func (c *controller) editConnection(x app.Connection, isNew bool) *dialogs.ConnectionEditor {

@@ -388,7 +388,7 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	// The connection editor masks its token too.
 	h.pumpUntil("the list to reload", func() bool { return h.w.ctl.tgEditor == nil && l.Loaded() })
 	h.w.ctl.showConnections()
-	h.pumpUntil("the connections", func() bool { return h.w.ctl.connList != nil && len(h.w.ctl.connList.Connections()) == 1 })
+	h.pumpUntil("the connections", func() bool { return h.w.ctl.connList != nil && len(h.w.ctl.connList.Items()) == 1 })
 	test.Tap(h.dialogButton("Edit"))
 	ce := h.w.ctl.connEditor
 	texts = labels(h.w.win.Canvas().Overlays().Top())

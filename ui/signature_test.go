@@ -431,7 +431,7 @@ func TestDeletingEndpointRechecksItsEvents(t *testing.T) {
 	if _, err := h.st.Endpoint("shop"); err == nil {
 		t.Error("the endpoint is still stored")
 	}
-	h.pumpUntil("the list to empty", func() bool { return len(h.w.ctl.epList.Endpoints()) == 0 })
+	h.pumpUntil("the list to empty", func() bool { return len(h.w.ctl.epList.Items()) == 0 })
 	if !contains(labels(h.w.ctl.epList.Rows), "No endpoints yet") {
 		t.Errorf("empty list shows %q", labels(h.w.ctl.epList.Rows))
 	}
