@@ -76,8 +76,13 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// The window sends through the delivery queue.
-var _ ui.Sender = (*deliver.Queue)(nil)
+// The window reaches the store and the delivery queue through the
+// interfaces it declares.
+var (
+	_ ui.Sender     = (*deliver.Queue)(nil)
+	_ ui.Events     = (*store.Store)(nil)
+	_ ui.Deliveries = (*store.Store)(nil)
+)
 
 // showStartupError shows why Hooklens could not start, in a small window.
 func showStartupError(err error) {

@@ -339,11 +339,11 @@ func (m *pager[T]) cachedRows() int {
 // matching the filter in effect.
 type eventPages struct {
 	*pager[app.EventSummary]
-	store  app.EventStore
+	store  Events
 	counts matchCounts
 }
 
-func newEventPages(st app.EventStore, do func(func())) *eventPages {
+func newEventPages(st Events, do func(func())) *eventPages {
 	m := &eventPages{store: st}
 	m.pager = newPager(do, func(s app.EventSummary) uint64 { return s.ID }, 100, 3)
 	return m
@@ -401,7 +401,7 @@ func (m *eventPages) snapshot(f app.Filter, off, limit int) ([]app.EventSummary,
 // --- the Deliveries window ------------------------------------------------------------
 
 // deliveryPages pages delivery summaries, newest first.
-func deliveryPages(st app.DeliveryStore, do func(func())) *pager[app.DeliverySummary] {
+func deliveryPages(st Deliveries, do func(func())) *pager[app.DeliverySummary] {
 	m := newPager(do, func(s app.DeliverySummary) uint64 { return s.ID }, 100, 4)
 	m.fetch = func(off, limit int) ([]app.DeliverySummary, int, error) {
 		n, err := st.CountDeliveries()
@@ -425,7 +425,7 @@ type matchCounts struct {
 	ok      bool
 }
 
-func (c *matchCounts) get(s app.EventStore, f app.Filter, version int) (int, error) {
+func (c *matchCounts) get(s Events, f app.Filter, version int) (int, error) {
 	c.mu.Lock()
 	if c.ok && c.filter == f && c.version == version {
 		n := c.n

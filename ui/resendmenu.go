@@ -344,7 +344,7 @@ func (c *controller) runBulk(ids []uint64, t app.Target) {
 
 // matchingIDs lists the ids of every event matching f, newest first, read
 // page by page (ids only are kept).
-func matchingIDs(st app.EventStore, f app.Filter) ([]uint64, error) {
+func matchingIDs(st Events, f app.Filter) ([]uint64, error) {
 	var ids []uint64
 	for off := 0; ; off += 500 {
 		page, err := st.Events(app.Page{Offset: off, Limit: 500, Filter: f})

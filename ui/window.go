@@ -49,9 +49,37 @@ type Sender interface {
 	RetryAllFailed(targetID string) (int, error)
 }
 
-// Deps is what the window needs from the rest of Hooklens.
+// Events is what the window does with captured events: page through them,
+// count them, read one whole, delete, and hear of new ones.
+type Events interface {
+	Event(id uint64) (*app.Event, error)
+	Events(p app.Page) ([]app.EventSummary, error)
+	Count() (int, error)
+	CountMatching(f app.Filter) (int, error)
+	Delete(id uint64) error
+	DeleteAll() error
+	Subscribe(fn func(*app.Event)) (cancel func())
+}
+
+// Deliveries is what the window does with targets, connections and the
+// delivery log.
+type Deliveries interface {
+	Targets() ([]app.Target, error)
+	PutTarget(t *app.Target) error
+	DeleteTarget(id string) error
+	Connection(name string) (app.Connection, error)
+	Connections() ([]app.Connection, error)
+	PutConnection(c app.Connection) error
+	DeleteConnection(name string) error
+	Delivery(id uint64) (*app.Delivery, error)
+	Deliveries(p app.DeliveryPage) ([]app.DeliverySummary, error)
+	CountDeliveries() (int, error)
+}
+
+// Deps is what the window needs from the rest of Hooklens: interfaces only,
+// so it imports no store, listener or queue.
 type Deps struct {
-	Events   app.EventStore
+	Events   Events
 	Settings app.SettingStore
 	Listener Listener
 	// Endpoints and Verdicts back the endpoint editor and the Signature
@@ -62,7 +90,7 @@ type Deps struct {
 	// Queue and Deliveries back resending, the Deliveries window and the
 	// targets editor; with Queue nil those are not offered.
 	Queue      Sender
-	Deliveries app.DeliveryStore
+	Deliveries Deliveries
 	Demo       bool   // title shows "Hooklens — demo data"
 	Notice     string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }
