@@ -245,12 +245,12 @@ func TestCheckJSONPositions(t *testing.T) {
 		{`{"a":1}}`, 1, 8},
 		{`{"a":`, 1, 6},
 	} {
-		je := checkJSON([]byte(c.in))
+		je := widgets.CheckJSON([]byte(c.in))
 		if je == nil || je.Line != c.line || je.Col != c.col {
-			t.Errorf("checkJSON(%q) = %v, want line %d column %d", c.in, je, c.line, c.col)
+			t.Errorf("widgets.CheckJSON(%q) = %v, want line %d column %d", c.in, je, c.line, c.col)
 		}
 	}
-	if je := checkJSON([]byte(`{"ok":[true,null]}`)); je != nil {
+	if je := widgets.CheckJSON([]byte(`{"ok":[true,null]}`)); je != nil {
 		t.Errorf("valid JSON reported: %v", je)
 	}
 }
@@ -503,7 +503,7 @@ func TestMaskingOfCredentialsInAttempts(t *testing.T) {
 	r := app.Request{Method: "POST", URL: "https://www.zohoapis.com/bigin/v2/x?zapikey=1003.abcdef0123456789abcdef&page=2",
 		Headers: app.Headers{{Name: "Authorization", Value: "Zoho-oauthtoken 1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c"},
 			{Name: "X-API-Key", Value: "sk_live_51Habcdefghijklmnop"}, {Name: "Stripe-Signature", Value: "t=1,v1=abc"}}}
-	txt := requestText(r)
+	txt := widgets.RequestText(r)
 	for _, secret := range []string{"8f3a9c2b7d4e6f1a0b9c8d7e6f5a", "abcdef0123456789abcd", "51Habcdefghijkl"} {
 		if strings.Contains(txt, secret) {
 			t.Errorf("request text shows %q:\n%s", secret, txt)
@@ -516,7 +516,7 @@ func TestMaskingOfCredentialsInAttempts(t *testing.T) {
 		}
 	}
 	// curl is for running it again: it keeps the real values.
-	if c := curlCommand(r); !strings.Contains(c, "1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c") {
+	if c := widgets.CurlCommand(r); !strings.Contains(c, "1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c") {
 		t.Errorf("curl command %q", c)
 	}
 }

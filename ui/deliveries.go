@@ -316,7 +316,7 @@ func (r *deliveryRow) set(s app.DeliverySummary, loaded bool, target string) {
 		widgets.SetStatus(r.status, s.LastStatus)
 	}
 	r.url.SetText(widgets.MaskURL(s.URL))
-	meta := []string{"#" + app.FormatID(s.ID), clockTime(s.CreatedAt), widgets.Plural(s.Attempts, "attempt")}
+	meta := []string{"#" + app.FormatID(s.ID), widgets.ClockTime(s.CreatedAt), widgets.Plural(s.Attempts, "attempt")}
 	if target != "" {
 		meta = append(meta, "to "+target)
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -16,91 +15,6 @@ import (
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
-
-// viewLimit caps the text a body view receives, as the Body tab does.
-const viewLimit = 256 << 10
-
-// msText is a duration in milliseconds, as API tools show response times.
-func msText(d time.Duration) string {
-	ms := float64(d.Microseconds()) / 1000
-	if ms < 10 {
-		return fmt.Sprintf("%.1f ms", ms)
-	}
-	return widgets.GroupDigits(int(math.Round(ms))) + " ms"
-}
-
-// bodyText renders a body for reading: pretty JSON, text, or a hex dump.
-func bodyText(b []byte) (text string, isJSON bool) {
-	if len(b) == 0 {
-		return "", false
-	}
-	if app.IsText(b) {
-		if looksJSON("", b) {
-			if p, err := prettyJSON(b); err == nil {
-				return cutText([]byte(p), viewLimit), true
-			}
-		}
-		return cutText(b, viewLimit), false
-	}
-	return hexDump(b, viewLimit), false
-}
-
-// requestText is a request as it went out, credentials masked: request
-// line, headers, a blank line and the body.
-func requestText(r app.Request) string {
-	var sb strings.Builder
-	sb.WriteString(r.Method + " " + widgets.MaskURL(r.URL) + "\n")
-	sb.WriteString(headerLines(widgets.MaskHeaders(r.Headers)))
-	if len(r.Body) > 0 {
-		// The bytes as sent, not re-indented: a signature covers exactly these.
-		if app.IsText(r.Body) {
-			sb.WriteString("\n" + cutText(r.Body, viewLimit))
-		} else {
-			sb.WriteString("\n" + hexDump(r.Body, viewLimit))
-		}
-	}
-	return sb.String()
-}
-
-// highlightRequest colours requestText: the request line and header names.
-func highlightRequest(line []rune) []widgets.Span {
-	s := string(line)
-	if i := strings.IndexByte(s, ' '); i > 0 && strings.ToUpper(s[:i]) == s[:i] && strings.Contains(s, "://") {
-		return []widgets.Span{{From: 0, To: len([]rune(s[:i])), Color: hltheme.Green}, {From: len([]rune(s[:i])), To: len(line), Color: theme.ColorNameForeground}}
-	}
-	if i := strings.IndexByte(s, ':'); i > 0 && app.IsHeaderName(s[:i]) && !strings.HasPrefix(s, " ") {
-		n := len([]rune(s[:i]))
-		return []widgets.Span{{From: 0, To: n, Color: hltheme.Blue}, {From: n, To: len(line), Color: theme.ColorNameForeground}}
-	}
-	return highlightJSON(line)
-}
-
-// highlightHeaders colours "Name: value" lines.
-func highlightHeaders(line []rune) []widgets.Span {
-	for i, r := range line {
-		if r == ':' {
-			return []widgets.Span{{From: 0, To: i, Color: hltheme.Blue}, {From: i, To: len(line), Color: theme.ColorNameForeground}}
-		}
-	}
-	return []widgets.Span{{From: 0, To: len(line), Color: theme.ColorNameForeground}}
-}
-
-// curlCommand is a shell command that sends r again, as it was sent.
-func curlCommand(r app.Request) string {
-	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-	parts := []string{"curl", "-X", r.Method, q(r.URL)}
-	for _, h := range r.Headers {
-		parts = append(parts, "-H", q(h.Name+": "+h.Value))
-	}
-	if len(r.Body) > 0 {
-		if app.IsText(r.Body) {
-			parts = append(parts, "--data-binary", q(string(r.Body)))
-		} else {
-			parts = append(parts, "--data-binary", "@body.bin")
-		}
-	}
-	return strings.Join(parts, " ")
-}
 
 // --- the pane -------------------------------------------------------------------
 
@@ -188,7 +102,7 @@ func newDeliveryPane(do func(func()), actions bool, emptyText string) *deliveryP
 		if a := p.d.Last(); a != nil {
 			r = a.Request
 		}
-		return curlCommand(r)
+		return widgets.CurlCommand(r)
 	}, do)
 	p.actionErr = widget.NewLabel("")
 	p.actionErr.Importance = widget.DangerImportance
@@ -210,11 +124,11 @@ func newDeliveryPane(do func(func()), actions bool, emptyText string) *deliveryP
 	p.aError.Importance = widget.DangerImportance
 	p.aError.Wrapping = fyne.TextWrapWord
 	p.respBody = widgets.NewCodeView()
-	p.respBody.Highlight = highlightJSON
+	p.respBody.Highlight = widgets.HighlightJSON
 	p.respHead = widgets.NewCodeView()
-	p.respHead.Highlight = highlightHeaders
+	p.respHead.Highlight = widgets.HighlightHeaders
 	p.reqView = widgets.NewCodeView()
-	p.reqView.Highlight = highlightRequest
+	p.reqView.Highlight = widgets.HighlightRequest
 	p.bodyTab = container.NewTabItem("Response body", p.respBody)
 	p.headTab = container.NewTabItem("Response headers", p.respHead)
 	p.reqTab = container.NewTabItem("Request sent", p.reqView)
@@ -305,7 +219,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 		meta = append(meta, d.Kind)
 	}
 	if !d.CreatedAt.IsZero() {
-		meta = append(meta, "created "+fullTime(d.CreatedAt))
+		meta = append(meta, "created "+widgets.FullTime(d.CreatedAt))
 	}
 	meta = append(meta, signingText(d.Sign))
 	if d.Connection != "" {
@@ -361,8 +275,8 @@ func (p *deliveryPane) fillAttempts() {
 		st := widgets.NewBadge("000")
 		st.Mono = true
 		widgets.SetStatus(st, a.Status)
-		dur := widget.NewLabelWithStyle(msText(a.Duration), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-		at := widgets.Caption(clockTime(a.At))
+		dur := widget.NewLabelWithStyle(widgets.MsText(a.Duration), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		at := widgets.Caption(widgets.ClockTime(a.At))
 		what := a.Error
 		if what == "" {
 			what = http.StatusText(a.Status)
@@ -399,7 +313,7 @@ func (p *deliveryPane) showAttempt() {
 		p.aError.Hide()
 		p.respBody.SetText("")
 		p.respHead.SetText("")
-		p.reqView.SetText(requestText(p.d.Request))
+		p.reqView.SetText(widgets.RequestText(p.d.Request))
 		p.headTab.Text = "Response headers"
 		p.tabs.Select(p.reqTab)
 		p.tabs.Refresh()
@@ -412,7 +326,7 @@ func (p *deliveryPane) showAttempt() {
 	if a.Status != 0 {
 		meta = append(meta, http.StatusText(a.Status))
 	}
-	meta = append(meta, msText(a.Duration))
+	meta = append(meta, widgets.MsText(a.Duration))
 	if a.Status != 0 {
 		size := app.HumanSize(a.ResponseSize)
 		if a.ResponseSize > int64(len(a.ResponseBody)) {
@@ -420,7 +334,7 @@ func (p *deliveryPane) showAttempt() {
 		}
 		meta = append(meta, size)
 	}
-	meta = append(meta, fmt.Sprintf("attempt %d of %d", p.sel+1, len(p.d.Attempts)), "at "+clockTime(a.At))
+	meta = append(meta, fmt.Sprintf("attempt %d of %d", p.sel+1, len(p.d.Attempts)), "at "+widgets.ClockTime(a.At))
 	p.aMeta.SetText(strings.Join(meta, "  ·  "))
 	if a.Error != "" {
 		p.aError.SetText(widgets.UpperFirst(a.Error))
@@ -428,11 +342,11 @@ func (p *deliveryPane) showAttempt() {
 	} else {
 		p.aError.Hide()
 	}
-	body, _ := bodyText(a.ResponseBody)
+	body, _ := widgets.BodyText(a.ResponseBody)
 	p.respBody.SetText(body)
-	p.respHead.SetText(headerLines(a.ResponseHeaders))
+	p.respHead.SetText(widgets.HeaderLines(a.ResponseHeaders))
 	p.headTab.Text = fmt.Sprintf("Response headers (%d)", len(a.ResponseHeaders))
-	p.reqView.SetText(requestText(a.Request))
+	p.reqView.SetText(widgets.RequestText(a.Request))
 	if a.Status == 0 && p.tabs.Selected() != p.reqTab {
 		p.tabs.Select(p.reqTab)
 	} else if a.Status != 0 && p.tabs.Selected() == p.reqTab && p.follow {

@@ -165,7 +165,7 @@ func (rr *eventRowRenderer) pathText() string { return rr.r.sum.RequestURI() }
 
 func (rr *eventRowRenderer) metaText() string {
 	s := rr.r.sum
-	parts := []string{clockTime(s.ReceivedAt), app.HumanSize(s.Size)}
+	parts := []string{widgets.ClockTime(s.ReceivedAt), app.HumanSize(s.Size)}
 	if s.Truncated {
 		parts[1] += " (cut)"
 	}

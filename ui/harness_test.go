@@ -280,7 +280,7 @@ func (h *harness) selectPath(path string) {
 	})
 }
 
-// bodyText waits for the Body tab to finish formatting and returns its text.
+// widgets.BodyText waits for the Body tab to finish formatting and returns its text.
 func (h *harness) bodyText() string {
 	h.t.Helper()
 	b := h.w.detail.body

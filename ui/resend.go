@@ -301,7 +301,7 @@ func (ed *resendEditor) loadBody(req app.Request) {
 	}
 	if len(body) > 0 && !app.IsText(body) {
 		ed.binary = body
-		ed.body.SetText(hexDump(body, viewLimit))
+		ed.body.SetText(widgets.HexDump(body, widgets.ViewLimit))
 		ed.body.Disable()
 		ed.bodyNote.SetText(fmt.Sprintf("The body is binary (%s): it is sent exactly as captured and cannot be edited here.", app.HumanSize(int64(len(body)))))
 		ed.bodyNote.Show()
@@ -333,10 +333,10 @@ func (ed *resendEditor) checkBody() {
 	switch {
 	case len(strings.TrimSpace(ed.body.Text)) == 0:
 		ed.setCheck(widget.LowImportance, "no body")
-	case !looksJSON(ed.contentType(), b):
+	case !widgets.LooksJSON(ed.contentType(), b):
 		ed.setCheck(widget.LowImportance, fmt.Sprintf("text, %s · not JSON, so not checked", app.HumanSize(int64(len(b)))))
 	default:
-		if je := checkJSON(b); je != nil {
+		if je := widgets.CheckJSON(b); je != nil {
 			ed.setCheck(widget.DangerImportance, "✗ Invalid JSON at "+je.Error())
 			return
 		}
@@ -353,13 +353,13 @@ func (ed *resendEditor) setCheck(imp widget.Importance, text string) {
 }
 
 func (ed *resendEditor) formatBody() {
-	if s, err := prettyJSON([]byte(ed.body.Text)); err == nil {
+	if s, err := widgets.PrettyJSON([]byte(ed.body.Text)); err == nil {
 		ed.body.SetText(s)
 	}
 }
 
 func (ed *resendEditor) minifyBody() {
-	if s, err := minifyJSON([]byte(ed.body.Text)); err == nil {
+	if s, err := widgets.MinifyJSON([]byte(ed.body.Text)); err == nil {
 		ed.body.SetText(s)
 	}
 }

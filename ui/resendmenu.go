@@ -74,7 +74,7 @@ func describe(d *app.Delivery, what string) string {
 		return fmt.Sprintf("%s: sending… attempt %d", what, n+1)
 	case app.Delivered:
 		a := d.Last()
-		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), msText(a.Duration))
+		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), widgets.MsText(a.Duration))
 	}
 	return fmt.Sprintf("%s: %s — %s", what, d.State, d.Reason)
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
@@ -39,7 +40,7 @@ func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
 	if r.method.Color != hltheme.Green || r.status.Color != hltheme.Green {
 		t.Errorf("POST and 200 should be green, got %s and %s", r.method.Color, r.status.Color)
 	}
-	if !strings.Contains(r.meta.Text, clockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text, fmt.Sprintf("%d B", len(body))) {
+	if !strings.Contains(r.meta.Text, widgets.ClockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text, fmt.Sprintf("%d B", len(body))) {
 		t.Errorf("row meta %q lacks time or size", r.meta.Text)
 	}
 	if got := h.w.countLabel.Text; got != "1 event" {
@@ -325,8 +326,8 @@ func TestBinaryBodyShowsHexDumpWithoutBlocking(t *testing.T) {
 	if first := b.view.Line(0); !strings.HasPrefix(first, want) || len(first) != len(want)+16 {
 		t.Errorf("first hex line\n%q\nwant prefix\n%q", first, want)
 	}
-	if len(text) > displayLimit {
-		t.Errorf("view holds %d bytes, more than the %d limit", len(text), displayLimit)
+	if len(text) > widgets.ViewLimit {
+		t.Errorf("view holds %d bytes, more than the %d limit", len(text), widgets.ViewLimit)
 	}
 	if !contains(labels(b.notes), "of 2 MiB as hex — Copy/Save for all") {
 		t.Errorf("notes %q do not say the dump is cut", labels(b.notes))

@@ -646,7 +646,7 @@ func (w *Window) confirmDelete(id uint64) {
 	what := "this event"
 	if w.detail.ev != nil && w.detail.ev.ID == id {
 		e := w.detail.ev
-		what = fmt.Sprintf("%s %s received at %s", e.Method, e.RequestURI(), clockTime(e.ReceivedAt))
+		what = fmt.Sprintf("%s %s received at %s", e.Method, e.RequestURI(), widgets.ClockTime(e.ReceivedAt))
 	}
 	dialogs.ConfirmDelete("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), "Delete", func() { w.deleteEvent(id) }, w.win)
 }
