@@ -149,24 +149,24 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 	if ed.progBox.Visible() || ed.sendErr.Visible() {
 		t.Errorf("after the send: progress shown %v, error %q", ed.progBox.Visible(), ed.sendErr.Text)
 	}
-	if p.aStatus.Text != "201" || p.aStatus.Color != hltheme.Green {
-		t.Errorf("response status badge %q in %s, want a green 201", p.aStatus.Text, p.aStatus.Color)
+	if p.AttemptStatus.Text != "201" || p.AttemptStatus.Color != hltheme.Green {
+		t.Errorf("response status badge %q in %s, want a green 201", p.AttemptStatus.Text, p.AttemptStatus.Color)
 	}
-	if p.state.Text != "delivered" || p.state.Color != hltheme.Green {
-		t.Errorf("state badge %q in %s", p.state.Text, p.state.Color)
+	if p.State.Text != "delivered" || p.State.Color != hltheme.Green {
+		t.Errorf("state badge %q in %s", p.State.Text, p.State.Color)
 	}
-	if !strings.Contains(p.aMeta.Text, "Created") || !strings.Contains(p.aMeta.Text, " ms") {
-		t.Errorf("attempt line %q lacks the status text or the time in ms", p.aMeta.Text)
+	if !strings.Contains(p.AttemptMeta.Text, "Created") || !strings.Contains(p.AttemptMeta.Text, " ms") {
+		t.Errorf("attempt line %q lacks the status text or the time in ms", p.AttemptMeta.Text)
 	}
 	wantBody := fmt.Sprintf("{\n  \"received\": true,\n  \"bytes\": %d\n}", len(edited))
-	if got := p.respBody.Text(); got != wantBody {
+	if got := p.ResponseBody.Text(); got != wantBody {
 		t.Errorf("response body shown:\n%s\nwant (pretty):\n%s", got, wantBody)
 	}
-	if got := p.respHead.Text(); !strings.Contains(got, "X-Receiver: test-app") {
+	if got := p.ResponseHeaders.Text(); !strings.Contains(got, "X-Receiver: test-app") {
 		t.Errorf("response headers shown:\n%s", got)
 	}
-	if p.attemptsTitle.Text != "Attempts (1)" {
-		t.Errorf("attempts title %q", p.attemptsTitle.Text)
+	if p.AttemptsTitle.Text != "Attempts (1)" {
+		t.Errorf("attempts title %q", p.AttemptsTitle.Text)
 	}
 
 	// The Deliveries window picked the delivery up and shows its attempt.
@@ -175,16 +175,16 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 		t.Errorf("deliveries count %q", v.count.Text)
 	}
 	v.list.Select(0)
-	h.pumpUntil("the delivery's detail", func() bool { return v.pane.d != nil })
+	h.pumpUntil("the delivery's detail", func() bool { return v.pane.Delivery() != nil })
 	vp := v.pane
-	if vp.state.Text != "delivered" || vp.attemptsTitle.Text != "Attempts (1)" || vp.aStatus.Text != "201" {
-		t.Errorf("Deliveries shows %q, %q, status %q", vp.state.Text, vp.attemptsTitle.Text, vp.aStatus.Text)
+	if vp.State.Text != "delivered" || vp.AttemptsTitle.Text != "Attempts (1)" || vp.AttemptStatus.Text != "201" {
+		t.Errorf("Deliveries shows %q, %q, status %q", vp.State.Text, vp.AttemptsTitle.Text, vp.AttemptStatus.Text)
 	}
-	req := vp.reqView.Text()
+	req := vp.RequestView.Text()
 	if !strings.HasPrefix(req, "POST "+rcv.URL+"/webhooks\n") || !strings.HasSuffix(req, "\n\n"+edited) {
 		t.Errorf("the attempt's request as sent:\n%s", req)
 	}
-	d, err := h.st.Delivery(vp.d.ID)
+	d, err := h.st.Delivery(vp.Delivery().ID)
 	if err != nil || d.EventID != h.w.detail.ev.ID || d.Kind != app.KindResend || string(d.Attempts[0].Request.Body) != edited {
 		t.Errorf("stored delivery %+v, %v", d, err)
 	}
@@ -268,11 +268,11 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	test.Tap(ed.send)
 	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
 	p := ed.pane
-	if p.state.Text != "gone" || p.state.Color != hltheme.Orange || p.aStatus.Text != "410" {
-		t.Errorf("after a 410: state %q in %s, status %q", p.state.Text, p.state.Color, p.aStatus.Text)
+	if p.State.Text != "gone" || p.State.Color != hltheme.Orange || p.AttemptStatus.Text != "410" {
+		t.Errorf("after a 410: state %q in %s, status %q", p.State.Text, p.State.Color, p.AttemptStatus.Text)
 	}
-	if !strings.Contains(p.reason.Text, "410 Gone") || !strings.Contains(p.reason.Text, "target is disabled") {
-		t.Errorf("reason %q", p.reason.Text)
+	if !strings.Contains(p.Reason.Text, "410 Gone") || !strings.Contains(p.Reason.Text, "target is disabled") {
+		t.Errorf("reason %q", p.Reason.Text)
 	}
 	if n := len(rcv.requests()); n != 1 {
 		t.Errorf("a 410 was retried: %d requests", n)
@@ -412,35 +412,35 @@ func TestCancelAndRetryFromDeliveries(t *testing.T) {
 	if !strings.Contains(ed.progText.Text, "Attempt 2 at") || !ed.detach.Visible() || ed.cancel.Disabled() {
 		t.Errorf("waiting for a retry: %q, leave-to-queue shown %v, cancel enabled %v", ed.progText.Text, ed.detach.Visible(), !ed.cancel.Disabled())
 	}
-	if ed.pane.aStatus.Text != "500" || ed.pane.aStatus.Color != hltheme.Red {
-		t.Errorf("the failed attempt shows %q in %s", ed.pane.aStatus.Text, ed.pane.aStatus.Color)
+	if ed.pane.AttemptStatus.Text != "500" || ed.pane.AttemptStatus.Color != hltheme.Red {
+		t.Errorf("the failed attempt shows %q in %s", ed.pane.AttemptStatus.Text, ed.pane.AttemptStatus.Color)
 	}
 	test.Tap(ed.cancel)
 	h.pumpUntil("the send to end", func() bool { return !ed.sending })
-	if ed.pane.state.Text != "cancelled" || ed.pane.state.Color != hltheme.Grey {
-		t.Errorf("after Cancel: %q in %s", ed.pane.state.Text, ed.pane.state.Color)
+	if ed.pane.State.Text != "cancelled" || ed.pane.State.Color != hltheme.Grey {
+		t.Errorf("after Cancel: %q in %s", ed.pane.State.Text, ed.pane.State.Color)
 	}
 
 	v := h.w.ctl.showDeliveries()
 	h.pumpUntil("the row", func() bool { return v.model.cachedRows() == 1 })
 	v.list.Select(0)
-	h.pumpUntil("the detail", func() bool { return v.pane.d != nil })
-	if !v.pane.retryBtn.Visible() || v.pane.retryBtn.Disabled() || v.pane.cancelBtn.Visible() {
+	h.pumpUntil("the detail", func() bool { return v.pane.Delivery() != nil })
+	if !v.pane.RetryButton.Visible() || v.pane.RetryButton.Disabled() || v.pane.CancelButton.Visible() {
 		t.Fatal("a cancelled delivery should offer Retry, not Cancel")
 	}
-	test.Tap(v.pane.retryBtn)
+	test.Tap(v.pane.RetryButton)
 	h.pumpUntil("the retried delivery to fail again and wait", func() bool {
-		d := v.pane.d
+		d := v.pane.Delivery()
 		return d.State == app.Pending && len(d.Attempts) == 2
 	})
-	if !v.pane.next.Visible() || !strings.HasPrefix(v.pane.next.Text, "Next attempt at") || !v.pane.cancelBtn.Visible() {
-		t.Errorf("pending delivery: next %q (shown %v), Cancel shown %v", v.pane.next.Text, v.pane.next.Visible(), v.pane.cancelBtn.Visible())
+	if !v.pane.Next.Visible() || !strings.HasPrefix(v.pane.Next.Text, "Next attempt at") || !v.pane.CancelButton.Visible() {
+		t.Errorf("pending delivery: next %q (shown %v), Cancel shown %v", v.pane.Next.Text, v.pane.Next.Visible(), v.pane.CancelButton.Visible())
 	}
-	if len(v.pane.rows) != 2 {
-		t.Errorf("%d attempt rows, want 2", len(v.pane.rows))
+	if v.pane.Attempts() != 2 {
+		t.Errorf("%d attempt rows, want 2", v.pane.Attempts())
 	}
-	test.Tap(v.pane.cancelBtn)
-	h.pumpUntil("the delivery to be cancelled", func() bool { return v.pane.d.State == app.Cancelled })
+	test.Tap(v.pane.CancelButton)
+	h.pumpUntil("the delivery to be cancelled", func() bool { return v.pane.Delivery().State == app.Cancelled })
 	h.pumpUntil("the row to say cancelled", func() bool {
 		s, ok := v.model.Item(0)
 		return ok && s.State == app.Cancelled
@@ -496,7 +496,7 @@ func TestQuickResendToURLFollowsInBanner(t *testing.T) {
 	}
 	test.Tap(h.w.flash.show)
 	v := h.w.ctl.delivView
-	h.pumpUntil("the delivery selected in Deliveries", func() bool { return v != nil && v.pane.d != nil && v.pane.d.ID == h.w.flash.id })
+	h.pumpUntil("the delivery selected in Deliveries", func() bool { return v != nil && v.pane.Delivery() != nil && v.pane.Delivery().ID == h.w.flash.id })
 }
 
 func TestMaskingOfCredentialsInAttempts(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/ui/dialogs"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
@@ -27,7 +28,7 @@ type deliveriesView struct {
 	win     fyne.Window
 	model   *pager[app.DeliverySummary]
 	list    *widget.List
-	pane    *deliveryPane
+	pane    *dialogs.DeliveryPane
 	count   *widget.Label
 	errText *widget.Label
 	empty   fyne.CanvasObject
@@ -74,8 +75,8 @@ func (c *controller) showDeliveries() *deliveriesView {
 		}
 	})
 	go v.refreshLoop()
-	v.pane.onCancel = func(id uint64) { c.paneAct(v.pane, c.d.Queue.Cancel, id) }
-	v.pane.onRetry = func(id uint64) { c.paneAct(v.pane, c.d.Queue.Retry, id) }
+	v.pane.OnCancel = func(id uint64) { c.paneAct(v.pane, c.d.Queue.Cancel, id) }
+	v.pane.OnRetry = func(id uint64) { c.paneAct(v.pane, c.d.Queue.Retry, id) }
 	v.win.Show()
 	v.loadTargets()
 	v.model.Reload()
@@ -104,8 +105,8 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	msg.Alignment = fyne.TextAlignCenter
 	v.empty = container.NewCenter(msg)
 	v.empty.Hide()
-	v.pane = newDeliveryPane(w.do, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
-	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.root)
+	v.pane = dialogs.NewDeliveryPane(w.do, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
+	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.Root)
 	split.Offset = 0.42
 	top := container.NewVBox(widgets.Panel(container.NewPadded(bar)), v.errText, widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, split)
@@ -113,10 +114,10 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 
 // paneAct runs op (cancel or retry) on delivery id for pane p in the
 // background and tells p how it went.
-func (c *controller) paneAct(p *deliveryPane, op func(id uint64) error, id uint64) {
+func (c *controller) paneAct(p *dialogs.DeliveryPane, op func(id uint64) error, id uint64) {
 	go func() {
 		err := op(id)
-		c.w.do(func() { p.actionDone(id, err) })
+		c.w.do(func() { p.ActionDone(id, err) })
 	}()
 }
 
@@ -224,7 +225,7 @@ func (v *deliveriesView) deliveryChanged(d *app.Delivery) {
 		v.loadTargets()
 	}
 	if d.ID == v.selID {
-		v.pane.show(d, v.target(d.TargetID))
+		v.pane.Show(d, v.target(d.TargetID))
 	}
 }
 
@@ -249,10 +250,10 @@ func (v *deliveriesView) selectID(id uint64) {
 				return
 			}
 			if err != nil {
-				v.pane.clear(fmt.Sprintf("could not read delivery %d: %v", id, err))
+				v.pane.Clear(fmt.Sprintf("could not read delivery %d: %v", id, err))
 				return
 			}
-			v.pane.show(d, v.target(d.TargetID))
+			v.pane.Show(d, v.target(d.TargetID))
 		})
 	}()
 	if i := v.model.IndexOf(id); i >= 0 {

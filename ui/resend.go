@@ -16,6 +16,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	"github.com/hooklens/hooklens/ui/dialogs"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
 
@@ -74,7 +75,7 @@ type resendEditor struct {
 	progBox  fyne.CanvasObject
 	cancel   *widget.Button
 	detach   *widget.Button
-	pane     *deliveryPane
+	pane     *dialogs.DeliveryPane
 
 	sending bool
 	gen     uint64 // bumps per Send so late notifications of an earlier one are dropped
@@ -273,8 +274,8 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	ed.detach.Importance = widget.LowImportance
 	ed.progBox = container.NewVBox(ed.progress, ed.progText, container.NewHBox(ed.cancel, ed.detach), widget.NewSeparator())
 	ed.progBox.Hide()
-	ed.pane = newDeliveryPane(ed.do, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
-	right := container.NewBorder(container.NewVBox(widgets.Heading("Response"), ed.progBox), nil, nil, nil, ed.pane.root)
+	ed.pane = dialogs.NewDeliveryPane(ed.do, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
+	right := container.NewBorder(container.NewVBox(widgets.Heading("Response"), ed.progBox), nil, nil, nil, ed.pane.Root)
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
 	split.Offset = 0.52
@@ -664,7 +665,7 @@ func (ed *resendEditor) doSend() {
 	ed.detach.Hide()
 	ed.progress.Start()
 	ed.progBox.Show()
-	ed.pane.clear("Sending…")
+	ed.pane.Clear("Sending…")
 	ed.stop = ed.onSend(d, func(x *app.Delivery) { ed.progressed(gen, x) },
 		func(x *app.Delivery, err error) { ed.finished(gen, x, err) })
 }
@@ -688,7 +689,7 @@ func (ed *resendEditor) progressed(gen uint64, x *app.Delivery) {
 		ed.progText.SetText(fmt.Sprintf("Sending… attempt %d", n+1))
 		ed.detach.Hide()
 	}
-	ed.pane.show(x, ed.targetOf(x))
+	ed.pane.Show(x, ed.targetOf(x))
 }
 
 // finished shows how Send ended.
@@ -705,11 +706,11 @@ func (ed *resendEditor) finished(gen uint64, d *app.Delivery, err error) {
 		ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 		ed.sendErr.Show()
 		if d.ID == 0 {
-			ed.pane.clear("Not sent.")
+			ed.pane.Clear("Not sent.")
 			return
 		}
 	}
-	ed.pane.show(d, ed.targetOf(d))
+	ed.pane.Show(d, ed.targetOf(d))
 }
 
 func (ed *resendEditor) targetOf(d *app.Delivery) *app.Target {

@@ -1,4 +1,4 @@
-package ui
+package dialogs
 
 import (
 	"fmt"
@@ -16,61 +16,64 @@ import (
 	"github.com/hooklens/hooklens/ui/widgets"
 )
 
-// --- the pane -------------------------------------------------------------------
-
-// deliveryPane shows one delivery: its state and why, and each attempt —
+// DeliveryPane shows one delivery: its state and why, and each attempt —
 // the request as sent (credentials masked), the response's status, headers
 // and body, the duration and any error. The Edit and resend window and the
 // Deliveries window both use it.
-type deliveryPane struct {
+//
+// The parts a caller or a test reads are exported: Root is the whole pane,
+// State the delivery's state and Reason why, Next when it is tried again,
+// AttemptsTitle over the attempt rows, and AttemptStatus, AttemptMeta,
+// ResponseBody, ResponseHeaders and RequestView for the attempt shown.
+type DeliveryPane struct {
 	do func(func())
 	// onCancel and onRetry ask the caller to cancel or retry delivery id
 	// (Cancel and Retry are offered only with them); it answers with
-	// actionDone.
-	onCancel, onRetry func(id uint64)
+	// ActionDone.
+	OnCancel, OnRetry func(id uint64)
 	d                 *app.Delivery
 	target            *app.Target // nil when the delivery has none, or it was deleted
 	sel               int         // attempt shown
 	follow            bool        // show the newest attempt as attempts arrive
 	actions           bool
 
-	root      fyne.CanvasObject
-	content   fyne.CanvasObject
-	empty     fyne.CanvasObject
-	emptyText *widget.Label
-	state     *widgets.Badge
-	method    *widgets.Badge
-	url       *widget.Label
-	env       *widgets.Badge
-	toTarget  *widget.Label
-	reason    *widget.Label
-	meta      *widget.Label
-	next      *widget.Label
-	cancelBtn *widget.Button
-	retryBtn  *widget.Button
-	curlBtn   *widget.Button
-	actionBar fyne.CanvasObject
-	actionErr *widget.Label
+	Root         fyne.CanvasObject
+	content      fyne.CanvasObject
+	empty        fyne.CanvasObject
+	emptyText    *widget.Label
+	State        *widgets.Badge
+	method       *widgets.Badge
+	url          *widget.Label
+	env          *widgets.Badge
+	toTarget     *widget.Label
+	Reason       *widget.Label
+	meta         *widget.Label
+	Next         *widget.Label
+	CancelButton *widget.Button
+	RetryButton  *widget.Button
+	curlBtn      *widget.Button
+	actionBar    fyne.CanvasObject
+	actionErr    *widget.Label
 
-	attemptsTitle *widget.Label
+	AttemptsTitle *widget.Label
 	attemptRows   *fyne.Container
 	rows          []*widgets.TapRow
 
-	aStatus  *widgets.Badge
-	aMeta    *widget.Label
-	aError   *widget.Label
-	tabs     *container.AppTabs
-	bodyTab  *container.TabItem
-	headTab  *container.TabItem
-	reqTab   *container.TabItem
-	respBody *widgets.CodeView
-	respHead *widgets.CodeView
-	reqView  *widgets.CodeView
+	AttemptStatus   *widgets.Badge
+	AttemptMeta     *widget.Label
+	aError          *widget.Label
+	tabs            *container.AppTabs
+	bodyTab         *container.TabItem
+	headTab         *container.TabItem
+	reqTab          *container.TabItem
+	ResponseBody    *widgets.CodeView
+	ResponseHeaders *widgets.CodeView
+	RequestView     *widgets.CodeView
 }
 
-func newDeliveryPane(do func(func()), actions bool, emptyText string) *deliveryPane {
-	p := &deliveryPane{do: do, actions: actions, follow: true}
-	p.state = widgets.NewStateBadge()
+func NewDeliveryPane(do func(func()), actions bool, emptyText string) *DeliveryPane {
+	p := &DeliveryPane{do: do, actions: actions, follow: true}
+	p.State = widgets.NewStateBadge()
 	p.method = widgets.NewBadge("DELETE")
 	p.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	p.url.Truncation = fyne.TextTruncateEllipsis
@@ -83,17 +86,17 @@ func newDeliveryPane(do func(func()), actions bool, emptyText string) *deliveryP
 	}, do)
 	p.env = widgets.NewEnvBadge()
 	p.toTarget = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.reason = widget.NewLabel("")
-	p.reason.Wrapping = fyne.TextWrapWord
+	p.Reason = widget.NewLabel("")
+	p.Reason.Wrapping = fyne.TextWrapWord
 	p.meta = widgets.Caption("")
 	p.meta.Wrapping = fyne.TextWrapWord
-	p.next = widget.NewLabel("")
-	p.next.Importance = widget.HighImportance
-	p.next.Wrapping = fyne.TextWrapWord
+	p.Next = widget.NewLabel("")
+	p.Next.Importance = widget.HighImportance
+	p.Next.Wrapping = fyne.TextWrapWord
 
-	p.cancelBtn = widget.NewButtonWithIcon("Cancel delivery", theme.CancelIcon(), p.doCancel)
-	p.retryBtn = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), p.doRetry)
-	p.retryBtn.Importance = widget.HighImportance
+	p.CancelButton = widget.NewButtonWithIcon("Cancel delivery", theme.CancelIcon(), p.doCancel)
+	p.RetryButton = widget.NewButtonWithIcon("Retry", theme.ViewRefreshIcon(), p.doRetry)
+	p.RetryButton.Importance = widget.HighImportance
 	p.curlBtn = widgets.NewCopyButton("Copy as curl", func() string {
 		if p.d == nil {
 			return ""
@@ -108,49 +111,49 @@ func newDeliveryPane(do func(func()), actions bool, emptyText string) *deliveryP
 	p.actionErr.Importance = widget.DangerImportance
 	p.actionErr.Wrapping = fyne.TextWrapWord
 	p.actionErr.Hide()
-	p.actionBar = container.NewHBox(p.cancelBtn, p.retryBtn, p.curlBtn)
+	p.actionBar = container.NewHBox(p.CancelButton, p.RetryButton, p.curlBtn)
 	if !actions {
 		p.actionBar.Hide()
 	}
 
-	p.attemptsTitle = widgets.Heading("Attempts")
+	p.AttemptsTitle = widgets.Heading("Attempts")
 	p.attemptRows = container.NewVBox()
 
-	p.aStatus = widgets.NewBadge("000")
-	p.aStatus.Mono = true
-	p.aStatus.Big = true
-	p.aMeta = widget.NewLabel("")
+	p.AttemptStatus = widgets.NewBadge("000")
+	p.AttemptStatus.Mono = true
+	p.AttemptStatus.Big = true
+	p.AttemptMeta = widget.NewLabel("")
 	p.aError = widget.NewLabel("")
 	p.aError.Importance = widget.DangerImportance
 	p.aError.Wrapping = fyne.TextWrapWord
-	p.respBody = widgets.NewCodeView()
-	p.respBody.Highlight = widgets.HighlightJSON
-	p.respHead = widgets.NewCodeView()
-	p.respHead.Highlight = widgets.HighlightHeaders
-	p.reqView = widgets.NewCodeView()
-	p.reqView.Highlight = widgets.HighlightRequest
-	p.bodyTab = container.NewTabItem("Response body", p.respBody)
-	p.headTab = container.NewTabItem("Response headers", p.respHead)
-	p.reqTab = container.NewTabItem("Request sent", p.reqView)
+	p.ResponseBody = widgets.NewCodeView()
+	p.ResponseBody.Highlight = widgets.HighlightJSON
+	p.ResponseHeaders = widgets.NewCodeView()
+	p.ResponseHeaders.Highlight = widgets.HighlightHeaders
+	p.RequestView = widgets.NewCodeView()
+	p.RequestView.Highlight = widgets.HighlightRequest
+	p.bodyTab = container.NewTabItem("Response body", p.ResponseBody)
+	p.headTab = container.NewTabItem("Response headers", p.ResponseHeaders)
+	p.reqTab = container.NewTabItem("Request sent", p.RequestView)
 	p.tabs = container.NewAppTabs(p.bodyTab, p.headTab, p.reqTab)
 
-	head := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(p.state), container.NewCenter(p.method)), copyURL, p.url)
+	head := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(p.State), container.NewCenter(p.method)), copyURL, p.url)
 	targetLine := container.NewHBox(container.NewCenter(p.env), p.toTarget)
-	attemptHead := container.NewHBox(container.NewCenter(p.aStatus), container.NewCenter(p.aMeta))
-	top := container.NewVBox(head, targetLine, p.reason, p.next, p.meta, p.actionBar, p.actionErr,
-		widget.NewSeparator(), p.attemptsTitle, p.attemptRows, widget.NewSeparator(), attemptHead, p.aError)
+	attemptHead := container.NewHBox(container.NewCenter(p.AttemptStatus), container.NewCenter(p.AttemptMeta))
+	top := container.NewVBox(head, targetLine, p.Reason, p.Next, p.meta, p.actionBar, p.actionErr,
+		widget.NewSeparator(), p.AttemptsTitle, p.attemptRows, widget.NewSeparator(), attemptHead, p.aError)
 	p.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, p.tabs)
 	p.emptyText = widgets.Caption(emptyText)
 	p.emptyText.Alignment = fyne.TextAlignCenter
 	p.emptyText.Wrapping = fyne.TextWrapWord
 	p.empty = container.NewCenter(p.emptyText)
-	p.root = container.NewStack(p.empty, p.content)
+	p.Root = container.NewStack(p.empty, p.content)
 	p.content.Hide()
 	return p
 }
 
 // clear shows the empty state with text.
-func (p *deliveryPane) clear(text string) {
+func (p *DeliveryPane) Clear(text string) {
 	p.d = nil
 	p.emptyText.SetText(text)
 	p.content.Hide()
@@ -159,7 +162,7 @@ func (p *deliveryPane) clear(text string) {
 
 // show draws d (with its target, nil for none). A newer copy of the same
 // delivery keeps the attempt the user picked unless they were on the newest.
-func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
+func (p *DeliveryPane) Show(d *app.Delivery, t *app.Target) {
 	same := p.d != nil && p.d.ID == d.ID && d.ID != 0
 	if !same {
 		p.follow = true
@@ -169,7 +172,7 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 	if p.follow || p.sel >= len(d.Attempts) {
 		p.sel = len(d.Attempts) - 1
 	}
-	widgets.SetState(p.state, d.State)
+	widgets.SetState(p.State, d.State)
 	m := d.Request.Method
 	if a := d.Last(); a != nil {
 		m = a.Request.Method
@@ -189,20 +192,20 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 		p.env.Hide()
 		p.toTarget.SetText("to a URL typed in, no target")
 	}
-	p.reason.SetText(widgets.UpperFirst(d.Reason))
-	p.reason.Importance = hltheme.Importance(func() fyne.ThemeColorName { c, _ := hltheme.StateStyle(d.State); return c }())
-	p.reason.Hidden = d.Reason == ""
-	p.reason.Refresh()
+	p.Reason.SetText(widgets.UpperFirst(d.Reason))
+	p.Reason.Importance = hltheme.Importance(func() fyne.ThemeColorName { c, _ := hltheme.StateStyle(d.State); return c }())
+	p.Reason.Hidden = d.Reason == ""
+	p.Reason.Refresh()
 
 	if d.State == app.Pending && !d.NextAttemptAt.IsZero() {
 		if wait := time.Until(d.NextAttemptAt); wait > time.Second {
-			p.next.SetText(fmt.Sprintf("Next attempt at %s (in %s)", d.NextAttemptAt.Local().Format("15:04:05"), app.FormatDuration(wait)))
+			p.Next.SetText(fmt.Sprintf("Next attempt at %s (in %s)", d.NextAttemptAt.Local().Format("15:04:05"), app.FormatDuration(wait)))
 		} else {
-			p.next.SetText("Sending now…")
+			p.Next.SetText("Sending now…")
 		}
-		p.next.Show()
+		p.Next.Show()
 	} else {
-		p.next.Hide()
+		p.Next.Hide()
 	}
 
 	meta := []string{}
@@ -230,21 +233,21 @@ func (p *deliveryPane) show(d *app.Delivery, t *app.Target) {
 	p.meta.SetText(strings.Join(meta, "  ·  "))
 
 	if d.State == app.Pending {
-		p.cancelBtn.Show()
-		p.retryBtn.Hide()
+		p.CancelButton.Show()
+		p.RetryButton.Hide()
 	} else {
 		// A delivered one is sent again by resending its event instead.
-		p.cancelBtn.Hide()
-		widgets.ShowRow(d.State != app.Delivered, p.retryBtn)
-		p.retryBtn.Enable()
+		p.CancelButton.Hide()
+		widgets.ShowRow(d.State != app.Delivered, p.RetryButton)
+		p.RetryButton.Enable()
 	}
 	if d.ID == 0 {
-		p.cancelBtn.Disable()
+		p.CancelButton.Disable()
 	} else {
-		p.cancelBtn.Enable()
+		p.CancelButton.Enable()
 	}
 
-	p.attemptsTitle.SetText(fmt.Sprintf("Attempts (%d)", len(d.Attempts)))
+	p.AttemptsTitle.SetText(fmt.Sprintf("Attempts (%d)", len(d.Attempts)))
 	p.fillAttempts()
 	p.showAttempt()
 	p.empty.Hide()
@@ -262,7 +265,7 @@ func signingText(s app.Signing) string {
 	return "signed as " + s.Scheme + " with " + app.Mask(s.Secret)
 }
 
-func (p *deliveryPane) fillAttempts() {
+func (p *DeliveryPane) fillAttempts() {
 	d := p.d
 	p.attemptRows.Objects = nil
 	p.rows = nil
@@ -303,25 +306,25 @@ func (p *deliveryPane) fillAttempts() {
 }
 
 // showAttempt fills the lower half with attempt p.sel.
-func (p *deliveryPane) showAttempt() {
+func (p *DeliveryPane) showAttempt() {
 	for i, r := range p.rows {
 		r.SetSelected(i == p.sel)
 	}
 	if p.sel < 0 || p.sel >= len(p.d.Attempts) {
-		p.aStatus.Hide()
-		p.aMeta.SetText("")
+		p.AttemptStatus.Hide()
+		p.AttemptMeta.SetText("")
 		p.aError.Hide()
-		p.respBody.SetText("")
-		p.respHead.SetText("")
-		p.reqView.SetText(widgets.RequestText(p.d.Request))
+		p.ResponseBody.SetText("")
+		p.ResponseHeaders.SetText("")
+		p.RequestView.SetText(widgets.RequestText(p.d.Request))
 		p.headTab.Text = "Response headers"
 		p.tabs.Select(p.reqTab)
 		p.tabs.Refresh()
 		return
 	}
 	a := &p.d.Attempts[p.sel]
-	widgets.SetStatus(p.aStatus, a.Status)
-	p.aStatus.Show()
+	widgets.SetStatus(p.AttemptStatus, a.Status)
+	p.AttemptStatus.Show()
 	meta := []string{}
 	if a.Status != 0 {
 		meta = append(meta, http.StatusText(a.Status))
@@ -335,7 +338,7 @@ func (p *deliveryPane) showAttempt() {
 		meta = append(meta, size)
 	}
 	meta = append(meta, fmt.Sprintf("attempt %d of %d", p.sel+1, len(p.d.Attempts)), "at "+widgets.ClockTime(a.At))
-	p.aMeta.SetText(strings.Join(meta, "  ·  "))
+	p.AttemptMeta.SetText(strings.Join(meta, "  ·  "))
 	if a.Error != "" {
 		p.aError.SetText(widgets.UpperFirst(a.Error))
 		p.aError.Show()
@@ -343,10 +346,10 @@ func (p *deliveryPane) showAttempt() {
 		p.aError.Hide()
 	}
 	body, _ := widgets.BodyText(a.ResponseBody)
-	p.respBody.SetText(body)
-	p.respHead.SetText(widgets.HeaderLines(a.ResponseHeaders))
+	p.ResponseBody.SetText(body)
+	p.ResponseHeaders.SetText(widgets.HeaderLines(a.ResponseHeaders))
 	p.headTab.Text = fmt.Sprintf("Response headers (%d)", len(a.ResponseHeaders))
-	p.reqView.SetText(widgets.RequestText(a.Request))
+	p.RequestView.SetText(widgets.RequestText(a.Request))
 	if a.Status == 0 && p.tabs.Selected() != p.reqTab {
 		p.tabs.Select(p.reqTab)
 	} else if a.Status != 0 && p.tabs.Selected() == p.reqTab && p.follow {
@@ -355,13 +358,13 @@ func (p *deliveryPane) showAttempt() {
 	p.tabs.Refresh()
 }
 
-func (p *deliveryPane) doCancel() { p.act(p.cancelBtn, p.onCancel) }
+func (p *DeliveryPane) doCancel() { p.act(p.CancelButton, p.OnCancel) }
 
-func (p *deliveryPane) doRetry() { p.act(p.retryBtn, p.onRetry) }
+func (p *DeliveryPane) doRetry() { p.act(p.RetryButton, p.OnRetry) }
 
 // act disables btn and asks the caller to run op on the shown delivery;
 // the caller answers with actionDone.
-func (p *deliveryPane) act(btn *widget.Button, op func(id uint64)) {
+func (p *DeliveryPane) act(btn *widget.Button, op func(id uint64)) {
 	d := p.d
 	if op == nil || d == nil || d.ID == 0 {
 		return
@@ -370,17 +373,23 @@ func (p *deliveryPane) act(btn *widget.Button, op func(id uint64)) {
 	op(d.ID)
 }
 
-func (p *deliveryPane) actionDone(id uint64, err error) {
+func (p *DeliveryPane) ActionDone(id uint64, err error) {
 	if p.d == nil || p.d.ID != id {
 		return
 	}
 	if err != nil {
 		p.actionErr.SetText(widgets.UpperFirst(err.Error()) + ".")
 		p.actionErr.Show()
-		p.cancelBtn.Enable()
-		p.retryBtn.Enable()
+		p.CancelButton.Enable()
+		p.RetryButton.Enable()
 		return
 	}
 	p.actionErr.Hide()
 	p.follow = true
 }
+
+// Delivery is the delivery shown, nil for none.
+func (p *DeliveryPane) Delivery() *app.Delivery { return p.d }
+
+// Attempts is how many attempt rows the pane lists.
+func (p *DeliveryPane) Attempts() int { return len(p.rows) }
