@@ -33,8 +33,8 @@ type controller struct {
 	connEditor *dialogs.ConnectionEditor
 
 	// The windows it opened, and the bulk resend.
-	resendEd    *resendEditor // the latest Edit and resend window while it is open
-	editors     map[*resendEditor]struct{}
+	resendEd    *dialogs.ResendEditor // the latest Edit and resend window while it is open
+	editors     map[*dialogs.ResendEditor]fyne.Window
 	delivView   *deliveriesView // the Deliveries window while it is open
 	bulkPick    *widget.Select  // the bulk resend's target picker
 	bulkSummary string          // how the last bulk resend went
@@ -350,5 +350,71 @@ func (c *controller) deleteConnection(name string) {
 			}
 			c.loadConnections()
 		})
+	}()
+}
+
+// --- edit and resend ----------------------------------------------------------
+
+// keyResendURL remembers the last URL typed into the editor, for the next.
+const keyResendURL = "resend.url"
+
+// editAndResend opens the editor on e (nil for an empty request).
+func (c *controller) editAndResend(e *app.Event) *dialogs.ResendEditor {
+	if c.d.Queue == nil {
+		return nil
+	}
+	last, _ := c.d.Settings.Setting(keyResendURL)
+	ed := dialogs.NewResendEditor(e, last, c.w.do)
+	ed.OnSend = func(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) func() {
+		if d.TargetID == "" {
+			if err := c.d.Settings.SetSetting(keyResendURL, d.Request.URL); err != nil {
+				fyne.LogError("remembering the resend URL", err)
+			}
+		}
+		return c.sendTracked(d, changed, done)
+	}
+	ed.OnCancel = func(id uint64) {
+		q := c.d.Queue
+		go func() {
+			if err := q.Cancel(id); err != nil {
+				c.w.do(func() { ed.CancelFailed(err) })
+			}
+		}()
+	}
+	ed.OnClosed = func() {
+		delete(c.editors, ed)
+		if c.resendEd == ed {
+			c.resendEd = nil
+		}
+	}
+	title := "Compose a request — Hooklens"
+	if e != nil {
+		title = fmt.Sprintf("Edit and resend event #%s — %s %s — Hooklens", e.IDString(), e.Method, e.RequestURI())
+	}
+	win := c.w.app.NewWindow(title)
+	win.SetContent(ed.Root)
+	win.Resize(fyne.NewSize(1280, 840))
+	win.SetOnClosed(ed.Closed)
+	win.Show()
+	c.resendEd = ed
+	if c.editors == nil {
+		c.editors = map[*dialogs.ResendEditor]fyne.Window{}
+	}
+	c.editors[ed] = win
+	win.Canvas().Focus(ed.URL)
+	c.loadResendTargets(ed)
+	return ed
+}
+
+// loadResendTargets reads the targets ed offers.
+func (c *controller) loadResendTargets(ed *dialogs.ResendEditor) {
+	st := c.d.Deliveries
+	if st == nil {
+		ed.MarkLoaded()
+		return
+	}
+	go func() {
+		ts, err := st.Targets()
+		c.w.do(func() { ed.SetTargets(ts, err) })
 	}()
 }

@@ -70,7 +70,7 @@ func (r *receiver) requests() []received {
 }
 
 // openEditor captures body at path, selects it and opens Edit and resend.
-func (h *harness) openEditor(path, body string) *resendEditor {
+func (h *harness) openEditor(path, body string) *dialogs.ResendEditor {
 	h.t.Helper()
 	if got := h.send("POST", path, "application/json", []byte(body)); got != 200 {
 		h.t.Fatalf("listener answered %d", got)
@@ -84,14 +84,14 @@ func (h *harness) openEditor(path, body string) *resendEditor {
 	if ed == nil {
 		h.t.Fatal("Edit and resend opened nothing")
 	}
-	h.pumpUntil("the targets to load", func() bool { return ed.loaded })
+	h.pumpUntil("the targets to load", func() bool { return ed.Loaded() })
 	return ed
 }
 
 // replaceBody selects everything in the body entry and types text over it.
-func replaceBody(ed *resendEditor, text string) {
-	ed.body.TypedShortcut(&fyne.ShortcutSelectAll{})
-	test.Type(ed.body, text)
+func replaceBody(ed *dialogs.ResendEditor, text string) {
+	ed.Body.TypedShortcut(&fyne.ShortcutSelectAll{})
+	test.Type(ed.Body, text)
 }
 
 func (h *harness) putTarget(t app.Target) app.Target {
@@ -118,24 +118,24 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 	h.pumpUntil("the empty deliveries list", func() bool { return v.model.counted })
 
 	ed := h.openEditor("/hooks/orders", `{"order":17,"amount":4200}`)
-	if ed.body.Text != `{"order":17,"amount":4200}` || ed.method.Selected != "POST" {
-		t.Fatalf("editor starts with %s %q", ed.method.Selected, ed.body.Text)
+	if ed.Body.Text != `{"order":17,"amount":4200}` || ed.Method.Selected != "POST" {
+		t.Fatalf("editor starts with %s %q", ed.Method.Selected, ed.Body.Text)
 	}
-	if !strings.HasPrefix(ed.check.Text, "✓ valid JSON") {
-		t.Errorf("JSON check on the captured body: %q", ed.check.Text)
+	if !strings.HasPrefix(ed.Check.Text, "✓ valid JSON") {
+		t.Errorf("JSON check on the captured body: %q", ed.Check.Text)
 	}
-	test.Type(ed.url, rcv.URL+"/webhooks")
+	test.Type(ed.URL, rcv.URL+"/webhooks")
 	edited := `{"order":17,"amount":9900,"note":"edited in Hooklens"}`
 	replaceBody(ed, edited)
-	if ed.body.Text != edited {
-		t.Fatalf("typing replaced the body with %q", ed.body.Text)
+	if ed.Body.Text != edited {
+		t.Fatalf("typing replaced the body with %q", ed.Body.Text)
 	}
 
-	test.Tap(ed.send)
-	if !ed.progBox.Visible() || ed.progText.Text != "Sending… attempt 1" || !ed.send.Disabled() {
-		t.Errorf("while sending: progress shown %v, text %q, Send disabled %v", ed.progBox.Visible(), ed.progText.Text, ed.send.Disabled())
+	test.Tap(ed.SendButton)
+	if !ed.ProgBox.Visible() || ed.ProgText.Text != "Sending… attempt 1" || !ed.SendButton.Disabled() {
+		t.Errorf("while sending: progress shown %v, text %q, Send disabled %v", ed.ProgBox.Visible(), ed.ProgText.Text, ed.SendButton.Disabled())
 	}
-	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
+	h.pumpUntil("the send to finish", func() bool { return !ed.Sending() })
 
 	reqs := rcv.requests()
 	if len(reqs) != 1 {
@@ -145,9 +145,9 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 		t.Errorf("the app received %s %s %q (Content-Type %q), want the edited body", r.Method, r.Path, r.Body, r.Header.Get("Content-Type"))
 	}
 
-	p := ed.pane
-	if ed.progBox.Visible() || ed.sendErr.Visible() {
-		t.Errorf("after the send: progress shown %v, error %q", ed.progBox.Visible(), ed.sendErr.Text)
+	p := ed.Pane
+	if ed.ProgBox.Visible() || ed.SendErr.Visible() {
+		t.Errorf("after the send: progress shown %v, error %q", ed.ProgBox.Visible(), ed.SendErr.Text)
 	}
 	if p.AttemptStatus.Text != "201" || p.AttemptStatus.Color != hltheme.Green {
 		t.Errorf("response status badge %q in %s, want a green 201", p.AttemptStatus.Text, p.AttemptStatus.Color)
@@ -195,39 +195,39 @@ func TestEditorValidatesJSONAsYouTypeWithLineAndColumn(t *testing.T) {
 	ed := h.openEditor("/hooks/json", `{"a":1}`)
 
 	replaceBody(ed, "{\n  \"a\": 1,\n  \"b\": }")
-	if want := "✗ Invalid JSON at line 3, column 8: invalid character '}' looking for beginning of value"; ed.check.Text != want {
-		t.Errorf("check %q, want %q", ed.check.Text, want)
+	if want := "✗ Invalid JSON at line 3, column 8: invalid character '}' looking for beginning of value"; ed.Check.Text != want {
+		t.Errorf("check %q, want %q", ed.Check.Text, want)
 	}
-	if ed.check.Importance != widget.DangerImportance || !ed.format.Disabled() || !ed.minify.Disabled() {
+	if ed.Check.Importance != widget.DangerImportance || !ed.FormatButton.Disabled() || !ed.MinifyButton.Disabled() {
 		t.Errorf("an invalid body should show in red with Format and Minify off")
 	}
-	test.Type(ed.body, "") // nothing typed: still invalid
+	test.Type(ed.Body, "") // nothing typed: still invalid
 	replaceBody(ed, "{\"a\": [1, 2")
-	if !strings.Contains(ed.check.Text, "line 1, column 12: unexpected end of JSON input") {
-		t.Errorf("unfinished body: %q", ed.check.Text)
+	if !strings.Contains(ed.Check.Text, "line 1, column 12: unexpected end of JSON input") {
+		t.Errorf("unfinished body: %q", ed.Check.Text)
 	}
 
 	replaceBody(ed, `{"b":{"c":[1,2.50]},"a":"x"}`)
-	if !strings.HasPrefix(ed.check.Text, "✓ valid JSON") || ed.format.Disabled() {
-		t.Fatalf("valid body: %q, Format disabled %v", ed.check.Text, ed.format.Disabled())
+	if !strings.HasPrefix(ed.Check.Text, "✓ valid JSON") || ed.FormatButton.Disabled() {
+		t.Fatalf("valid body: %q, Format disabled %v", ed.Check.Text, ed.FormatButton.Disabled())
 	}
-	test.Tap(ed.format)
-	if want := "{\n  \"b\": {\n    \"c\": [\n      1,\n      2.50\n    ]\n  },\n  \"a\": \"x\"\n}"; ed.body.Text != want {
-		t.Errorf("Format gave\n%s\nwant key order and numbers kept:\n%s", ed.body.Text, want)
+	test.Tap(ed.FormatButton)
+	if want := "{\n  \"b\": {\n    \"c\": [\n      1,\n      2.50\n    ]\n  },\n  \"a\": \"x\"\n}"; ed.Body.Text != want {
+		t.Errorf("Format gave\n%s\nwant key order and numbers kept:\n%s", ed.Body.Text, want)
 	}
-	test.Tap(ed.minify)
-	if ed.body.Text != `{"b":{"c":[1,2.50]},"a":"x"}` {
-		t.Errorf("Minify gave %q", ed.body.Text)
+	test.Tap(ed.MinifyButton)
+	if ed.Body.Text != `{"b":{"c":[1,2.50]},"a":"x"}` {
+		t.Errorf("Minify gave %q", ed.Body.Text)
 	}
 
 	// A URL that is not http(s) is refused before anything is sent.
-	test.Type(ed.url, "ftp://example.com/x")
-	if !ed.urlErr.Visible() || !strings.Contains(ed.urlErr.Text, "must start with http:// or https://") {
-		t.Errorf("URL error %q (shown %v)", ed.urlErr.Text, ed.urlErr.Visible())
+	test.Type(ed.URL, "ftp://example.com/x")
+	if !ed.URLErr.Visible() || !strings.Contains(ed.URLErr.Text, "must start with http:// or https://") {
+		t.Errorf("URL error %q (shown %v)", ed.URLErr.Text, ed.URLErr.Visible())
 	}
-	test.Tap(ed.send)
-	if ed.sending || !ed.sendErr.Visible() {
-		t.Errorf("Send with a bad URL: sending %v, error shown %v", ed.sending, ed.sendErr.Visible())
+	test.Tap(ed.SendButton)
+	if ed.Sending() || !ed.SendErr.Visible() {
+		t.Errorf("Send with a bad URL: sending %v, error shown %v", ed.Sending(), ed.SendErr.Visible())
 	}
 	if n, _ := h.st.CountDeliveries(); n != 0 {
 		t.Errorf("%d deliveries stored for a refused send", n)
@@ -261,13 +261,13 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	tg := h.putTarget(app.Target{Name: "Acme", URL: rcv.URL + "/gone", Enabled: true, Retry: app.DefaultRetry})
 
 	ed := h.openEditor("/hooks/acme", `{"id":"evt_9"}`)
-	ed.target.SetSelected(targetOption(tg))
-	if ed.url.Text != rcv.URL+"/gone" || !ed.env.Visible() || ed.env.Text != "PRODUCTION" {
-		t.Errorf("picking the target: URL %q, badge %q (shown %v)", ed.url.Text, ed.env.Text, ed.env.Visible())
+	ed.Target.SetSelected(dialogs.TargetOption(tg))
+	if ed.URL.Text != rcv.URL+"/gone" || !ed.Env.Visible() || ed.Env.Text != "PRODUCTION" {
+		t.Errorf("picking the target: URL %q, badge %q (shown %v)", ed.URL.Text, ed.Env.Text, ed.Env.Visible())
 	}
-	test.Tap(ed.send)
-	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
-	p := ed.pane
+	test.Tap(ed.SendButton)
+	h.pumpUntil("the send to finish", func() bool { return !ed.Sending() })
+	p := ed.Pane
 	if p.State.Text != "gone" || p.State.Color != hltheme.Orange || p.AttemptStatus.Text != "410" {
 		t.Errorf("after a 410: state %q in %s, status %q", p.State.Text, p.State.Color, p.AttemptStatus.Text)
 	}
@@ -300,10 +300,10 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 
 	// Sending to it again is refused with the reason, before any request.
 	h.w.ctl.loadResendTargets(ed)
-	h.pumpUntil("the targets to reload", func() bool { return ed.chosenTarget() != nil && !ed.chosenTarget().Enabled })
-	test.Tap(ed.send)
-	if !ed.sendErr.Visible() || !strings.Contains(ed.sendErr.Text, "disabled") {
-		t.Errorf("sending to a disabled target: %q", ed.sendErr.Text)
+	h.pumpUntil("the targets to reload", func() bool { return ed.ChosenTarget() != nil && !ed.ChosenTarget().Enabled })
+	test.Tap(ed.SendButton)
+	if !ed.SendErr.Visible() || !strings.Contains(ed.SendErr.Text, "disabled") {
+		t.Errorf("sending to a disabled target: %q", ed.SendErr.Text)
 	}
 }
 
@@ -404,21 +404,21 @@ func TestCancelAndRetryFromDeliveries(t *testing.T) {
 		Retry: app.RetryPolicy{Retries: 2, Delay: time.Hour}})
 
 	ed := h.openEditor("/hooks/flaky", `{"n":1}`)
-	ed.target.SetSelected(targetOption(tg))
-	test.Tap(ed.send)
+	ed.Target.SetSelected(dialogs.TargetOption(tg))
+	test.Tap(ed.SendButton)
 	h.pumpUntil("the first attempt to fail", func() bool {
-		return ed.progBox.Visible() && strings.HasPrefix(ed.progText.Text, "Attempt 1: Answered 500")
+		return ed.ProgBox.Visible() && strings.HasPrefix(ed.ProgText.Text, "Attempt 1: Answered 500")
 	})
-	if !strings.Contains(ed.progText.Text, "Attempt 2 at") || !ed.detach.Visible() || ed.cancel.Disabled() {
-		t.Errorf("waiting for a retry: %q, leave-to-queue shown %v, cancel enabled %v", ed.progText.Text, ed.detach.Visible(), !ed.cancel.Disabled())
+	if !strings.Contains(ed.ProgText.Text, "Attempt 2 at") || !ed.Detach.Visible() || ed.CancelButton.Disabled() {
+		t.Errorf("waiting for a retry: %q, leave-to-queue shown %v, cancel enabled %v", ed.ProgText.Text, ed.Detach.Visible(), !ed.CancelButton.Disabled())
 	}
-	if ed.pane.AttemptStatus.Text != "500" || ed.pane.AttemptStatus.Color != hltheme.Red {
-		t.Errorf("the failed attempt shows %q in %s", ed.pane.AttemptStatus.Text, ed.pane.AttemptStatus.Color)
+	if ed.Pane.AttemptStatus.Text != "500" || ed.Pane.AttemptStatus.Color != hltheme.Red {
+		t.Errorf("the failed attempt shows %q in %s", ed.Pane.AttemptStatus.Text, ed.Pane.AttemptStatus.Color)
 	}
-	test.Tap(ed.cancel)
-	h.pumpUntil("the send to end", func() bool { return !ed.sending })
-	if ed.pane.State.Text != "cancelled" || ed.pane.State.Color != hltheme.Grey {
-		t.Errorf("after Cancel: %q in %s", ed.pane.State.Text, ed.pane.State.Color)
+	test.Tap(ed.CancelButton)
+	h.pumpUntil("the send to end", func() bool { return !ed.Sending() })
+	if ed.Pane.State.Text != "cancelled" || ed.Pane.State.Color != hltheme.Grey {
+		t.Errorf("after Cancel: %q in %s", ed.Pane.State.Text, ed.Pane.State.Color)
 	}
 
 	v := h.w.ctl.showDeliveries()
@@ -461,7 +461,7 @@ func TestBulkResendOfFilteredEventsToTarget(t *testing.T) {
 
 	h.w.ctl.askBulk(nil, "2 events")
 	h.pumpUntil("the target picker", func() bool { return h.w.ctl.bulkPick != nil })
-	h.w.ctl.bulkPick.SetSelected(targetOption(tg))
+	h.w.ctl.bulkPick.SetSelected(dialogs.TargetOption(tg))
 	test.Tap(h.dialogButton("Resend"))
 	h.pumpUntil("the summary", func() bool { return h.w.ctl.bulkSummary != "" })
 	if want := "Queued 2 resends to Local (PRODUCTION); follow them in Deliveries."; h.w.ctl.bulkSummary != want || h.w.flash.text.Text != want {

@@ -251,8 +251,8 @@ func (c *controller) askBulk(ids []uint64, what string) {
 			byOpt := map[string]app.Target{}
 			for _, t := range ts {
 				if t.Enabled {
-					opts = append(opts, targetOption(t))
-					byOpt[targetOption(t)] = t
+					opts = append(opts, dialogs.TargetOption(t))
+					byOpt[dialogs.TargetOption(t)] = t
 				}
 			}
 			if len(opts) == 0 {
@@ -267,7 +267,7 @@ func (c *controller) askBulk(ids []uint64, what string) {
 				widgets.SetEnv(env, t)
 				env.Show()
 				u, _ := t.ActiveURL()
-				url.SetText(widgets.MaskURL(u) + " · " + retryText(t.Retry, t.Timeout))
+				url.SetText(widgets.MaskURL(u) + " · " + dialogs.RetryText(t.Retry, t.Timeout))
 			})
 			msg := widget.NewLabel(fmt.Sprintf("Resend %s, each as captured and signed as the target signs. "+
 				"They go to the background queue, which retries by the target's policy.", what))

@@ -813,8 +813,8 @@ func (w *Window) closedWindow() {
 	save(keySplit, w.split.Offset)
 	close(w.stop)
 	// The editor and the Deliveries window belong to this one.
-	for ed := range w.ctl.editors {
-		ed.win.Close()
+	for _, win := range w.ctl.editors {
+		win.Close()
 	}
 	if w.ctl.delivView != nil {
 		w.ctl.delivView.win.Close()
