@@ -108,6 +108,8 @@ func (ed *ResendEditor) MarkLoaded() { ed.loaded = true }
 // Sending reports whether a Send is under way.
 func (ed *ResendEditor) Sending() bool { return ed.sending }
 
+// Closed is told that the editor's window closed: a send still under way
+// goes on in the background queue.
 func (ed *ResendEditor) Closed() {
 	ed.closed = true
 	if ed.stop != nil {
