@@ -48,6 +48,40 @@ func fetch[T any](c *controller, read func() (T, error), done func(T, error)) {
 	}()
 }
 
+// run runs op off the UI goroutine and hands its error to done on it.
+func run(c *controller, op func() error, done func(error)) {
+	fetch(c, func() (struct{}, error) { return struct{}{}, op() }, func(_ struct{}, err error) { done(err) })
+}
+
+// --- events ---------------------------------------------------------------------
+
+// deleteEvent deletes event id (the window asked first) and updates the list.
+func (c *controller) deleteEvent(id uint64) {
+	w, store := c.w, c.d.Events
+	run(c, func() error { return store.Delete(id) }, func(err error) {
+		if err != nil && !errors.Is(err, app.ErrNotFound) {
+			dialog.ShowError(fmt.Errorf("could not delete event %d: %w", id, err), w.win)
+			return
+		}
+		w.removed(id)
+	})
+}
+
+// deleteAll deletes every event (the window asked first), showing progress
+// when it takes a while.
+func (c *controller) deleteAll(total int) {
+	w, store := c.w, c.d.Events
+	done := w.busy(fmt.Sprintf("Deleting %s…", widgets.Plural(total, "event")))
+	run(c, func() error { return store.DeleteAll() }, func(err error) {
+		done()
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("could not clear the events: %w", err), w.win)
+			return
+		}
+		w.cleared()
+	})
+}
+
 // --- endpoints ------------------------------------------------------------------
 
 // showEndpoints opens the Endpoints dialog.
@@ -255,7 +289,7 @@ func (c *controller) retryFailed(t app.Target) {
 
 func (c *controller) deleteTarget(t app.Target) {
 	l, st := c.tgList, c.d.Deliveries
-	fetch(c, func() (struct{}, error) { return struct{}{}, st.DeleteTarget(t.ID) }, func(_ struct{}, err error) {
+	run(c, func() error { return st.DeleteTarget(t.ID) }, func(err error) {
 		if err != nil {
 			l.SetStatus(fmt.Sprintf("could not delete target %s: %v", t.Name, err), true)
 			return

@@ -11,7 +11,6 @@ package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -648,21 +647,7 @@ func (w *Window) confirmDelete(id uint64) {
 		e := w.detail.ev
 		what = fmt.Sprintf("%s %s received at %s", e.Method, e.RequestURI(), widgets.ClockTime(e.ReceivedAt))
 	}
-	dialogs.ConfirmDelete("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), "Delete", func() { w.deleteEvent(id) }, w.win)
-}
-
-func (w *Window) deleteEvent(id uint64) {
-	store := w.d.Events
-	go func() {
-		err := store.Delete(id)
-		w.do(func() {
-			if err != nil && !errors.Is(err, app.ErrNotFound) {
-				dialog.ShowError(fmt.Errorf("could not delete event %d: %w", id, err), w.win)
-				return
-			}
-			w.removed(id)
-		})
-	}()
+	dialogs.ConfirmDelete("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), "Delete", func() { w.ctl.deleteEvent(id) }, w.win)
 }
 
 // removed updates the list after event id was deleted and selects the event
@@ -699,21 +684,7 @@ func (w *Window) confirmClear() {
 	total, _ := w.d.Events.Count()
 	dialogs.ConfirmDelete("Clear all events?",
 		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", widgets.Plural(total, "event")), "Delete all",
-		func() {
-			store := w.d.Events
-			done := w.busy(fmt.Sprintf("Deleting %s…", widgets.Plural(total, "event")))
-			go func() {
-				err := store.DeleteAll()
-				w.do(func() {
-					done()
-					if err != nil {
-						dialog.ShowError(fmt.Errorf("could not clear the events: %w", err), w.win)
-						return
-					}
-					w.cleared()
-				})
-			}()
-		}, w.win)
+		func() { w.ctl.deleteAll(total) }, w.win)
 }
 
 func (w *Window) cleared() {
