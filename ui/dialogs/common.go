@@ -1,9 +1,11 @@
-// Package dialogs holds Hooklens's editors and confirmations: the endpoint,
-// target and connection editors and their lists, and the questions asked
-// before deleting. A dialog takes values, lets the user change them and
-// reports what they chose through its On... callbacks; it never reads or
-// writes a store or the delivery queue. The window's controller does that
-// and tells the dialog how it went (Saved, Failed, Set...).
+// Package dialogs holds Hooklens's editors and the views they share: the
+// endpoint, target and connection editors and their lists, the Edit and
+// resend editor, the delivery pane (a delivery's attempts, request and
+// response) and the questions asked before deleting. A dialog takes values,
+// lets the user change them and reports what they chose through its On...
+// callbacks; it never reads or writes a store or the delivery queue. The
+// window's controller (package ui) does that and tells the dialog how it
+// went (Saved, Failed, Set, SetTargets, ActionDone...).
 package dialogs
 
 import (
