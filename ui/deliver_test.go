@@ -110,7 +110,7 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 	rcv := newReceiver(t)
 
 	// The Deliveries window is open while sending: it must follow live.
-	test.Tap(h.w.deliveriesBtn)
+	test.Tap(h.w.top.deliveriesBtn)
 	v := h.w.ctl.delivView
 	if v == nil {
 		t.Fatal("the Deliveries button opened nothing")
@@ -317,7 +317,7 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	tg := h.putTarget(app.Target{Name: "Shop", URL: "https://shop.example.com/hooks", SandboxURL: "https://sandbox.example.com/hooks",
 		UseSandbox: true, Scheme: "stripe", Secret: secret, Connection: "zoho", Enabled: true, Retry: app.DefaultRetry})
 
-	test.Tap(h.w.targetsBtn)
+	test.Tap(h.w.top.targetsBtn)
 	l := h.w.ctl.tgList
 	h.pumpUntil("the targets list", func() bool { return l != nil && l.Loaded() })
 	list := h.w.win.Canvas().Overlays().Top()
@@ -464,8 +464,8 @@ func TestBulkResendOfFilteredEventsToTarget(t *testing.T) {
 	h.w.ctl.bulkPick.SetSelected(dialogs.TargetOption(tg))
 	test.Tap(h.dialogButton("Resend"))
 	h.pumpUntil("the summary", func() bool { return h.w.ctl.bulkSummary != "" })
-	if want := "Queued 2 resends to Local (PRODUCTION); follow them in Deliveries."; h.w.ctl.bulkSummary != want || h.w.flash.text.Text != want {
-		t.Errorf("summary %q, banner %q", h.w.ctl.bulkSummary, h.w.flash.text.Text)
+	if want := "Queued 2 resends to Local (PRODUCTION); follow them in Deliveries."; h.w.ctl.bulkSummary != want || h.w.top.flash.text.Text != want {
+		t.Errorf("summary %q, banner %q", h.w.ctl.bulkSummary, h.w.top.flash.text.Text)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for len(rcv.requests()) < 2 && time.Now().Before(deadline) {
@@ -486,17 +486,17 @@ func TestQuickResendToURLFollowsInBanner(t *testing.T) {
 	h.send("POST", "/hooks/q", "application/json", []byte(`{"q":1}`), "X-Trace", "abc")
 	h.selectPath("/hooks/q")
 	h.w.ctl.quickResend(h.w.detail.ev, nil, rcv.URL+"/quick")
-	h.pumpUntil("the banner to say delivered", func() bool { return h.w.flash.badge.Text == "delivered" })
-	if txt := h.w.flash.text.Text; !strings.Contains(txt, "delivered — 201 Created in") {
+	h.pumpUntil("the banner to say delivered", func() bool { return h.w.top.flash.badge.Text == "delivered" })
+	if txt := h.w.top.flash.text.Text; !strings.Contains(txt, "delivered — 201 Created in") {
 		t.Errorf("banner %q", txt)
 	}
 	r := rcv.requests()
 	if len(r) != 1 || r[0].Body != `{"q":1}` || r[0].Header.Get("X-Trace") != "abc" {
 		t.Errorf("the app received %+v", r)
 	}
-	test.Tap(h.w.flash.show)
+	test.Tap(h.w.top.flash.show)
 	v := h.w.ctl.delivView
-	h.pumpUntil("the delivery selected in Deliveries", func() bool { return v != nil && v.pane.Delivery() != nil && v.pane.Delivery().ID == h.w.flash.id })
+	h.pumpUntil("the delivery selected in Deliveries", func() bool { return v != nil && v.pane.Delivery() != nil && v.pane.Delivery().ID == h.w.top.flash.id })
 }
 
 func TestMaskingOfCredentialsInAttempts(t *testing.T) {

@@ -129,7 +129,7 @@ func (c *controller) resendMenu(e *app.Event, at fyne.Position) {
 		ts, err := st.Targets()
 		w.do(func() {
 			if err != nil {
-				w.showError(fmt.Errorf("reading the targets: %w", err))
+				w.top.showError(fmt.Errorf("reading the targets: %w", err))
 			}
 			var items []*fyne.MenuItem
 			for _, t := range ts {
@@ -194,14 +194,14 @@ func (c *controller) quickResend(e *app.Event, t *app.Target, url string) {
 	if t != nil {
 		var err error
 		if d, err = t.Resend(e); err != nil {
-			w.flash.set(nil, widgets.UpperFirst(err.Error()))
+			w.top.flash.set(nil, widgets.UpperFirst(err.Error()))
 			return
 		}
 		what = fmt.Sprintf("Event #%s to %s (%s)", e.IDString(), t.Name, strings.ToUpper(t.Environment()))
 	} else {
 		d = app.Resend(e, url)
 	}
-	f := w.flash
+	f := w.top.flash
 	f.id = 0
 	f.set(nil, what+": sending…")
 	c.sendTracked(d, func(x *app.Delivery) {
@@ -244,7 +244,7 @@ func (c *controller) askBulk(ids []uint64, what string) {
 		ts, err := st.Targets()
 		w.do(func() {
 			if err != nil {
-				w.showError(fmt.Errorf("reading the targets: %w", err))
+				w.top.showError(fmt.Errorf("reading the targets: %w", err))
 				return
 			}
 			var opts []string
@@ -336,8 +336,8 @@ func (c *controller) runBulk(ids []uint64, t app.Target) {
 				summary += fmt.Sprintf(" %d could not be queued; the first: %v.", failed, firstErr)
 			}
 			c.bulkSummary = summary
-			w.flash.id = 0
-			w.flash.set(nil, summary)
+			w.top.flash.id = 0
+			w.top.flash.set(nil, summary)
 		})
 	}()
 }

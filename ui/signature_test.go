@@ -258,7 +258,7 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 		t.Fatalf("row verdict %q, want invalid", text)
 	}
 
-	test.Tap(h.w.endpointsBtn)
+	test.Tap(h.w.top.endpointsBtn)
 	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
 	list := h.w.win.Canvas().Overlays().Top()
 	if !contains(labels(list), "/shop/") || !contains(labels(list), "stripe · 1 secret · responds 200") {
@@ -319,7 +319,7 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 
 func TestEditorValidatesInline(t *testing.T) {
 	h := newHarness(t)
-	test.Tap(h.w.endpointsBtn)
+	test.Tap(h.w.top.endpointsBtn)
 	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
 	test.Tap(h.dialogButton("Add endpoint"))
 	ed := h.w.ctl.epEditor
@@ -378,7 +378,7 @@ func TestEditorValidatesInline(t *testing.T) {
 // listener's are.
 func TestEditorRefusesWhatEndpointProblemsRefuses(t *testing.T) {
 	h := newHarness(t)
-	test.Tap(h.w.endpointsBtn)
+	test.Tap(h.w.top.endpointsBtn)
 	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
 	test.Tap(h.dialogButton("Add endpoint"))
 	ed := h.w.ctl.epEditor
@@ -421,7 +421,7 @@ func TestDeletingEndpointRechecksItsEvents(t *testing.T) {
 	if text, _ := h.rowVerdict("/shop/orders"); text != "valid" {
 		t.Fatalf("row verdict %q, want valid", text)
 	}
-	test.Tap(h.w.endpointsBtn)
+	test.Tap(h.w.top.endpointsBtn)
 	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
 	test.Tap(h.dialogButton("Delete"))
 	test.Tap(h.dialogButton("Delete")) // the confirmation
@@ -445,7 +445,7 @@ func TestWithoutEndpointStoreEditorIsHidden(t *testing.T) {
 	h := newHarness(t)
 	w := newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv}, h.q.do)
 	defer w.win.Close()
-	if w.endpointsBtn.Visible() {
+	if w.top.endpointsBtn.Visible() {
 		t.Error("the Endpoints button shows without an endpoint store")
 	}
 }

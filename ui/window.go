@@ -20,7 +20,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -120,6 +119,7 @@ type Window struct {
 	d   Deps
 	do  func(func()) // runs fn on the UI goroutine (fyne.Do; tests queue)
 	ctl *controller  // what the dialogs ask of the backend
+	top *topBar      // the bar, its notices and the resend banner
 
 	model   *eventPages
 	list    *eventList
@@ -132,22 +132,8 @@ type Window struct {
 	noMatch *noMatch
 	body    *fyne.Container // split + welcome
 	footer  *widget.Label
-	errText *widget.Label
 
-	urlLabel   *widget.Label
-	urlCopy    *widget.Button
-	liveBadge  *widgets.Badge
-	captureBtn *widget.Button
-	countLabel *widget.Label
-	clearBtn   *widget.Button
-	paused     fyne.CanvasObject
-
-	endpointsBtn *widget.Button
-
-	deliveriesBtn *widget.Button
-	targetsBtn    *widget.Button
-	flash         *flash // follows the latest quick resend
-	bulkBtn       *widget.Button
+	bulkBtn *widget.Button
 
 	selID   uint64 // selected event, 0 for none; survives index shifts
 	selIdx  int    // its row, -1 when not known
@@ -162,7 +148,6 @@ type Window struct {
 	stop      chan struct{}
 	cancelSub func()
 	closed    bool
-	notices   *fyne.Container // dismissible warnings under the top bar
 }
 
 // New builds the main window on a. Call ShowAndRun or Show.
@@ -184,7 +169,7 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	w.model.onGrow = w.grown
 	w.model.onReset = w.modelReset
 	w.model.onLoaded = w.loaded
-	w.model.onError = func(err error) { w.showError(fmt.Errorf("reading events: %w", err)) }
+	w.model.onError = func(err error) { w.top.showError(fmt.Errorf("reading events: %w", err)) }
 
 	w.detail = newDetail(w)
 	w.welcome = newWelcome(w)
@@ -194,7 +179,8 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	w.body = container.NewStack(w.split, w.welcome.root)
 	w.split.Hide()
 
-	content := container.NewBorder(w.buildTopBar(), nil, nil, nil, w.body)
+	w.top = newTopBar(w)
+	content := container.NewBorder(w.top.root, nil, nil, nil, w.body)
 	w.win.SetContent(content)
 	w.win.Resize(fyne.NewSize(
 		float32(w.setting(keyWidth, defaultWidth, 480, 10000)),
@@ -247,75 +233,10 @@ func (w *Window) refreshLoop() {
 	}
 }
 
-func (w *Window) buildTopBar() fyne.CanvasObject {
-	name := widget.NewLabelWithStyle("Hooklens", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	w.liveBadge = widgets.NewBadge("PAUSED")
-	w.urlLabel = widget.NewLabelWithStyle(w.d.Listener.URL(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	w.urlLabel.Selectable = true
-	copyURL := w.newCopyButton("", func() string { return w.d.Listener.URL() })
-	w.urlCopy = copyURL
-	w.captureBtn = widget.NewButton("", w.toggleCapture)
-	w.countLabel = widget.NewLabel("")
-	w.clearBtn = widget.NewButtonWithIcon("Clear all", theme.DeleteIcon(), w.confirmClear)
-	w.clearBtn.Importance = widget.LowImportance
-
-	var logo fyne.CanvasObject = layout.NewSpacer()
-	if icon := w.app.Icon(); icon != nil {
-		logo = container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(22), widget.NewIcon(icon)))
-	}
-	left := container.NewHBox(logo, name, widget.NewSeparator(), container.NewCenter(w.liveBadge), w.urlLabel, copyURL)
-	w.endpointsBtn = widget.NewButtonWithIcon("Endpoints", theme.SettingsIcon(), w.ctl.showEndpoints)
-	if w.d.Endpoints == nil {
-		w.endpointsBtn.Hide()
-	}
-	w.targetsBtn = widget.NewButtonWithIcon("Targets", theme.MailForwardIcon(), func() { w.ctl.showTargets(w.win) })
-	w.deliveriesBtn = widget.NewButtonWithIcon("Deliveries", theme.ListIcon(), func() { w.ctl.showDeliveries() })
-	if w.d.Queue == nil || w.d.Deliveries == nil {
-		w.targetsBtn.Hide()
-		w.deliveriesBtn.Hide()
-	}
-	right := container.NewHBox(w.endpointsBtn, w.targetsBtn, w.deliveriesBtn, w.countLabel, w.captureBtn, w.clearBtn)
-	bar := container.NewBorder(nil, nil, left, right)
-
-	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
-	pausedText.Importance = widget.WarningImportance
-	pausedText.Wrapping = fyne.TextWrapWord
-	w.paused = container.NewStack(widgets.NewThemedRect(hltheme.Panel, 0),
-		container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.MediaPauseIcon())), nil, pausedText))
-	w.errText = widget.NewLabel("")
-	w.errText.Importance = widget.DangerImportance
-	w.errText.Wrapping = fyne.TextWrapWord
-	w.errText.Hide()
-	w.updateCapture()
-	w.flash = newFlash(w)
-	rows := container.NewVBox(widgets.Panel(container.NewPadded(bar)), w.paused, w.errText, w.flash.box)
-	w.notices = container.NewVBox()
-	rows.Add(w.notices)
-	if w.d.Notice != "" {
-		w.addNotice(w.d.Notice)
-	}
-	rows.Add(widget.NewSeparator())
-	return rows
-}
-
 // Notify shows msg under the top bar as a warning the user can dismiss
 // (what retention removed, why the port differs). Safe from any goroutine.
 func (w *Window) Notify(msg string) {
-	fyne.Do(func() { w.addNotice(msg) })
-}
-
-func (w *Window) addNotice(msg string) {
-	if w.notices == nil {
-		return
-	}
-	notice := widget.NewLabel(msg)
-	notice.Importance = widget.WarningImportance
-	notice.Wrapping = fyne.TextWrapWord
-	var row *fyne.Container
-	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.notices.Remove(row) })
-	dismiss.Importance = widget.LowImportance
-	row = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), dismiss, notice)
-	w.notices.Add(row)
+	fyne.Do(func() { w.top.addNotice(msg) })
 }
 
 func (w *Window) buildListPane() fyne.CanvasObject {
@@ -471,13 +392,13 @@ func (w *Window) selectRow(i int) {
 func (w *Window) updateCount() {
 	total, err := w.d.Events.Count()
 	if err != nil {
-		w.showError(fmt.Errorf("counting events: %w", err))
+		w.top.showError(fmt.Errorf("counting events: %w", err))
 		return
 	}
-	w.countLabel.SetText(widgets.Plural(total, "event"))
-	w.clearBtn.Disable()
+	w.top.countLabel.SetText(widgets.Plural(total, "event"))
+	w.top.clearBtn.Disable()
 	if total > 0 {
-		w.clearBtn.Enable()
+		w.top.clearBtn.Enable()
 	}
 	if w.applied != "" && w.model.counted {
 		w.footer.SetText(fmt.Sprintf("%s of %s match '%s'", widgets.GroupDigits(w.model.Len()), widgets.GroupDigits(total), w.applied))
@@ -510,11 +431,6 @@ func (w *Window) updateCount() {
 		w.noMatch.root.Hide()
 		w.list.Show()
 	}
-}
-
-func (w *Window) showError(err error) {
-	w.errText.SetText(err.Error())
-	w.errText.Show()
 }
 
 // --- selection and keys -----------------------------------------------------
@@ -620,24 +536,7 @@ func (w *Window) clearFilter() {
 
 func (w *Window) toggleCapture() {
 	w.d.Listener.SetCapturing(!w.d.Listener.Capturing())
-	w.updateCapture()
-}
-
-func (w *Window) updateCapture() {
-	if w.d.Listener.Capturing() {
-		w.liveBadge.Set("● LIVE", hltheme.Green)
-		w.captureBtn.SetText("Pause")
-		w.captureBtn.SetIcon(theme.MediaPauseIcon())
-		w.captureBtn.Importance = widget.MediumImportance
-		w.paused.Hide()
-	} else {
-		w.liveBadge.Set("PAUSED", hltheme.Orange)
-		w.captureBtn.SetText("Resume")
-		w.captureBtn.SetIcon(theme.MediaPlayIcon())
-		w.captureBtn.Importance = widget.WarningImportance
-		w.paused.Show()
-	}
-	w.captureBtn.Refresh()
+	w.top.setCapturing(w.d.Listener.Capturing())
 }
 
 // confirmDelete asks before deleting event id.
