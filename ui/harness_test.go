@@ -307,3 +307,10 @@ func contains(list []string, sub string) bool {
 	}
 	return false
 }
+
+// openEndpoints taps Endpoints and waits for the list to be filled.
+func (h *harness) openEndpoints() {
+	h.t.Helper()
+	test.Tap(h.w.top.endpointsBtn)
+	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
+}
