@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/demo"
 	"github.com/hooklens/hooklens/assets"
 	"github.com/hooklens/hooklens/store"
@@ -77,6 +78,14 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	w.ShowAndRun()
 	return nil
 }
+
+// The window reaches the store and the delivery queue through the
+// interfaces it declares.
+var (
+	_ ui.Sender     = (*deliver.Queue)(nil)
+	_ ui.Events     = (*store.Store)(nil)
+	_ ui.Deliveries = (*store.Store)(nil)
+)
 
 // showStartupError shows why Hooklens could not start, in a small window.
 // A damaged database gets a Repair button: the readable records are copied

@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // BenchmarkBodyView compares showing 256 KiB of pretty JSON in the code view
@@ -20,12 +22,12 @@ import (
 func BenchmarkBodyView(b *testing.B) {
 	test.NewTempApp(b)
 	var sb strings.Builder
-	for i := 0; sb.Len() < displayLimit; i++ {
+	for i := 0; sb.Len() < widgets.ViewLimit; i++ {
 		fmt.Fprintf(&sb, "  \"key_%06d\": \"value %d\",\n", i, i)
 	}
 	text := sb.String()
 
-	v := newCodeView()
+	v := widgets.NewCodeView()
 	w := test.NewTempWindow(b, v)
 	w.Resize(fyne.NewSize(800, 600))
 	start := time.Now()

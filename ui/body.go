@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // busyThreshold is the body size above which formatting shows progress; below
@@ -19,7 +21,7 @@ import (
 const busyThreshold = 64 << 10
 
 // bodyPane is the Body tab. Decoding and formatting run in a goroutine and
-// the text view receives at most displayLimit bytes, so a 10 MiB body never
+// the text view receives at most widgets.ViewLimit bytes, so a 10 MiB body never
 // blocks the window.
 type bodyPane struct {
 	d    *detail
@@ -28,7 +30,7 @@ type bodyPane struct {
 	modes    map[string]*widget.Button
 	info     *widget.Label
 	notes    *fyne.Container
-	view     *codeView
+	view     *widgets.CodeView
 	busy     *fyne.Container
 	busyText *widget.Label
 	progress *widget.ProgressBarInfinite
@@ -51,21 +53,21 @@ func newBodyPane(d *detail) *bodyPane {
 		b.modes[m] = btn
 		modeBar.Add(btn)
 	}
-	b.info = caption("")
+	b.info = widgets.Caption("")
 	b.copyBtn = widget.NewButtonWithIcon("Copy body", theme.ContentCopyIcon(), b.copyAll)
 	b.saveBtn = widget.NewButtonWithIcon("Save body…", theme.DocumentSaveIcon(), b.save)
 	bar := container.NewBorder(nil, nil, container.NewHBox(modeBar, container.NewCenter(b.info)),
 		container.NewHBox(b.copyBtn, b.saveBtn))
 	b.notes = container.NewVBox()
-	b.view = newCodeView()
+	b.view = widgets.NewCodeView()
 	b.view.Forward = d.w.keys.TypedShortcut
 	b.progress = widget.NewProgressBarInfinite()
-	b.busyText = caption("")
+	b.busyText = widgets.Caption("")
 	b.busyText.Alignment = fyne.TextAlignCenter
 	b.busy = container.NewCenter(container.NewVBox(container.NewGridWrap(fyne.NewSize(260, b.progress.MinSize().Height), b.progress), b.busyText))
 	b.busy.Hide()
 	b.progress.Stop()
-	msg := caption("This request has no body.")
+	msg := widgets.Caption("This request has no body.")
 	b.empty = container.NewCenter(msg)
 	b.empty.Hide()
 	top := container.NewVBox(container.NewPadded(bar), b.notes)
@@ -122,7 +124,7 @@ func (b *bodyPane) run(e *app.Event, mode string) {
 		if m == "" {
 			m = bi.defaultMode()
 		}
-		text, full := formatBody(bi.data, m, displayLimit)
+		text, full := formatBody(bi.data, m, widgets.ViewLimit)
 		b.d.w.do(func() {
 			if gen != b.gen {
 				return
@@ -142,9 +144,9 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 	b.view.Highlight = nil
 	switch {
 	case mode == modePretty && bi.isJSON:
-		b.view.Highlight = highlightJSON
+		b.view.Highlight = widgets.HighlightJSON
 	case mode == modeHex:
-		b.view.Highlight = highlightHex
+		b.view.Highlight = widgets.HighlightHex
 	}
 	b.view.SetText(text)
 	b.setButtons(true)
@@ -160,14 +162,14 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 
 	b.notes.RemoveAll()
 	if bi.encoding != "" && bi.decodeErr == nil {
-		b.notes.Add(notice(theme.InfoIcon(), colorBlue,
-			fmt.Sprintf("decoded from %s (%s bytes on the wire)", bi.encoding, groupDigits(bi.wire))))
+		b.notes.Add(widgets.Notice(theme.InfoIcon(), hltheme.Blue,
+			fmt.Sprintf("decoded from %s (%s bytes on the wire)", bi.encoding, widgets.GroupDigits(bi.wire))))
 	}
 	if bi.decodeErr != nil {
-		b.notes.Add(notice(theme.WarningIcon(), colorOrange, bi.decodeErr.Error()))
+		b.notes.Add(widgets.Notice(theme.WarningIcon(), hltheme.Orange, bi.decodeErr.Error()))
 	}
 	if e.Truncated {
-		b.notes.Add(notice(theme.WarningIcon(), colorOrange,
+		b.notes.Add(widgets.Notice(theme.WarningIcon(), hltheme.Orange,
 			fmt.Sprintf("only the first %s of %s were captured (the body was larger than the listener's cap)",
 				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
@@ -182,7 +184,7 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 		default:
 			msg = fmt.Sprintf("showing the first %s of %s", app.HumanSize(int64(len(text))), app.HumanSize(int64(full)))
 		}
-		b.notes.Add(notice(theme.InfoIcon(), colorGrey, msg+" — Copy/Save for all"))
+		b.notes.Add(widgets.Notice(theme.InfoIcon(), hltheme.Grey, msg+" — Copy/Save for all"))
 	}
 	b.notes.Refresh()
 }

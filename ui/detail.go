@@ -13,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // detail is the right pane: the selected event's header and its tabs.
@@ -26,10 +28,10 @@ type detail struct {
 	content     fyne.CanvasObject
 	failed      *widget.Label
 
-	method  *badge
+	method  *widgets.Badge
 	url     *widget.Label
-	status  *badge
-	verdict *badge
+	status  *widgets.Badge
+	verdict *widgets.Badge
 	meta    *widget.Label
 	del     *widget.Button
 	resend  *widget.Button
@@ -49,14 +51,14 @@ type detail struct {
 
 func newDetail(w *Window) *detail {
 	d := &detail{w: w}
-	d.method = newBadge("DELETE")
-	d.status = newBadge("000")
-	d.status.mono = true
-	d.verdict = newBadge("unverified")
+	d.method = widgets.NewBadge("DELETE")
+	d.status = widgets.NewBadge("000")
+	d.status.Mono = true
+	d.verdict = widgets.NewBadge("unverified")
 	d.url = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	d.url.Truncation = fyne.TextTruncateEllipsis
 	d.url.Selectable = true
-	d.meta = caption("")
+	d.meta = widgets.Caption("")
 	d.meta.Truncation = fyne.TextTruncateEllipsis
 	d.del = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 		if d.ev != nil {
@@ -81,11 +83,11 @@ func newDetail(w *Window) *detail {
 			return
 		}
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.resend)
-		w.resendMenu(d.ev, pos.AddXY(0, d.resend.Size().Height))
+		w.ctl.resendMenu(d.ev, pos.AddXY(0, d.resend.Size().Height))
 	}
 	d.edit = widget.NewButtonWithIcon("Edit and resend", theme.DocumentCreateIcon(), func() {
 		if d.ev != nil {
-			w.editAndResend(d.ev)
+			w.ctl.editAndResend(d.ev)
 		}
 	})
 	d.resend.Importance = widget.LowImportance
@@ -120,7 +122,7 @@ func newDetail(w *Window) *detail {
 	d.failed.Hide()
 
 	title := widget.NewLabelWithStyle("No event selected", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	hint := caption("Pick a request on the left to see its headers, body and signature verdict.\nUp/Down moves · Delete removes · Ctrl+F filters")
+	hint := widgets.Caption("Pick a request on the left to see its headers, body and signature verdict.\nUp/Down moves · Delete removes · Ctrl+F filters")
 	hint.Alignment = fyne.TextAlignCenter
 	icon := widget.NewIcon(theme.NewDisabledResource(theme.MailSendIcon()))
 	d.placeholder = container.NewCenter(container.NewVBox(
@@ -181,16 +183,16 @@ func (d *detail) show(id uint64) {
 func (d *detail) render(e *app.Event) {
 	d.ev = e
 	base := d.w.d.Listener.URL()
-	d.method.Set(strings.ToUpper(e.Method), methodColor(e.Method))
+	d.method.Set(strings.ToUpper(e.Method), hltheme.MethodColor(e.Method))
 	d.url.SetText(fullURL(base, e))
 	if e.Response.Status > 0 {
-		d.status.Set(strconv.Itoa(e.Response.Status), statusColor(e.Response.Status))
+		d.status.Set(strconv.Itoa(e.Response.Status), hltheme.StatusColor(e.Response.Status))
 		d.status.Show()
 	} else {
 		d.status.Hide()
 	}
 	if r := e.Verdict.Result; r != "" {
-		c, icon := verdictStyle(r)
+		c, icon := hltheme.VerdictStyle(r)
 		d.verdict.Icon = icon
 		d.verdict.Set(r, c)
 		d.verdict.Refresh()
@@ -198,7 +200,7 @@ func (d *detail) render(e *app.Event) {
 	} else {
 		d.verdict.Hide()
 	}
-	meta := []string{fullTime(e.ReceivedAt), "from " + e.RemoteAddr, app.HumanSize(e.Size), "#" + e.IDString()}
+	meta := []string{widgets.FullTime(e.ReceivedAt), "from " + e.RemoteAddr, app.HumanSize(e.Size), "#" + e.IDString()}
 	if e.Endpoint != "" {
 		meta = append(meta, "endpoint "+e.Endpoint)
 	}
@@ -237,12 +239,12 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		if len(rows) == 0 {
 			return
 		}
-		box.Add(heading(title))
+		box.Add(widgets.Heading(title))
 		box.Add(container.New(layout.NewFormLayout(), rows...))
 		box.Add(widget.NewSeparator())
 	}
 	if v := e.Verdict; v.Result != "" {
-		c, icon := verdictStyle(v.Result)
+		c, icon := hltheme.VerdictStyle(v.Result)
 		msg := "Signature " + v.Result
 		if v.Scheme != "" {
 			msg += " (" + v.Scheme + ")"
@@ -250,7 +252,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		if v.Reason != "" {
 			msg += ": " + v.Reason
 		}
-		box.Add(container.NewStack(newThemedRect(colorPanel, 6), container.NewPadded(notice(icon, c, msg))))
+		box.Add(container.NewStack(widgets.NewThemedRect(hltheme.Panel, 6), container.NewPadded(widgets.Notice(icon, c, msg))))
 	}
 	req := []fyne.CanvasObject{}
 	add := func(rows *[]fyne.CanvasObject, key, value string, monospace bool) {
@@ -258,12 +260,12 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	}
 	add(&req, "Method", e.Method, true)
 	add(&req, "URL", fullURL(base, e), true)
-	add(&req, "Received", fullTime(e.ReceivedAt), false)
+	add(&req, "Received", widgets.FullTime(e.ReceivedAt), false)
 	add(&req, "Remote address", e.RemoteAddr, true)
-	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), groupDigits(int(e.Size)))
+	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), widgets.GroupDigits(int(e.Size)))
 	add(&req, "Size", size, false)
 	if e.Truncated {
-		req = append(req, d.keyLabel("Truncated"), notice(theme.WarningIcon(), colorOrange,
+		req = append(req, d.keyLabel("Truncated"), widgets.Notice(theme.WarningIcon(), hltheme.Orange,
 			fmt.Sprintf("the body was larger than the listener's cap: only the first %s of %s were kept",
 				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
@@ -288,8 +290,8 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 
 	sig := []fyne.CanvasObject{}
 	if v := e.Verdict; v.Result != "" {
-		c, icon := verdictStyle(v.Result)
-		b := newBadge("")
+		c, icon := hltheme.VerdictStyle(v.Result)
+		b := widgets.NewBadge("")
 		b.Icon = icon
 		b.Set(v.Result, c)
 		sig = append(sig, d.keyLabel("Result"), container.NewHBox(b))
@@ -303,7 +305,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		explain.Importance = widget.LowImportance
 		sig = append(sig, layout.NewSpacer(), container.NewHBox(explain))
 	} else {
-		sig = append(sig, d.keyLabel("Result"), caption("not checked: no endpoint with a signing scheme matched"))
+		sig = append(sig, d.keyLabel("Result"), widgets.Caption("not checked: no endpoint with a signing scheme matched"))
 	}
 	section("Signature", sig...)
 
@@ -311,19 +313,19 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	if r := e.Response; r.Status > 0 {
 		add(&resp, "Status", fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), true)
 		if len(r.Headers) > 0 {
-			add(&resp, "Headers", strings.TrimSuffix(headerLines(r.Headers), "\n"), true)
+			add(&resp, "Headers", strings.TrimSuffix(widgets.HeaderLines(r.Headers), "\n"), true)
 		}
 		if len(r.Body) > 0 {
 			body := string(r.Body)
 			if !app.IsText(r.Body) {
 				body = fmt.Sprintf("(%s of binary data)", app.HumanSize(int64(len(r.Body))))
 			} else if len(body) > 4096 {
-				body = cutText(r.Body, 4096) + "…"
+				body = widgets.CutText(r.Body, 4096) + "…"
 			}
 			add(&resp, "Body", body, true)
 		}
 	} else {
-		resp = append(resp, d.keyLabel("Status"), caption("no response recorded"))
+		resp = append(resp, d.keyLabel("Status"), widgets.Caption("no response recorded"))
 	}
 	section("Response sent", resp...)
 	return container.NewPadded(box)
@@ -335,11 +337,11 @@ func (d *detail) bodyPreview(e *app.Event) []fyne.CanvasObject {
 	const previewBytes = 2048
 	switch {
 	case len(e.Body) == 0:
-		return []fyne.CanvasObject{d.keyLabel("Preview"), caption("empty body")}
+		return []fyne.CanvasObject{d.keyLabel("Preview"), widgets.Caption("empty body")}
 	case !app.IsText(e.Body):
-		return []fyne.CanvasObject{d.keyLabel("Preview"), caption(fmt.Sprintf("%s of binary or encoded data: see the Body tab", app.HumanSize(int64(len(e.Body)))))}
+		return []fyne.CanvasObject{d.keyLabel("Preview"), widgets.Caption(fmt.Sprintf("%s of binary or encoded data: see the Body tab", app.HumanSize(int64(len(e.Body)))))}
 	}
-	text := cutText(e.Body, previewBytes)
+	text := widgets.CutText(e.Body, previewBytes)
 	if len(text) < len(e.Body) {
 		text += "…"
 	}
@@ -352,7 +354,7 @@ func (d *detail) keyLabel(key string) fyne.CanvasObject {
 	l := widget.NewLabel(key)
 	l.Importance = widget.LowImportance
 	w := widget.NewLabel("Remote address").MinSize().Width + theme.Padding()
-	return fixedWidth(w, l)
+	return widgets.FixedWidth(w, l)
 }
 
 // field is a form row: dim key, selectable value, copy button.
@@ -364,27 +366,6 @@ func (d *detail) field(key, value string, monospace bool) []fyne.CanvasObject {
 	return []fyne.CanvasObject{d.keyLabel(key), container.NewBorder(nil, nil, nil, container.NewVBox(cp), v)}
 }
 
-// notice is an icon and a coloured line of text.
-func notice(icon fyne.Resource, c fyne.ThemeColorName, text string) fyne.CanvasObject {
-	l := widget.NewLabel(text)
-	l.Wrapping = fyne.TextWrapWord
-	switch c {
-	case colorOrange:
-		l.Importance = widget.WarningImportance
-	case colorRed:
-		l.Importance = widget.DangerImportance
-	case colorGreen:
-		l.Importance = widget.SuccessImportance
-	default:
-		l.Importance = widget.LowImportance
-	}
-	ic := widget.NewIcon(theme.NewColoredResource(icon, c))
-	// Align the icon with the first line of (possibly wrapped) text.
-	top := (widget.NewLabel("X").MinSize().Height - theme.IconInlineSize()) / 2
-	return container.NewBorder(nil, nil,
-		container.New(layout.NewCustomPaddedLayout(top, 0, theme.Padding(), 0), ic), nil, l)
-}
-
 // kvTable shows name/value pairs (headers, query parameters) in order, each
 // copyable, with "Copy all" and a raw text view for long values.
 type kvTable struct {
@@ -393,7 +374,7 @@ type kvTable struct {
 	nameW  float32
 	root   *fyne.Container
 	list   *widget.List
-	raw    *codeView
+	raw    *widgets.CodeView
 	count  *widget.Label
 	toggle *widget.Button
 	empty  fyne.CanvasObject
@@ -405,15 +386,15 @@ func newKVTable(w *Window, noun, nouns string) *kvTable {
 	t := &kvTable{w: w, noun: noun, nouns: nouns}
 	t.list = widget.NewList(func() int { return len(t.rows) }, t.createRow, t.updateRow)
 	t.list.OnSelected = func(i int) { t.list.Unselect(i) } // rows are not selectable, only copyable
-	t.raw = newCodeView()
+	t.raw = widgets.NewCodeView()
 	t.raw.Forward = w.keys.TypedShortcut
 	t.raw.Hide()
-	t.count = caption("")
+	t.count = widgets.Caption("")
 	copyAll := w.newCopyButton("Copy all", func() string { return t.text() })
 	t.toggle = widget.NewButtonWithIcon("Raw", theme.ListIcon(), t.toggleRaw)
 	t.toggle.Importance = widget.LowImportance
 	bar := container.NewBorder(nil, nil, t.count, container.NewHBox(t.toggle, copyAll))
-	msg := caption("")
+	msg := widgets.Caption("")
 	if noun == "parameter" {
 		msg.SetText("This request has no query string.")
 	} else {
@@ -438,17 +419,17 @@ func (t *kvTable) text() string {
 }
 
 // highlight colours the names in the raw view as the table does.
-func (t *kvTable) highlight(line []rune) []span {
+func (t *kvTable) highlight(line []rune) []widgets.Span {
 	sep := ':'
 	if t.noun == "parameter" {
 		sep = '='
 	}
 	for i, r := range line {
 		if r == sep {
-			return []span{{0, i, colorBlue}, {i, len(line), theme.ColorNameForeground}}
+			return []widgets.Span{{From: 0, To: i, Color: hltheme.Blue}, {From: i, To: len(line), Color: theme.ColorNameForeground}}
 		}
 	}
-	return []span{{0, len(line), theme.ColorNameForeground}}
+	return []widgets.Span{{From: 0, To: len(line), Color: theme.ColorNameForeground}}
 }
 
 func (t *kvTable) toggleRaw() {

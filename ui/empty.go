@@ -13,6 +13,9 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // testPayload is what "Send test event" posts: small, valid JSON that says
@@ -45,8 +48,8 @@ func newWelcome(w *Window) *welcome {
 	sub.Alignment = fyne.TextAlignCenter
 	sub.Wrapping = fyne.TextWrapWord
 
-	we.url = mono(w.d.Listener.URL())
-	we.curl = mono(curlLine(w.d.Listener.URL()))
+	we.url = widgets.Mono(w.d.Listener.URL())
+	we.curl = widgets.Mono(curlLine(w.d.Listener.URL()))
 	we.curl.Wrapping = fyne.TextWrapWord // break between arguments, not inside the URL
 	urlBox := codeBox(we.url, w.newCopyButton("Copy URL", func() string { return w.d.Listener.URL() }))
 	curlBox := codeBox(we.curl, w.newCopyButton("Copy", func() string { return curlLine(w.d.Listener.URL()) }))
@@ -66,12 +69,12 @@ func newWelcome(w *Window) *welcome {
 		container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(56), icon)),
 		title, sub,
 		layout.NewSpacer(),
-		caption("Listening on"), urlBox,
-		caption("Or from a terminal"), curlBox,
+		widgets.Caption("Listening on"), urlBox,
+		widgets.Caption("Or from a terminal"), curlBox,
 		container.New(layout.NewCustomPaddedLayout(theme.Padding()*3, 0, 0, 0), container.NewCenter(we.send)),
 		we.progress, we.status,
 	)
-	we.root = container.NewCenter(container.New(&maxWidthLayout{w: 880}, card))
+	we.root = container.NewCenter(widgets.MinWidth(880, card))
 	return we
 }
 
@@ -131,30 +134,10 @@ func postTest(url string) (string, bool) {
 
 // codeBox frames a monospace line with its copy button on a tinted panel.
 func codeBox(text fyne.CanvasObject, btn *widget.Button) fyne.CanvasObject {
-	bg := newThemedRect(colorPanel, 6)
-	bg.stroke = theme.ColorNameSeparator
+	bg := widgets.NewThemedRect(hltheme.Panel, 6)
+	bg.Stroke = theme.ColorNameSeparator
 	return container.NewStack(bg,
 		container.NewBorder(nil, nil, nil, container.NewPadded(btn), container.NewPadded(text)))
-}
-
-// maxWidthLayout caps its content's width (so the welcome card keeps a
-// readable line length on wide windows) while letting it shrink.
-type maxWidthLayout struct{ w float32 }
-
-func (l *maxWidthLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
-	for _, o := range objs {
-		o.Resize(s)
-		o.Move(fyne.Position{})
-	}
-}
-
-func (l *maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	var s fyne.Size
-	for _, o := range objs {
-		s = s.Max(o.MinSize())
-	}
-	s.Width = max(s.Width, l.w)
-	return s
 }
 
 // noMatch is the list's state when the filter matches nothing.
@@ -167,12 +150,12 @@ func newNoMatch(clear func()) *noMatch {
 	n := &noMatch{}
 	n.label = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	n.label.Wrapping = fyne.TextWrapWord
-	hint := caption("The filter matches a method name exactly, or text in the path, query or body.")
+	hint := widgets.Caption("The filter matches a method name exactly, or text in the path, query or body.")
 	hint.Alignment = fyne.TextAlignCenter
 	hint.Wrapping = fyne.TextWrapWord
 	btn := widget.NewButtonWithIcon("Clear filter", theme.ContentClearIcon(), clear)
 	icon := widget.NewIcon(theme.NewDisabledResource(theme.SearchIcon()))
-	n.root = container.NewCenter(container.New(&maxWidthLayout{w: 300}, container.NewVBox(
+	n.root = container.NewCenter(widgets.MinWidth(300, container.NewVBox(
 		container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(40), icon)),
 		n.label, hint, container.NewCenter(btn))))
 	return n

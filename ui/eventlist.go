@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // eventList is the virtualised list of events. It only changes how keys are
@@ -50,9 +52,9 @@ type eventRow struct {
 	onMenu func(id uint64, at fyne.Position)
 	onTap  func(index int)
 
-	method  *badge
-	status  *badge
-	verdict *badge
+	method  *widgets.Badge
+	status  *widgets.Badge
+	verdict *widgets.Badge
 	path    *canvas.Text
 	meta    *canvas.Text
 	ghost   *canvas.Rectangle // stands in for text while the page loads
@@ -60,14 +62,14 @@ type eventRow struct {
 
 func newEventRow() *eventRow {
 	r := &eventRow{
-		method:  newBadge("DELETE"),
-		status:  newBadge("000"),
-		verdict: newBadge("unverified"),
+		method:  widgets.NewBadge("DELETE"),
+		status:  widgets.NewBadge("000"),
+		verdict: widgets.NewBadge("unverified"),
 		path:    canvas.NewText("", color.Black),
 		meta:    canvas.NewText("", color.Black),
 		ghost:   canvas.NewRectangle(color.Transparent),
 	}
-	r.status.mono = true
+	r.status.Mono = true
 	r.path.TextStyle = fyne.TextStyle{Monospace: true}
 	r.meta.TextStyle = fyne.TextStyle{Monospace: true}
 	r.ExtendBaseWidget(r)
@@ -163,7 +165,7 @@ func (rr *eventRowRenderer) pathText() string { return rr.r.sum.RequestURI() }
 
 func (rr *eventRowRenderer) metaText() string {
 	s := rr.r.sum
-	parts := []string{clockTime(s.ReceivedAt), app.HumanSize(s.Size)}
+	parts := []string{widgets.ClockTime(s.ReceivedAt), app.HumanSize(s.Size)}
 	if s.Truncated {
 		parts[1] += " (cut)"
 	}
@@ -180,31 +182,31 @@ func (rr *eventRowRenderer) Refresh() {
 	loaded := r.loaded
 	r.method.Hidden, r.status.Hidden, r.path.Hidden, r.meta.Hidden = !loaded, !loaded, !loaded, !loaded
 	r.ghost.Hidden = loaded
-	r.ghost.FillColor = tint(themeColor(th, theme.ColorNameForeground), 0x18)
+	r.ghost.FillColor = hltheme.Tint(hltheme.Color(th, theme.ColorNameForeground), 0x18)
 	r.ghost.CornerRadius = 3
 	if loaded {
 		s := r.sum
-		r.method.Set(strings.ToUpper(s.Method), methodColor(s.Method))
+		r.method.Set(strings.ToUpper(s.Method), hltheme.MethodColor(s.Method))
 		if s.Status > 0 {
-			r.status.Set(strconv.Itoa(s.Status), statusColor(s.Status))
+			r.status.Set(strconv.Itoa(s.Status), hltheme.StatusColor(s.Status))
 		} else {
-			r.status.Set("—", colorGrey)
+			r.status.Set("—", hltheme.Grey)
 		}
 		if s.Verdict.Result != "" {
-			c, icon := verdictStyle(s.Verdict.Result)
+			c, icon := hltheme.VerdictStyle(s.Verdict.Result)
 			r.verdict.Icon = icon
 			r.verdict.Set(s.Verdict.Result, c)
 			r.verdict.Show()
 		} else {
-			r.verdict.Set("", colorGrey)
+			r.verdict.Set("", hltheme.Grey)
 			r.verdict.Hide()
 		}
 	} else {
 		r.verdict.Hide()
 	}
-	r.path.Color = themeColor(th, theme.ColorNameForeground)
+	r.path.Color = hltheme.Color(th, theme.ColorNameForeground)
 	r.path.TextSize = text
-	r.meta.Color = themeColor(th, theme.ColorNamePlaceHolder)
+	r.meta.Color = hltheme.Color(th, theme.ColorNamePlaceHolder)
 	r.meta.TextSize = small
 	rr.Layout(r.Size())
 	for _, o := range rr.Objects() {

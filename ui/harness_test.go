@@ -280,7 +280,7 @@ func (h *harness) selectPath(path string) {
 	})
 }
 
-// bodyText waits for the Body tab to finish formatting and returns its text.
+// widgets.BodyText waits for the Body tab to finish formatting and returns its text.
 func (h *harness) bodyText() string {
 	h.t.Helper()
 	b := h.w.detail.body
@@ -306,4 +306,11 @@ func contains(list []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// openEndpoints taps Endpoints and waits for the list to be filled.
+func (h *harness) openEndpoints() {
+	h.t.Helper()
+	test.Tap(h.w.top.endpointsBtn)
+	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
 }

@@ -13,6 +13,9 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	"github.com/hooklens/hooklens/ui/dialogs"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // sigTab is the detail's Signature tab: the verdict in plain words, the
@@ -27,7 +30,7 @@ type sigTab struct {
 	view  sigView
 	ready bool // view was recomputed with the current endpoint settings
 
-	badge    *badge
+	badge    *widgets.Badge
 	headline *widget.Label
 	reason   *widget.Label
 
@@ -62,8 +65,8 @@ type sigView struct {
 
 func newSigTab(d *detail) *sigTab {
 	s := &sigTab{d: d}
-	s.badge = newBadge("unverified")
-	s.badge.big = true
+	s.badge = widgets.NewBadge("unverified")
+	s.badge.Big = true
 	s.headline = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.headline.Wrapping = fyne.TextWrapWord
 	s.reason = widget.NewLabel("")
@@ -78,10 +81,10 @@ func newSigTab(d *detail) *sigTab {
 	s.check = widget.NewButtonWithIcon("Check", theme.SearchIcon(), s.tryCheck)
 	s.check.Importance = widget.HighImportance
 	s.result = container.NewVBox()
-	intro := caption("Checks this request against a secret (or public key) you paste. Nothing you type here is saved.")
+	intro := widgets.Caption("Checks this request against a secret (or public key) you paste. Nothing you type here is saved.")
 	intro.Wrapping = fyne.TextWrapWord
-	row := container.NewBorder(nil, nil, nil, container.NewHBox(fixedWidth(170, s.scheme), s.check), s.secret)
-	s.tryBox = card(colorPanel, heading("Try another secret"), intro, row, s.result)
+	row := container.NewBorder(nil, nil, nil, container.NewHBox(widgets.FixedWidth(170, s.scheme), s.check), s.secret)
+	s.tryBox = widgets.Card(hltheme.Panel, widgets.Heading("Try another secret"), intro, row, s.result)
 
 	s.root = container.NewVScroll(container.NewVBox())
 	return s
@@ -115,8 +118,10 @@ func (s *sigTab) load(e *app.Event) {
 	}()
 }
 
-// liveView judges e with the settings its endpoint has now. It runs off the
-// UI goroutine: it reads the store and may try many mistakes.
+// liveView judges e with the settings its endpoint has now, with
+// verify.Judge (the one verdict policy: the listener, the command line and
+// the demo judge with it too). It runs off the UI goroutine: it reads the
+// store and may try many mistakes.
 func liveView(st app.EndpointStore, e *app.Event) sigView {
 	all, err := st.Endpoints()
 	if err != nil {
@@ -242,25 +247,25 @@ func (s *sigTab) show(v sigView) {
 	if result == "" {
 		result = "not checked"
 	}
-	c, icon := verdictStyle(v.Result)
+	c, icon := hltheme.VerdictStyle(v.Result)
 	s.badge.Icon = icon
 	s.badge.Set(result, c)
 	s.badge.Refresh()
-	scheme := caption(schemeLine(v))
+	scheme := widgets.Caption(schemeLine(v))
 	box.Add(container.NewHBox(container.NewCenter(s.badge), container.NewCenter(scheme)))
 
 	h := headline(v)
 	s.headline.SetText(h)
 	box.Add(s.headline)
 	if v.Reason != "" {
-		s.reason.SetText(upperFirst(v.Reason) + ".")
-		s.reason.Importance = importanceOf(c)
+		s.reason.SetText(widgets.UpperFirst(v.Reason) + ".")
+		s.reason.Importance = hltheme.Importance(c)
 		s.reason.Refresh()
 		cp := d.w.newCopyButton("", func() string { return v.Reason })
 		box.Add(container.NewBorder(nil, nil, nil, container.NewVBox(cp), s.reason))
 	}
 	for _, n := range s.notes(v) {
-		l := caption(n)
+		l := widgets.Caption(n)
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
@@ -272,7 +277,7 @@ func (s *sigTab) show(v sigView) {
 		box.Add(act)
 	}
 
-	box.Add(heading("Details"))
+	box.Add(widgets.Heading("Details"))
 	var rows []fyne.CanvasObject
 	add := func(key, value string, monospace bool) {
 		if value != "" {
@@ -305,7 +310,7 @@ func (s *sigTab) show(v sigView) {
 		box.Add(container.New(layout.NewFormLayout(), rows...))
 	}
 	if v.expected != "" || v.received != "" {
-		l := caption("Signatures are shown by their first characters only: a whole expected signature would let anyone who sees it forge this request.")
+		l := widgets.Caption("Signatures are shown by their first characters only: a whole expected signature would let anyone who sees it forge this request.")
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
@@ -346,8 +351,8 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 	for _, dg := range v.diagnosis {
 		if m := diagnosisPattern.FindStringSubmatch(dg); m != nil {
 			what := wrap(widget.NewLabelWithStyle("The received signature matches when it is computed with "+m[1]+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-			fix := advice(upperFirst(m[3]) + ".")
-			key := caption("Key: " + m[2])
+			fix := advice(widgets.UpperFirst(m[3]) + ".")
+			key := widgets.Caption("Key: " + m[2])
 			items = append(items, container.NewBorder(nil, nil, nil,
 				container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })),
 				container.New(layout.NewCustomPaddedVBoxLayout(0), what, fix, key)))
@@ -358,16 +363,16 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 			text = "Clock: " + rest
 		}
 		items = append(items, container.NewBorder(nil, nil, nil,
-			container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })), wrap(widget.NewLabel(upperFirst(text)))))
+			container.NewVBox(s.d.w.newCopyButton("", func() string { return dg })), wrap(widget.NewLabel(widgets.UpperFirst(text)))))
 	}
 	if what, whose, ok := clockCause(v.Reason); ok && v.Result == app.VerdictInvalid {
 		items = append([]fyne.CanvasObject{
-			wrap(widget.NewLabelWithStyle(upperFirst(what)+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
-			wrap(widget.NewLabel(upperFirst(whose) + ".")),
+			wrap(widget.NewLabelWithStyle(widgets.UpperFirst(what)+".", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+			wrap(widget.NewLabel(widgets.UpperFirst(whose) + ".")),
 		}, items...)
 	}
 	title := "Likely cause"
-	colour := colorRed
+	colour := hltheme.Red
 	switch v.Result {
 	case app.VerdictInvalid:
 		if len(items) == 0 && strings.Contains(v.Reason, "none of the common mistakes") {
@@ -384,18 +389,18 @@ func (s *sigTab) causeCard(v sigView) fyne.CanvasObject {
 			}
 		}
 	case app.VerdictValid:
-		title, colour = "Notes", colorGrey
+		title, colour = "Notes", hltheme.Grey
 	case app.VerdictUnverified:
-		title, colour = "What to do", colorOrange
+		title, colour = "What to do", hltheme.Orange
 	default:
-		title, colour = "Notes", colorGrey
+		title, colour = "Notes", hltheme.Grey
 	}
 	if len(items) == 0 {
 		return nil
 	}
 	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	t.Importance = importanceOf(colour)
-	return card(colour, append([]fyne.CanvasObject{t}, items...)...)
+	t.Importance = hltheme.Importance(colour)
+	return widgets.Card(colour, append([]fyne.CanvasObject{t}, items...)...)
 }
 
 // advice is text under a dim "What to do" lead.
@@ -423,11 +428,11 @@ func (s *sigTab) actions(v sigView) fyne.CanvasObject {
 			ep.Scheme = detectedScheme(e)
 		}
 		what := "secret"
-		if name, _ := splitScheme(ep.Scheme); verify.UsesPublicKey(name) {
+		if name, _ := dialogs.SplitScheme(ep.Scheme); verify.UsesPublicKey(name) {
 			what = "public key"
 		}
 		b = widget.NewButtonWithIcon("Add "+what+" for endpoint "+ep.Slug, theme.ContentAddIcon(), func() {
-			w.editEndpoint(ep, false)
+			w.ctl.editEndpoint(ep, false)
 		})
 	case needKey:
 		slug := app.PathSlug(e.Path)
@@ -436,12 +441,12 @@ func (s *sigTab) actions(v sigView) fyne.CanvasObject {
 			label += " " + slug
 		}
 		b = widget.NewButtonWithIcon(label, theme.ContentAddIcon(), func() {
-			w.editEndpoint(app.Endpoint{Slug: slug, Scheme: detectedScheme(e)}, true)
+			w.ctl.editEndpoint(app.Endpoint{Slug: slug, Scheme: detectedScheme(e)}, true)
 		})
 	case v.ep != nil && v.Result != app.VerdictValid:
 		ep := *v.ep
 		b = widget.NewButtonWithIcon("Edit endpoint "+ep.Slug, theme.DocumentCreateIcon(), func() {
-			w.editEndpoint(ep, false)
+			w.ctl.editEndpoint(ep, false)
 		})
 		b.Importance = widget.MediumImportance
 		return container.NewHBox(b)
@@ -546,12 +551,12 @@ func (s *sigTab) tryCheck() {
 	}
 	typed := strings.TrimSpace(s.secret.Text)
 	if typed == "" {
-		s.tryShow(colorOrange, theme.WarningIcon(), "Paste a secret first.", nil)
+		s.tryShow(hltheme.Orange, theme.WarningIcon(), "Paste a secret first.", nil)
 		return
 	}
 	c, err := s.tryConfig()
 	if err != nil {
-		s.tryShow(colorOrange, theme.WarningIcon(), upperFirst(err.Error())+".", nil)
+		s.tryShow(hltheme.Orange, theme.WarningIcon(), widgets.UpperFirst(err.Error())+".", nil)
 		return
 	}
 	k := verify.Key{Label: "the typed secret", Secret: typed}
@@ -569,7 +574,7 @@ func (s *sigTab) tryCheck() {
 				return
 			}
 			s.check.Enable()
-			col, icon := verdictStyle(rep.Result)
+			col, icon := hltheme.VerdictStyle(rep.Result)
 			s.tryShow(col, icon, rep.Result+" — "+rep.Reason, rep.Diagnosis)
 		})
 	}()
@@ -577,7 +582,7 @@ func (s *sigTab) tryCheck() {
 
 func (s *sigTab) tryShow(c fyne.ThemeColorName, icon fyne.Resource, text string, more []string) {
 	s.check.Enable()
-	objs := []fyne.CanvasObject{notice(icon, c, text)}
+	objs := []fyne.CanvasObject{widgets.Notice(icon, c, text)}
 	for _, m := range more {
 		l := widget.NewLabel("• " + m)
 		l.Wrapping = fyne.TextWrapWord
@@ -586,35 +591,4 @@ func (s *sigTab) tryShow(c fyne.ThemeColorName, icon fyne.Resource, text string,
 	s.result.Objects = objs
 	s.result.Refresh()
 	s.tryText = text
-}
-
-// --- helpers ----------------------------------------------------------------
-
-// card is a rounded panel with a coloured border holding rows.
-func card(border fyne.ThemeColorName, rows ...fyne.CanvasObject) fyne.CanvasObject {
-	bg := newThemedRect(colorPanel, 6)
-	if border != colorPanel {
-		bg.stroke = border
-	}
-	return container.NewStack(bg, container.NewPadded(container.NewVBox(rows...)))
-}
-
-// importanceOf maps a Hooklens colour to the label importance drawn in it.
-func importanceOf(c fyne.ThemeColorName) widget.Importance {
-	switch c {
-	case colorOrange:
-		return widget.WarningImportance
-	case colorRed:
-		return widget.DangerImportance
-	case colorGreen:
-		return widget.SuccessImportance
-	}
-	return widget.MediumImportance
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/verify"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 const (
@@ -85,11 +86,11 @@ func TestStripeSignatureValidShowsInRowAndSignatureTab(t *testing.T) {
 	h.putEndpoint("shop", "stripe", rightSecret)
 	h.sendStripe("/shop/orders", rightSecret, orderBody)
 
-	if text, c := h.rowVerdict("/shop/orders"); text != "valid" || c != colorGreen {
+	if text, c := h.rowVerdict("/shop/orders"); text != "valid" || c != hltheme.Green {
 		t.Errorf("row verdict %q in %s, want valid in green", text, c)
 	}
 	s := h.signature("/shop/orders")
-	if s.badge.Text != "valid" || s.badge.Color != colorGreen {
+	if s.badge.Text != "valid" || s.badge.Color != hltheme.Green {
 		t.Errorf("Signature tab badge %q in %s", s.badge.Text, s.badge.Color)
 	}
 	texts := labels(s.root)
@@ -120,7 +121,7 @@ func TestWrongSecretShowsInvalidWithLikelyCause(t *testing.T) {
 	h.putEndpoint("shop", "stripe", wrongSecret)
 	h.sendStripe("/shop/orders", rightSecret, orderBody)
 
-	if text, c := h.rowVerdict("/shop/orders"); text != "invalid" || c != colorRed {
+	if text, c := h.rowVerdict("/shop/orders"); text != "invalid" || c != hltheme.Red {
 		t.Errorf("row verdict %q in %s, want invalid in red", text, c)
 	}
 	s := h.signature("/shop/orders")
@@ -175,7 +176,7 @@ func TestCommonMistakesAreNamedAsLikelyCause(t *testing.T) {
 func TestUnsignedRequestShowsUnsigned(t *testing.T) {
 	h := newHarness(t)
 	h.send("POST", "/plain", "application/json", []byte(`{}`))
-	if text, c := h.rowVerdict("/plain"); text != "unsigned" || c != colorGrey {
+	if text, c := h.rowVerdict("/plain"); text != "unsigned" || c != hltheme.Grey {
 		t.Errorf("row verdict %q in %s, want unsigned in grey", text, c)
 	}
 	s := h.signature("/plain")
@@ -190,7 +191,7 @@ func TestUnsignedRequestShowsUnsigned(t *testing.T) {
 func TestTryAnotherSecretThenCreateEndpointFromSignatureTab(t *testing.T) {
 	h := newHarness(t)
 	h.sendStripe("/hooks/stripe", rightSecret, orderBody)
-	if text, c := h.rowVerdict("/hooks/stripe"); text != "unverified" || c != colorOrange {
+	if text, c := h.rowVerdict("/hooks/stripe"); text != "unverified" || c != hltheme.Orange {
 		t.Errorf("row verdict %q in %s, want unverified in orange", text, c)
 	}
 	s := h.signature("/hooks/stripe")
@@ -230,12 +231,12 @@ func TestTryAnotherSecretThenCreateEndpointFromSignatureTab(t *testing.T) {
 		t.Fatalf("no Create endpoint button; the tab shows %q", labels(s.root))
 	}
 	test.Tap(create)
-	ed := h.w.editor
-	if ed == nil || ed.slug.Text != "hooks" || ed.scheme.Selected != "stripe" {
+	ed := h.w.ctl.epEditor
+	if ed == nil || ed.Slug.Text != "hooks" || ed.Scheme.Selected != "stripe" {
 		t.Fatalf("editor not prefilled: %+v", ed)
 	}
-	test.Type(ed.pending, rightSecret)
-	test.Tap(ed.save)
+	test.Type(ed.Pending, rightSecret)
+	test.Tap(ed.SaveButton)
 	h.pumpUntil("the stored verdict to be re-checked", func() bool {
 		return h.storedVerdict("/hooks/stripe").Result == app.VerdictValid
 	})
@@ -257,14 +258,13 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 		t.Fatalf("row verdict %q, want invalid", text)
 	}
 
-	test.Tap(h.w.endpointsBtn)
-	h.pumpUntil("the endpoint list", func() bool { return h.w.epList != nil && h.w.epList.loaded })
+	h.openEndpoints()
 	list := h.w.win.Canvas().Overlays().Top()
 	if !contains(labels(list), "/shop/") || !contains(labels(list), "stripe · 1 secret · responds 200") {
 		t.Errorf("endpoint list shows %q", labels(list))
 	}
 	test.Tap(h.dialogButton("Edit"))
-	ed := h.w.editor
+	ed := h.w.ctl.epEditor
 	if ed == nil {
 		t.Fatal("Edit did not open the editor")
 	}
@@ -273,29 +273,29 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 	if contains(texts, wrongSecret) || contains(texts, strings.TrimPrefix(wrongSecret, "whsec_")) {
 		t.Errorf("the editor shows a secret before reveal: %q", texts)
 	}
-	masked := maskSecret(wrongSecret)
+	masked := app.Mask(wrongSecret)
 	if !strings.HasPrefix(masked, "whsec_••••") || !strings.HasSuffix(masked, "9x2c") {
 		t.Errorf("mask %q should keep the prefix and the last four characters only", masked)
 	}
 	if !contains(texts, masked) || !contains(texts, verify.Fingerprint(wrongSecret)) {
 		t.Errorf("the editor should show the masked secret and its fingerprint; it shows %q", texts)
 	}
-	test.Tap(ed.secrets[0].eye)
+	test.Tap(ed.Secrets()[0].Eye)
 	if !contains(labels(editor), wrongSecret) {
 		t.Error("the eye button did not reveal the secret")
 	}
-	test.Tap(ed.secrets[0].eye)
+	test.Tap(ed.Secrets()[0].Eye)
 	if contains(labels(editor), wrongSecret) {
 		t.Error("the eye button did not hide the secret again")
 	}
 
 	// Add the right secret beside the wrong one (rotation) and save.
-	test.Type(ed.pending, rightSecret)
+	test.Type(ed.Pending, rightSecret)
 	test.Tap(button(editor, "Add secret"))
-	if len(ed.secrets) != 2 || contains(labels(editor), rightSecret) {
-		t.Fatalf("after Add: %d secrets, shown %q", len(ed.secrets), labels(editor))
+	if len(ed.Secrets()) != 2 || contains(labels(editor), rightSecret) {
+		t.Fatalf("after Add: %d secrets, shown %q", len(ed.Secrets()), labels(editor))
 	}
-	test.Tap(ed.save)
+	test.Tap(ed.SaveButton)
 	h.pumpUntil("the stored verdict to become valid", func() bool {
 		return h.storedVerdict("/shop/orders").Result == app.VerdictValid
 	})
@@ -303,8 +303,8 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 		r := h.rowFor("/shop/orders")
 		return r != nil && r.verdict.Text == "valid"
 	})
-	h.pumpUntil("the list status", func() bool { return h.w.epList.status.Visible() })
-	if got := h.w.epList.status.Text; got != "Saved endpoint shop; re-checked 1 event, 1 now has a different result." {
+	h.pumpUntil("the list status", func() bool { return h.w.ctl.epList.Status.Visible() })
+	if got := h.w.ctl.epList.Status.Text; got != "Saved endpoint shop; re-checked 1 event, 1 now has a different result." {
 		t.Errorf("list status %q", got)
 	}
 	if v := h.storedVerdict("/shop/orders"); !strings.Contains(v.Reason, "secret 2 ("+verify.Fingerprint(rightSecret)+")") {
@@ -318,50 +318,49 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 
 func TestEditorValidatesInline(t *testing.T) {
 	h := newHarness(t)
-	test.Tap(h.w.endpointsBtn)
-	h.pumpUntil("the endpoint list", func() bool { return h.w.epList != nil && h.w.epList.loaded })
+	h.openEndpoints()
 	test.Tap(h.dialogButton("Add endpoint"))
-	ed := h.w.editor
-	test.Type(ed.slug, "Bad Slug")
-	if !ed.slugErr.Visible() || !strings.Contains(ed.slugErr.Text, "is not valid") {
-		t.Errorf("slug error %q shown=%v", ed.slugErr.Text, ed.slugErr.Visible())
+	ed := h.w.ctl.epEditor
+	test.Type(ed.Slug, "Bad Slug")
+	if !ed.SlugErr.Visible() || !strings.Contains(ed.SlugErr.Text, "is not valid") {
+		t.Errorf("slug error %q shown=%v", ed.SlugErr.Text, ed.SlugErr.Visible())
 	}
-	ed.slug.SetText("orders")
-	if ed.slugErr.Visible() || !strings.HasSuffix(ed.url.Text, "/orders/…") {
-		t.Errorf("a good slug should clear the error and show the URL: %q", ed.url.Text)
+	ed.Slug.SetText("orders")
+	if ed.SlugErr.Visible() || !strings.HasSuffix(ed.URL.Text, "/orders/…") {
+		t.Errorf("a good slug should clear the error and show the URL: %q", ed.URL.Text)
 	}
-	ed.scheme.SetSelected("hmac")
-	test.Type(ed.options, "algorithm=md5")
-	test.Type(ed.status, "99")
-	test.Type(ed.delay, "soon")
-	test.Type(ed.forward, "ftp://example.com/x")
-	test.Tap(ed.save)
-	for _, l := range []*widget.Label{ed.optErr, ed.respErr, ed.fwdErr, ed.saveErr} {
+	ed.Scheme.SetSelected("hmac")
+	test.Type(ed.Options, "algorithm=md5")
+	test.Type(ed.Status, "99")
+	test.Type(ed.Delay, "soon")
+	test.Type(ed.Forward, "ftp://example.com/x")
+	test.Tap(ed.SaveButton)
+	for _, l := range []*widget.Label{ed.OptErr, ed.RespErr, ed.FwdErr, ed.SaveErr} {
 		if !l.Visible() || l.Text == "" {
 			t.Errorf("an error label is not shown (%q)", l.Text)
 		}
 	}
-	if !strings.Contains(ed.respErr.Text, "200-599") || !strings.Contains(ed.respErr.Text, "2s, 500ms") {
-		t.Errorf("response error %q", ed.respErr.Text)
+	if !strings.Contains(ed.RespErr.Text, "200-599") || !strings.Contains(ed.RespErr.Text, "500ms, 5s, 1m") {
+		t.Errorf("response error %q", ed.RespErr.Text)
 	}
 	h.q.pump()
 	if eps, _ := h.st.Endpoints(); len(eps) != 0 {
 		t.Fatalf("an invalid form was saved: %+v", eps)
 	}
-	if h.w.editor != ed {
+	if h.w.ctl.epEditor != ed {
 		t.Error("the editor closed on an invalid form")
 	}
 
-	ed.options.SetText("header=X-Sig;algorithm=sha512;encoding=base64")
-	ed.status.SetText("202")
-	ed.delay.SetText("1500")
-	ed.forward.SetText("http://localhost:3000/hooks")
+	ed.Options.SetText("header=X-Sig;algorithm=sha512;encoding=base64")
+	ed.Status.SetText("202")
+	ed.Delay.SetText("1500ms")
+	ed.Forward.SetText("http://localhost:3000/hooks")
 	test.Tap(button(h.w.win.Canvas().Overlays().Top(), "Generate secret"))
-	if len(ed.secrets) != 1 || !ed.secrets[0].shown || len(ed.secrets[0].value) != 64 {
-		t.Fatalf("Generate secret should add one shown 32-byte hex secret, got %+v", ed.secrets)
+	if len(ed.Secrets()) != 1 || !ed.Secrets()[0].Shown() || len(ed.Secrets()[0].Value()) != 64 {
+		t.Fatalf("Generate secret should add one shown 32-byte hex secret, got %+v", ed.Secrets())
 	}
-	test.Tap(ed.save)
-	h.pumpUntil("the editor to close", func() bool { return h.w.editor == nil })
+	test.Tap(ed.SaveButton)
+	h.pumpUntil("the editor to close", func() bool { return h.w.ctl.epEditor == nil })
 	ep, err := h.st.Endpoint("orders")
 	if err != nil {
 		t.Fatal(err)
@@ -372,6 +371,46 @@ func TestEditorValidatesInline(t *testing.T) {
 	}
 }
 
+// The editor refuses what every other door refuses, with the same words:
+// its checks are app.Endpoint.Problems, as the command line's and the
+// listener's are.
+func TestEditorRefusesWhatEndpointProblemsRefuses(t *testing.T) {
+	h := newHarness(t)
+	h.openEndpoints()
+	test.Tap(h.dialogButton("Add endpoint"))
+	ed := h.w.ctl.epEditor
+	test.Type(ed.Slug, "orders")
+	test.Type(ed.Status, "150")
+	test.Tap(ed.SaveButton)
+	want := app.Endpoint{Slug: "orders", Response: app.ResponseRule{Status: 150}}.Problems()
+	if len(want) != 1 || want[0].Field != app.FieldResponse {
+		t.Fatalf("app.Endpoint.Problems for status 150: %+v", want)
+	}
+	if !ed.RespErr.Visible() || ed.RespErr.Text != want[0].Msg {
+		t.Errorf("status 150: the editor says %q (shown %v), the other doors say %q", ed.RespErr.Text, ed.RespErr.Visible(), want[0].Msg)
+	}
+
+	ed.Status.SetText("")
+	test.Type(ed.Forward, "ftp://example.com/hooks")
+	test.Tap(ed.SaveButton)
+	want = app.Endpoint{Slug: "orders", ForwardTo: "ftp://example.com/hooks"}.Problems()
+	if len(want) != 1 || !ed.FwdErr.Visible() || ed.FwdErr.Text != want[0].Msg || ed.RespErr.Visible() {
+		t.Errorf("forward to ftp: the editor says %q (shown %v), the other doors say %+v", ed.FwdErr.Text, ed.FwdErr.Visible(), want)
+	}
+	ed.Forward.SetText("")
+	ed.Scheme.SetSelected("hmac")
+	test.Type(ed.Options, "algorithm=md5")
+	test.Tap(ed.SaveButton)
+	want = app.Endpoint{Slug: "orders", Scheme: "hmac;algorithm=md5"}.Problems()
+	if len(want) != 1 || want[0].Field != app.FieldScheme || !ed.OptErr.Visible() || ed.OptErr.Text != want[0].Msg {
+		t.Errorf("scheme hmac;algorithm=md5: the editor says %q (shown %v), the other doors say %+v", ed.OptErr.Text, ed.OptErr.Visible(), want)
+	}
+	h.q.pump()
+	if eps, _ := h.st.Endpoints(); len(eps) != 0 || h.w.ctl.epEditor != ed {
+		t.Fatalf("a refused endpoint was saved (%+v) or the editor closed", eps)
+	}
+}
+
 func TestDeletingEndpointRechecksItsEvents(t *testing.T) {
 	h := newHarness(t)
 	h.putEndpoint("shop", "stripe", rightSecret)
@@ -379,8 +418,7 @@ func TestDeletingEndpointRechecksItsEvents(t *testing.T) {
 	if text, _ := h.rowVerdict("/shop/orders"); text != "valid" {
 		t.Fatalf("row verdict %q, want valid", text)
 	}
-	test.Tap(h.w.endpointsBtn)
-	h.pumpUntil("the endpoint list", func() bool { return h.w.epList != nil && h.w.epList.loaded })
+	h.openEndpoints()
 	test.Tap(h.dialogButton("Delete"))
 	test.Tap(h.dialogButton("Delete")) // the confirmation
 	h.pumpUntil("the stored verdict to be re-checked", func() bool {
@@ -389,9 +427,9 @@ func TestDeletingEndpointRechecksItsEvents(t *testing.T) {
 	if _, err := h.st.Endpoint("shop"); err == nil {
 		t.Error("the endpoint is still stored")
 	}
-	h.pumpUntil("the list to empty", func() bool { return len(h.w.epList.eps) == 0 })
-	if !contains(labels(h.w.epList.rows), "No endpoints yet") {
-		t.Errorf("empty list shows %q", labels(h.w.epList.rows))
+	h.pumpUntil("the list to empty", func() bool { return len(h.w.ctl.epList.Items()) == 0 })
+	if !contains(labels(h.w.ctl.epList.Rows), "No endpoints yet") {
+		t.Errorf("empty list shows %q", labels(h.w.ctl.epList.Rows))
 	}
 	s := h.signature("/shop/orders")
 	if !contains(labels(s.root), "Endpoint shop was deleted after this event arrived") {
@@ -403,7 +441,7 @@ func TestWithoutEndpointStoreEditorIsHidden(t *testing.T) {
 	h := newHarness(t)
 	w := newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv}, h.q.do)
 	defer w.win.Close()
-	if w.endpointsBtn.Visible() {
+	if w.top.endpointsBtn.Visible() {
 		t.Error("the Endpoints button shows without an endpoint store")
 	}
 }

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"image/color"
@@ -11,34 +11,36 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
-// codeView shows many lines of monospace text. Only the rows and columns in
+// CodeView shows many lines of monospace text. Only the rows and columns in
 // view are drawn, so 256 KiB of pretty JSON opens as fast as a short body
 // (Fyne's Label and Entry re-measure the whole text per line and take seconds
 // there). Text is selectable with the mouse, a double click (word) or Ctrl+A,
 // and copied with Ctrl+C or the context menu.
-type codeView struct {
+type CodeView struct {
 	widget.BaseWidget
 	scroll  *container.Scroll
 	content *codeContent
 
 	// Highlight, when set, colours a line; it is called only for lines in
 	// view, so it may be simple rather than fast.
-	Highlight func(line []rune) []span
+	Highlight func(line []rune) []Span
 	// Forward receives the shortcuts the view does not use (Ctrl+F), which
 	// a focused widget would otherwise swallow.
 	Forward func(fyne.Shortcut)
 }
 
-// span colours columns [from, to) of a line.
-type span struct {
-	from, to int
-	color    fyne.ThemeColorName
+// Span colours columns [from, to) of a line.
+type Span struct {
+	From, To int
+	Color    fyne.ThemeColorName
 }
 
-func newCodeView() *codeView {
-	v := &codeView{}
+func NewCodeView() *CodeView {
+	v := &CodeView{}
 	v.content = &codeContent{view: v}
 	v.content.ExtendBaseWidget(v.content)
 	v.scroll = container.NewScroll(v.content)
@@ -48,7 +50,7 @@ func newCodeView() *codeView {
 }
 
 // SetText replaces the text and scrolls back to the top.
-func (v *codeView) SetText(s string) {
+func (v *CodeView) SetText(s string) {
 	c := v.content
 	s = strings.TrimSuffix(s, "\n")
 	c.lines = c.lines[:0]
@@ -67,7 +69,7 @@ func (v *codeView) SetText(s string) {
 }
 
 // Text returns all the text shown.
-func (v *codeView) Text() string {
+func (v *CodeView) Text() string {
 	var sb strings.Builder
 	for i, l := range v.content.lines {
 		if i > 0 {
@@ -79,24 +81,24 @@ func (v *codeView) Text() string {
 }
 
 // Lines returns the number of lines.
-func (v *codeView) Lines() int { return len(v.content.lines) }
+func (v *CodeView) Lines() int { return len(v.content.lines) }
 
 // Line returns line i.
-func (v *codeView) Line(i int) string { return string(v.content.lines[i]) }
+func (v *CodeView) Line(i int) string { return string(v.content.lines[i]) }
 
 // SelectedText returns the selection, or "".
-func (v *codeView) SelectedText() string { return v.content.selectedText() }
+func (v *CodeView) SelectedText() string { return v.content.selectedText() }
 
 // SelectAll selects every line.
-func (v *codeView) SelectAll() { v.content.selectAll() }
+func (v *CodeView) SelectAll() { v.content.selectAll() }
 
-func (v *codeView) CreateRenderer() fyne.WidgetRenderer {
+func (v *CodeView) CreateRenderer() fyne.WidgetRenderer {
 	bg := canvas.NewRectangle(color.Transparent)
 	return &codeViewRenderer{v: v, bg: bg}
 }
 
 type codeViewRenderer struct {
-	v  *codeView
+	v  *CodeView
 	bg *canvas.Rectangle
 }
 
@@ -107,7 +109,7 @@ func (r *codeViewRenderer) Layout(s fyne.Size) {
 }
 func (r *codeViewRenderer) MinSize() fyne.Size { return fyne.NewSize(60, 40) }
 func (r *codeViewRenderer) Refresh() {
-	r.bg.FillColor = themeColor(r.v.Theme(), theme.ColorNameInputBackground)
+	r.bg.FillColor = hltheme.Color(r.v.Theme(), theme.ColorNameInputBackground)
 	r.bg.CornerRadius = r.v.Theme().Size(theme.SizeNameInputRadius)
 	r.bg.Refresh()
 	r.v.content.Refresh()
@@ -126,7 +128,7 @@ func (a textPos) before(b textPos) bool { return a.row < b.row || a.row == b.row
 // what the scroll container shows.
 type codeContent struct {
 	widget.BaseWidget
-	view     *codeView
+	view     *CodeView
 	lines    [][]rune
 	maxCols  int
 	anchor   textPos
@@ -345,10 +347,10 @@ func (r *codeContentRenderer) Refresh() {
 	th := c.Theme()
 	cw, lh, pad := c.metrics()
 	size := th.Size(theme.SizeNameText)
-	fg := themeColor(th, theme.ColorNameForeground)
-	selColor := themeColor(th, theme.ColorNameSelection)
+	fg := hltheme.Color(th, theme.ColorNameForeground)
+	selColor := hltheme.Color(th, theme.ColorNameSelection)
 	if !c.focused {
-		selColor = tint(selColor, 0x60)
+		selColor = hltheme.Tint(selColor, 0x60)
 	}
 
 	view := c.view.scroll
@@ -384,13 +386,13 @@ func (r *codeContentRenderer) Refresh() {
 		if a >= b {
 			continue
 		}
-		spans := []span{{0, len(line), theme.ColorNameForeground}}
+		spans := []Span{{0, len(line), theme.ColorNameForeground}}
 		if hl := c.view.Highlight; hl != nil {
 			spans = hl(line)
 		}
 		y := pad + float32(row)*lh + 1
 		for _, sp := range spans {
-			from, to := max(sp.from, a), min(sp.to, b)
+			from, to := max(sp.From, a), min(sp.To, b)
 			if from >= to {
 				continue
 			}
@@ -398,8 +400,8 @@ func (r *codeContentRenderer) Refresh() {
 			nt++
 			t.Text = string(line[from:to])
 			t.Color = fg
-			if sp.color != theme.ColorNameForeground {
-				t.Color = themeColor(th, sp.color)
+			if sp.Color != theme.ColorNameForeground {
+				t.Color = hltheme.Color(th, sp.Color)
 			}
 			t.TextSize = size
 			t.Move(fyne.NewPos(pad+float32(from)*cw, y))
@@ -426,4 +428,13 @@ func (r *codeContentRenderer) sel(i int) *canvas.Rectangle {
 		r.sels = append(r.sels, canvas.NewRectangle(color.Transparent))
 	}
 	return r.sels[i]
+}
+
+// Focusable is the part of the view that takes keyboard focus and
+// shortcuts (to focus it or send it one).
+func (v *CodeView) Focusable() interface {
+	fyne.Focusable
+	fyne.Shortcutable
+} {
+	return v.content
 }
