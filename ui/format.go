@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/ui/widgets"
@@ -100,18 +101,19 @@ func formatBody(data []byte, mode string, limit int) (text string, full int) {
 	}
 }
 
-// parseFilter turns what the user typed into a store filter: a bare method
-// name filters by method, anything else searches path, query and body.
-func parseFilter(s string) app.Filter {
+// parseFilter turns what the user typed into a store filter with the filter
+// language the command line reads (app.ParseFilter); a bare method name
+// filters by method.
+func parseFilter(s string) (app.Filter, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return app.Filter{}
+		return app.Filter{}, nil
 	}
 	switch up := strings.ToUpper(s); up {
 	case "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT":
-		return app.Filter{Method: up}
+		return app.Filter{Method: up}, nil
 	}
-	return app.Filter{Text: s}
+	return app.ParseFilter(s, time.Now())
 }
 
 // fileExt suggests an extension for a saved body.

@@ -288,7 +288,8 @@ func (c *controller) askBulk(ids []uint64, what string) {
 // runBulk queues a resend of each event to t, with progress and a summary.
 func (c *controller) runBulk(ids []uint64, t app.Target) {
 	w := c.w
-	events, q, filter := w.d.Events, w.d.Queue, parseFilter(w.applied)
+	filter, _ := parseFilter(w.applied) // applied only once it parsed
+	events, q := w.d.Events, w.d.Queue
 	bar := widget.NewProgressBar()
 	text := widget.NewLabel("Finding the events…")
 	d := dialog.NewCustomWithoutButtons("Resending to "+t.Name, container.NewVBox(bar, text), w.win)

@@ -148,6 +148,7 @@ type Window struct {
 	stop      chan struct{}
 	cancelSub func()
 	closed    bool
+	filterErr *widget.Label // why the filter cannot be read
 }
 
 // New builds the main window on a. Call ShowAndRun or Show.
@@ -241,7 +242,7 @@ func (w *Window) Notify(msg string) {
 
 func (w *Window) buildListPane() fyne.CanvasObject {
 	w.filter = newFilterEntry()
-	w.filter.SetPlaceHolder("Filter: method, path or body text")
+	w.filter.SetPlaceHolder("Filter: text, method:POST status:5xx verdict:invalid endpoint:… type:… -term")
 	w.filter.SetIcon(theme.SearchIcon())
 	clear := widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { w.clearFilter() })
 	clear.Importance = widget.LowImportance
@@ -283,10 +284,16 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.bulkBtn)
 		w.ctl.bulkMenu(pos.AddXY(0, w.bulkBtn.Size().Height))
 	}
-	var top fyne.CanvasObject = container.NewPadded(w.filter)
+	// A filter the language cannot read says why under the box.
+	w.filterErr = widgets.Caption("")
+	w.filterErr.Importance = widget.DangerImportance
+	w.filterErr.Wrapping = fyne.TextWrapWord
+	w.filterErr.Hide()
+	var box fyne.CanvasObject = w.filter
 	if w.d.Queue != nil && w.d.Deliveries != nil {
-		top = container.NewPadded(container.NewBorder(nil, nil, nil, w.bulkBtn, w.filter))
+		box = container.NewBorder(nil, nil, nil, w.bulkBtn, w.filter)
 	}
+	top := container.NewPadded(container.NewVBox(box, w.filterErr))
 	return container.NewBorder(top, w.footer, nil, nil, container.NewStack(w.list, w.noMatch.root))
 }
 
@@ -522,8 +529,15 @@ func (w *Window) applyFilter(s string) {
 	if s == w.applied || w.closed {
 		return
 	}
+	f, err := parseFilter(s)
+	if err != nil {
+		w.filterErr.SetText(err.Error())
+		w.filterErr.Show()
+		return
+	}
+	w.filterErr.Hide()
 	w.applied = s
-	w.model.SetFilter(parseFilter(s))
+	w.model.SetFilter(f)
 	w.updateCount()
 }
 
