@@ -26,6 +26,16 @@ func TestFilterLanguageInTheWindow(t *testing.T) {
 	h.send("GET", "/health", "", nil)
 	h.pumpUntil("four rows", func() bool { return len(h.rows()) == 4 })
 
+	// Rows say the provider's event, so they can be told apart.
+	for path, typ := range map[string]string{"/github/push": "push", "/github/ping": "ping", "/other": "conversation.rated"} {
+		if meta := (&eventRowRenderer{r: h.rowFor(path)}).metaText(); !strings.HasPrefix(meta, typ+" · ") {
+			t.Errorf("row %s says %q, want the event type %s first", path, meta, typ)
+		}
+	}
+	if meta := (&eventRowRenderer{r: h.rowFor("/health")}).metaText(); strings.Contains(meta, "·  ·") {
+		t.Errorf("row without a type: %q", meta)
+	}
+
 	shown := func() []string {
 		var out []string
 		for _, r := range h.rows() {

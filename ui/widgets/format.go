@@ -15,6 +15,19 @@ import (
 
 func ClockTime(t time.Time) string { return t.Local().Format("15:04:05.000") }
 
+// RowTime is a list row's time: the clock time today, with the date before
+// it on other days ("Nov 30 15:04:05.000"; with the year in other years).
+func RowTime(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	switch {
+	case t.YearDay() == now.YearDay() && t.Year() == now.Year():
+		return ClockTime(t)
+	case t.Year() == now.Year():
+		return t.Format("Jan 2 15:04:05.000")
+	}
+	return t.Format("2006-01-02 15:04:05")
+}
+
 func FullTime(t time.Time) string { return t.Local().Format("Mon 2006-01-02 15:04:05.000 -07:00") }
 
 // CutText returns b as a string of at most limit bytes, ending at a line
