@@ -242,7 +242,7 @@ func (w *Window) Notify(msg string) {
 
 func (w *Window) buildListPane() fyne.CanvasObject {
 	w.filter = newFilterEntry()
-	w.filter.SetPlaceHolder("Filter: text, method:POST status:5xx verdict:invalid endpoint:… type:… -term")
+	w.filter.SetPlaceHolder("Filter: text or key:value, e.g. status:5xx")
 	w.filter.SetIcon(theme.SearchIcon())
 	clear := widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { w.clearFilter() })
 	clear.Importance = widget.LowImportance
