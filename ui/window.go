@@ -143,12 +143,14 @@ type Window struct {
 	// welcome screen with nothing selected).
 	autoOpen bool
 
-	keys      fyne.ShortcutHandler // window shortcuts, also reached from focused text views
-	kick      chan struct{}
-	stop      chan struct{}
-	cancelSub func()
-	closed    bool
-	filterErr *widget.Label // why the filter cannot be read
+	keys        fyne.ShortcutHandler // window shortcuts, also reached from focused text views
+	kick        chan struct{}
+	stop        chan struct{}
+	cancelSub   func()
+	closed      bool
+	filterErr   *widget.Label // why the filter cannot be read
+	notes       *notifier     // desktop notifications
+	cancelDeliv func()
 }
 
 // New builds the main window on a. Call ShowAndRun or Show.
@@ -189,7 +191,18 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	w.bindKeys()
 	w.win.SetOnClosed(w.closedWindow)
 
-	w.cancelSub = d.Events.Subscribe(func(*app.Event) {
+	w.notes = newNotifier(a, w.do, func(key string, def bool) bool {
+		v, err := w.d.Settings.Setting(key)
+		if err != nil {
+			return def
+		}
+		return v == "on"
+	})
+	if d.Queue != nil {
+		w.cancelDeliv = d.Queue.Subscribe(w.notes.delivery)
+	}
+	w.cancelSub = d.Events.Subscribe(func(e *app.Event) {
+		w.notes.event(e)
 		select {
 		case w.kick <- struct{}{}:
 		default: // a refresh is already due; it will see this event too
@@ -706,6 +719,10 @@ func (w *Window) closedWindow() {
 	if w.cancelSub != nil {
 		w.cancelSub()
 	}
+	if w.cancelDeliv != nil {
+		w.cancelDeliv()
+	}
+	w.notes.stop()
 	if w.fTimer != nil {
 		w.fTimer.Stop()
 	}
