@@ -7,6 +7,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hooklens/hooklens/app"
@@ -38,6 +39,8 @@ type Hooklens struct {
 
 	cfg         Config
 	stopRetain  context.CancelFunc
+	retainMu    sync.Mutex
+	retention   Retention
 	stopWorkers context.CancelFunc
 	closed      bool
 }
@@ -119,10 +122,11 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 		}
 	}()
 
-	retain, stop := context.WithCancel(context.Background())
-	h.stopRetain = stop
-	r := cfg.Retention.withDefaults()
-	st.StartRetention(retain, r.Every, r.MaxAge, r.MaxBytes)
+	r := cfg.Retention
+	if r.MaxAge == 0 && r.MaxBytes == 0 {
+		r = savedRetention(st) // the window's Settings
+	}
+	h.startRetention(r.withDefaults())
 
 	h.Queue = newQueue(st, cfg.Logf)
 	h.Forwarder = deliver.NewForwarder(h.Queue)
@@ -208,9 +212,11 @@ func (h *Hooklens) Close() error {
 		h.stopWorkers()
 		h.Queue.Stop()
 	}
+	h.retainMu.Lock()
 	if h.stopRetain != nil {
 		h.stopRetain()
 	}
+	h.retainMu.Unlock()
 	errs = append(errs, h.Store.Close())
 	return errors.Join(errs...)
 }
@@ -263,4 +269,57 @@ func newQueue(st app.DeliveryStore, logf func(string, ...any)) *deliver.Queue {
 			return signal.StampAttempt(body, n)
 		},
 	})
+}
+
+// Settings keys for retention chosen in the window.
+const (
+	keyRetentionKeep = "retention.keep"
+	keyRetentionSize = "retention.max_size"
+)
+
+func savedRetention(st *store.Store) Retention {
+	var r Retention
+	if v, err := st.Setting(keyRetentionKeep); err == nil {
+		r.MaxAge, _ = app.ParseDuration("keep", v)
+	}
+	if v, err := st.Setting(keyRetentionSize); err == nil {
+		r.MaxBytes, _ = app.ParseSize(v)
+	}
+	return r
+}
+
+func (h *Hooklens) startRetention(r Retention) {
+	h.retainMu.Lock()
+	defer h.retainMu.Unlock()
+	if h.stopRetain != nil {
+		h.stopRetain()
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	h.stopRetain, h.retention = stop, r
+	h.Store.StartRetention(ctx, r.Every, r.MaxAge, r.MaxBytes)
+}
+
+// Retention is what retention keeps now.
+func (h *Hooklens) Retention() (time.Duration, int64) {
+	h.retainMu.Lock()
+	defer h.retainMu.Unlock()
+	return h.retention.MaxAge, h.retention.MaxBytes
+}
+
+// DefaultRetention is what Hooklens keeps unless told otherwise.
+func (h *Hooklens) DefaultRetention() (time.Duration, int64) {
+	return store.DefaultMaxAge, store.DefaultMaxBytes
+}
+
+// SetRetention applies new limits now (a prune runs at once) and saves them
+// for the next start of the window.
+func (h *Hooklens) SetRetention(maxAge time.Duration, maxBytes int64) error {
+	if err := h.Store.SetSetting(keyRetentionKeep, app.FormatDuration(maxAge)); err != nil {
+		return err
+	}
+	if err := h.Store.SetSetting(keyRetentionSize, strconv.FormatInt(maxBytes, 10)); err != nil {
+		return err
+	}
+	h.startRetention(Retention{MaxAge: maxAge, MaxBytes: maxBytes}.withDefaults())
+	return nil
 }

@@ -62,7 +62,9 @@ func newTopBar(w *Window) *topBar {
 		t.targetsBtn.Hide()
 		t.deliveriesBtn.Hide()
 	}
-	right := container.NewHBox(t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn)
+	settings := widget.NewButtonWithIcon("Settings", theme.MoreVerticalIcon(), w.ctl.showSettings)
+	settings.Importance = widget.LowImportance
+	right := container.NewHBox(t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
 	bar := container.NewBorder(nil, nil, left, right)
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")

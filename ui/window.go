@@ -89,8 +89,10 @@ type Deps struct {
 	// targets editor; with Queue nil those are not offered.
 	Queue      Sender
 	Deliveries Deliveries
-	Demo       bool   // title shows "Hooklens — demo data"
-	Notice     string // shown under the top bar as a warning, e.g. why the port differs from the usual one
+	// Retention backs the Settings dialog's retention fields; nil hides them.
+	Retention Retention
+	Demo      bool   // title shows "Hooklens — demo data"
+	Notice    string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }
 
 // Settings keys and defaults for the window's geometry.
