@@ -33,6 +33,12 @@ type Hooklens struct {
 	// recorded) and sends them, for the tunnel and `hooklens tunnel check`.
 	Prober *tunnel.Prober
 	tunnel tunnelRun
+	// PruneHeld, when not "", says that the data dir was over the
+	// retention cap at open and retention waits for PruneNow (the window
+	// asks first; see Config.AskBeforePruning).
+	PruneHeld string
+	held      Retention
+
 	// Notice is a sentence for the user about how the assembly started
 	// (a listener on another port than asked for), "" when none.
 	Notice string
@@ -54,6 +60,9 @@ type Config struct {
 	// `listen` fails instead.
 	FallbackPorts bool
 	Retention     Retention
+	// AskBeforePruning holds retention when the data dir is already over
+	// its size cap at open, until PruneNow (the window asks the user).
+	AskBeforePruning bool
 	// NoListener opens everything but the listener (the demo's seeding).
 	NoListener bool
 	Logf       func(format string, args ...any)
@@ -126,7 +135,15 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	if r.MaxAge == 0 && r.MaxBytes == 0 {
 		r = savedRetention(st) // the window's Settings
 	}
-	h.startRetention(r.withDefaults())
+	r = r.withDefaults()
+	if size, err := st.StoredBytes(); err == nil && cfg.AskBeforePruning && size > r.MaxBytes {
+		// Over the cap already: nothing is removed before the user says so.
+		h.held = r
+		h.PruneHeld = fmt.Sprintf("%s of events are stored, over the %s retention cap: the oldest events beyond it will be pruned once you say so. Prune now, or raise the cap in Settings.",
+			app.HumanSize(size), app.HumanSize(r.MaxBytes))
+	} else {
+		h.startRetention(r)
+	}
 
 	h.Queue = newQueue(st, cfg.Logf)
 	h.Forwarder = deliver.NewForwarder(h.Queue)
@@ -322,4 +339,15 @@ func (h *Hooklens) SetRetention(maxAge time.Duration, maxBytes int64) error {
 	}
 	h.startRetention(Retention{MaxAge: maxAge, MaxBytes: maxBytes}.withDefaults())
 	return nil
+}
+
+// PruneNow starts the retention that was held at open (see PruneHeld).
+func (h *Hooklens) PruneNow() {
+	h.retainMu.Lock()
+	r := h.held
+	h.held, h.PruneHeld = Retention{}, ""
+	h.retainMu.Unlock()
+	if r.Every > 0 {
+		h.startRetention(r)
+	}
 }

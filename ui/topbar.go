@@ -84,6 +84,9 @@ func newTopBar(w *Window) *topBar {
 	if w.d.Notice != "" {
 		t.addNotice(w.d.Notice)
 	}
+	if w.d.PruneHeld != "" && w.d.PruneNow != nil {
+		t.addHeldPrune(w, w.d.PruneHeld, w.d.PruneNow)
+	}
 	rows.Add(widget.NewSeparator())
 	t.root = rows
 	return t
@@ -101,6 +104,24 @@ func (t *topBar) addNotice(msg string) {
 	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { t.notices.Remove(row) })
 	dismiss.Importance = widget.LowImportance
 	row = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), dismiss, notice)
+	t.notices.Add(row)
+}
+
+// addHeldPrune says the data dir is over the retention cap and nothing was
+// removed; Prune now lets retention run, Settings raises the cap.
+func (t *topBar) addHeldPrune(w *Window, msg string, pruneNow func()) {
+	notice := widget.NewLabel(msg)
+	notice.Importance = widget.WarningImportance
+	notice.Wrapping = fyne.TextWrapWord
+	var row *fyne.Container
+	prune := widget.NewButtonWithIcon("Prune now", theme.DeleteIcon(), func() {
+		t.notices.Remove(row)
+		go pruneNow()
+	})
+	prune.Importance = widget.WarningImportance
+	settings := widget.NewButton("Settings…", w.ctl.showSettings)
+	row = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())),
+		container.NewHBox(settings, prune), notice)
 	t.notices.Add(row)
 }
 

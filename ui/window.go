@@ -89,6 +89,11 @@ type Deps struct {
 	// targets editor; with Queue nil those are not offered.
 	Queue      Sender
 	Deliveries Deliveries
+	// PruneHeld says the data dir was over the retention cap at open and
+	// nothing was pruned; the window shows it with a Prune now button that
+	// calls PruneNow.
+	PruneHeld string
+	PruneNow  func()
 	// Retention backs the Settings dialog's retention fields; nil hides them.
 	Retention Retention
 	Demo      bool   // title shows "Hooklens — demo data"
