@@ -293,6 +293,9 @@ func putDelivery(tx *bolt.Tx, d *app.Delivery) error {
 				return err
 			}
 		}
+		if err := countDelivery(tx, &c, isNew, old.State); err != nil {
+			return err
+		}
 		d.ID = id
 		return nil
 	}

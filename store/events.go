@@ -108,6 +108,13 @@ func (s *Store) commitGroup(group []*recordReq) error {
 				}
 			}
 		}
+		evs := make([]*app.Event, len(group))
+		for i, r := range group {
+			evs[i] = r.e
+		}
+		if err := countEvents(tx, evs); err != nil {
+			return err
+		}
 		if err := addUint(b.meta, keyCount, int64(len(group))); err != nil {
 			return err
 		}
@@ -325,7 +332,7 @@ func (b buckets) delete(k []byte) (size int, ok bool, err error) {
 func (s *Store) DeleteAll() error {
 	return s.update(func(tx *bolt.Tx) error {
 		seq := tx.Bucket(bucketEvents).Sequence()
-		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries} {
+		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries, bucketStats} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}

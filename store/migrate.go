@@ -29,6 +29,7 @@ var (
 var migrations = []func(tx *bolt.Tx) error{
 	migrateV1,
 	migrateV2, // deliveries: targets, connections, deliveries, queue (deliveries_migrate.go)
+	migrateV3, // the dashboard's counters (stats.go)
 }
 
 // currentSchema is the schema this binary writes.

@@ -125,6 +125,9 @@ func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration,
 					log.Printf("hooklens: %v (will retry in %v)", err, every)
 				}
 			}
+			if err := s.pruneMinutes(); err != nil {
+				log.Printf("hooklens: pruning the per-minute counts: %v", err)
+			}
 			if n > 0 || nd > 0 {
 				after, _ := s.StoredBytes()
 				s.reportPrune(PruneReport{Events: n, Deliveries: nd, MaxAge: maxAge, MaxBytes: maxBytes, Before: before, After: after})

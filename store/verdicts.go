@@ -83,6 +83,9 @@ func (b buckets) rejudge(id uint64, judge func(*app.Event) app.Verdict) (int, bo
 	if err != nil {
 		return 0, false, fmt.Errorf("event %d: %w", id, err)
 	}
+	if err := recountVerdict(b.events.Tx(), e.Endpoint, e.Verdict.Result, v.Result); err != nil {
+		return 0, false, err
+	}
 	e.Verdict = v
 	newMeta, err := encodeRecord(e)
 	if err != nil {
