@@ -73,7 +73,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
-		Deliveries: h.Store, Listener: h.Listener, Retention: h, Demo: *demoMode, Notice: h.Notice,
+		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Demo: *demoMode, Notice: h.Notice,
 		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow})
 	h.Store.OnPrune(func(p store.PruneReport) { w.Notify(p.String()) })
 	w.ShowAndRun()

@@ -22,6 +22,8 @@ type controller struct {
 	w *Window
 	d Deps
 
+	dash *dashboard // the Dashboard window while it is open
+
 	// The dialogs while they are open.
 	epList     *dialogs.EndpointList
 	epEditor   *dialogs.EndpointEditor

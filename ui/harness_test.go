@@ -109,7 +109,7 @@ func newHarnessWith(t *testing.T, deliveries bool, opts ...func(*harness)) *harn
 
 // open builds the window (again, for tests of remembered settings).
 func (h *harness) open() {
-	d := Deps{Events: h.st, Settings: h.st, Listener: h.srv, Endpoints: h.st, Verdicts: h.st}
+	d := Deps{Events: h.st, Settings: h.st, Listener: h.srv, Endpoints: h.st, Verdicts: h.st, Stats: h.st}
 	if h.dq != nil {
 		d.Queue, d.Deliveries = h.dq, h.st
 	}

@@ -62,9 +62,13 @@ func newTopBar(w *Window) *topBar {
 		t.targetsBtn.Hide()
 		t.deliveriesBtn.Hide()
 	}
+	dash := widget.NewButtonWithIcon("Dashboard", theme.GridIcon(), w.ctl.showDashboard)
+	if w.d.Stats == nil {
+		dash.Hide()
+	}
 	settings := widget.NewButtonWithIcon("Settings", theme.MoreVerticalIcon(), w.ctl.showSettings)
 	settings.Importance = widget.LowImportance
-	right := container.NewHBox(t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
+	right := container.NewHBox(dash, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
 	bar := container.NewBorder(nil, nil, left, right)
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")

@@ -94,6 +94,8 @@ type Deps struct {
 	// calls PruneNow.
 	PruneHeld string
 	PruneNow  func()
+	// Stats backs the Dashboard (kept counters); nil hides it.
+	Stats app.StatsStore
 	// Retention backs the Settings dialog's retention fields; nil hides them.
 	Retention Retention
 	Demo      bool   // title shows "Hooklens — demo data"
@@ -722,6 +724,9 @@ func (w *Window) closedWindow() {
 	}
 	if w.ctl.delivView != nil {
 		w.ctl.delivView.win.Close()
+	}
+	if w.ctl.dash != nil {
+		w.ctl.dash.win.Close()
 	}
 	if w.cancelSub != nil {
 		w.cancelSub()
