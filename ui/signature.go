@@ -61,6 +61,9 @@ type sigView struct {
 
 	key, expected, received, content, skew string
 	diagnosis                              []string
+	// The whole values, when judged live: shown in full and copied exactly.
+	expectedFull, receivedFull string
+	signedBytes                []byte
 }
 
 func newSigTab(d *detail) *sigTab {
@@ -137,7 +140,7 @@ func liveView(st app.EndpointStore, e *app.Event) sigView {
 	rep := verify.Judge(e, ep, verify.EndpointList(all), "")
 	v := sigView{Verdict: rep.Verdict, live: true, stored: e.Verdict, detected: rep.Detected,
 		key: rep.Key, expected: rep.Expected, received: rep.Received, content: rep.SignedContent,
-		diagnosis: rep.Diagnosis}
+		diagnosis: rep.Diagnosis, expectedFull: rep.ExpectedFull, receivedFull: rep.ReceivedFull, signedBytes: rep.SignedBytes}
 	if rep.Skew != 0 {
 		v.skew = verify.DescribeSkew(rep.Skew)
 	}
@@ -302,15 +305,32 @@ func (s *sigTab) show(v sigView) {
 		keyName = "Key matched"
 	}
 	add(keyName, v.key, true)
-	add("Expected", v.expected, true)
-	add("Received", v.received, true)
+	full := v.expectedFull != "" || v.receivedFull != ""
+	if full {
+		// Whole signatures, wrapped, the first character where they part
+		// marked; the copy buttons copy the signatures themselves.
+		if v.expectedFull != "" {
+			rows = append(rows, s.sigField("Expected", v.expectedFull, v.receivedFull)...)
+		}
+		if v.receivedFull != "" {
+			rows = append(rows, s.sigField("Received", v.receivedFull, v.expectedFull)...)
+		}
+	} else {
+		add("Expected", v.expected, true)
+		add("Received", v.received, true)
+	}
 	add("Clock skew", v.skew, false)
-	add("Signed content", v.content, true)
+	if v.signedBytes != nil {
+		// Shown elided when long; copied exactly, byte for byte.
+		rows = append(rows, s.contentField(v.content, v.signedBytes)...)
+	} else {
+		add("Signed content", v.content, true)
+	}
 	if len(rows) > 0 {
 		box.Add(container.New(layout.NewFormLayout(), rows...))
 	}
-	if v.expected != "" || v.received != "" {
-		l := widgets.Caption("Signatures are shown by their first characters only: a whole expected signature would let anyone who sees it forge this request.")
+	if !full && (v.expected != "" || v.received != "") {
+		l := widgets.Caption("As stored, signatures keep their first characters only; the live check (endpoints readable) shows them whole.")
 		l.Wrapping = fyne.TextWrapWord
 		box.Add(l)
 	}
@@ -591,4 +611,55 @@ func (s *sigTab) tryShow(c fyne.ThemeColorName, icon fyne.Resource, text string,
 	s.result.Objects = objs
 	s.result.Refresh()
 	s.tryText = text
+}
+
+// firstDiff is the index of the first byte where a and b differ, or -1.
+func firstDiff(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	if len(a) != len(b) {
+		return min(len(a), len(b))
+	}
+	return -1
+}
+
+// sigField is a whole signature with the character where it parts from
+// other marked in red; its copy button copies the signature itself.
+func (s *sigTab) sigField(key, sig, other string) []fyne.CanvasObject {
+	mono := widget.RichTextStyleCodeInline
+	mono.Inline = true
+	var segs []widget.RichTextSegment
+	i := -1
+	if other != "" {
+		i = firstDiff(sig, other)
+	}
+	if i < 0 || i >= len(sig) {
+		segs = []widget.RichTextSegment{&widget.TextSegment{Text: sig, Style: mono}}
+	} else {
+		mark := mono
+		mark.ColorName = hltheme.Red
+		mark.TextStyle.Bold = true
+		segs = []widget.RichTextSegment{
+			&widget.TextSegment{Text: sig[:i], Style: mono},
+			&widget.TextSegment{Text: sig[i : i+1], Style: mark},
+			&widget.TextSegment{Text: sig[i+1:], Style: mono},
+		}
+	}
+	rt := widget.NewRichText(segs...)
+	rt.Wrapping = fyne.TextWrapBreak
+	cp := s.d.w.newCopyButton("", func() string { return sig })
+	return []fyne.CanvasObject{s.d.keyLabel(key), container.NewBorder(nil, nil, nil, container.NewVBox(cp), rt)}
+}
+
+// contentField shows the signed content (elided when long) and copies it
+// exactly.
+func (s *sigTab) contentField(shown string, exact []byte) []fyne.CanvasObject {
+	v := widget.NewLabelWithStyle(shown, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	v.Selectable = true
+	v.Wrapping = fyne.TextWrapBreak
+	cp := s.d.w.newCopyButton("", func() string { return string(exact) })
+	return []fyne.CanvasObject{s.d.keyLabel("Signed content"), container.NewBorder(nil, nil, nil, container.NewVBox(cp), v)}
 }

@@ -460,3 +460,45 @@ func iconButtons(o fyne.CanvasObject, icon string) []*widget.Button {
 	})
 	return out
 }
+
+// The copy buttons copy values, not their display: Expected and Received
+// the whole signatures, Signed content its exact bytes; the signatures are
+// shown whole with the first differing character marked.
+func TestSignatureCopiesExactValues(t *testing.T) {
+	h := newHarness(t)
+	h.putEndpoint("shop", "stripe", rightSecret)
+	h.sendStripe("/shop/orders", wrongSecret, orderBody)
+	s := h.signature("/shop/orders")
+	e := h.w.detail.ev
+	got := e.Headers.Get("Stripe-Signature")
+	received := got[strings.Index(got, "v1=")+3:]
+	ts := got[2:strings.Index(got, ",")]
+	signed := ts + "." + orderBody
+	m := hmac.New(sha256.New, []byte(rightSecret))
+	m.Write([]byte(signed))
+	expected := hex.EncodeToString(m.Sum(nil))
+
+	copied := map[string]bool{}
+	for _, b := range copyButtons(s.root) {
+		test.Tap(b)
+		copied[h.app.Clipboard().Content()] = true
+	}
+	for name, want := range map[string]string{"the expected signature": expected, "the received signature": received, "the signed content": signed} {
+		if !copied[want] {
+			t.Errorf("no copy button copies %s %q", name, want)
+		}
+	}
+	var marked bool
+	walk(s.root, func(o fyne.CanvasObject) {
+		if rt, ok := o.(*widget.RichText); ok && strings.Contains(rt.String(), expected) {
+			for _, seg := range rt.Segments {
+				if ts, ok := seg.(*widget.TextSegment); ok && ts.Style.ColorName == hltheme.Red && len(ts.Text) == 1 {
+					marked = true
+				}
+			}
+		}
+	})
+	if !marked {
+		t.Error("the whole expected signature is not shown with its first differing character marked")
+	}
+}

@@ -81,7 +81,8 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 	cands := candidates(sc, keys, others)
 	contents := s.contents(r.Body)
 	rep.SignedContent = showContent(contents[0].b)
-	rep.Received = short(s.sigs[0])
+	rep.SignedBytes = contents[0].b
+	rep.Received, rep.ReceivedFull = short(s.sigs[0]), s.sigs[0]
 	canon := []encoding{encodingByName(s.enc)}
 
 	var usable []*candidate
@@ -92,7 +93,8 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 	}
 	if len(usable) > 0 {
 		rep.Key = usable[0].key.Name()
-		rep.Expected = expected(s, usable[0], contents[0].b)
+		rep.ExpectedFull = expectedFull(s, usable[0], contents[0].b)
+		rep.Expected = short(rep.ExpectedFull)
 	}
 	for _, cd := range usable {
 		ci, _, ok := s.match(cd.check, s.hash, contents, canon)
@@ -100,7 +102,9 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 			continue
 		}
 		rep.Key = cd.key.Name()
-		rep.Expected = expected(s, cd, contents[ci].b)
+		rep.ExpectedFull = expectedFull(s, cd, contents[ci].b)
+		rep.Expected = short(rep.ExpectedFull)
+		rep.SignedBytes = contents[ci].b
 		if n := contents[ci].note; n != "" {
 			rep.Diagnosis = append(rep.Diagnosis, n)
 		}
@@ -302,11 +306,11 @@ func (s *signed) match(c check, h crypto.Hash, contents []content, encs []encodi
 	return 0, encoding{}, false
 }
 
-func expected(s *signed, cd *candidate, content []byte) string {
+func expectedFull(s *signed, cd *candidate, content []byte) string {
 	if cd.mac == nil {
 		return "" // a public key cannot make a signature
 	}
-	return short(macSign(s.hash, cd.mac, s.enc, content))
+	return macSign(s.hash, cd.mac, s.enc, content)
 }
 
 // finding is one mistake that reproduces the received signature.
