@@ -271,7 +271,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	}
 	ep := e.Endpoint
 	if ep == "" {
-		ep = "none (no endpoint matched this path)"
+		ep = "none (no endpoint matches this path)"
 	}
 	add(&req, "Endpoint", ep, e.Endpoint != "")
 	if ct := e.Headers.Get("Content-Type"); ct != "" {

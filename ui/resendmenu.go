@@ -76,6 +76,11 @@ func describe(d *app.Delivery, what string) string {
 		a := d.Last()
 		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), widgets.MsText(a.Duration))
 	}
+	// The reason usually starts with the state itself ("failed after 4
+	// attempts"): say it once.
+	if strings.HasPrefix(d.Reason, string(d.State)) {
+		return fmt.Sprintf("%s: %s", what, d.Reason)
+	}
 	return fmt.Sprintf("%s: %s — %s", what, d.State, d.Reason)
 }
 

@@ -617,8 +617,12 @@ func (w *Window) removed(id uint64) {
 
 func (w *Window) confirmClear() {
 	total, _ := w.d.Events.Count()
+	what := "Delete all " + widgets.Plural(total, "event")
+	if total == 1 {
+		what = "Delete the 1 event"
+	}
 	dialogs.ConfirmDelete("Clear all events?",
-		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", widgets.Plural(total, "event")), "Delete all",
+		what+" captured by Hooklens?\nThis cannot be undone.", "Delete all",
 		func() { w.ctl.deleteAll(total) }, w.win)
 }
 

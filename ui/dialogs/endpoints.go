@@ -67,7 +67,7 @@ func EndpointSummary(ep app.Endpoint) string {
 	scheme := ep.Scheme
 	name, _ := SplitScheme(scheme)
 	if scheme == "" {
-		scheme = "scheme " + DetectScheme
+		scheme = "scheme detected from the headers"
 	}
 	parts := []string{scheme}
 	switch n := len(ep.Secrets); {
