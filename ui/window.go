@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/ui/dialogs"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
@@ -60,6 +61,11 @@ type Deps struct {
 	Deliveries app.DeliveryStore
 	Demo       bool   // title shows "Hooklens — demo data"
 	Notice     string // shown under the top bar as a warning, e.g. why the port differs from the usual one
+
+	// Tunnel backs the Public URL control in the top bar (nil: no control);
+	// TunnelSecrets keeps its secrets (nil: used, not kept). See publicurl.go.
+	Tunnel        Tunnel
+	TunnelSecrets tunnel.Secrets
 }
 
 // Settings keys and defaults for the window's geometry.
@@ -111,6 +117,7 @@ type Window struct {
 	paused     fyne.CanvasObject
 
 	endpointsBtn *widget.Button
+	pub          *publicURL // the Public URL control, nil without a tunnel
 
 	deliveriesBtn *widget.Button
 	targetsBtn    *widget.Button
@@ -253,7 +260,7 @@ func (w *Window) buildTopBar() fyne.CanvasObject {
 		w.deliveriesBtn.Hide()
 	}
 	right := container.NewHBox(w.endpointsBtn, w.targetsBtn, w.deliveriesBtn, w.countLabel, w.captureBtn, w.clearBtn)
-	bar := container.NewBorder(nil, nil, left, right)
+	bar := w.addPublicURL(container.NewBorder(nil, nil, left, right))
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
 	pausedText.Importance = widget.WarningImportance

@@ -256,29 +256,27 @@ func (ed *TunnelEditor) clearErrors() {
 	}
 }
 
-// Values are the settings and credentials the form holds now; only the
-// chosen provider's fields are kept.
+// Values are the settings the form holds now, only the chosen provider's
+// fields, and every secret the form holds (of any provider, so a caller
+// that keeps them loses none by switching providers).
 func (ed *TunnelEditor) Values() (tunnel.Settings, tunnel.Credentials, error) {
 	p := ed.Provider.Selected
 	s := tunnel.Settings{Provider: p}
-	var c tunnel.Credentials
+	c := tunnel.Credentials{NgrokAuthtoken: ed.Token.Value(), ChiselAuth: ed.Auth.Value(), KeyPassphrase: ed.Passphrase.Value()}
 	trim := func(e *widget.Entry) string { return strings.TrimSpace(e.Text) }
 	switch p {
 	case "manual":
 		s.PublicURL = trim(ed.PublicURL)
 	case "ngrok":
 		s.Domain = trim(ed.Domain)
-		c.NgrokAuthtoken = ed.Token.Value()
 	case "cloudflared":
 		s.Cloudflared = trim(ed.Cloudflared)
 	case "ssh", "chisel":
 		s.Server, s.PublicURL = trim(ed.Server), trim(ed.PublicURL)
 		if p == "ssh" {
 			s.KeyFile, s.HostKey = trim(ed.KeyFile), trim(ed.HostKey)
-			c.KeyPassphrase = ed.Passphrase.Value()
 		} else {
 			s.Fingerprint = trim(ed.Fingerprint)
-			c.ChiselAuth = ed.Auth.Value()
 		}
 		if ed.orig.Provider == p {
 			s.RemoteHost = ed.orig.RemoteHost

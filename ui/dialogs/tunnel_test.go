@@ -137,7 +137,9 @@ func TestTunnelEditorStartsSSHWithTheFormsValues(t *testing.T) {
 	key := hostKey(t)
 	// The editor opens on the last settings; RemoteHost, which it has no
 	// field for, is kept.
-	ed, started, creds := newTunnelEditor(t, tunnel.Settings{Provider: "ssh", RemoteHost: "127.0.0.1", Domain: "left.over"}, tunnel.Credentials{})
+	// Secrets of other providers are passed on as they were, so keeping
+	// them loses none.
+	ed, started, creds := newTunnelEditor(t, tunnel.Settings{Provider: "ssh", RemoteHost: "127.0.0.1", Domain: "left.over"}, tunnel.Credentials{NgrokAuthtoken: "2kept"})
 	typeInto(ed.Server, "hooklens@tunnel.example.test:2222")
 	typeInto(ed.KeyFile, "/home/u/.ssh/id_ed25519")
 	test.Type(ed.Passphrase.Entry, "correct horse")
@@ -150,8 +152,11 @@ func TestTunnelEditorStartsSSHWithTheFormsValues(t *testing.T) {
 	if len(*started) != 1 || (*started)[0] != want {
 		t.Fatalf("started with %+v, want %+v", *started, want)
 	}
-	if (*creds)[0] != (tunnel.Credentials{KeyPassphrase: "correct horse"}) {
-		t.Errorf("credentials %v, want only the passphrase", (*creds)[0])
+	if (*creds)[0].KeyPassphrase != "correct horse" {
+		t.Error("the key passphrase typed is not the one passed")
+	}
+	if (*creds)[0].NgrokAuthtoken != "2kept" {
+		t.Error("the stored ngrok authtoken was dropped by starting an ssh tunnel")
 	}
 }
 

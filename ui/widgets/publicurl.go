@@ -153,12 +153,15 @@ func (p *PublicURL) apply(st tunnel.Status) {
 	case st.PublicURL != "":
 		p.URL.SetText(st.PublicURL)
 		p.URL.Importance = widget.MediumImportance
+		p.URL.TextStyle = fyne.TextStyle{Monospace: true}
 	case st.State == tunnel.Starting:
 		p.URL.SetText("waiting for the public URL…")
 		p.URL.Importance = widget.LowImportance
+		p.URL.TextStyle = fyne.TextStyle{Italic: true}
 	default:
 		p.URL.SetText("not started: only this computer reaches the listener")
 		p.URL.Importance = widget.LowImportance
+		p.URL.TextStyle = fyne.TextStyle{Italic: true}
 	}
 	p.URL.Refresh()
 	if st.PublicURL == "" {
