@@ -49,6 +49,8 @@ type TunnelEditor struct {
 	rows   map[string][]fyne.CanvasObject // provider -> the rows it shows
 	all    []fyne.CanvasObject
 	rowOf  map[fyne.CanvasObject]fyne.CanvasObject // field -> its row
+
+	secretsNote *widget.Label
 }
 
 // NewTunnelEditor builds the dialog over parent on the settings and
@@ -132,44 +134,38 @@ func (ed *TunnelEditor) build(s tunnel.Settings, c tunnel.Credentials) fyne.Canv
 		ed.rowOf[field] = r
 		return r
 	}
-	urlRow := row(widgets.FormLabel("Public URL"), ed.PublicURL, ed.URLErr)
 	serverRow := row(widgets.FormLabel("Server"), ed.Server, ed.ServerErr)
+	keyRow := row(widgets.FormLabel("Key file"), ed.KeyFile, ed.KeyErr)
+	passRow := row(widgets.FormLabel("Passphrase"), ed.Passphrase.Root)
+	hostKeyRow := row(widgets.FormLabel("Host key"), ed.HostKey, ed.HostKeyErr)
+	tokenRow := row(widgets.FormLabel("Authtoken"), ed.Token.Root, ed.TokenErr)
+	domainRow := row(widgets.FormLabel("Domain"), ed.Domain, ed.DomainErr)
+	cfRow := row(widgets.FormLabel("cloudflared"), ed.Cloudflared, ed.CloudflaredNote, ed.CloudflaredErr)
+	authRow := row(widgets.FormLabel("Auth"), ed.Auth.Root, ed.AuthErr)
+	fpRow := row(widgets.FormLabel("Fingerprint"), ed.Fingerprint, ed.FingerprintErr)
 	portRow := row(widgets.FormLabel("Remote port"), ed.RemotePort, ed.PortErr)
+	urlRow := row(widgets.FormLabel("Public URL"), ed.PublicURL, ed.URLErr)
 	ed.rows = map[string][]fyne.CanvasObject{
-		"manual": {urlRow},
-		"ngrok": {
-			row(widgets.FormLabel("Authtoken"), ed.Token.Root, ed.TokenErr),
-			row(widgets.FormLabel("Domain"), ed.Domain, ed.DomainErr),
-		},
-		"cloudflared": {row(widgets.FormLabel("cloudflared"), ed.Cloudflared, ed.CloudflaredNote, ed.CloudflaredErr)},
-		"ssh": {serverRow,
-			row(widgets.FormLabel("Key file"), ed.KeyFile, ed.KeyErr),
-			row(widgets.FormLabel("Passphrase"), ed.Passphrase.Root),
-			row(widgets.FormLabel("Host key"), ed.HostKey, ed.HostKeyErr),
-			portRow, urlRow},
-		"chisel": {serverRow,
-			row(widgets.FormLabel("Auth"), ed.Auth.Root, ed.AuthErr),
-			row(widgets.FormLabel("Fingerprint"), ed.Fingerprint, ed.FingerprintErr),
-			portRow, urlRow},
+		"manual":      {urlRow},
+		"ngrok":       {tokenRow, domainRow},
+		"cloudflared": {cfRow},
+		"ssh":         {serverRow, keyRow, passRow, hostKeyRow, portRow, urlRow},
+		"chisel":      {serverRow, authRow, fpRow, portRow, urlRow},
 	}
 
 	ed.About = widget.NewLabel("")
 	ed.About.Wrapping = fyne.TextWrapWord
 	ed.Provider = widget.NewSelect(tunnel.Providers, func(string) { ed.providerChanged() })
-	secrets := widgets.Caption("Secrets (authtoken, auth, passphrase) are kept in the system keyring, or in a file only you can read, never in the settings.")
-	secrets.Wrapping = fyne.TextWrapWord
+	ed.secretsNote = widgets.Caption("Secrets (authtoken, auth, passphrase) are kept in the system keyring, or in a file only you can read, never in the settings.")
+	ed.secretsNote.Wrapping = fyne.TextWrapWord
 	form := container.NewVBox(container.NewBorder(nil, nil, widgets.FixedWidth(120, widgets.FormLabel("Provider")), nil, ed.Provider), ed.About)
-	seen := map[fyne.CanvasObject]bool{}
-	for _, p := range tunnel.Providers {
-		for _, r := range ed.rows[p] {
-			if !seen[r] {
-				seen[r] = true
-				form.Add(r)
-			}
-		}
+	// Shared rows (server, port, URL) sit where every provider using them
+	// wants them: in the order created.
+	for _, r := range ed.all {
+		form.Add(r)
 	}
 	form.Add(ed.FormErr)
-	form.Add(secrets)
+	form.Add(ed.secretsNote)
 	sel := strings.ToLower(strings.TrimSpace(s.Provider))
 	if sel == "" || !contains(tunnel.Providers, sel) {
 		sel = "manual"
@@ -213,6 +209,10 @@ func (ed *TunnelEditor) providerChanged() {
 		r.Show()
 	}
 	ed.clearErrors()
+	if ed.secretsNote != nil {
+		ed.secretsNote.Hidden = p == "manual" || p == "cloudflared"
+		ed.secretsNote.Refresh()
+	}
 	switch p {
 	case "manual":
 		ed.PublicURL.SetPlaceHolder("https://hooks.example.com")
