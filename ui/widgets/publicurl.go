@@ -154,7 +154,7 @@ func (p *PublicURL) apply(st tunnel.Status) {
 		p.URL.SetText(st.PublicURL)
 		p.URL.Importance = widget.MediumImportance
 		p.URL.TextStyle = fyne.TextStyle{Monospace: true}
-	case st.State == tunnel.Starting:
+	case running(st.State):
 		p.URL.SetText("waiting for the public URL…")
 		p.URL.Importance = widget.LowImportance
 		p.URL.TextStyle = fyne.TextStyle{Italic: true}
