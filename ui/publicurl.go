@@ -60,7 +60,14 @@ func (w *Window) addPublicURL(bar fyne.CanvasObject) fyne.CanvasObject {
 	p.ctl.OnStart = p.start
 	p.ctl.OnStop = p.stop
 	p.ctl.OnSetup = p.showSettings
-	p.t.OnStatus(p.ctl.Set)
+	p.t.OnStatus(func(st tunnel.Status) {
+		p.ctl.Set(st)
+		w.do(func() {
+			if l := w.ctl.epList; l != nil {
+				l.SetPublicURL(w.publicBase())
+			}
+		})
+	})
 	if st := p.t.Status(); st.State != "" {
 		p.ctl.Set(st)
 	}

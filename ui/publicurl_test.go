@@ -18,8 +18,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/capture"
 	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/store"
@@ -192,10 +194,24 @@ func TestPublicURLStartsAManualTunnelAndProvesItReachable(t *testing.T) {
 		t.Errorf("saved settings %s (%v)", raw, err)
 	}
 
+	// The Endpoints dialog lists each endpoint's public URL while the tunnel runs.
+	if err := th.st.PutEndpoint(app.Endpoint{Slug: "shop"}); err != nil {
+		t.Fatal(err)
+	}
+	th.w.ctl.showEndpoints()
+	th.pumpUntil("the endpoint list", func() bool { return th.w.ctl.epList != nil && th.w.ctl.epList.Loaded() })
+	list := th.w.ctl.epList
+	if !shows(list.Rows, own+"/shop") {
+		t.Errorf("the Endpoints dialog does not show %s/shop", own)
+	}
+
 	test.Tap(ctl.Toggle)
 	th.pumpUntil("stopped", func() bool { return th.state() == tunnel.Stopped })
 	if ctl.Toggle.Text != "Start" || ctl.Light.Color != "hooklens.grey" {
 		t.Errorf("stopped: toggle %q, light %s", ctl.Toggle.Text, ctl.Light.Color)
+	}
+	if list.PublicURLOf(app.Endpoint{Slug: "shop"}) != "" || shows(list.Rows, own+"/shop") {
+		t.Error("the Endpoints dialog still lists a public URL after the tunnel stopped")
 	}
 
 	// A new window starts the saved tunnel with one click.
@@ -206,6 +222,17 @@ func TestPublicURLStartsAManualTunnelAndProvesItReachable(t *testing.T) {
 	}
 	test.Tap(th.w.pub.ctl.Toggle)
 	th.pumpUntil("reachable again", func() bool { return th.state() == tunnel.Reachable })
+}
+
+// shows reports whether a visible label under o reads text.
+func shows(o fyne.CanvasObject, text string) bool {
+	found := false
+	walk(o, func(c fyne.CanvasObject) {
+		if l, ok := c.(*widget.Label); ok && l.Visible() && l.Text == text {
+			found = true
+		}
+	})
+	return found
 }
 
 func TestPublicURLSaysWhenTheURLDoesNotReachHooklens(t *testing.T) {

@@ -29,6 +29,7 @@ type EndpointList struct {
 	dlg    *dialog.CustomDialog
 	parent fyne.Window
 	eps    []app.Endpoint
+	public string // the tunnel's public URL, "" for none (endpoints_public.go)
 }
 
 // NewEndpointList builds the dialog over parent for the listener at baseURL.
@@ -77,7 +78,7 @@ func (l *EndpointList) row(ep app.Endpoint) fyne.CanvasObject {
 	del := widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { l.confirmDelete(ep.Slug) })
 	del.Importance = widget.LowImportance
 	return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(edit, del)),
-		container.New(layout.NewCustomPaddedVBoxLayout(0), name, sum))
+		container.New(layout.NewCustomPaddedVBoxLayout(0), name, sum, l.publicLine(ep)))
 }
 
 func (l *EndpointList) confirmDelete(slug string) {
