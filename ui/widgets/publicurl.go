@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -199,8 +200,10 @@ func (p *PublicURL) apply(st tunnel.Status) {
 	}
 
 	if st.URLChanged && st.PreviousURL != "" && running(st.State) {
-		p.Changed.SetText("The public URL changed from " + st.PreviousURL + " to " + st.PublicURL +
-			": update it at every provider that sends here, or use a static URL (ngrok reserved domain, SSH or chisel to your own server, or a manual URL).")
+		// The sentence Status.String() adds for the change, on its own line.
+		changed := line
+		changed.URLChanged = true
+		p.Changed.SetText(UpperFirst(strings.TrimPrefix(changed.String(), line.String()+"; ")) + ".")
 		p.changedBox.Show()
 	} else {
 		p.changedBox.Hide()
