@@ -74,7 +74,8 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	a.SetIcon(assets.IconResource())
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
 		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Demo: *demoMode, Notice: h.Notice,
-		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow})
+		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow,
+		Tunnel: windowTunnel{h}, TunnelSecrets: windowSecrets(h, *demoMode)}) // window_tunnel.go
 	h.Store.OnPrune(func(p store.PruneReport) { w.Notify(p.String()) })
 	w.ShowAndRun()
 	return nil

@@ -101,6 +101,7 @@ func (c *controller) showEndpoints() {
 		}
 	}
 	c.epList = l
+	l.SetPublicURL(c.w.publicBase()) // per-endpoint public URLs (publicurl.go)
 	l.Show()
 	c.loadEndpoints()
 }

@@ -2,16 +2,15 @@ package ui
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/skratchdot/open-golang/open"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 // Links found in a payload (a Bigin signal's actions, a SignalZen chat URL)
@@ -54,23 +53,14 @@ func bodyLinks(h app.Headers, body []byte) []string {
 }
 
 // isWebLink accepts absolute http and https URLs with a host, nothing else.
-func isWebLink(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
+func isWebLink(raw string) bool { return widgets.IsWebLink(raw) }
 
 // openLink opens raw in the user's browser. open.Run waits for the opener,
 // so it runs off the UI goroutine; a failure is shown in the window.
 func (w *Window) openLink(raw string) {
-	if !isWebLink(raw) {
+	if !widgets.OpenLink(raw, w.do, w.top.showError) {
 		w.top.showError(fmt.Errorf("not opening %q: only http and https links open from a payload", raw))
-		return
 	}
-	go func() {
-		if err := open.Run(raw); err != nil {
-			w.do(func() { w.top.showError(fmt.Errorf("could not open %s in the browser: %w", raw, err)) })
-		}
-	}()
 }
 
 // linkRows are Overview form rows, one per link: the URL, Open and Copy.

@@ -69,7 +69,7 @@ func newTopBar(w *Window) *topBar {
 	settings := widget.NewButtonWithIcon("Settings", theme.MoreVerticalIcon(), w.ctl.showSettings)
 	settings.Importance = widget.LowImportance
 	right := container.NewHBox(dash, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
-	bar := container.NewBorder(nil, nil, left, right)
+	bar := w.addPublicURL(container.NewBorder(nil, nil, left, right))
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
 	pausedText.Importance = widget.WarningImportance

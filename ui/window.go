@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/ui/dialogs"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
@@ -100,6 +101,11 @@ type Deps struct {
 	Retention Retention
 	Demo      bool   // title shows "Hooklens — demo data"
 	Notice    string // shown under the top bar as a warning, e.g. why the port differs from the usual one
+
+	// Tunnel backs the Public URL control in the top bar (nil: no control);
+	// TunnelSecrets keeps its secrets (nil: used, not kept). See publicurl.go.
+	Tunnel        Tunnel
+	TunnelSecrets tunnel.Secrets
 }
 
 // Settings keys and defaults for the window's geometry.
@@ -143,6 +149,7 @@ type Window struct {
 	footer  *widget.Label
 
 	bulkBtn *widget.Button
+	pub     *publicURL // the Public URL control, nil without a tunnel
 
 	selID   uint64 // selected event, 0 for none; survives index shifts
 	selIdx  int    // its row, -1 when not known

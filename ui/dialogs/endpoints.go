@@ -23,6 +23,7 @@ type EndpointList struct {
 	OnDelete func(slug string) // after the user confirmed
 
 	parent fyne.Window
+	public string // the tunnel's public URL, "" for none (endpoints_public.go)
 }
 
 // NewEndpointList builds the dialog over parent for the listener at baseURL.
@@ -49,7 +50,7 @@ func (l *EndpointList) row(ep app.Endpoint) fyne.CanvasObject {
 	})
 	del := widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { l.confirmDelete(ep.Slug) })
 	del.Importance = widget.LowImportance
-	return listRow([]fyne.CanvasObject{name, sum}, edit, del)
+	return listRow([]fyne.CanvasObject{name, sum, l.publicLine(ep)}, edit, del)
 }
 
 func (l *EndpointList) confirmDelete(slug string) {
