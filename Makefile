@@ -6,8 +6,12 @@ SHELL := /bin/bash
 GO ?= go
 BIN := hooklens
 FYNE_TOOLS := fyne.io/tools/cmd/fyne@v1.7.4
+# The linter, pinned; installed into the Go bin directory when missing.
+STATICCHECK_VERSION := v0.8.2
+GOBIN ?= $(shell $(GO) env GOPATH)/bin
+STATICCHECK := $(GOBIN)/staticcheck
 # Packages whose code runs goroutines: the race detector checks them.
-RACE_PKGS := ./store/... ./app/capture/... ./app/deliver/... ./ui/... .
+RACE_PKGS := ./store/... ./app/capture/... ./app/deliver/... ./app/api/... ./ui/... .
 
 DEB_BUILD := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev libwayland-dev xdg-utils
@@ -15,12 +19,15 @@ DEB_SHOT := xvfb xauth imagemagick xdotool x11-utils dbus-x11
 
 export CGO_ENABLED := 1
 
-.PHONY: run test build bench package screenshot deps deps-shot vet fmt clean
+.PHONY: run test build bench package screenshot deps deps-shot vet lint fmt clean
 
 run: deps build
 	./$(BIN)
 
-test: deps vet
+# The ci build tag selects Fyne's headless test driver (fyne.io/fyne/v2/test):
+# without it a test that imports Fyne's app package opens a real GLFW window
+# and can hang on a machine without a display.
+test: deps vet lint
 	$(GO) test -tags ci -count=1 ./...
 	$(GO) test -tags ci -count=1 -race $(RACE_PKGS)
 
@@ -28,10 +35,21 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(GO) vet -tags ci ./...
 
+lint: $(STATICCHECK)
+	$(STATICCHECK) -tags ci ./...
+
+$(STATICCHECK):
+	GOFLAGS= $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
 build: deps
 	$(GO) build -o $(BIN) .
 
-bench: deps
+# bench: durable capture against a plain net/http handler (and PEER='cmd {port}'
+# when given), same load in the same run, with wrk when installed; then the Go
+# benchmarks (store paging, record encoding, judging, the listener).
+bench: deps build
+	@command -v wrk >/dev/null || ./scripts/ensure-packages.sh wrk || true
+	$(GO) run ./bench/capture -hooklens ./$(BIN)
 	$(GO) test -tags ci -run '^$$' -bench . -benchmem ./...
 
 # fyne package --release bumps the build number in FyneApp.toml; keep the

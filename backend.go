@@ -8,6 +8,7 @@ import (
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/api"
 	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/app/verify"
 	"github.com/hooklens/hooklens/store"
 )
@@ -23,6 +24,8 @@ type localBackend struct {
 	listening func() string
 	// publicURL is the tunnel's public URL, "" when none.
 	publicURL func() string
+	// prober sends tunnel probes; nil when no listener runs here.
+	prober *tunnel.Prober
 }
 
 var _ api.Backend = (*localBackend)(nil)
@@ -103,7 +106,7 @@ type apiServer = api.Server
 // A data dir whose socket path is too long (or a file system without Unix
 // sockets) only loses the API: it is logged, not fatal.
 func startAPI(h *Hooklens) (*apiServer, error) {
-	lb := &localBackend{st: h.Store, q: h.Queue, fw: h.Forwarder, listening: func() string {
+	lb := &localBackend{st: h.Store, q: h.Queue, fw: h.Forwarder, publicURL: h.PublicURL, prober: h.Prober, listening: func() string {
 		if h.Listener == nil {
 			return ""
 		}
@@ -115,4 +118,16 @@ func startAPI(h *Hooklens) (*apiServer, error) {
 		return nil, nil
 	}
 	return srv, nil
+}
+
+// CheckTunnel probes publicURL once: reachable only when the nonce arrived
+// at this listener.
+func (b *localBackend) CheckTunnel(ctx context.Context, publicURL string) (tunnel.Result, error) {
+	if b.prober == nil {
+		return tunnel.Result{}, fmt.Errorf("%w: no listener runs here to receive the probe", api.ErrInvalid)
+	}
+	if _, err := tunnel.ParsePublicURL(publicURL); err != nil {
+		return tunnel.Result{}, fmt.Errorf("%w: %v", api.ErrInvalid, err)
+	}
+	return b.prober.Check(ctx, publicURL), nil
 }

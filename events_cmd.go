@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/api"
@@ -13,8 +14,11 @@ import (
 
 // listFlags parses the flags of a command that lists stored things newest
 // first (--json, --limit, --data) and reaches the backend.
-func listFlags(name, jsonHelp string, args []string, stderr io.Writer) (b api.Backend, done func(), asJSON bool, limit int, err error) {
+func listFlags(name, jsonHelp string, args []string, stderr io.Writer, more ...func(*commonFlags)) (b api.Backend, done func(), asJSON bool, limit int, err error) {
 	c := newFlags(name, stderr)
+	for _, m := range more {
+		m(c)
+	}
 	c.fs.BoolVar(&asJSON, "json", false, jsonHelp)
 	c.fs.IntVar(&limit, "limit", 50, "at most this many, newest first")
 	if err := c.parse(args); err != nil {
@@ -28,11 +32,19 @@ func listFlags(name, jsonHelp string, args []string, stderr io.Writer) (b api.Ba
 }
 
 func cmdEvents(args []string, stdout, stderr io.Writer) error {
-	b, done, asJSON, limit, err := listFlags("events", "print one JSON line per event, with headers and body_base64", args, stderr)
+	var expr string
+	b, done, asJSON, limit, err := listFlags("events", "print one JSON line per event, with headers and body_base64", args, stderr,
+		func(c *commonFlags) {
+			c.fs.StringVar(&expr, "filter", "", "only events the filter matches, e.g. 'verdict:invalid endpoint:github' (the window's filter language)")
+		})
 	if err != nil {
 		return err
 	}
 	defer done()
+	f, err := app.ParseFilter(expr, time.Now())
+	if err != nil {
+		return fmt.Errorf("%w: --filter: %v", errUsage, err)
+	}
 
 	lines := exchange.NewLineWriter(stdout, true)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
@@ -40,7 +52,7 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(tw, "ID\tRECEIVED\tMETHOD\tPATH\tSTATUS\tSIZE\tVERDICT")
 	}
 	err = inPages(limit, func(offset, n int) (int, error) {
-		page, err := b.Events(app.Page{Offset: offset, Limit: n})
+		page, err := b.Events(app.Page{Offset: offset, Limit: n, Filter: f})
 		for _, s := range page {
 			if !asJSON {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, s.RequestURI(), s.Status, app.HumanSize(s.Size), s.Verdict.Result)

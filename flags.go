@@ -13,7 +13,6 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/api"
-	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/store"
 )
 
@@ -44,15 +43,6 @@ func (c *commonFlags) parse(args []string) error {
 	return nil
 }
 
-// open opens the store in the chosen data directory.
-func (c *commonFlags) open() (*store.Store, error) {
-	dir, err := dataDir(c.data)
-	if err != nil {
-		return nil, err
-	}
-	return store.Open(dir)
-}
-
 // backend reaches the Hooklens that runs on the data directory through its
 // local API, or, when none runs, opens the store itself. close must be
 // called when done.
@@ -68,7 +58,7 @@ func (c *commonFlags) backend() (b api.Backend, close func(), err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	lb := &localBackend{st: st, q: deliver.New(st, deliver.Options{})}
+	lb := &localBackend{st: st, q: newQueue(st, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })}
 	return lb, func() { st.Close() }, nil
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/capture"
 	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/app/signal"
+	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/store"
 )
 
@@ -26,6 +28,10 @@ type Hooklens struct {
 	Forwarder *deliver.Forwarder
 	Listener  *capture.Server
 	API       *apiServer
+	// Prober answers tunnel probes at the listener (they are never
+	// recorded) and sends them, for the tunnel and `hooklens tunnel check`.
+	Prober *tunnel.Prober
+	tunnel tunnelRun
 	// Notice is a sentence for the user about how the assembly started
 	// (a listener on another port than asked for), "" when none.
 	Notice string
@@ -48,9 +54,19 @@ type Config struct {
 	// NoListener opens everything but the listener (the demo's seeding).
 	NoListener bool
 	Logf       func(format string, args ...any)
+	// Tunnel, when set, starts a public URL once the listener runs.
+	Tunnel *TunnelConfig
+	// OnTunnel hears every tunnel status change (see Hooklens.OnTunnel).
+	OnTunnel func(tunnel.Status)
 	// BeforeListen runs once the store is open, before the listener starts
 	// (demo seeding).
 	BeforeListen func(h *Hooklens) error
+}
+
+// TunnelConfig is a tunnel to start with the assembly.
+type TunnelConfig struct {
+	Settings    tunnel.Settings
+	Credentials tunnel.Credentials
 }
 
 // Retention is how long and how much the store keeps; pruned in the
@@ -88,7 +104,7 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	if err != nil {
 		return nil, err
 	}
-	h = &Hooklens{Store: st, cfg: cfg}
+	h = &Hooklens{Store: st, cfg: cfg, Prober: tunnel.NewProber()}
 	defer func() {
 		if err != nil {
 			h.Close()
@@ -101,7 +117,7 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	r := cfg.Retention.withDefaults()
 	st.StartRetention(retain, r.Every, r.MaxAge, r.MaxBytes)
 
-	h.Queue = deliver.New(st, deliver.Options{OnError: func(err error) { cfg.Logf("hooklens: deliveries: %v", err) }})
+	h.Queue = newQueue(st, cfg.Logf)
 	h.Forwarder = deliver.NewForwarder(h.Queue)
 	workers, stopWorkers := context.WithCancel(context.Background())
 	h.stopWorkers = stopWorkers
@@ -120,6 +136,14 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	if h.API, err = startAPI(h); err != nil {
 		return nil, err
 	}
+	if cfg.OnTunnel != nil {
+		h.OnTunnel(cfg.OnTunnel)
+	}
+	if cfg.Tunnel != nil && h.Listener != nil {
+		if err := h.StartTunnel(cfg.Tunnel.Settings, cfg.Tunnel.Credentials); err != nil {
+			return nil, err
+		}
+	}
 	return h, nil
 }
 
@@ -130,7 +154,8 @@ func (h *Hooklens) listen() error {
 		addr = capture.DefaultAddr
 	}
 	start := func(a string) error {
-		srv := capture.New(h.Store, h.Store, capture.Config{Addr: a, Forward: h.Forwarder, Logf: h.cfg.Logf})
+		srv := capture.New(h.Store, h.Store, capture.Config{Addr: a, Forward: h.Forwarder, Logf: h.cfg.Logf,
+			Intercept: h.Prober.Intercept, PublicURL: h.PublicURL})
 		if err := srv.Start(); err != nil {
 			return err
 		}
@@ -163,6 +188,7 @@ func (h *Hooklens) Close() error {
 	}
 	h.closed = true
 	var errs []error
+	h.StopTunnel()
 	if h.Listener != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		errs = append(errs, h.Listener.Shutdown(ctx))
@@ -216,4 +242,18 @@ func fallbackAddrs(addr string) []string {
 		}
 	}
 	return append(out, net.JoinHostPort(host, "0"))
+}
+
+// newQueue is the delivery queue every door uses: fired signals count their
+// attempts in the body as SalesIQ does (1, 2, 3 ... on each retry).
+func newQueue(st app.DeliveryStore, logf func(string, ...any)) *deliver.Queue {
+	return deliver.New(st, deliver.Options{
+		OnError: func(err error) { logf("hooklens: deliveries: %v", err) },
+		Stamp: func(d *app.Delivery, n int, body []byte) []byte {
+			if d.Kind != app.KindSignal {
+				return body
+			}
+			return signal.StampAttempt(body, n)
+		},
+	})
 }

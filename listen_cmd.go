@@ -43,7 +43,12 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	asJSON := c.fs.Bool("json", false, "print JSON lines: first {\"listening\":URL}, then one line per event")
 	full := c.fs.Bool("full", false, "with --json, add headers and body_base64 to each line")
 	rf := addRetentionFlags(c)
+	tf := addTunnelFlags(c)
 	if err := c.parse(args); err != nil {
+		return err
+	}
+	tun, err := tf.config(c.data)
+	if err != nil {
 		return err
 	}
 	if *full && !*asJSON {
@@ -58,7 +63,8 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	out := newLineOutput(stdout)
 	defer out.Close(2 * time.Second)
 	logf := func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }
-	h, err := OpenHooklens(Config{Data: c.data, Addr: *addr, Retention: ret, Logf: logf})
+	h, err := OpenHooklens(Config{Data: c.data, Addr: *addr, Retention: ret, Logf: logf, Tunnel: tun,
+		OnTunnel: printTunnel(out, *asJSON)})
 	if err != nil {
 		return err
 	}

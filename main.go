@@ -46,6 +46,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdDeliveries(args[1:], stdout, stderr)
 	case "wait":
 		err = cmdWait(args[1:], stdout, stderr)
+	case "tunnel":
+		err = cmdTunnel(args[1:], stdout, stderr)
+	case "templates":
+		err = cmdTemplates(args[1:], stdout, stderr)
+	case "signal":
+		err = cmdSignal(args[1:], stdout, stderr)
+	case "keys":
+		err = cmdKeys(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -74,8 +82,14 @@ const usageText = `Hooklens — a local webhook inspector.
 Usage:
   hooklens [--addr A] [--data DIR] [--demo]   open the window (the listener starts with it)
   hooklens listen [--addr A] [--data DIR] [--json [--full]] [--keep 60d] [--max-size 1GiB]
+                [--tunnel manual|ngrok|cloudflared|ssh|chisel [--public-url U] [--tunnel-server S]
+                 [--tunnel-key F] [--tunnel-host-key K] [--tunnel-auth U:P] [--tunnel-fingerprint F]
+                 [--tunnel-port N] [--tunnel-domain D] [--cloudflared PATH]]
                                               headless: print each captured event; prunes
-                                              events older than --keep or beyond --max-size
+                                              events older than --keep or beyond --max-size;
+                                              --tunnel gives the listener a public URL, probed
+  hooklens tunnel check URL [--json]          probe a public URL once: exit 0 only when it
+                                              reaches this Hooklens
   hooklens events [--json] [--limit N] [--data DIR]
                                               list stored events, newest first
   hooklens endpoint add --slug S [--scheme NAME] [--secret S]... [--public-key K]
@@ -85,10 +99,19 @@ Usage:
   hooklens verify --event ID [--scheme S (--secret X | --public-key K)]
                                               check a raw HTTP request file's (or a stored event's)
                                               signature; prints the verdict as JSON, exit 0 only when valid
-  hooklens send --to URL (--event ID | --body-file F) [--method M] [--header 'K: V']...
+  hooklens templates [--json]                 the template library: every seed event, and more
+  hooklens send --to URL (--event ID | --body-file F | --template NAME [--set k=v]...)
+                [--method M] [--header 'K: V']...
                 [--scheme S (--secret X | --private-key F)] [--keep-original]
                 [--retries N] [--retry-delay D] [--backoff] [--timeout D] [--json]
-                                              deliver once with retries; exit 0 when delivered
+                                              deliver once with retries; exit 0 when delivered;
+                                              --to self fires at the running Hooklens; a template is
+                                              signed as its provider (salesiq and signalzen with
+                                              Hooklens's own keys unless --secret/--private-key)
+  hooklens signal --namespace N (--email E | --record-id R) --subject S --message M
+                  [--action 'Name|URL|tab']... (--to URL | --dry-run) [--header 'K: V']...
+                                              send a Bigin signal; invalid input exits 2
+  hooklens keys show salesiq [--pem]          Hooklens's SalesIQ public key, for your receiver
   hooklens deliveries [--json] [--limit N]    list deliveries with their attempts
   hooklens wait [--path P] [--endpoint S] [--verdict V] [--timeout 30s] [--json] [--addr A]
                                               block until a matching event is captured; exit 1

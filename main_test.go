@@ -57,7 +57,7 @@ type listener struct {
 	cmd   *exec.Cmd
 	url   string
 	lines chan []byte // closed when stdout ends
-	errb  *bytes.Buffer
+	errb  *syncBuffer
 }
 
 func startListen(t *testing.T, dir string, extra ...string) *listener {
@@ -68,7 +68,7 @@ func startListen(t *testing.T, dir string, extra ...string) *listener {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errb := &bytes.Buffer{}
+	errb := &syncBuffer{}
 	cmd.Stderr = errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -374,4 +374,22 @@ func TestWrongUsageExitsTwo(t *testing.T) {
 			t.Errorf("hooklens %v: exit %d, stderr %q; want 2 and a message", args, code, errs)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -63,12 +63,20 @@ func (o *lineOutput) run() {
 		batch, dropped := o.queue, o.dropped
 		o.queue, o.dropped = nil, 0
 		o.mu.Unlock()
+		// One write for everything queued: a line each would cost a
+		// system call and a wake-up per event.
+		n := 0
 		for _, b := range batch {
-			o.w.Write(b)
-			o.mu.Lock()
-			o.size -= len(b)
-			o.mu.Unlock()
+			n += len(b)
 		}
+		buf := make([]byte, 0, n)
+		for _, b := range batch {
+			buf = append(buf, b...)
+		}
+		o.w.Write(buf)
+		o.mu.Lock()
+		o.size -= n
+		o.mu.Unlock()
 		if dropped > 0 {
 			fmt.Fprintf(o.w, "hooklens: %d line(s) were dropped while the output was not being read (the events are stored: see 'hooklens events')\n", dropped)
 		}

@@ -9,13 +9,18 @@ import (
 	"strings"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/api"
+	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/app/verify"
 )
 
 func cmdSend(args []string, stdout, stderr io.Writer) error {
 	c := newFlags("send", stderr)
-	to := c.fs.String("to", "", "http(s) URL to send to (required)")
+	to := c.fs.String("to", "", "http(s) URL to send to (required); 'self' is the running Hooklens, at the template's path")
 	eventID := c.fs.String("event", "", "id of a stored event to resend (see 'hooklens events')")
+	tplName := c.fs.String("template", "", "fire a template (see 'hooklens templates'), signed as its provider")
+	var sets stringList
+	c.fs.Var(&sets, "set", "with --template, a variable's value: name=value; repeatable")
 	bodyFile := c.fs.String("body-file", "", "file holding the body to send; - reads standard input")
 	method := c.fs.String("method", "", "HTTP method (default: the event's, or POST)")
 	var headers, secrets stringList
@@ -35,11 +40,13 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case *to == "":
 		return fmt.Errorf("%w: --to URL is required", errUsage)
-	case (*eventID == "") == (*bodyFile == ""):
-		return fmt.Errorf("%w: give exactly one of --event ID or --body-file FILE", errUsage)
-	case *scheme != "" && len(secrets) == 0 && *privateKey == "":
+	case countSet(*eventID, *bodyFile, *tplName) != 1:
+		return fmt.Errorf("%w: give exactly one of --event ID, --body-file FILE or --template NAME", errUsage)
+	case len(sets) > 0 && *tplName == "":
+		return fmt.Errorf("%w: --set needs --template", errUsage)
+	case *scheme != "" && len(secrets) == 0 && *privateKey == "" && *tplName == "":
 		return fmt.Errorf("%w: --scheme needs --secret or --private-key", errUsage)
-	case *scheme == "" && (len(secrets) > 0 || *privateKey != ""):
+	case *scheme == "" && (len(secrets) > 0 || *privateKey != "") && *tplName == "":
 		return fmt.Errorf("%w: --secret and --private-key need --scheme", errUsage)
 	case len(secrets) > 1:
 		return fmt.Errorf("%w: sign with one --secret", errUsage)
@@ -48,8 +55,12 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	case *keep && *eventID == "":
 		return fmt.Errorf("%w: --keep-original needs --event", errUsage)
 	}
-	if err := app.CheckURL(*to); err != nil {
-		return fmt.Errorf("%w: --to: %v", errUsage, err)
+	if *to != "self" {
+		if err := app.CheckURL(*to); err != nil {
+			return fmt.Errorf("%w: --to: %v", errUsage, err)
+		}
+	} else if *tplName == "" {
+		return fmt.Errorf("%w: --to self fires a --template at the running Hooklens", errUsage)
 	}
 	if *scheme != "" {
 		if _, err := verify.ParseConfig(*scheme); err != nil {
@@ -79,7 +90,20 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 	defer done()
 
 	var d *app.Delivery
-	if *eventID != "" {
+	switch {
+	case *tplName != "":
+		url := *to
+		if url == "self" {
+			st, err := b.Status()
+			if err != nil || st.Listening == "" {
+				return fmt.Errorf("--to self needs a running Hooklens (the window or 'hooklens listen') on this data directory")
+			}
+			url = st.Listening
+		}
+		if d, err = templateDelivery(*tplName, sets, url, *to == "self", *scheme, secret, c.data); err != nil {
+			return err
+		}
+	case *eventID != "":
 		id, err := app.ParseID(*eventID)
 		if err != nil {
 			return fmt.Errorf("%w: --event: %v", errUsage, err)
@@ -89,26 +113,31 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		d = app.Resend(e, *to)
-	} else {
+	default:
 		body, err := readInput(*bodyFile)
 		if err != nil {
 			return err
 		}
 		d = &app.Delivery{Kind: app.KindSend, Request: app.Request{Method: "POST", URL: *to, Body: body}}
-		if json.Valid(body) {
-			d.Request.Headers = app.Headers{{Name: "Content-Type", Value: "application/json"}}
-		}
+		d.Request.Headers = app.Headers{{Name: "Content-Type", Value: signal.ContentType(body)}}
 	}
 	if *method != "" {
 		d.Request.Method = strings.ToUpper(*method)
 	}
 	d.Request.Headers = d.Request.Headers.With(extra)
-	d.Sign = app.Signing{Scheme: *scheme, Secret: secret, KeepOriginal: *keep}
+	if *tplName == "" {
+		d.Sign = app.Signing{Scheme: *scheme, Secret: secret, KeepOriginal: *keep}
+	}
 	d.Retry = app.RetryPolicy{Retries: *retries, Delay: *retryDelay, Backoff: *backoff}
 	d.Timeout = *timeout
 
-	// The running Hooklens, or this process when none runs, sends it and
-	// waits out the retry delays.
+	return sendAndPrint(b, d, *asJSON, stdout)
+}
+
+// sendAndPrint sends d through b — the running Hooklens, or this process
+// when none runs — waiting out the retry delays, and prints the outcome.
+// The exit status is 0 only when it was delivered.
+func sendAndPrint(b api.Backend, d *app.Delivery, asJSON bool, stdout io.Writer) error {
 	ctx, stop := signalContext()
 	defer stop()
 	if err := b.Send(ctx, d); err != nil {
@@ -117,7 +146,7 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 		}
 		return usageOf(err)
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
 		enc.Encode(d.Line())
@@ -128,6 +157,17 @@ func cmdSend(args []string, stdout, stderr io.Writer) error {
 		return errQuiet
 	}
 	return nil
+}
+
+// countSet counts the non-empty values.
+func countSet(vals ...string) int {
+	n := 0
+	for _, v := range vals {
+		if v != "" {
+			n++
+		}
+	}
+	return n
 }
 
 func printDelivery(w io.Writer, d *app.Delivery) {

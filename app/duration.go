@@ -31,8 +31,9 @@ func ParseDuration(what, s string) (time.Duration, error) {
 }
 
 // FormatDuration writes a duration for people, the one way Hooklens shows
-// them: under a second to the millisecond ("300ms"), else to the second
-// without zero units ("7m12s", "1m", "2h", "1h30m"), whole days as "60d".
+// them: under a second to the millisecond ("300ms"), under ten seconds to
+// the tenth ("1.5s"), else to the second without zero units ("7m12s",
+// "1m", "2h", "1h30m"), whole days as "60d".
 // Negative durations keep their sign.
 func FormatDuration(d time.Duration) string {
 	if d < 0 {
@@ -43,6 +44,9 @@ func FormatDuration(d time.Duration) string {
 	}
 	if d < time.Second {
 		return d.Round(time.Millisecond).String()
+	}
+	if d < 10*time.Second {
+		return d.Round(100 * time.Millisecond).String()
 	}
 	s := d.Round(time.Second).String()
 	if strings.HasSuffix(s, "m0s") {

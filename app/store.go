@@ -10,13 +10,27 @@ type Page struct {
 }
 
 // Filter narrows the event list. The zero Filter matches everything.
+// ParseFilter reads the filter language into Terms; Method and Text are the
+// plain forms (an exact method, a free-text substring).
 type Filter struct {
 	Method string // exact method, case-insensitive; "" any
 	Text   string // case-insensitive substring of the path, query or body; "" any
+	Expr   string // the expression the terms were parsed from, as typed
+	// terms are the parsed terms, shared and never changed after
+	// ParseFilter, so that Filter stays comparable with ==.
+	terms *[]FilterTerm
+}
+
+// Terms are the filter's parsed terms.
+func (f Filter) Terms() []FilterTerm {
+	if f.terms == nil {
+		return nil
+	}
+	return *f.terms
 }
 
 // IsZero reports whether f matches every event.
-func (f Filter) IsZero() bool { return f.Method == "" && f.Text == "" }
+func (f Filter) IsZero() bool { return f.Method == "" && f.Text == "" && len(f.Terms()) == 0 }
 
 // Recorder stores captured events durably.
 type Recorder interface {

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -219,7 +217,7 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 				return err
 			}
 			if m != nil {
-				if !m.match(&sum, b.bodies.Get(k)) {
+				if !m.match(b, k, &sum) {
 					continue
 				}
 				if offset > 0 {
@@ -271,7 +269,7 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 			if err != nil {
 				return err
 			}
-			if m.match(&sum, b.bodies.Get(k)) {
+			if m.match(b, k, &sum) {
 				n++
 			}
 			return nil
@@ -339,85 +337,50 @@ func (s *Store) DeleteAll() error {
 	})
 }
 
-// matcher applies a non-zero Filter. Method and path/query come from the
-// summary; the body is read only when they did not already decide.
-type matcher struct {
-	method string
-	text   []byte // lower-cased
-	ascii  bool
-}
+// matcher applies a non-zero Filter (app.Filter.Match, the one filter
+// language) inside a read transaction. The summary answers most terms; the
+// body and the event record (headers, remote address) are read only when a
+// term asks for them.
+type matcher struct{ f app.Filter }
 
 func newMatcher(f app.Filter) *matcher {
 	if f.IsZero() {
 		return nil
 	}
-	m := &matcher{method: f.Method}
-	if f.Text != "" {
-		m.text = []byte(strings.ToLower(f.Text))
-		m.ascii = isASCII(m.text)
-	}
-	return m
+	return &matcher{f: f}
 }
 
-func (m *matcher) match(s *app.EventSummary, body []byte) bool {
-	if m.method != "" && !strings.EqualFold(s.Method, m.method) {
-		return false
-	}
-	if m.text == nil {
-		return true
-	}
-	return m.contains([]byte(s.Path)) || m.contains([]byte(s.Query)) || m.contains(body)
+func (m *matcher) match(b buckets, k []byte, s *app.EventSummary) bool {
+	return m.f.Match(&candidate{b: b, k: k, s: s})
 }
 
-// contains reports whether hay holds the filter text, ignoring case. ASCII
-// text (the usual search) is matched without copying hay, which matters
-// when a filter scans every stored body.
-func (m *matcher) contains(hay []byte) bool {
-	if !m.ascii {
-		return bytes.Contains(bytes.ToLower(hay), m.text)
-	}
-	n := m.text
-	if len(n) == 0 {
-		return true
-	}
-	first, firstUp := n[0], upper(n[0])
-	for i := 0; i+len(n) <= len(hay); i++ {
-		c := hay[i]
-		if c != first && c != firstUp {
-			continue
+// candidate is a stored event as the filter sees it, read lazily. Slices
+// point into the transaction: valid only while it lasts.
+type candidate struct {
+	b   buckets
+	k   []byte
+	s   *app.EventSummary
+	rec *app.Event
+}
+
+func (c *candidate) Summary() *app.EventSummary { return c.s }
+func (c *candidate) Body() []byte               { return c.b.bodies.Get(c.k) }
+
+func (c *candidate) record() *app.Event {
+	if c.rec == nil {
+		e, err := decodeRecord(c.s.ID, c.b.events.Get(c.k))
+		if err != nil || e == nil {
+			e = &app.Event{}
 		}
-		j := 1
-		for ; j < len(n); j++ {
-			if lower(hay[i+j]) != n[j] {
-				break
-			}
-		}
-		if j == len(n) {
-			return true
-		}
+		c.rec = e
 	}
-	return false
+	return c.rec
 }
 
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
-}
-
-func upper(c byte) byte {
-	if 'a' <= c && c <= 'z' {
-		return c - 'a' + 'A'
-	}
-	return c
+func (c *candidate) Headers() app.Headers { return c.record().Headers }
+func (c *candidate) RemoteAddr() string   { return c.record().RemoteAddr }
+func (c *candidate) EventType() string {
+	e := *c.record()
+	e.Body = c.Body()
+	return app.EventType(&e)
 }

@@ -1,6 +1,6 @@
-// Package store keeps Hooklens's events, endpoints and settings in one bbolt
-// file. It implements the store interfaces of package app and never imports
-// anything of the window.
+// Package store keeps Hooklens's events, endpoints, targets, connections,
+// deliveries and settings in one bbolt file. It implements the store
+// interfaces of package app and imports only app and bbolt.
 package store
 
 import (

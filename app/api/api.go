@@ -14,6 +14,7 @@
 //	GET  /v1/wait?path=P&endpoint=S&verdict=V&timeout=30s
 //	                                    the first event captured from now on that matches
 //	GET  /v1/events/ID/verdict          the event judged again now, as a verify report
+//	POST /v1/tunnel/check               {"url":U}: probe U once; answers {"Reachable":...}
 //	GET  /v1/status                     {"listening":URL,"data":DIR,"pid":N}
 package api
 
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/app/verify"
 )
 
@@ -49,6 +51,9 @@ type Backend interface {
 	// Judge judges stored event id again now, against its endpoint, with
 	// verify.Judge (for `hooklens verify --event`).
 	Judge(id uint64) (verify.Report, error)
+	// CheckTunnel probes a public URL once and says whether the probe
+	// arrived at this instance's listener.
+	CheckTunnel(ctx context.Context, publicURL string) (tunnel.Result, error)
 	// Status says where the instance listens and keeps its data.
 	Status() (Status, error)
 }

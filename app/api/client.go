@@ -16,6 +16,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/exchange"
+	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/app/verify"
 )
 
@@ -136,7 +137,14 @@ func (c *Client) EventsFull(p app.Page) ([]*app.Event, error) {
 	if p.Limit == 0 {
 		p.Limit = 100
 	}
-	resp, err := c.do(context.Background(), http.MethodGet, "/v1/events", pageQuery(p.Offset, p.Limit), nil)
+	q := pageQuery(p.Offset, p.Limit)
+	if !p.Filter.IsZero() {
+		if p.Filter.Expr == "" {
+			return nil, errors.New("the local API takes filters written in the filter language (app.ParseFilter)")
+		}
+		q.Set("filter", p.Filter.Expr)
+	}
+	resp, err := c.do(context.Background(), http.MethodGet, "/v1/events", q, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -240,4 +248,11 @@ func (c *Client) Status() (Status, error) {
 	var st Status
 	err := c.get(context.Background(), "/v1/status", nil, &st)
 	return st, err
+}
+
+// CheckTunnel implements Backend.
+func (c *Client) CheckTunnel(ctx context.Context, publicURL string) (tunnel.Result, error) {
+	var res tunnel.Result
+	err := c.post(ctx, "/v1/tunnel/check", map[string]string{"url": publicURL}, &res)
+	return res, err
 }

@@ -54,6 +54,7 @@ func Listen(dir string, b Backend, logf func(string, ...any)) (*Server, error) {
 	mux.HandleFunc("GET /v1/deliveries/{id}", s.delivery)
 	mux.HandleFunc("POST /v1/send", s.send)
 	mux.HandleFunc("GET /v1/wait", s.wait)
+	mux.HandleFunc("POST /v1/tunnel/check", s.checkTunnel)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
@@ -95,7 +96,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	sums, err := s.b.Events(app.Page{Offset: p.offset, Limit: p.limit})
+	f, err := app.ParseFilter(r.URL.Query().Get("filter"), time.Now())
+	if err != nil {
+		fail(w, http.StatusBadRequest, err)
+		return
+	}
+	sums, err := s.b.Events(app.Page{Offset: p.offset, Limit: p.limit, Filter: f})
 	if err != nil {
 		fail(w, statusOf(err), err)
 		return
@@ -218,6 +224,18 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, exchange.NewEventLine(e, true), nil)
+}
+
+func (s *Server) checkTunnel(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		URL string `json:"url"`
+	}
+	if err := decode(r, &in); err != nil {
+		fail(w, http.StatusBadRequest, err)
+		return
+	}
+	res, err := s.b.CheckTunnel(r.Context(), in.URL)
+	reply(w, res, err)
 }
 
 type page struct{ offset, limit int }

@@ -22,6 +22,12 @@ const idMark = "{{id}}"
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	received := time.Now()
+	if s.cfg.Intercept != nil && s.cfg.Intercept(w, r) {
+		if rc := connFrom(r.Context()); rc != nil {
+			rc.head(r) // keep the connection's head search in step
+		}
+		return
+	}
 	headers, ok := app.Headers(nil), false
 	if rc := connFrom(r.Context()); rc != nil {
 		// Locate the head even while paused, so the next request on this

@@ -58,6 +58,10 @@ type Config struct {
 	// endpoints are answered by their response rule and nothing is forwarded.
 	Forward Forwarder
 
+	// Intercept sees each request first and answers it itself when it
+	// returns true (a tunnel probe); such requests are never recorded.
+	Intercept func(w http.ResponseWriter, r *http.Request) bool
+
 	// PublicURL is the address senders were given (a tunnel's), for
 	// signature schemes that sign the URL; nil or "" rebuilds it from the
 	// request.

@@ -33,6 +33,10 @@ type Options struct {
 	// OnError hears about failures to read or write the store in the
 	// background, which no caller is there to receive.
 	OnError func(error)
+	// Stamp rewrites a body for attempt n (1, 2, 3 ...) before it is
+	// signed, for senders that count their attempts in the body (SalesIQ's
+	// envelope has "attempt"); nil sends the body as stored.
+	Stamp func(d *app.Delivery, n int, body []byte) []byte
 }
 
 // Queue sends deliveries and keeps them in the store: Send and Forward run
@@ -58,6 +62,7 @@ type Queue struct {
 	wake    chan struct{}
 	stop    context.CancelFunc
 	done    chan struct{}
+	stamp   func(d *app.Delivery, n int, body []byte) []byte
 }
 
 // run is a claim on one delivery: only its holder attempts or changes it.
@@ -74,6 +79,7 @@ func New(s app.DeliveryStore, o Options) *Queue {
 		client:   o.Client,
 		parallel: o.Parallel,
 		onError:  o.OnError,
+		stamp:    o.Stamp,
 		running:  make(map[uint64]*run),
 		subs:     make(map[*subscriber]struct{}),
 		wake:     make(chan struct{}, 1),
@@ -140,6 +146,9 @@ func (q *Queue) forward(ctx context.Context, d *app.Delivery) (*app.Delivery, ap
 			why = a.Error
 		}
 		return d, app.Response{}, fmt.Errorf("forward to %s got no response: %s", url, why)
+	}
+	if a.Error != "" {
+		return d, app.Response{}, fmt.Errorf("forward to %s: %s", url, a.Error)
 	}
 	if int64(len(full)) > MaxForwardResponse || a.ResponseSize > MaxForwardResponse {
 		return d, app.Response{}, fmt.Errorf("%s answered %d with a body over %s, more than Hooklens passes back: the sender was not given a cut copy", url, a.Status, app.HumanSize(MaxForwardResponse))
@@ -317,7 +326,7 @@ func (q *Queue) attempt(ctx context.Context, d *app.Delivery, r *run, keep int64
 		conn = &c
 	}
 	at := time.Now()
-	req, err := build(d, conn, at)
+	req, err := build(d, conn, at, q.stamp)
 	if err != nil {
 		// Nothing a retry would change: the key or connection is wrong.
 		d.State, d.NextAttemptAt = app.Failed, time.Time{}

@@ -69,11 +69,15 @@ func prepare(d *app.Delivery) error {
 	return nil
 }
 
-// build is the request an attempt sends at time at: signed afresh (new
-// timestamp) and carrying the connection's credentials.
-func build(d *app.Delivery, conn *app.Connection, at time.Time) (app.Request, error) {
+// build is the request an attempt sends at time at: stamped with its
+// attempt number where the sender does that, signed afresh (new timestamp)
+// and carrying the connection's credentials.
+func build(d *app.Delivery, conn *app.Connection, at time.Time, stamp func(*app.Delivery, int, []byte) []byte) (app.Request, error) {
 	r := d.Request
 	r.Headers = slices.Clone(r.Headers)
+	if stamp != nil {
+		r.Body = stamp(d, len(d.Attempts)+1, r.Body)
+	}
 	if conn != nil {
 		var err error
 		if r, err = authorize(r, *conn); err != nil {
@@ -126,11 +130,10 @@ func authorize(r app.Request, c app.Connection) (app.Request, error) {
 // webhook senders such as Stripe treat it as a failure), no transparent
 // gzip (the body is recorded as sent), timeouts per attempt by context.
 func newClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.DisableCompression = true
-	t.MaxIdleConnsPerHost = 4
 	return &http.Client{
-		Transport:     t,
+		// Headers go out in the request's order and spelling (see wire.go);
+		// bodies stay as they came (no Accept-Encoding is added).
+		Transport:     newOrderedTransport(),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
@@ -148,7 +151,7 @@ func do(ctx context.Context, client *http.Client, r app.Request, timeout time.Du
 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
+	req, err := http.NewRequestWithContext(withOrder(ctx, r.Headers), r.Method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
 		a.Error = fmt.Sprintf("cannot make the request: %v", err)
 		return a, nil

@@ -20,18 +20,19 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/signal"
 )
 
-func loadReal(t *testing.T) []Template {
+func loadReal(t *testing.T) []signal.Template {
 	t.Helper()
-	tpls, err := LoadTemplates(os.DirFS("../../assets"))
+	tpls, err := signal.LoadTemplates(os.DirFS("../../assets"))
 	if err != nil {
 		t.Fatalf("loading the shipped templates: %v", err)
 	}
 	return tpls
 }
 
-func find(tpls []Template, provider, event string) *Template {
+func find(tpls []signal.Template, provider, event string) *signal.Template {
 	for i := range tpls {
 		if tpls[i].Provider == provider && tpls[i].Event == event {
 			return &tpls[i]
@@ -261,7 +262,7 @@ func TestLoadTemplatesErrorsNameTheFile(t *testing.T) {
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := LoadTemplates(c.fs)
+			_, err := signal.LoadTemplates(c.fs)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -272,7 +273,7 @@ func TestLoadTemplatesErrorsNameTheFile(t *testing.T) {
 			}
 		})
 	}
-	tpls, err := LoadTemplates(fstest.MapFS{"templates/ok.json": {Data: []byte(good)}})
+	tpls, err := signal.LoadTemplates(fstest.MapFS{"templates/ok.json": {Data: []byte(good)}})
 	if err != nil || len(tpls) != 1 || string(tpls[0].Body) != `{"x":1}` || tpls[0].Headers.Get("content-type") != "application/json" {
 		t.Fatalf("good template: %+v, %v", tpls, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/signal"
 )
 
 // Host is the listener address the demo requests were sent to.
@@ -40,10 +41,10 @@ const SignalZenSecret = "hooklens-demo-signalzen"
 // with its retry and a request to a mistyped path. Templates missing from tpls
 // are skipped. The same now always gives the same events. IDs are left for
 // the store; 2xx responses get their body from FinishResponse.
-func Events(tpls []Template, now time.Time) []app.Event {
+func Events(tpls []signal.Template, now time.Time) []app.Event {
 	b := &builder{
 		rng:  rand.New(rand.NewPCG(uint64(now.UnixNano()), 0x686f6f6b6c656e73)),
-		tpls: make(map[string]Template, len(tpls)),
+		tpls: make(map[string]signal.Template, len(tpls)),
 	}
 	for _, t := range tpls {
 		b.tpls[t.Name] = t
@@ -70,7 +71,7 @@ type step struct {
 
 type builder struct {
 	rng   *rand.Rand
-	tpls  map[string]Template
+	tpls  map[string]signal.Template
 	steps []step
 }
 
@@ -421,7 +422,7 @@ func (b *builder) plain(name string, set func(time.Time) map[string]any) func(ti
 
 // fromTemplate sends t's body with set applied, headers in the order Go's
 // HTTP client writes them, signed as the provider signs.
-func (b *builder) fromTemplate(at time.Time, t Template, set map[string]any) *app.Event {
+func (b *builder) fromTemplate(at time.Time, t signal.Template, set map[string]any) *app.Event {
 	body := t.Body
 	if len(set) > 0 && len(body) > 0 {
 		var err error

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/app/verify"
 	"github.com/hooklens/hooklens/assets"
 )
@@ -29,7 +30,7 @@ type Enqueuer interface {
 // provider templates, each judged as the listener would judge it (with
 // verify.Judge), and returns the events.
 func Seed(st Store) ([]app.Event, error) {
-	tpls, err := LoadTemplates(assets.Templates)
+	tpls, err := signal.LoadTemplates(assets.Templates)
 	if err != nil {
 		return nil, err
 	}

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/app/verify"
 )
 
 func TestDemoSignaturesTellAStory(t *testing.T) {
-	tpls, err := LoadTemplates(os.DirFS("../../assets"))
+	tpls, err := signal.LoadTemplates(os.DirFS("../../assets"))
 	if err != nil {
 		t.Fatal(err)
 	}

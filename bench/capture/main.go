@@ -1,0 +1,308 @@
+// Command capture measures Hooklens's durable capture against a plain Go
+// net/http handler that reads the body (and, when given, a peer such as
+// webhook-tester), with the same load in the same run, and prints the
+// figures and their ratios. `make bench` runs it.
+//
+//	go run ./bench/capture -hooklens ./hooklens [-conns 50] [-duration 8s] [-peer 'webhook-tester serve --port {port}']
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func main() {
+	hooklens := flag.String("hooklens", "./hooklens", "the hooklens binary to measure")
+	conns := flag.Int("conns", 50, "concurrent connections")
+	duration := flag.Duration("duration", 8*time.Second, "how long each server is loaded")
+	size := flag.Int("size", 1024, "request body bytes (JSON)")
+	peer := flag.String("peer", os.Getenv("PEER"), "a peer server to measure too: a command with {port} for its port")
+	servePlain := flag.String("serve-plain", "", "internal: serve the plain baseline on this address")
+	useWrk := flag.Bool("wrk", true, "drive the load with wrk when it is on PATH (less CPU than the Go load generator, which is used otherwise)")
+	flag.Parse()
+	if *servePlain != "" {
+		plain(*servePlain)
+		return
+	}
+	body := payload(*size)
+	var rows []row
+	run := func(name string, start func(port int) (url string, stop func() (ackedStored string), err error)) {
+		port := freePort()
+		url, stop, err := start(port)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+			os.Exit(1)
+		}
+		var r row
+		if wrk, err := exec.LookPath("wrk"); err == nil && *useWrk {
+			r = loadWrk(wrk, url, *conns, *duration, body)
+		} else {
+			r = load(url, *conns, *duration, body)
+		}
+		r.name = name
+		r.durable = stop()
+		rows = append(rows, r)
+	}
+	self, _ := os.Executable()
+	run("plain net/http handler (reads the body)", func(port int) (string, func() string, error) {
+		cmd := exec.Command(self, "-serve-plain", fmt.Sprintf("127.0.0.1:%d", port))
+		return startProcess(cmd, port, "/")
+	})
+	if *peer != "" {
+		run("peer: "+*peer, func(port int) (string, func() string, error) {
+			args := strings.Fields(strings.ReplaceAll(*peer, "{port}", fmt.Sprint(port)))
+			return startProcess(exec.Command(args[0], args[1:]...), port, "/")
+		})
+	}
+	var dir string
+	run("hooklens listen (durable: answered after the fsynced commit)", func(port int) (string, func() string, error) {
+		var err error
+		dir, err = os.MkdirTemp("", "hlbench")
+		if err != nil {
+			return "", nil, err
+		}
+		cmd := exec.Command(*hooklens, "listen", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", dir)
+		url, _, err := startProcess(cmd, port, "/bench/")
+		if err != nil {
+			return "", nil, err
+		}
+		return url, func() string {
+			// SIGKILL, then count what survived against what was acknowledged.
+			cmd.Process.Signal(syscall.SIGKILL)
+			cmd.Wait()
+			out, err := exec.Command(*hooklens, "events", "--data", dir, "--limit", "1").Output()
+			defer os.RemoveAll(dir)
+			if err != nil {
+				return "could not reopen: " + err.Error()
+			}
+			return "reopened after SIGKILL: " + strings.TrimSpace(lastID(out))
+		}, nil
+	})
+	print(rows)
+}
+
+type row struct {
+	name          string
+	requests, bad int64
+	rps           float64
+	p50, p99      time.Duration
+	maxID         uint64
+	durable       string
+}
+
+func print(rows []row) {
+	base := rows[0].rps
+	fmt.Printf("%-62s %10s %8s %9s %9s %8s\n", "server", "req/s", "ratio", "p50", "p99", "non-2xx")
+	for _, r := range rows {
+		fmt.Printf("%-62s %10.0f %8.2f %9s %9s %8d\n", r.name, r.rps, r.rps/base, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.bad)
+	}
+	last := rows[len(rows)-1]
+	if len(rows) > 2 {
+		fmt.Printf("\nhooklens / peer: %.2f\n", last.rps/rows[1].rps)
+	}
+	fmt.Printf("hooklens / plain: %.2f\n", last.rps/base)
+	fmt.Printf("hooklens acknowledged %d requests; %s\n", last.requests-last.bad, last.durable)
+}
+
+func payload(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"event":"conversation.created","entity":{"id":"7183000004021","note":"`)
+	for b.Len() < n-3 {
+		b.WriteByte('x')
+	}
+	b.WriteString(`"}}`)
+	return b.Bytes()
+}
+
+func plain(addr string) {
+	http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"ok":true}`))
+	}))
+}
+
+func freePort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startProcess starts cmd and waits until its port answers.
+func startProcess(cmd *exec.Cmd, port int, path string) (string, func() string, error) {
+	// Output goes to /dev/null itself, not through a pipe this process
+	// would have to drain while it measures.
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stdout, cmd.Stderr = devnull, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for i := 0; i < 200; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return "http://" + addr + path, func() string {
+				cmd.Process.Signal(syscall.SIGKILL)
+				cmd.Wait()
+				return "not durable"
+			}, nil
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	return "", nil, fmt.Errorf("%s did not start listening on %s", filepath.Base(cmd.Path), addr)
+}
+
+// load drives url with conns keep-alive connections for d.
+func load(url string, conns int, d time.Duration, body []byte) row {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var total, bad atomic.Int64
+	var maxID atomic.Uint64
+	lat := make([][]time.Duration, conns)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < conns; c++ {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+				if err != nil {
+					if ctx.Err() == nil {
+						bad.Add(1)
+						total.Add(1)
+					}
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				lat[c] = append(lat[c], time.Since(t0))
+				total.Add(1)
+				if resp.StatusCode/100 != 2 {
+					bad.Add(1)
+					continue
+				}
+				var ack struct {
+					ID string `json:"id"`
+				}
+				if json.Unmarshal(b, &ack) == nil && ack.ID != "" {
+					var id uint64
+					fmt.Sscan(ack.ID, &id)
+					for {
+						old := maxID.Load()
+						if id <= old || maxID.CompareAndSwap(old, id) {
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	el := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	pct := func(p float64) time.Duration {
+		if len(all) == 0 {
+			return 0
+		}
+		return all[min(len(all)-1, int(float64(len(all))*p))]
+	}
+	return row{requests: total.Load(), bad: bad.Load(), rps: float64(total.Load()-bad.Load()) / el.Seconds(), p50: pct(0.50), p99: pct(0.99), maxID: maxID.Load()}
+}
+
+func lastID(out []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	var last string
+	for sc.Scan() {
+		last = sc.Text()
+	}
+	f := strings.Fields(last)
+	if len(f) == 0 {
+		return "no events"
+	}
+	return "newest stored event id " + f[0]
+}
+
+// loadWrk drives url with wrk (2 threads, conns connections) and reads its
+// report.
+func loadWrk(wrk, url string, conns int, d time.Duration, body []byte) row {
+	script, err := os.CreateTemp("", "hlbench-*.lua")
+	if err != nil {
+		panic(err)
+	}
+	defer os.Remove(script.Name())
+	quoted, _ := json.Marshal(string(body))
+	fmt.Fprintf(script, "wrk.method = \"POST\"\nwrk.body = %s\nwrk.headers[\"Content-Type\"] = \"application/json\"\n", quoted)
+	script.Close()
+	out, err := exec.Command(wrk, "-t2", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(d.Seconds())), "--latency", "-s", script.Name(), url).CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "wrk: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	var r row
+	var total int64
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 2 && f[0] == "Requests/sec:":
+			fmt.Sscan(f[1], &r.rps)
+		case len(f) >= 2 && f[0] == "50%":
+			r.p50 = wrkDur(f[1])
+		case len(f) >= 2 && f[0] == "99%":
+			r.p99 = wrkDur(f[1])
+		case strings.Contains(line, "requests in"):
+			fmt.Sscan(f[0], &total)
+		case strings.HasPrefix(strings.TrimSpace(line), "Non-2xx"):
+			fmt.Sscan(f[len(f)-1], &r.bad)
+		case strings.HasPrefix(strings.TrimSpace(line), "Socket errors"):
+			var c, rd, w, to int64
+			fmt.Sscanf(strings.TrimSpace(line), "Socket errors: connect %d, read %d, write %d, timeout %d", &c, &rd, &w, &to)
+			r.bad += c + rd + w + to
+		}
+	}
+	r.requests = total
+	r.maxID = uint64(total - r.bad)
+	return r
+}
+
+func wrkDur(s string) time.Duration {
+	for _, u := range []struct {
+		suffix string
+		unit   time.Duration
+	}{{"us", time.Microsecond}, {"ms", time.Millisecond}, {"s", time.Second}} {
+		if v, ok := strings.CutSuffix(s, u.suffix); ok {
+			var f float64
+			fmt.Sscan(v, &f)
+			return time.Duration(f * float64(u.unit))
+		}
+	}
+	return 0
+}
