@@ -131,3 +131,6 @@ func (b *localBackend) CheckTunnel(ctx context.Context, publicURL string) (tunne
 	}
 	return b.prober.Check(ctx, publicURL), nil
 }
+
+// Skipped is how many unreadable records listings have left out.
+func (b *localBackend) Skipped() int64 { return b.st.Skipped() }

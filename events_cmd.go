@@ -74,5 +74,8 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if sk, ok := b.(interface{ Skipped() int64 }); ok && sk.Skipped() > 0 {
+		fmt.Fprintf(stderr, "hooklens: %d unreadable record(s) were skipped: the file is damaged; run 'hooklens repair'\n", sk.Skipped())
+	}
 	return tw.Flush()
 }

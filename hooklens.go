@@ -7,6 +7,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hooklens/hooklens/app"
@@ -32,12 +33,20 @@ type Hooklens struct {
 	// recorded) and sends them, for the tunnel and `hooklens tunnel check`.
 	Prober *tunnel.Prober
 	tunnel tunnelRun
+	// PruneHeld, when not "", says that the data dir was over the
+	// retention cap at open and retention waits for PruneNow (the window
+	// asks first; see Config.AskBeforePruning).
+	PruneHeld string
+	held      Retention
+
 	// Notice is a sentence for the user about how the assembly started
 	// (a listener on another port than asked for), "" when none.
 	Notice string
 
 	cfg         Config
 	stopRetain  context.CancelFunc
+	retainMu    sync.Mutex
+	retention   Retention
 	stopWorkers context.CancelFunc
 	closed      bool
 }
@@ -51,6 +60,9 @@ type Config struct {
 	// `listen` fails instead.
 	FallbackPorts bool
 	Retention     Retention
+	// AskBeforePruning holds retention when the data dir is already over
+	// its size cap at open, until PruneNow (the window asks the user).
+	AskBeforePruning bool
 	// NoListener opens everything but the listener (the demo's seeding).
 	NoListener bool
 	Logf       func(format string, args ...any)
@@ -105,6 +117,13 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 		return nil, err
 	}
 	h = &Hooklens{Store: st, cfg: cfg, Prober: tunnel.NewProber()}
+	if n := st.Notice(); n != "" {
+		cfg.Logf("hooklens: %s", n)
+	}
+	// Damage found while running: the store refuses further writes; say so.
+	st.OnDamage(func(err error) {
+		cfg.Logf("hooklens: %v — stop Hooklens and run 'hooklens repair' to copy what is readable into a fresh file", err)
+	})
 	defer func() {
 		if err != nil {
 			h.Close()
@@ -112,10 +131,19 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 		}
 	}()
 
-	retain, stop := context.WithCancel(context.Background())
-	h.stopRetain = stop
-	r := cfg.Retention.withDefaults()
-	st.StartRetention(retain, r.Every, r.MaxAge, r.MaxBytes)
+	r := cfg.Retention
+	if r.MaxAge == 0 && r.MaxBytes == 0 {
+		r = savedRetention(st) // the window's Settings
+	}
+	r = r.withDefaults()
+	if size, err := st.StoredBytes(); err == nil && cfg.AskBeforePruning && size > r.MaxBytes {
+		// Over the cap already: nothing is removed before the user says so.
+		h.held = r
+		h.PruneHeld = fmt.Sprintf("%s of events are stored, over the %s retention cap: the oldest events beyond it will be pruned once you say so. Prune now, or raise the cap in Settings.",
+			app.HumanSize(size), app.HumanSize(r.MaxBytes))
+	} else {
+		h.startRetention(r)
+	}
 
 	h.Queue = newQueue(st, cfg.Logf)
 	h.Forwarder = deliver.NewForwarder(h.Queue)
@@ -201,9 +229,11 @@ func (h *Hooklens) Close() error {
 		h.stopWorkers()
 		h.Queue.Stop()
 	}
+	h.retainMu.Lock()
 	if h.stopRetain != nil {
 		h.stopRetain()
 	}
+	h.retainMu.Unlock()
 	errs = append(errs, h.Store.Close())
 	return errors.Join(errs...)
 }
@@ -256,4 +286,68 @@ func newQueue(st app.DeliveryStore, logf func(string, ...any)) *deliver.Queue {
 			return signal.StampAttempt(body, n)
 		},
 	})
+}
+
+// Settings keys for retention chosen in the window.
+const (
+	keyRetentionKeep = "retention.keep"
+	keyRetentionSize = "retention.max_size"
+)
+
+func savedRetention(st *store.Store) Retention {
+	var r Retention
+	if v, err := st.Setting(keyRetentionKeep); err == nil {
+		r.MaxAge, _ = app.ParseDuration("keep", v)
+	}
+	if v, err := st.Setting(keyRetentionSize); err == nil {
+		r.MaxBytes, _ = app.ParseSize(v)
+	}
+	return r
+}
+
+func (h *Hooklens) startRetention(r Retention) {
+	h.retainMu.Lock()
+	defer h.retainMu.Unlock()
+	if h.stopRetain != nil {
+		h.stopRetain()
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	h.stopRetain, h.retention = stop, r
+	h.Store.StartRetention(ctx, r.Every, r.MaxAge, r.MaxBytes)
+}
+
+// Retention is what retention keeps now.
+func (h *Hooklens) Retention() (time.Duration, int64) {
+	h.retainMu.Lock()
+	defer h.retainMu.Unlock()
+	return h.retention.MaxAge, h.retention.MaxBytes
+}
+
+// DefaultRetention is what Hooklens keeps unless told otherwise.
+func (h *Hooklens) DefaultRetention() (time.Duration, int64) {
+	return store.DefaultMaxAge, store.DefaultMaxBytes
+}
+
+// SetRetention applies new limits now (a prune runs at once) and saves them
+// for the next start of the window.
+func (h *Hooklens) SetRetention(maxAge time.Duration, maxBytes int64) error {
+	if err := h.Store.SetSetting(keyRetentionKeep, app.FormatDuration(maxAge)); err != nil {
+		return err
+	}
+	if err := h.Store.SetSetting(keyRetentionSize, strconv.FormatInt(maxBytes, 10)); err != nil {
+		return err
+	}
+	h.startRetention(Retention{MaxAge: maxAge, MaxBytes: maxBytes}.withDefaults())
+	return nil
+}
+
+// PruneNow starts the retention that was held at open (see PruneHeld).
+func (h *Hooklens) PruneNow() {
+	h.retainMu.Lock()
+	r := h.held
+	h.held, h.PruneHeld = Retention{}, ""
+	h.retainMu.Unlock()
+	if r.Every > 0 {
+		h.startRetention(r)
+	}
 }

@@ -86,6 +86,17 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 		out.Write(buf.Bytes())
 	})
 	h.Store.OnPrune(func(p store.PruneReport) { logf("hooklens: %s", p) })
+	// A failing signature is answered first and explained after: the
+	// explanation follows the event's line.
+	h.Store.OnVerdict(func(id uint64, v app.Verdict) {
+		if *asJSON {
+			b, _ := json.Marshal(diagnosisLine{ID: app.FormatID(id), Diagnosed: true,
+				Verdict: exchange.VerdictLine{Scheme: v.Scheme, Result: v.Result, Reason: v.Reason}})
+			out.Write(append(b, '\n'))
+			return
+		}
+		fmt.Fprintf(out, "    #%s: %s\n", app.FormatID(id), v.Reason)
+	})
 	if *asJSON {
 		b, _ := json.Marshal(map[string]string{"listening": h.Listener.URL()})
 		out.Write(append(b, '\n'))
@@ -108,4 +119,11 @@ func printEvent(w io.Writer, e *app.Event) {
 	if r := e.Verdict.Result; r == app.VerdictInvalid || r == app.VerdictUnverified {
 		fmt.Fprintf(w, "    %s\n", e.Verdict.Reason)
 	}
+}
+
+// diagnosisLine is listen's line for a verdict explained after the answer.
+type diagnosisLine struct {
+	ID        string               `json:"id"`
+	Diagnosed bool                 `json:"diagnosed"`
+	Verdict   exchange.VerdictLine `json:"verdict"`
 }

@@ -46,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdDeliveries(args[1:], stdout, stderr)
 	case "wait":
 		err = cmdWait(args[1:], stdout, stderr)
+	case "repair":
+		err = cmdRepair(args[1:], stdout, stderr)
 	case "tunnel":
 		err = cmdTunnel(args[1:], stdout, stderr)
 	case "templates":
@@ -88,6 +90,8 @@ Usage:
                                               headless: print each captured event; prunes
                                               events older than --keep or beyond --max-size;
                                               --tunnel gives the listener a public URL, probed
+  hooklens repair [--data DIR]                check hooklens.db; when damaged, copy every readable
+                                              record into a fresh file and keep the damaged one beside it
   hooklens tunnel check URL [--json]          probe a public URL once: exit 0 only when it
                                               reaches this Hooklens
   hooklens events [--json] [--limit N] [--data DIR]

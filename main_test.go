@@ -58,6 +58,8 @@ type listener struct {
 	url   string
 	lines chan []byte // closed when stdout ends
 	errb  *syncBuffer
+	// diagnoses are diagnosis lines next skipped over.
+	diagnoses [][]byte
 }
 
 func startListen(t *testing.T, dir string, extra ...string) *listener {
@@ -98,6 +100,34 @@ func startListen(t *testing.T, dir string, extra ...string) *listener {
 }
 
 func (l *listener) next(t *testing.T) []byte {
+	t.Helper()
+	for {
+		line := l.nextLine(t)
+		// A diagnosis made after the answer follows its event; tests that
+		// want it read it with nextDiagnosis.
+		if bytes.Contains(line, []byte(`"diagnosed":true`)) {
+			l.diagnoses = append(l.diagnoses, line)
+			continue
+		}
+		return line
+	}
+}
+
+// nextDiagnosis is the next diagnosis line, read or already seen.
+func (l *listener) nextDiagnosis(t *testing.T) []byte {
+	t.Helper()
+	for len(l.diagnoses) == 0 {
+		line := l.nextLine(t)
+		if bytes.Contains(line, []byte(`"diagnosed":true`)) {
+			return line
+		}
+	}
+	d := l.diagnoses[0]
+	l.diagnoses = l.diagnoses[1:]
+	return d
+}
+
+func (l *listener) nextLine(t *testing.T) []byte {
 	t.Helper()
 	select {
 	case line, ok := <-l.lines:

@@ -302,3 +302,35 @@ func processRSS(t *testing.T, pid int) int64 {
 	}
 	return 0
 }
+
+// A data dir already over the retention cap when the window opens is not
+// pruned before the user is told: the assembly holds retention and says why.
+func TestOverTheCapAtOpenIsReportedBeforeAnythingIsRemoved(t *testing.T) {
+	dir := shortDir(t)
+	h, err := OpenHooklens(Config{Data: dir, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 30; i++ {
+		resp, err := http.Post(h.Listener.URL()+"/x", "text/plain", strings.NewReader(strings.Repeat("b", 2000)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	h.Close()
+	h, err = OpenHooklens(Config{Data: dir, Addr: "127.0.0.1:0", AskBeforePruning: true, Retention: Retention{MaxBytes: 10 << 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if !strings.Contains(h.PruneHeld, "over the 10 KiB retention cap") {
+		t.Fatalf("held prune notice %q", h.PruneHeld)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n, _ := h.Store.Count(); n != 30 {
+		t.Fatalf("%d events left before the user was asked; want all 30", n)
+	}
+	h.PruneNow()
+	waitFor(t, func() bool { n, _ := h.Store.Count(); return n < 30 && n > 0 })
+}

@@ -174,8 +174,19 @@ func TestListenNamesTheEndpointWhoseSecretSignedIt(t *testing.T) {
 	if err := json.Unmarshal(l.next(t), &ev); err != nil {
 		t.Fatal(err)
 	}
-	if ev.Verdict.Result != "invalid" || !strings.Contains(ev.Verdict.Reason, "billing") {
-		t.Errorf("verdict %+v; want invalid, naming endpoint billing", ev.Verdict)
+	if ev.Verdict.Result != "invalid" {
+		t.Errorf("verdict %+v; want invalid", ev.Verdict)
+	}
+	// The diagnosis follows, once the sender has its answer.
+	var dl diagnosisLine
+	if err := json.Unmarshal(l.nextDiagnosis(t), &dl); err != nil || !dl.Diagnosed || dl.ID != ev.ID {
+		t.Fatalf("no diagnosis line after the event: %+v %v", dl, err)
+	}
+	if dl.Verdict.Result != "invalid" || !strings.Contains(dl.Verdict.Reason, "billing") {
+		t.Errorf("diagnosis %+v; want invalid, naming endpoint billing", dl.Verdict)
+	}
+	if out, _, _ := runHooklens(t, "verify", "--data", dir, "--event", ev.ID); !strings.Contains(out, "billing") {
+		t.Errorf("verify --event after the diagnosis: %s", out)
 	}
 }
 

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"os"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -42,7 +44,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 		c.data = dir
 	}
 	var stopReceiver func()
-	cfg := Config{Data: c.data, Addr: *addr, FallbackPorts: true, Logf: log.Printf}
+	cfg := Config{Data: c.data, Addr: *addr, FallbackPorts: true, AskBeforePruning: true, Logf: log.Printf}
 	if *demoMode {
 		cfg.BeforeListen = func(h *Hooklens) error {
 			events, err := demo.Seed(h.Store)
@@ -56,7 +58,8 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	h, err := OpenHooklens(cfg)
 	if err != nil {
 		// Started from a menu there is no terminal to read stderr: say it in a window too.
-		showStartupError(err)
+		dir, _ := dataDir(c.data)
+		showStartupError(err, dir)
 		return err
 	}
 	defer h.Close()
@@ -70,17 +73,26 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
-		Deliveries: h.Store, Listener: h.Listener, Demo: *demoMode, Notice: h.Notice})
+		Deliveries: h.Store, Listener: h.Listener, Retention: h, Demo: *demoMode, Notice: h.Notice,
+		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow})
 	h.Store.OnPrune(func(p store.PruneReport) { w.Notify(p.String()) })
 	w.ShowAndRun()
 	return nil
 }
 
-// The window sends through the delivery queue.
-var _ ui.Sender = (*deliver.Queue)(nil)
+// The window reaches the store and the delivery queue through the
+// interfaces it declares.
+var (
+	_ ui.Sender     = (*deliver.Queue)(nil)
+	_ ui.Events     = (*store.Store)(nil)
+	_ ui.Deliveries = (*store.Store)(nil)
+)
 
 // showStartupError shows why Hooklens could not start, in a small window.
-func showStartupError(err error) {
+// A damaged database gets a Repair button: the readable records are copied
+// into a fresh file (the damaged one is kept beside it) and the report is
+// shown; Hooklens then opens on the repaired file when started again.
+func showStartupError(err error, dir string) {
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
 	w := a.NewWindow("Hooklens could not start")
@@ -88,7 +100,44 @@ func showStartupError(err error) {
 	msg.Wrapping = fyne.TextWrapWord
 	title := widget.NewLabelWithStyle("Hooklens could not start", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	quit := widget.NewButtonWithIcon("Close", theme.CancelIcon(), w.Close)
-	w.SetContent(container.NewPadded(container.NewBorder(title, container.NewHBox(layout.NewSpacer(), quit), nil, nil, msg)))
-	w.Resize(fyne.NewSize(520, 180))
+	buttons := container.NewHBox(layout.NewSpacer(), quit)
+	if errors.Is(err, store.ErrDamaged) && dir != "" {
+		bar := widget.NewProgressBarInfinite()
+		bar.Hide()
+		var repair *widget.Button
+		repair = widget.NewButtonWithIcon("Repair into a fresh file", theme.ViewRefreshIcon(), func() {
+			repair.Disable()
+			bar.Show()
+			go func() {
+				rep, err := store.Repair(dir)
+				fyne.Do(func() {
+					bar.Hide()
+					if err != nil {
+						msg.SetText("Repair failed: " + err.Error())
+						repair.Enable()
+						return
+					}
+					title.SetText("Repaired")
+					msg.SetText(rep.String())
+					// Open Hooklens on the repaired file: this process
+					// starts again in place.
+					repair.SetText("Open Hooklens")
+					repair.SetIcon(theme.NavigateNextIcon())
+					repair.OnTapped = func() {
+						self, err := os.Executable()
+						if err == nil {
+							err = syscall.Exec(self, os.Args, os.Environ())
+						}
+						msg.SetText(rep.String() + "\n\nCould not start again (" + err.Error() + "): start Hooklens yourself.")
+					}
+					repair.Enable()
+				})
+			}()
+		})
+		repair.Importance = widget.HighImportance
+		buttons = container.NewHBox(bar, layout.NewSpacer(), quit, repair)
+	}
+	w.SetContent(container.NewPadded(container.NewBorder(title, buttons, nil, nil, msg)))
+	w.Resize(fyne.NewSize(620, 240))
 	w.ShowAndRun()
 }

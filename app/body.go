@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"fmt"
 	"io"
 	"strings"
@@ -30,7 +31,17 @@ func DecodedBody(h Headers, body []byte, limit int64) (out []byte, encoding stri
 		defer zr.Close()
 		r = zr
 	case "deflate":
-		r = flate.NewReader(bytes.NewReader(body))
+		// RFC 9110's deflate is zlib-wrapped; some senders send raw deflate.
+		if isZlib(body) {
+			zr, err := zlib.NewReader(bytes.NewReader(body))
+			if err != nil {
+				return body, "", fmt.Errorf("body says Content-Encoding deflate but its zlib header is damaged: %w", err)
+			}
+			defer zr.Close()
+			r = zr
+		} else {
+			r = flate.NewReader(bytes.NewReader(body))
+		}
 	default:
 		return body, "", nil
 	}
@@ -42,6 +53,13 @@ func DecodedBody(h Headers, body []byte, limit int64) (out []byte, encoding stri
 		return out, enc, fmt.Errorf("%s body is damaged after %d decoded bytes: %w", enc, len(out), err)
 	}
 	return out, enc, nil
+}
+
+// isZlib reports whether b starts with a zlib header (RFC 1950): deflate
+// method, a window of at most 32 KiB, and a check value making the first
+// two bytes a multiple of 31.
+func isZlib(b []byte) bool {
+	return len(b) >= 2 && b[0]&0x0f == 8 && b[0]>>4 <= 7 && (uint16(b[0])<<8|uint16(b[1]))%31 == 0
 }
 
 // IsText reports whether b looks like text a person can read: valid UTF-8

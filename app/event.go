@@ -80,10 +80,14 @@ type Event struct {
 	Body       []byte    // body bytes as sent (possibly only the first part, see Truncated)
 	Size       int64     // body bytes received (the full size, even when truncated)
 	Truncated  bool      // Body holds only the first bytes of a larger body
+	Trailers   Headers   // trailer fields after a chunked body, wire order
 	RemoteAddr string
 	Endpoint   string // slug of the endpoint that matched, "" for none
-	Response   Response
-	Verdict    Verdict
+	// Type is the provider's event name (EventType), worked out once when
+	// the event is captured or imported; list rows and type: filters read it.
+	Type     string
+	Response Response
+	Verdict  Verdict
 }
 
 // IDString is the event id as shown to users and in JSON.
@@ -106,7 +110,7 @@ func requestURI(path, query string) string {
 func (e *Event) Summary() EventSummary {
 	return EventSummary{
 		ID: e.ID, ReceivedAt: e.ReceivedAt, Method: e.Method, Path: e.Path,
-		Query: e.Query, Endpoint: e.Endpoint, Size: e.Size, Truncated: e.Truncated,
+		Query: e.Query, Endpoint: e.Endpoint, Type: e.Type, Size: e.Size, Truncated: e.Truncated,
 		Status: e.Response.Status, Verdict: e.Verdict,
 	}
 }
@@ -119,6 +123,7 @@ type EventSummary struct {
 	Path       string
 	Query      string
 	Endpoint   string
+	Type       string // the provider's event name, "" when none
 	Size       int64
 	Truncated  bool
 	Status     int

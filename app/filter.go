@@ -231,7 +231,12 @@ func (c EventCandidate) Summary() *EventSummary { s := c.E.Summary(); return &s 
 func (c EventCandidate) Body() []byte           { return c.E.Body }
 func (c EventCandidate) Headers() Headers       { return c.E.Headers }
 func (c EventCandidate) RemoteAddr() string     { return c.E.RemoteAddr }
-func (c EventCandidate) EventType() string      { return EventType(c.E) }
+func (c EventCandidate) EventType() string {
+	if c.E.Type != "" {
+		return c.E.Type
+	}
+	return EventType(c.E)
+}
 
 // Match reports whether c passes every term of f (and the legacy Method and
 // Text fields).
@@ -263,7 +268,7 @@ func (f Filter) NeedsBody() bool {
 		return true
 	}
 	for _, t := range f.Terms() {
-		if t.Key == "" || t.Key == "type" || t.Key == "header" || t.Key == "from" {
+		if t.Key == "" || t.Key == "header" || t.Key == "from" {
 			return true
 		}
 	}

@@ -95,8 +95,10 @@ type record struct {
 	Headers    []header    `json:"headers,omitempty"`
 	Size       int64       `json:"size"`
 	Truncated  bool        `json:"truncated,omitempty"`
+	Trailers   []header    `json:"trailers,omitempty"`
 	RemoteAddr rawString   `json:"remote_addr,omitempty"`
 	Endpoint   rawString   `json:"endpoint,omitempty"`
+	Type       rawString   `json:"type,omitempty"`
 	Status     int         `json:"status,omitempty"`
 	RespHdrs   []header    `json:"response_headers,omitempty"`
 	RespBody   []byte      `json:"response_body,omitempty"` // what we answered; small, ours
@@ -114,8 +116,10 @@ func encodeRecord(e *app.Event) ([]byte, error) {
 		Headers:    toHeaders(e.Headers),
 		Size:       e.Size,
 		Truncated:  e.Truncated,
+		Trailers:   toHeaders(e.Trailers),
 		RemoteAddr: rawString(e.RemoteAddr),
 		Endpoint:   rawString(e.Endpoint),
+		Type:       rawString(e.Type),
 		Status:     e.Response.Status,
 		RespHdrs:   toHeaders(e.Response.Headers),
 		RespBody:   e.Response.Body,
@@ -139,8 +143,10 @@ func decodeRecord(id uint64, b []byte) (*app.Event, error) {
 		Headers:    fromHeaders(r.Headers),
 		Size:       r.Size,
 		Truncated:  r.Truncated,
+		Trailers:   fromHeaders(r.Trailers),
 		RemoteAddr: string(r.RemoteAddr),
 		Endpoint:   string(r.Endpoint),
+		Type:       string(r.Type),
 		Response:   app.Response{Status: r.Status, Headers: fromHeaders(r.RespHdrs), Body: r.RespBody},
 		Verdict:    r.Verdict,
 	}, nil
@@ -196,6 +202,9 @@ func encodeSummary(e *app.Event, storedAt time.Time) []byte {
 	} else {
 		b = append(b, 0)
 	}
+	// Fields added later follow; summaries written before them end here.
+	b = binary.AppendUvarint(b, uint64(len(e.Type)))
+	b = append(b, e.Type...)
 	return b
 }
 
@@ -223,6 +232,9 @@ func decodeSummary(id uint64, b []byte) (app.EventSummary, error) {
 	s.Size = d.varint()
 	s.Status = int(d.uvarint())
 	s.Truncated = d.byte() == 1
+	if !d.bad && len(d.b) > 0 {
+		s.Type = d.str()
+	}
 	if d.bad {
 		return s, fmt.Errorf("event %d: %w", id, errSummary)
 	}

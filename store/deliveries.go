@@ -185,13 +185,13 @@ type queueState struct {
 // its bodies, in one transaction that also moves it in the queue (pending
 // deliveries by next attempt) and the failed-by-target index.
 func (s *Store) PutDelivery(d *app.Delivery) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return putDelivery(tx, d) })
+	return s.update(func(tx *bolt.Tx) error { return putDelivery(tx, d) })
 }
 
 // LinkDelivery implements app.DeliveryStore: it sets the event a stored
 // delivery belongs to and indexes it under that event.
 func (s *Store) LinkDelivery(id, eventID uint64) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		d, err := s.deliveryIn(tx, id)
 		if err != nil {
 			return err
@@ -302,7 +302,7 @@ func putDelivery(tx *bolt.Tx, d *app.Delivery) error {
 // error wrapping app.ErrNotFound.
 func (s *Store) Delivery(id uint64) (*app.Delivery, error) {
 	var d *app.Delivery
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		var err error
 		d, err = s.deliveryIn(tx, id)
 		return err
@@ -347,7 +347,7 @@ func (s *Store) Deliveries(p app.DeliveryPage) ([]app.DeliverySummary, error) {
 	}
 	offset := max(p.Offset, 0)
 	out := make([]app.DeliverySummary, 0, min(limit, 1024))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		add := func(id uint64, v []byte) error {
 			if p.TargetID != "" || p.EventID != 0 {
@@ -357,7 +357,8 @@ func (s *Store) Deliveries(p app.DeliveryPage) ([]app.DeliverySummary, error) {
 			}
 			d, _, err := decodeDelivery(id, v)
 			if err != nil {
-				return err
+				s.skip() // one unreadable delivery does not hide the rest
+				return nil
 			}
 			if p.TargetID != "" && d.TargetID != p.TargetID {
 				return nil
@@ -419,7 +420,7 @@ func lastWithPrefix(c *bolt.Cursor, prefix []byte) []byte {
 // CountDeliveries is the number of stored deliveries, read from a counter.
 func (s *Store) CountDeliveries() (int, error) {
 	var n uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = getUint(tx.Bucket(bucketMeta), keyDeliveries)
 		return nil
 	})
@@ -429,7 +430,7 @@ func (s *Store) CountDeliveries() (int, error) {
 // DeleteDelivery removes a delivery with its bodies, queue place and index
 // entries, or returns an error wrapping app.ErrNotFound.
 func (s *Store) DeleteDelivery(id uint64) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := deliveryBucketsOf(tx)
 		v := b.deliveries.Get(key(id))
 		if v == nil {
@@ -479,7 +480,7 @@ func (s *Store) DeleteDelivery(id uint64) error {
 func (s *Store) Due(now time.Time, limit int, skip func(uint64) bool) ([]uint64, error) {
 	var ids []uint64
 	end := queueKey(now, ^uint64(0))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, _ := c.First(); k != nil && bytes.Compare(k, end) <= 0 && len(ids) < limit; k, _ = c.Next() {
 			if id := idOf(k[8:]); skip == nil || !skip(id) {
@@ -496,7 +497,7 @@ func (s *Store) Due(now time.Time, limit int, skip func(uint64) bool) ([]uint64,
 func (s *Store) NextDue(skip func(uint64) bool) (time.Time, bool, error) {
 	var at time.Time
 	var ok bool
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketQueue).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			if skip == nil || !skip(idOf(k[8:])) {
@@ -513,7 +514,7 @@ func (s *Store) NextDue(skip func(uint64) bool) (time.Time, bool, error) {
 func (s *Store) Failed(targetID string) ([]uint64, error) {
 	var ids []uint64
 	prefix := targetIndexPrefix('f', targetID)
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDeliveryIndex).Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			ids = append(ids, idOf(k[len(k)-deliveryKeyBytes:]))

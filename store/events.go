@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -74,7 +75,10 @@ func (s *Store) writeLoop() {
 			}
 		}
 		err := s.commitGroup(group)
-		if err != nil {
+		var d *DamagedError
+		if errors.As(err, &d) {
+			err = d
+		} else if err != nil {
 			err = fmt.Errorf("saving %d event(s) to %s failed: check free disk space: %w", len(group), s.path, err)
 		} else {
 			s.publish(group)
@@ -88,7 +92,7 @@ func (s *Store) writeLoop() {
 
 func (s *Store) commitGroup(group []*recordReq) error {
 	now := time.Now()
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		var size int64
 		for _, r := range group {
@@ -164,7 +168,7 @@ func (b buckets) put(e *app.Event, finish func(*app.Event), now time.Time) (int,
 // app.ErrNotFound.
 func (s *Store) Event(id uint64) (*app.Event, error) {
 	var e *app.Event
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		k := key(id)
 		meta := b.events.Get(k)
@@ -173,6 +177,7 @@ func (s *Store) Event(id uint64) (*app.Event, error) {
 		}
 		var err error
 		if e, err = decodeRecord(id, meta); err != nil {
+			s.suspect()
 			return err
 		}
 		// bbolt's slices point into the mmap and die with the transaction.
@@ -202,7 +207,7 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 	offset := max(p.Offset, 0)
 	m := newMatcher(p.Filter)
 	out := make([]app.EventSummary, 0, min(limit, 1024))
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		c := b.summaries.Cursor()
 		k, v := c.Last()
@@ -214,7 +219,8 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 		for ; k != nil && len(out) < limit; k, v = c.Prev() {
 			sum, err := decodeSummary(idOf(k), v)
 			if err != nil {
-				return err
+				s.skip() // one unreadable record does not hide the rest
+				continue
 			}
 			if m != nil {
 				if !m.match(b, k, &sum) {
@@ -238,7 +244,7 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 // Count is the number of stored events, read from a counter.
 func (s *Store) Count() (int, error) {
 	var n uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = getUint(tx.Bucket(bucketMeta), keyCount)
 		return nil
 	})
@@ -248,7 +254,7 @@ func (s *Store) Count() (int, error) {
 // StoredBytes is the size of all events as counted for retention.
 func (s *Store) StoredBytes() (int64, error) {
 	var n uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		n = getUint(tx.Bucket(bucketMeta), keyBytes)
 		return nil
 	})
@@ -262,12 +268,13 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 		return s.Count()
 	}
 	n := 0
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		return b.summaries.ForEach(func(k, v []byte) error {
 			sum, err := decodeSummary(idOf(k), v)
 			if err != nil {
-				return err
+				s.skip()
+				return nil
 			}
 			if m.match(b, k, &sum) {
 				n++
@@ -280,7 +287,7 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 
 // Delete removes one event, or returns an error wrapping app.ErrNotFound.
 func (s *Store) Delete(id uint64) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		n, ok, err := b.delete(key(id))
 		if err != nil {
@@ -316,7 +323,7 @@ func (b buckets) delete(k []byte) (size int, ok bool, err error) {
 // recreating the event buckets, which frees pages wholesale instead of
 // deleting keys one by one. The id sequence carries over: ids never repeat.
 func (s *Store) DeleteAll() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		seq := tx.Bucket(bucketEvents).Sequence()
 		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries} {
 			if err := tx.DeleteBucket(name); err != nil {
@@ -380,6 +387,9 @@ func (c *candidate) record() *app.Event {
 func (c *candidate) Headers() app.Headers { return c.record().Headers }
 func (c *candidate) RemoteAddr() string   { return c.record().RemoteAddr }
 func (c *candidate) EventType() string {
+	if c.s.Type != "" {
+		return c.s.Type
+	}
 	e := *c.record()
 	e.Body = c.Body()
 	return app.EventType(&e)

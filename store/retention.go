@@ -43,7 +43,7 @@ func (s *Store) Prune(olderThan time.Time, maxBytes int64) (removed int, err err
 // pruneChunk deletes up to pruneChunk events from the oldest end and says
 // whether there may be more to delete.
 func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64) (removed int, more bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		size := int64(getUint(b.meta, keyBytes))
 		c := b.summaries.Cursor()

@@ -14,7 +14,7 @@ import (
 // delivery young enough to keep.
 func (s *Store) PruneDeliveries(olderThan time.Time) (removed int, err error) {
 	var doomed []uint64
-	err = s.db.View(func(tx *bolt.Tx) error {
+	err = s.view(func(tx *bolt.Tx) error {
 		c := deliveryBucketsOf(tx).deliveries.Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			id := idOf(k)

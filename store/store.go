@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -28,7 +30,8 @@ var (
 	// ErrLocked is wrapped by Open when another process (or another Store in
 	// this process) holds the database file.
 	ErrLocked = errors.New("database file is locked")
-	// ErrDamaged is wrapped by Open when the file is not a readable bbolt file.
+	// ErrDamaged is matched by every *DamagedError: from Open when the file
+	// fails its checks, and from any call once a read has met damage.
 	ErrDamaged = errors.New("database file is damaged")
 	// ErrNewerSchema is wrapped by Open when the file was written by a newer
 	// Hooklens whose layout this binary does not know.
@@ -68,6 +71,15 @@ type Store struct {
 
 	pruneMu sync.Mutex
 	onPrune []func(PruneReport)
+
+	verdictMu sync.Mutex
+	onVerdict []func(id uint64, v app.Verdict)
+	notice    string // see Notice
+	damage    atomic.Pointer[DamagedError]
+	damageMu  sync.Mutex
+	onDamage  []func(error)
+	skipped   atomic.Int64
+	checking  atomic.Bool // a background check has been started
 }
 
 // openError carries a message written for the user while still matching
@@ -93,11 +105,24 @@ func DefaultDir() (string, error) {
 
 // Open opens (creating if needed) hooklens.db in dir, migrates it to the
 // current schema and starts the capture writer.
+//
+// An existing file is checked before anything is written to it (read-only:
+// its size against its meta page, and every page when it is small or the
+// last run did not close it); a damaged one gives a *DamagedError and is
+// left byte for byte as it was. A big file after an unclean shutdown is
+// checked in the background: see Damage and OnDamage.
 func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("cannot create the data directory %s: check its parent's permissions or pass --data DIR: %w", dir, err)
+	notice, err := prepareDir(dir)
+	if err != nil {
+		return nil, err
 	}
 	path := filepath.Join(dir, FileName)
+	unclean, checked := false, false
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		if unclean, checked, err = precheck(dir, path, fi.Size(), false); err != nil {
+			return nil, err
+		}
+	}
 	db, err := openBolt(path)
 	if err != nil {
 		return nil, classifyOpenError(dir, path, err)
@@ -113,11 +138,19 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		db:    db,
-		path:  path,
-		queue: make(chan *recordReq, 1024),
-		subs:  make(map[*subscriber]struct{}),
-		quit:  make(chan struct{}),
+		db:     db,
+		path:   path,
+		notice: notice,
+		queue:  make(chan *recordReq, 1024),
+		subs:   make(map[*subscriber]struct{}),
+		quit:   make(chan struct{}),
+	}
+	if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyOpen, []byte{1}) }); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("cannot write to %s: check free disk space: %w", path, err)
+	}
+	if unclean && !checked {
+		s.suspect()
 	}
 	s.writer.Add(1)
 	go s.writeLoop()
@@ -132,6 +165,7 @@ func openBolt(path string) (db *bolt.DB, err error) {
 			db, err = nil, fmt.Errorf("%w: %v", berrors.ErrInvalid, r)
 		}
 	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	return bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout, FreelistType: bolt.FreelistMapType})
 }
 
@@ -147,18 +181,17 @@ func classifyOpenError(dir, path string, err error) error {
 		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
 		return damaged(path, err)
 	}
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 && fi.Size() < 2*int64(os.Getpagesize()) {
+		// bbolt says "file size too small": the file is cut short, not unwritable.
+		return damagedf(path, err, "it is only %s long, shorter than the two header pages of a database", app.HumanSize(fi.Size()))
+	}
 	return fmt.Errorf("cannot open %s: check that the file and its directory are yours and writable, or pass --data DIR: %w", path, err)
 }
 
 // damaged says which file is unreadable and how to get going again; the file
 // is never removed for the user, it may hold the only copy of their events.
 func damaged(path string, cause error) error {
-	return &openError{
-		msg: fmt.Sprintf("%s is damaged and cannot be read (%v): move it aside (for example rename it to %s.damaged) to start with an empty store, or pass --data DIR",
-			path, cause, filepath.Base(path)),
-		kind:  ErrDamaged,
-		cause: cause,
-	}
+	return damagedf(path, cause, "%v", cause)
 }
 
 // Path is the database file's path.
@@ -194,7 +227,13 @@ func (s *Store) Close() error {
 
 		close(s.quit)
 		s.background.Wait()
-		s.closeErr = s.db.Close()
+		// A clean shutdown: the next Open of a big file need not read every page.
+		if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyOpen) }); err != nil && s.damage.Load() == nil {
+			s.closeErr = err
+		}
+		if err := s.db.Close(); err != nil {
+			s.closeErr = err
+		}
 	})
 	return s.closeErr
 }

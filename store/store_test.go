@@ -854,3 +854,25 @@ func TestEndpointsAndSettings(t *testing.T) {
 		}
 	}
 }
+
+// The provider's event name is kept in the summary: list rows and type:
+// filters read it without touching the body.
+func TestEventTypeIsKeptInTheSummary(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	e := &app.Event{ReceivedAt: time.Now(), Method: "POST", Path: "/gh", Type: "push", Body: []byte(`{}`)}
+	if err := s.Record(context.Background(), e, nil); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Events(app.Page{})
+	if err != nil || len(rows) != 1 || rows[0].Type != "push" {
+		t.Fatalf("rows %+v, %v", rows, err)
+	}
+	got, _ := s.Event(e.ID)
+	if got.Type != "push" {
+		t.Fatalf("event type %q", got.Type)
+	}
+	f, _ := app.ParseFilter("type:push", time.Now())
+	if rows, _ := s.Events(app.Page{Filter: f}); len(rows) != 1 {
+		t.Fatalf("type:push matched %d", len(rows))
+	}
+}

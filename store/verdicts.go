@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -19,12 +20,13 @@ const rejudgeChunk = 500
 // time; capture writes can interleave between chunks.
 func (s *Store) Rejudge(slug string, judge func(*app.Event) app.Verdict) (int, error) {
 	var ids []uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return eventBuckets(tx).summaries.ForEach(func(k, v []byte) error {
 			id := idOf(k)
 			sum, err := decodeSummary(id, v)
 			if err != nil {
-				return err
+				s.skip()
+				return nil
 			}
 			if sum.Endpoint == slug {
 				ids = append(ids, id)
@@ -38,7 +40,7 @@ func (s *Store) Rejudge(slug string, judge func(*app.Event) app.Verdict) (int, e
 	changed := 0
 	for start := 0; start < len(ids); start += rejudgeChunk {
 		chunk := ids[start:min(start+rejudgeChunk, len(ids))]
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			b := eventBuckets(tx)
 			var delta int64
 			for _, id := range chunk {
@@ -95,4 +97,39 @@ func (b buckets) rejudge(id uint64, judge func(*app.Event) app.Verdict) (int, bo
 		return 0, false, err
 	}
 	return grow, true, nil
+}
+
+// SetVerdict replaces one event's verdict (the listener's diagnosis after
+// it answered, see capture.VerdictSetter), or returns an error wrapping
+// app.ErrNotFound.
+func (s *Store) SetVerdict(id uint64, v app.Verdict) error {
+	err := s.update(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		if b.events.Get(key(id)) == nil {
+			return notFound(id)
+		}
+		n, _, err := b.rejudge(id, func(*app.Event) app.Verdict { return v })
+		if err != nil {
+			return err
+		}
+		return addUint(b.meta, keyBytes, int64(n))
+	})
+	if err == nil {
+		s.verdictMu.Lock()
+		fns := slices.Clone(s.onVerdict)
+		s.verdictMu.Unlock()
+		for _, fn := range fns {
+			fn(id, v)
+		}
+	}
+	return err
+}
+
+// OnVerdict calls fn after SetVerdict stored a new verdict for event id
+// (the listener's diagnosis, made after it answered), from SetVerdict's
+// goroutine: the window refreshes the row, `listen` prints the diagnosis.
+func (s *Store) OnVerdict(fn func(id uint64, v app.Verdict)) {
+	s.verdictMu.Lock()
+	s.onVerdict = append(s.onVerdict, fn)
+	s.verdictMu.Unlock()
 }

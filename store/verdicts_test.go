@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/hooklens/hooklens/app"
@@ -61,5 +62,29 @@ func TestReverifyRewritesOnlyTheEndpointsEvents(t *testing.T) {
 		if r.Verdict.Result != want || e.Verdict.Result != want {
 			t.Errorf("event %d (%q): row says %s, event says %s; want %s", r.ID, r.Endpoint, r.Verdict.Result, e.Verdict.Result, want)
 		}
+	}
+}
+
+func TestSetVerdict(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	id := mustRecord(t, s, sampleEvent(1))
+	before, _ := s.StoredBytes()
+	v := app.Verdict{Scheme: "stripe", Result: app.VerdictInvalid, Reason: "signature does not match; it matches with the secret without its whsec_ prefix"}
+	if err := s.SetVerdict(id, v); err != nil {
+		t.Fatal(err)
+	}
+	e, err := s.Event(id)
+	if err != nil || e.Verdict != v {
+		t.Fatalf("stored verdict %+v, %v", e.Verdict, err)
+	}
+	list, _ := s.Events(app.Page{})
+	if len(list) != 1 || list[0].Verdict != v {
+		t.Fatalf("summary verdict %+v", list)
+	}
+	if after, _ := s.StoredBytes(); after <= before {
+		t.Errorf("size counter %d -> %d for a longer verdict", before, after)
+	}
+	if err := s.SetVerdict(999, v); !errors.Is(err, app.ErrNotFound) {
+		t.Fatalf("SetVerdict of a missing event = %v", err)
 	}
 }

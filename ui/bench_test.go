@@ -22,7 +22,7 @@ import (
 func BenchmarkBodyView(b *testing.B) {
 	test.NewTempApp(b)
 	var sb strings.Builder
-	for i := 0; sb.Len() < displayLimit; i++ {
+	for i := 0; sb.Len() < widgets.ViewLimit; i++ {
 		fmt.Fprintf(&sb, "  \"key_%06d\": \"value %d\",\n", i, i)
 	}
 	text := sb.String()

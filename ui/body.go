@@ -21,7 +21,7 @@ import (
 const busyThreshold = 64 << 10
 
 // bodyPane is the Body tab. Decoding and formatting run in a goroutine and
-// the text view receives at most displayLimit bytes, so a 10 MiB body never
+// the text view receives at most widgets.ViewLimit bytes, so a 10 MiB body never
 // blocks the window.
 type bodyPane struct {
 	d    *detail
@@ -124,7 +124,7 @@ func (b *bodyPane) run(e *app.Event, mode string) {
 		if m == "" {
 			m = bi.defaultMode()
 		}
-		text, full := formatBody(bi.data, m, displayLimit)
+		text, full := formatBody(bi.data, m, widgets.ViewLimit)
 		b.d.w.do(func() {
 			if gen != b.gen {
 				return
@@ -144,9 +144,9 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 	b.view.Highlight = nil
 	switch {
 	case mode == modePretty && bi.isJSON:
-		b.view.Highlight = highlightJSON
+		b.view.Highlight = widgets.HighlightJSON
 	case mode == modeHex:
-		b.view.Highlight = highlightHex
+		b.view.Highlight = widgets.HighlightHex
 	}
 	b.view.SetText(text)
 	b.setButtons(true)

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/ui/dialogs"
@@ -30,6 +31,55 @@ type controller struct {
 	conns      []app.Connection
 	connList   *dialogs.ConnectionList
 	connEditor *dialogs.ConnectionEditor
+
+	// The windows it opened, and the bulk resend.
+	resendEd    *dialogs.ResendEditor // the latest Edit and resend window while it is open
+	editors     map[*dialogs.ResendEditor]fyne.Window
+	delivView   *deliveriesView // the Deliveries window while it is open
+	bulkPick    *widget.Select  // the bulk resend's target picker
+	bulkSummary string          // how the last bulk resend went
+}
+
+// fetch runs read off the UI goroutine and hands its result to done on it.
+func fetch[T any](c *controller, read func() (T, error), done func(T, error)) {
+	go func() {
+		v, err := read()
+		c.w.do(func() { done(v, err) })
+	}()
+}
+
+// run runs op off the UI goroutine and hands its error to done on it.
+func run(c *controller, op func() error, done func(error)) {
+	fetch(c, func() (struct{}, error) { return struct{}{}, op() }, func(_ struct{}, err error) { done(err) })
+}
+
+// --- events ---------------------------------------------------------------------
+
+// deleteEvent deletes event id (the window asked first) and updates the list.
+func (c *controller) deleteEvent(id uint64) {
+	w, store := c.w, c.d.Events
+	run(c, func() error { return store.Delete(id) }, func(err error) {
+		if err != nil && !errors.Is(err, app.ErrNotFound) {
+			dialog.ShowError(fmt.Errorf("could not delete event %d: %w", id, err), w.win)
+			return
+		}
+		w.removed(id)
+	})
+}
+
+// deleteAll deletes every event (the window asked first), showing progress
+// when it takes a while.
+func (c *controller) deleteAll(total int) {
+	w, store := c.w, c.d.Events
+	done := w.busy(fmt.Sprintf("Deleting %s…", widgets.Plural(total, "event")))
+	run(c, func() error { return store.DeleteAll() }, func(err error) {
+		done()
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("could not clear the events: %w", err), w.win)
+			return
+		}
+		w.cleared()
+	})
 }
 
 // --- endpoints ------------------------------------------------------------------
@@ -59,16 +109,13 @@ func (c *controller) loadEndpoints() {
 	if l == nil {
 		return
 	}
-	go func() {
-		eps, err := st.Endpoints()
-		c.w.do(func() {
-			if err != nil {
-				l.SetStatus(fmt.Sprintf("could not read the endpoints: %v", err), true)
-				return
-			}
-			l.SetEndpoints(eps)
-		})
-	}()
+	fetch(c, st.Endpoints, func(eps []app.Endpoint, err error) {
+		if err != nil {
+			l.SetStatus(fmt.Sprintf("could not read the endpoints: %v", err), true)
+			return
+		}
+		l.Set(eps)
+	})
 }
 
 // editEndpoint opens the editor on ep; isNew for an endpoint not yet saved
@@ -182,7 +229,7 @@ func (c *controller) loadTargets() {
 				return
 			}
 			c.conns = cs
-			l.SetTargets(ts)
+			l.Set(ts)
 		})
 	}()
 }
@@ -214,7 +261,7 @@ func (c *controller) saveTarget(ed *dialogs.TargetEditor, t app.Target) {
 				c.tgList.SetStatus("Saved target "+t.Name+".", false)
 				c.loadTargets()
 			}
-			if v := c.w.delivView; v != nil {
+			if v := c.delivView; v != nil {
 				v.loadTargets()
 			}
 		})
@@ -242,17 +289,14 @@ func (c *controller) retryFailed(t app.Target) {
 
 func (c *controller) deleteTarget(t app.Target) {
 	l, st := c.tgList, c.d.Deliveries
-	go func() {
-		err := st.DeleteTarget(t.ID)
-		c.w.do(func() {
-			if err != nil {
-				l.SetStatus(fmt.Sprintf("could not delete target %s: %v", t.Name, err), true)
-				return
-			}
-			l.SetStatus("Deleted target "+t.Name+".", false)
-			c.loadTargets()
-		})
-	}()
+	run(c, func() error { return st.DeleteTarget(t.ID) }, func(err error) {
+		if err != nil {
+			l.SetStatus(fmt.Sprintf("could not delete target %s: %v", t.Name, err), true)
+			return
+		}
+		l.SetStatus("Deleted target "+t.Name+".", false)
+		c.loadTargets()
+	})
 }
 
 // --- connections ------------------------------------------------------------------
@@ -283,16 +327,13 @@ func (c *controller) loadConnections() {
 	if l == nil {
 		return
 	}
-	go func() {
-		cs, err := st.Connections()
-		c.w.do(func() {
-			if err != nil {
-				l.SetStatus(fmt.Sprintf("could not read the connections: %v", err), true)
-				return
-			}
-			l.SetConnections(cs)
-		})
-	}()
+	fetch(c, st.Connections, func(cs []app.Connection, err error) {
+		if err != nil {
+			l.SetStatus(fmt.Sprintf("could not read the connections: %v", err), true)
+			return
+		}
+		l.Set(cs)
+	})
 }
 
 func (c *controller) editConnection(x app.Connection, isNew bool) *dialogs.ConnectionEditor {
@@ -343,5 +384,71 @@ func (c *controller) deleteConnection(name string) {
 			}
 			c.loadConnections()
 		})
+	}()
+}
+
+// --- edit and resend ----------------------------------------------------------
+
+// keyResendURL remembers the last URL typed into the editor, for the next.
+const keyResendURL = "resend.url"
+
+// editAndResend opens the editor on e (nil for an empty request).
+func (c *controller) editAndResend(e *app.Event) *dialogs.ResendEditor {
+	if c.d.Queue == nil {
+		return nil
+	}
+	last, _ := c.d.Settings.Setting(keyResendURL)
+	ed := dialogs.NewResendEditor(e, last, c.w.do)
+	ed.OnSend = func(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) func() {
+		if d.TargetID == "" {
+			if err := c.d.Settings.SetSetting(keyResendURL, d.Request.URL); err != nil {
+				fyne.LogError("remembering the resend URL", err)
+			}
+		}
+		return c.sendTracked(d, changed, done)
+	}
+	ed.OnCancel = func(id uint64) {
+		q := c.d.Queue
+		go func() {
+			if err := q.Cancel(id); err != nil {
+				c.w.do(func() { ed.CancelFailed(err) })
+			}
+		}()
+	}
+	ed.OnClosed = func() {
+		delete(c.editors, ed)
+		if c.resendEd == ed {
+			c.resendEd = nil
+		}
+	}
+	title := "Compose a request — Hooklens"
+	if e != nil {
+		title = fmt.Sprintf("Edit and resend event #%s — %s %s — Hooklens", e.IDString(), e.Method, e.RequestURI())
+	}
+	win := c.w.app.NewWindow(title)
+	win.SetContent(ed.Root)
+	win.Resize(fyne.NewSize(1280, 840))
+	win.SetOnClosed(ed.Closed)
+	win.Show()
+	c.resendEd = ed
+	if c.editors == nil {
+		c.editors = map[*dialogs.ResendEditor]fyne.Window{}
+	}
+	c.editors[ed] = win
+	win.Canvas().Focus(ed.URL)
+	c.loadResendTargets(ed)
+	return ed
+}
+
+// loadResendTargets reads the targets ed offers.
+func (c *controller) loadResendTargets(ed *dialogs.ResendEditor) {
+	st := c.d.Deliveries
+	if st == nil {
+		ed.MarkLoaded()
+		return
+	}
+	go func() {
+		ts, err := st.Targets()
+		c.w.do(func() { ed.SetTargets(ts, err) })
 	}()
 }

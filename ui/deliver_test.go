@@ -70,7 +70,7 @@ func (r *receiver) requests() []received {
 }
 
 // openEditor captures body at path, selects it and opens Edit and resend.
-func (h *harness) openEditor(path, body string) *resendEditor {
+func (h *harness) openEditor(path, body string) *dialogs.ResendEditor {
 	h.t.Helper()
 	if got := h.send("POST", path, "application/json", []byte(body)); got != 200 {
 		h.t.Fatalf("listener answered %d", got)
@@ -80,18 +80,18 @@ func (h *harness) openEditor(path, body string) *resendEditor {
 		h.t.Fatal("the event header offers no Resend / Edit and resend")
 	}
 	test.Tap(h.w.detail.edit)
-	ed := h.w.resendEd
+	ed := h.w.ctl.resendEd
 	if ed == nil {
 		h.t.Fatal("Edit and resend opened nothing")
 	}
-	h.pumpUntil("the targets to load", func() bool { return ed.loaded })
+	h.pumpUntil("the targets to load", func() bool { return ed.Loaded() })
 	return ed
 }
 
 // replaceBody selects everything in the body entry and types text over it.
-func replaceBody(ed *resendEditor, text string) {
-	ed.body.TypedShortcut(&fyne.ShortcutSelectAll{})
-	test.Type(ed.body, text)
+func replaceBody(ed *dialogs.ResendEditor, text string) {
+	ed.Body.TypedShortcut(&fyne.ShortcutSelectAll{})
+	test.Type(ed.Body, text)
 }
 
 func (h *harness) putTarget(t app.Target) app.Target {
@@ -110,32 +110,32 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 	rcv := newReceiver(t)
 
 	// The Deliveries window is open while sending: it must follow live.
-	test.Tap(h.w.deliveriesBtn)
-	v := h.w.delivView
+	test.Tap(h.w.top.deliveriesBtn)
+	v := h.w.ctl.delivView
 	if v == nil {
 		t.Fatal("the Deliveries button opened nothing")
 	}
 	h.pumpUntil("the empty deliveries list", func() bool { return v.model.counted })
 
 	ed := h.openEditor("/hooks/orders", `{"order":17,"amount":4200}`)
-	if ed.body.Text != `{"order":17,"amount":4200}` || ed.method.Selected != "POST" {
-		t.Fatalf("editor starts with %s %q", ed.method.Selected, ed.body.Text)
+	if ed.Body.Text != `{"order":17,"amount":4200}` || ed.Method.Selected != "POST" {
+		t.Fatalf("editor starts with %s %q", ed.Method.Selected, ed.Body.Text)
 	}
-	if !strings.HasPrefix(ed.check.Text, "✓ valid JSON") {
-		t.Errorf("JSON check on the captured body: %q", ed.check.Text)
+	if !strings.HasPrefix(ed.Check.Text, "✓ valid JSON") {
+		t.Errorf("JSON check on the captured body: %q", ed.Check.Text)
 	}
-	test.Type(ed.url, rcv.URL+"/webhooks")
+	test.Type(ed.URL, rcv.URL+"/webhooks")
 	edited := `{"order":17,"amount":9900,"note":"edited in Hooklens"}`
 	replaceBody(ed, edited)
-	if ed.body.Text != edited {
-		t.Fatalf("typing replaced the body with %q", ed.body.Text)
+	if ed.Body.Text != edited {
+		t.Fatalf("typing replaced the body with %q", ed.Body.Text)
 	}
 
-	test.Tap(ed.send)
-	if !ed.progBox.Visible() || ed.progText.Text != "Sending… attempt 1" || !ed.send.Disabled() {
-		t.Errorf("while sending: progress shown %v, text %q, Send disabled %v", ed.progBox.Visible(), ed.progText.Text, ed.send.Disabled())
+	test.Tap(ed.SendButton)
+	if !ed.ProgBox.Visible() || ed.ProgText.Text != "Sending… attempt 1" || !ed.SendButton.Disabled() {
+		t.Errorf("while sending: progress shown %v, text %q, Send disabled %v", ed.ProgBox.Visible(), ed.ProgText.Text, ed.SendButton.Disabled())
 	}
-	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
+	h.pumpUntil("the send to finish", func() bool { return !ed.Sending() })
 
 	reqs := rcv.requests()
 	if len(reqs) != 1 {
@@ -145,28 +145,28 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 		t.Errorf("the app received %s %s %q (Content-Type %q), want the edited body", r.Method, r.Path, r.Body, r.Header.Get("Content-Type"))
 	}
 
-	p := ed.pane
-	if ed.progBox.Visible() || ed.sendErr.Visible() {
-		t.Errorf("after the send: progress shown %v, error %q", ed.progBox.Visible(), ed.sendErr.Text)
+	p := ed.Pane
+	if ed.ProgBox.Visible() || ed.SendErr.Visible() {
+		t.Errorf("after the send: progress shown %v, error %q", ed.ProgBox.Visible(), ed.SendErr.Text)
 	}
-	if p.aStatus.Text != "201" || p.aStatus.Color != hltheme.Green {
-		t.Errorf("response status badge %q in %s, want a green 201", p.aStatus.Text, p.aStatus.Color)
+	if p.AttemptStatus.Text != "201" || p.AttemptStatus.Color != hltheme.Green {
+		t.Errorf("response status badge %q in %s, want a green 201", p.AttemptStatus.Text, p.AttemptStatus.Color)
 	}
-	if p.state.Text != "delivered" || p.state.Color != hltheme.Green {
-		t.Errorf("state badge %q in %s", p.state.Text, p.state.Color)
+	if p.State.Text != "delivered" || p.State.Color != hltheme.Green {
+		t.Errorf("state badge %q in %s", p.State.Text, p.State.Color)
 	}
-	if !strings.Contains(p.aMeta.Text, "Created") || !strings.Contains(p.aMeta.Text, " ms") {
-		t.Errorf("attempt line %q lacks the status text or the time in ms", p.aMeta.Text)
+	if !strings.Contains(p.AttemptMeta.Text, "Created") || !strings.Contains(p.AttemptMeta.Text, " ms") {
+		t.Errorf("attempt line %q lacks the status text or the time in ms", p.AttemptMeta.Text)
 	}
 	wantBody := fmt.Sprintf("{\n  \"received\": true,\n  \"bytes\": %d\n}", len(edited))
-	if got := p.respBody.Text(); got != wantBody {
+	if got := p.ResponseBody.Text(); got != wantBody {
 		t.Errorf("response body shown:\n%s\nwant (pretty):\n%s", got, wantBody)
 	}
-	if got := p.respHead.Text(); !strings.Contains(got, "X-Receiver: test-app") {
+	if got := p.ResponseHeaders.Text(); !strings.Contains(got, "X-Receiver: test-app") {
 		t.Errorf("response headers shown:\n%s", got)
 	}
-	if p.attemptsTitle.Text != "Attempts (1)" {
-		t.Errorf("attempts title %q", p.attemptsTitle.Text)
+	if p.AttemptsTitle.Text != "Attempts (1)" {
+		t.Errorf("attempts title %q", p.AttemptsTitle.Text)
 	}
 
 	// The Deliveries window picked the delivery up and shows its attempt.
@@ -175,16 +175,16 @@ func TestEditAndResendSendsEditedBodyAndShowsResponse(t *testing.T) {
 		t.Errorf("deliveries count %q", v.count.Text)
 	}
 	v.list.Select(0)
-	h.pumpUntil("the delivery's detail", func() bool { return v.pane.d != nil })
+	h.pumpUntil("the delivery's detail", func() bool { return v.pane.Delivery() != nil })
 	vp := v.pane
-	if vp.state.Text != "delivered" || vp.attemptsTitle.Text != "Attempts (1)" || vp.aStatus.Text != "201" {
-		t.Errorf("Deliveries shows %q, %q, status %q", vp.state.Text, vp.attemptsTitle.Text, vp.aStatus.Text)
+	if vp.State.Text != "delivered" || vp.AttemptsTitle.Text != "Attempts (1)" || vp.AttemptStatus.Text != "201" {
+		t.Errorf("Deliveries shows %q, %q, status %q", vp.State.Text, vp.AttemptsTitle.Text, vp.AttemptStatus.Text)
 	}
-	req := vp.reqView.Text()
+	req := vp.RequestView.Text()
 	if !strings.HasPrefix(req, "POST "+rcv.URL+"/webhooks\n") || !strings.HasSuffix(req, "\n\n"+edited) {
 		t.Errorf("the attempt's request as sent:\n%s", req)
 	}
-	d, err := h.st.Delivery(vp.d.ID)
+	d, err := h.st.Delivery(vp.Delivery().ID)
 	if err != nil || d.EventID != h.w.detail.ev.ID || d.Kind != app.KindResend || string(d.Attempts[0].Request.Body) != edited {
 		t.Errorf("stored delivery %+v, %v", d, err)
 	}
@@ -195,39 +195,39 @@ func TestEditorValidatesJSONAsYouTypeWithLineAndColumn(t *testing.T) {
 	ed := h.openEditor("/hooks/json", `{"a":1}`)
 
 	replaceBody(ed, "{\n  \"a\": 1,\n  \"b\": }")
-	if want := "✗ Invalid JSON at line 3, column 8: invalid character '}' looking for beginning of value"; ed.check.Text != want {
-		t.Errorf("check %q, want %q", ed.check.Text, want)
+	if want := "✗ Invalid JSON at line 3, column 8: invalid character '}' looking for beginning of value"; ed.Check.Text != want {
+		t.Errorf("check %q, want %q", ed.Check.Text, want)
 	}
-	if ed.check.Importance != widget.DangerImportance || !ed.format.Disabled() || !ed.minify.Disabled() {
+	if ed.Check.Importance != widget.DangerImportance || !ed.FormatButton.Disabled() || !ed.MinifyButton.Disabled() {
 		t.Errorf("an invalid body should show in red with Format and Minify off")
 	}
-	test.Type(ed.body, "") // nothing typed: still invalid
+	test.Type(ed.Body, "") // nothing typed: still invalid
 	replaceBody(ed, "{\"a\": [1, 2")
-	if !strings.Contains(ed.check.Text, "line 1, column 12: unexpected end of JSON input") {
-		t.Errorf("unfinished body: %q", ed.check.Text)
+	if !strings.Contains(ed.Check.Text, "line 1, column 12: unexpected end of JSON input") {
+		t.Errorf("unfinished body: %q", ed.Check.Text)
 	}
 
 	replaceBody(ed, `{"b":{"c":[1,2.50]},"a":"x"}`)
-	if !strings.HasPrefix(ed.check.Text, "✓ valid JSON") || ed.format.Disabled() {
-		t.Fatalf("valid body: %q, Format disabled %v", ed.check.Text, ed.format.Disabled())
+	if !strings.HasPrefix(ed.Check.Text, "✓ valid JSON") || ed.FormatButton.Disabled() {
+		t.Fatalf("valid body: %q, Format disabled %v", ed.Check.Text, ed.FormatButton.Disabled())
 	}
-	test.Tap(ed.format)
-	if want := "{\n  \"b\": {\n    \"c\": [\n      1,\n      2.50\n    ]\n  },\n  \"a\": \"x\"\n}"; ed.body.Text != want {
-		t.Errorf("Format gave\n%s\nwant key order and numbers kept:\n%s", ed.body.Text, want)
+	test.Tap(ed.FormatButton)
+	if want := "{\n  \"b\": {\n    \"c\": [\n      1,\n      2.50\n    ]\n  },\n  \"a\": \"x\"\n}"; ed.Body.Text != want {
+		t.Errorf("Format gave\n%s\nwant key order and numbers kept:\n%s", ed.Body.Text, want)
 	}
-	test.Tap(ed.minify)
-	if ed.body.Text != `{"b":{"c":[1,2.50]},"a":"x"}` {
-		t.Errorf("Minify gave %q", ed.body.Text)
+	test.Tap(ed.MinifyButton)
+	if ed.Body.Text != `{"b":{"c":[1,2.50]},"a":"x"}` {
+		t.Errorf("Minify gave %q", ed.Body.Text)
 	}
 
 	// A URL that is not http(s) is refused before anything is sent.
-	test.Type(ed.url, "ftp://example.com/x")
-	if !ed.urlErr.Visible() || !strings.Contains(ed.urlErr.Text, "must start with http:// or https://") {
-		t.Errorf("URL error %q (shown %v)", ed.urlErr.Text, ed.urlErr.Visible())
+	test.Type(ed.URL, "ftp://example.com/x")
+	if !ed.URLErr.Visible() || !strings.Contains(ed.URLErr.Text, "must start with http:// or https://") {
+		t.Errorf("URL error %q (shown %v)", ed.URLErr.Text, ed.URLErr.Visible())
 	}
-	test.Tap(ed.send)
-	if ed.sending || !ed.sendErr.Visible() {
-		t.Errorf("Send with a bad URL: sending %v, error shown %v", ed.sending, ed.sendErr.Visible())
+	test.Tap(ed.SendButton)
+	if ed.Sending() || !ed.SendErr.Visible() {
+		t.Errorf("Send with a bad URL: sending %v, error shown %v", ed.Sending(), ed.SendErr.Visible())
 	}
 	if n, _ := h.st.CountDeliveries(); n != 0 {
 		t.Errorf("%d deliveries stored for a refused send", n)
@@ -245,12 +245,12 @@ func TestCheckJSONPositions(t *testing.T) {
 		{`{"a":1}}`, 1, 8},
 		{`{"a":`, 1, 6},
 	} {
-		je := checkJSON([]byte(c.in))
+		je := widgets.CheckJSON([]byte(c.in))
 		if je == nil || je.Line != c.line || je.Col != c.col {
-			t.Errorf("checkJSON(%q) = %v, want line %d column %d", c.in, je, c.line, c.col)
+			t.Errorf("widgets.CheckJSON(%q) = %v, want line %d column %d", c.in, je, c.line, c.col)
 		}
 	}
-	if je := checkJSON([]byte(`{"ok":[true,null]}`)); je != nil {
+	if je := widgets.CheckJSON([]byte(`{"ok":[true,null]}`)); je != nil {
 		t.Errorf("valid JSON reported: %v", je)
 	}
 }
@@ -261,18 +261,18 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	tg := h.putTarget(app.Target{Name: "Acme", URL: rcv.URL + "/gone", Enabled: true, Retry: app.DefaultRetry})
 
 	ed := h.openEditor("/hooks/acme", `{"id":"evt_9"}`)
-	ed.target.SetSelected(targetOption(tg))
-	if ed.url.Text != rcv.URL+"/gone" || !ed.env.Visible() || ed.env.Text != "PRODUCTION" {
-		t.Errorf("picking the target: URL %q, badge %q (shown %v)", ed.url.Text, ed.env.Text, ed.env.Visible())
+	ed.Target.SetSelected(dialogs.TargetOption(tg))
+	if ed.URL.Text != rcv.URL+"/gone" || !ed.Env.Visible() || ed.Env.Text != "PRODUCTION" {
+		t.Errorf("picking the target: URL %q, badge %q (shown %v)", ed.URL.Text, ed.Env.Text, ed.Env.Visible())
 	}
-	test.Tap(ed.send)
-	h.pumpUntil("the send to finish", func() bool { return !ed.sending })
-	p := ed.pane
-	if p.state.Text != "gone" || p.state.Color != hltheme.Orange || p.aStatus.Text != "410" {
-		t.Errorf("after a 410: state %q in %s, status %q", p.state.Text, p.state.Color, p.aStatus.Text)
+	test.Tap(ed.SendButton)
+	h.pumpUntil("the send to finish", func() bool { return !ed.Sending() })
+	p := ed.Pane
+	if p.State.Text != "gone" || p.State.Color != hltheme.Orange || p.AttemptStatus.Text != "410" {
+		t.Errorf("after a 410: state %q in %s, status %q", p.State.Text, p.State.Color, p.AttemptStatus.Text)
 	}
-	if !strings.Contains(p.reason.Text, "410 Gone") || !strings.Contains(p.reason.Text, "target is disabled") {
-		t.Errorf("reason %q", p.reason.Text)
+	if !strings.Contains(p.Reason.Text, "410 Gone") || !strings.Contains(p.Reason.Text, "target is disabled") {
+		t.Errorf("reason %q", p.Reason.Text)
 	}
 	if n := len(rcv.requests()); n != 1 {
 		t.Errorf("a 410 was retried: %d requests", n)
@@ -299,11 +299,11 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	}
 
 	// Sending to it again is refused with the reason, before any request.
-	ed.loadTargets()
-	h.pumpUntil("the targets to reload", func() bool { return ed.chosenTarget() != nil && !ed.chosenTarget().Enabled })
-	test.Tap(ed.send)
-	if !ed.sendErr.Visible() || !strings.Contains(ed.sendErr.Text, "disabled") {
-		t.Errorf("sending to a disabled target: %q", ed.sendErr.Text)
+	h.w.ctl.loadResendTargets(ed)
+	h.pumpUntil("the targets to reload", func() bool { return ed.ChosenTarget() != nil && !ed.ChosenTarget().Enabled })
+	test.Tap(ed.SendButton)
+	if !ed.SendErr.Visible() || !strings.Contains(ed.SendErr.Text, "disabled") {
+		t.Errorf("sending to a disabled target: %q", ed.SendErr.Text)
 	}
 }
 
@@ -317,7 +317,7 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	tg := h.putTarget(app.Target{Name: "Shop", URL: "https://shop.example.com/hooks", SandboxURL: "https://sandbox.example.com/hooks",
 		UseSandbox: true, Scheme: "stripe", Secret: secret, Connection: "zoho", Enabled: true, Retry: app.DefaultRetry})
 
-	test.Tap(h.w.targetsBtn)
+	test.Tap(h.w.top.targetsBtn)
 	l := h.w.ctl.tgList
 	h.pumpUntil("the targets list", func() bool { return l != nil && l.Loaded() })
 	list := h.w.win.Canvas().Overlays().Top()
@@ -388,7 +388,7 @@ func TestTargetAndConnectionEditorsMaskSecrets(t *testing.T) {
 	// The connection editor masks its token too.
 	h.pumpUntil("the list to reload", func() bool { return h.w.ctl.tgEditor == nil && l.Loaded() })
 	h.w.ctl.showConnections()
-	h.pumpUntil("the connections", func() bool { return h.w.ctl.connList != nil && len(h.w.ctl.connList.Connections()) == 1 })
+	h.pumpUntil("the connections", func() bool { return h.w.ctl.connList != nil && len(h.w.ctl.connList.Items()) == 1 })
 	test.Tap(h.dialogButton("Edit"))
 	ce := h.w.ctl.connEditor
 	texts = labels(h.w.win.Canvas().Overlays().Top())
@@ -404,43 +404,43 @@ func TestCancelAndRetryFromDeliveries(t *testing.T) {
 		Retry: app.RetryPolicy{Retries: 2, Delay: time.Hour}})
 
 	ed := h.openEditor("/hooks/flaky", `{"n":1}`)
-	ed.target.SetSelected(targetOption(tg))
-	test.Tap(ed.send)
+	ed.Target.SetSelected(dialogs.TargetOption(tg))
+	test.Tap(ed.SendButton)
 	h.pumpUntil("the first attempt to fail", func() bool {
-		return ed.progBox.Visible() && strings.HasPrefix(ed.progText.Text, "Attempt 1: Answered 500")
+		return ed.ProgBox.Visible() && strings.HasPrefix(ed.ProgText.Text, "Attempt 1: Answered 500")
 	})
-	if !strings.Contains(ed.progText.Text, "Attempt 2 at") || !ed.detach.Visible() || ed.cancel.Disabled() {
-		t.Errorf("waiting for a retry: %q, leave-to-queue shown %v, cancel enabled %v", ed.progText.Text, ed.detach.Visible(), !ed.cancel.Disabled())
+	if !strings.Contains(ed.ProgText.Text, "Attempt 2 at") || !ed.Detach.Visible() || ed.CancelButton.Disabled() {
+		t.Errorf("waiting for a retry: %q, leave-to-queue shown %v, cancel enabled %v", ed.ProgText.Text, ed.Detach.Visible(), !ed.CancelButton.Disabled())
 	}
-	if ed.pane.aStatus.Text != "500" || ed.pane.aStatus.Color != hltheme.Red {
-		t.Errorf("the failed attempt shows %q in %s", ed.pane.aStatus.Text, ed.pane.aStatus.Color)
+	if ed.Pane.AttemptStatus.Text != "500" || ed.Pane.AttemptStatus.Color != hltheme.Red {
+		t.Errorf("the failed attempt shows %q in %s", ed.Pane.AttemptStatus.Text, ed.Pane.AttemptStatus.Color)
 	}
-	test.Tap(ed.cancel)
-	h.pumpUntil("the send to end", func() bool { return !ed.sending })
-	if ed.pane.state.Text != "cancelled" || ed.pane.state.Color != hltheme.Grey {
-		t.Errorf("after Cancel: %q in %s", ed.pane.state.Text, ed.pane.state.Color)
+	test.Tap(ed.CancelButton)
+	h.pumpUntil("the send to end", func() bool { return !ed.Sending() })
+	if ed.Pane.State.Text != "cancelled" || ed.Pane.State.Color != hltheme.Grey {
+		t.Errorf("after Cancel: %q in %s", ed.Pane.State.Text, ed.Pane.State.Color)
 	}
 
-	v := h.w.showDeliveries()
+	v := h.w.ctl.showDeliveries()
 	h.pumpUntil("the row", func() bool { return v.model.cachedRows() == 1 })
 	v.list.Select(0)
-	h.pumpUntil("the detail", func() bool { return v.pane.d != nil })
-	if !v.pane.retryBtn.Visible() || v.pane.retryBtn.Disabled() || v.pane.cancelBtn.Visible() {
+	h.pumpUntil("the detail", func() bool { return v.pane.Delivery() != nil })
+	if !v.pane.RetryButton.Visible() || v.pane.RetryButton.Disabled() || v.pane.CancelButton.Visible() {
 		t.Fatal("a cancelled delivery should offer Retry, not Cancel")
 	}
-	test.Tap(v.pane.retryBtn)
+	test.Tap(v.pane.RetryButton)
 	h.pumpUntil("the retried delivery to fail again and wait", func() bool {
-		d := v.pane.d
+		d := v.pane.Delivery()
 		return d.State == app.Pending && len(d.Attempts) == 2
 	})
-	if !v.pane.next.Visible() || !strings.HasPrefix(v.pane.next.Text, "Next attempt at") || !v.pane.cancelBtn.Visible() {
-		t.Errorf("pending delivery: next %q (shown %v), Cancel shown %v", v.pane.next.Text, v.pane.next.Visible(), v.pane.cancelBtn.Visible())
+	if !v.pane.Next.Visible() || !strings.HasPrefix(v.pane.Next.Text, "Next attempt at") || !v.pane.CancelButton.Visible() {
+		t.Errorf("pending delivery: next %q (shown %v), Cancel shown %v", v.pane.Next.Text, v.pane.Next.Visible(), v.pane.CancelButton.Visible())
 	}
-	if len(v.pane.rows) != 2 {
-		t.Errorf("%d attempt rows, want 2", len(v.pane.rows))
+	if v.pane.Attempts() != 2 {
+		t.Errorf("%d attempt rows, want 2", v.pane.Attempts())
 	}
-	test.Tap(v.pane.cancelBtn)
-	h.pumpUntil("the delivery to be cancelled", func() bool { return v.pane.d.State == app.Cancelled })
+	test.Tap(v.pane.CancelButton)
+	h.pumpUntil("the delivery to be cancelled", func() bool { return v.pane.Delivery().State == app.Cancelled })
 	h.pumpUntil("the row to say cancelled", func() bool {
 		s, ok := v.model.Item(0)
 		return ok && s.State == app.Cancelled
@@ -459,13 +459,13 @@ func TestBulkResendOfFilteredEventsToTarget(t *testing.T) {
 	h.w.applyFilter("needle")
 	h.pumpUntil("the filter", func() bool { return h.w.model.counted && h.w.model.Len() == 2 })
 
-	h.w.askBulk(nil, "2 events")
-	h.pumpUntil("the target picker", func() bool { return h.w.bulkPick != nil })
-	h.w.bulkPick.SetSelected(targetOption(tg))
+	h.w.ctl.askBulk(nil, "2 events")
+	h.pumpUntil("the target picker", func() bool { return h.w.ctl.bulkPick != nil })
+	h.w.ctl.bulkPick.SetSelected(dialogs.TargetOption(tg))
 	test.Tap(h.dialogButton("Resend"))
-	h.pumpUntil("the summary", func() bool { return h.w.bulkSummary != "" })
-	if want := "Queued 2 resends to Local (PRODUCTION); follow them in Deliveries."; h.w.bulkSummary != want || h.w.flash.text.Text != want {
-		t.Errorf("summary %q, banner %q", h.w.bulkSummary, h.w.flash.text.Text)
+	h.pumpUntil("the summary", func() bool { return h.w.ctl.bulkSummary != "" })
+	if want := "Queued 2 resends to Local (PRODUCTION); follow them in Deliveries."; h.w.ctl.bulkSummary != want || h.w.top.flash.text.Text != want {
+		t.Errorf("summary %q, banner %q", h.w.ctl.bulkSummary, h.w.top.flash.text.Text)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for len(rcv.requests()) < 2 && time.Now().Before(deadline) {
@@ -485,25 +485,25 @@ func TestQuickResendToURLFollowsInBanner(t *testing.T) {
 	rcv := newReceiver(t)
 	h.send("POST", "/hooks/q", "application/json", []byte(`{"q":1}`), "X-Trace", "abc")
 	h.selectPath("/hooks/q")
-	h.w.quickResend(h.w.detail.ev, nil, rcv.URL+"/quick")
-	h.pumpUntil("the banner to say delivered", func() bool { return h.w.flash.badge.Text == "delivered" })
-	if txt := h.w.flash.text.Text; !strings.Contains(txt, "delivered — 201 Created in") {
+	h.w.ctl.quickResend(h.w.detail.ev, nil, rcv.URL+"/quick")
+	h.pumpUntil("the banner to say delivered", func() bool { return h.w.top.flash.badge.Text == "delivered" })
+	if txt := h.w.top.flash.text.Text; !strings.Contains(txt, "delivered — 201 Created in") {
 		t.Errorf("banner %q", txt)
 	}
 	r := rcv.requests()
 	if len(r) != 1 || r[0].Body != `{"q":1}` || r[0].Header.Get("X-Trace") != "abc" {
 		t.Errorf("the app received %+v", r)
 	}
-	test.Tap(h.w.flash.show)
-	v := h.w.delivView
-	h.pumpUntil("the delivery selected in Deliveries", func() bool { return v != nil && v.pane.d != nil && v.pane.d.ID == h.w.flash.id })
+	test.Tap(h.w.top.flash.show)
+	v := h.w.ctl.delivView
+	h.pumpUntil("the delivery selected in Deliveries", func() bool { return v != nil && v.pane.Delivery() != nil && v.pane.Delivery().ID == h.w.top.flash.id })
 }
 
 func TestMaskingOfCredentialsInAttempts(t *testing.T) {
 	r := app.Request{Method: "POST", URL: "https://www.zohoapis.com/bigin/v2/x?zapikey=1003.abcdef0123456789abcdef&page=2",
 		Headers: app.Headers{{Name: "Authorization", Value: "Zoho-oauthtoken 1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c"},
 			{Name: "X-API-Key", Value: "sk_live_51Habcdefghijklmnop"}, {Name: "Stripe-Signature", Value: "t=1,v1=abc"}}}
-	txt := requestText(r)
+	txt := widgets.RequestText(r)
 	for _, secret := range []string{"8f3a9c2b7d4e6f1a0b9c8d7e6f5a", "abcdef0123456789abcd", "51Habcdefghijkl"} {
 		if strings.Contains(txt, secret) {
 			t.Errorf("request text shows %q:\n%s", secret, txt)
@@ -516,7 +516,7 @@ func TestMaskingOfCredentialsInAttempts(t *testing.T) {
 		}
 	}
 	// curl is for running it again: it keeps the real values.
-	if c := curlCommand(r); !strings.Contains(c, "1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c") {
+	if c := widgets.CurlCommand(r); !strings.Contains(c, "1000.8f3a9c2b7d4e6f1a0b9c8d7e6f5a4b3c") {
 		t.Errorf("curl command %q", c)
 	}
 }

@@ -13,148 +13,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/ui/dialogs"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
-
-// --- the model --------------------------------------------------------------------
-
-// deliveryModel pages delivery summaries from the store, newest first, as
-// the event list does: a row asks for its item by index and only a few
-// pages are held. States change in place, so a change rereads the pages
-// held (in one goroutine) rather than patching them.
-type deliveryModel struct {
-	st       app.DeliveryStore
-	do       func(func())
-	pageSize int
-	maxPages int
-
-	count   int
-	counted bool
-	pages   map[int][]app.DeliverySummary // by first index
-	used    map[int]uint64
-	clock   uint64
-	loading map[int]bool
-	gen     uint64
-
-	onChange func() // rows or count changed
-	onError  func(error)
-}
-
-func newDeliveryModel(st app.DeliveryStore, do func(func())) *deliveryModel {
-	return &deliveryModel{st: st, do: do, pageSize: 100, maxPages: 4,
-		pages: map[int][]app.DeliverySummary{}, used: map[int]uint64{}, loading: map[int]bool{}}
-}
-
-func (m *deliveryModel) Len() int { return m.count }
-
-// Item returns row i, asking for its page when it is not held.
-func (m *deliveryModel) Item(i int) (app.DeliverySummary, bool) {
-	start := i / m.pageSize * m.pageSize
-	if p, ok := m.pages[start]; ok {
-		m.clock++
-		m.used[start] = m.clock
-		if i-start < len(p) {
-			return p[i-start], true
-		}
-		return app.DeliverySummary{}, false
-	}
-	if i >= 0 && i < m.count && !m.loading[start] {
-		m.loading[start] = true
-		m.read([]int{start})
-	}
-	return app.DeliverySummary{}, false
-}
-
-// IndexOf is the row of delivery id if its page is held, or -1.
-func (m *deliveryModel) IndexOf(id uint64) int {
-	for start, p := range m.pages {
-		for j := range p {
-			if p[j].ID == id {
-				return start + j
-			}
-		}
-	}
-	return -1
-}
-
-// Reload rereads the count and every page held.
-func (m *deliveryModel) Reload() {
-	starts := []int{0}
-	for s := range m.pages {
-		if s != 0 {
-			starts = append(starts, s)
-		}
-	}
-	m.read(starts)
-}
-
-// read fetches the count and the pages at starts in a goroutine.
-func (m *deliveryModel) read(starts []int) {
-	m.gen++
-	gen := m.gen
-	go func() {
-		n, err := m.st.CountDeliveries()
-		got := map[int][]app.DeliverySummary{}
-		for _, s := range starts {
-			if err != nil {
-				break
-			}
-			got[s], err = m.st.Deliveries(app.DeliveryPage{Offset: s, Limit: m.pageSize})
-		}
-		m.do(func() { m.arrived(gen, n, got, err) })
-	}()
-}
-
-func (m *deliveryModel) arrived(gen uint64, n int, got map[int][]app.DeliverySummary, err error) {
-	for s := range got {
-		delete(m.loading, s)
-	}
-	if err != nil {
-		if m.onError != nil {
-			m.onError(err)
-		}
-		return
-	}
-	if gen < m.gen && len(got) > 1 {
-		return // a newer full reread is on its way
-	}
-	if n != m.count {
-		// Rows moved: pages not reread now describe other rows.
-		for s := range m.pages {
-			if _, ok := got[s]; !ok {
-				delete(m.pages, s)
-			}
-		}
-	}
-	m.count, m.counted = n, true
-	for s, p := range got {
-		m.clock++
-		m.pages[s], m.used[s] = p, m.clock
-	}
-	for len(m.pages) > m.maxPages {
-		old, oldUsed := -1, uint64(0)
-		for s := range m.pages {
-			if old < 0 || m.used[s] < oldUsed {
-				old, oldUsed = s, m.used[s]
-			}
-		}
-		delete(m.pages, old)
-		delete(m.used, old)
-	}
-	if m.onChange != nil {
-		m.onChange()
-	}
-}
-
-// cachedRows is how many summaries are held (for tests).
-func (m *deliveryModel) cachedRows() int {
-	n := 0
-	for _, p := range m.pages {
-		n += len(p)
-	}
-	return n
-}
 
 // --- the window ----------------------------------------------------------------
 
@@ -164,9 +26,9 @@ func (m *deliveryModel) cachedRows() int {
 type deliveriesView struct {
 	w       *Window
 	win     fyne.Window
-	model   *deliveryModel
+	model   *pager[app.DeliverySummary]
 	list    *widget.List
-	pane    *deliveryPane
+	pane    *dialogs.DeliveryPane
 	count   *widget.Label
 	errText *widget.Label
 	empty   fyne.CanvasObject
@@ -181,18 +43,21 @@ type deliveriesView struct {
 }
 
 // showDeliveries opens the Deliveries window, or brings it forward.
-func (w *Window) showDeliveries() *deliveriesView {
+func (c *controller) showDeliveries() *deliveriesView {
+	w := c.w
 	if w.d.Queue == nil || w.d.Deliveries == nil {
 		return nil
 	}
-	if v := w.delivView; v != nil {
+	if v := w.ctl.delivView; v != nil {
 		v.win.RequestFocus()
 		return v
 	}
 	v := &deliveriesView{w: w, targets: map[string]app.Target{},
 		kick: make(chan struct{}, 1), stop: make(chan struct{})}
-	v.model = newDeliveryModel(w.d.Deliveries, w.do)
-	v.model.onChange = v.changed
+	v.model = deliveryPages(w.d.Deliveries, w.do)
+	v.model.onLoaded = v.changed
+	v.model.onGrow = func(int) { v.changed() }
+	v.model.onReset = func(bool) { v.changed() }
 	v.model.onError = func(err error) {
 		v.errText.SetText(fmt.Sprintf("could not read the deliveries: %v", err))
 		v.errText.Show()
@@ -201,7 +66,7 @@ func (w *Window) showDeliveries() *deliveriesView {
 	v.win.SetContent(v.build())
 	v.win.Resize(fyne.NewSize(1280, 820))
 	v.win.SetOnClosed(v.onClosed)
-	w.delivView = v
+	w.ctl.delivView = v
 	v.cancelSub = w.d.Queue.Subscribe(func(d *app.Delivery) {
 		w.do(func() { v.deliveryChanged(d) })
 		select {
@@ -210,6 +75,8 @@ func (w *Window) showDeliveries() *deliveriesView {
 		}
 	})
 	go v.refreshLoop()
+	v.pane.OnCancel = func(id uint64) { c.paneAct(v.pane, c.d.Queue.Cancel, id) }
+	v.pane.OnRetry = func(id uint64) { c.paneAct(v.pane, c.d.Queue.Retry, id) }
 	v.win.Show()
 	v.loadTargets()
 	v.model.Reload()
@@ -226,7 +93,7 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	v.list.OnSelected = v.selected
 	v.count = widget.NewLabel("")
 	targets := widget.NewButtonWithIcon("Targets", theme.SettingsIcon(), func() { w.ctl.showTargets(v.win) })
-	compose := widget.NewButtonWithIcon("Compose request", theme.DocumentCreateIcon(), func() { w.editAndResend(nil) })
+	compose := widget.NewButtonWithIcon("Compose request", theme.DocumentCreateIcon(), func() { w.ctl.editAndResend(nil) })
 	bar := container.NewBorder(nil, nil,
 		container.NewHBox(widgets.Heading("Deliveries"), v.count),
 		container.NewHBox(compose, targets))
@@ -238,11 +105,20 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	msg.Alignment = fyne.TextAlignCenter
 	v.empty = container.NewCenter(msg)
 	v.empty.Hide()
-	v.pane = newDeliveryPane(w, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
-	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.root)
+	v.pane = dialogs.NewDeliveryPane(w.do, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
+	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.Root)
 	split.Offset = 0.42
 	top := container.NewVBox(widgets.Panel(container.NewPadded(bar)), v.errText, widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, split)
+}
+
+// paneAct runs op (cancel or retry) on delivery id for pane p in the
+// background and tells p how it went.
+func (c *controller) paneAct(p *dialogs.DeliveryPane, op func(id uint64) error, id uint64) {
+	go func() {
+		err := op(id)
+		c.w.do(func() { p.ActionDone(id, err) })
+	}()
 }
 
 // refreshLoop turns delivery notifications into at most one reread of the
@@ -258,7 +134,7 @@ func (v *deliveriesView) refreshLoop() {
 		}
 		v.w.do(func() {
 			if !v.closed {
-				v.model.Reload()
+				v.model.Reread()
 			}
 		})
 		t.Reset(refreshInterval)
@@ -278,8 +154,8 @@ func (v *deliveriesView) onClosed() {
 	v.closed = true
 	close(v.stop)
 	v.cancelSub()
-	if v.w.delivView == v {
-		v.w.delivView = nil
+	if v.w.ctl.delivView == v {
+		v.w.ctl.delivView = nil
 	}
 }
 
@@ -349,7 +225,7 @@ func (v *deliveriesView) deliveryChanged(d *app.Delivery) {
 		v.loadTargets()
 	}
 	if d.ID == v.selID {
-		v.pane.show(d, v.target(d.TargetID))
+		v.pane.Show(d, v.target(d.TargetID))
 	}
 }
 
@@ -374,10 +250,10 @@ func (v *deliveriesView) selectID(id uint64) {
 				return
 			}
 			if err != nil {
-				v.pane.clear(fmt.Sprintf("could not read delivery %d: %v", id, err))
+				v.pane.Clear(fmt.Sprintf("could not read delivery %d: %v", id, err))
 				return
 			}
-			v.pane.show(d, v.target(d.TargetID))
+			v.pane.Show(d, v.target(d.TargetID))
 		})
 	}()
 	if i := v.model.IndexOf(id); i >= 0 {
@@ -441,7 +317,7 @@ func (r *deliveryRow) set(s app.DeliverySummary, loaded bool, target string) {
 		widgets.SetStatus(r.status, s.LastStatus)
 	}
 	r.url.SetText(widgets.MaskURL(s.URL))
-	meta := []string{"#" + app.FormatID(s.ID), clockTime(s.CreatedAt), widgets.Plural(s.Attempts, "attempt")}
+	meta := []string{"#" + app.FormatID(s.ID), widgets.ClockTime(s.CreatedAt), widgets.Plural(s.Attempts, "attempt")}
 	if target != "" {
 		meta = append(meta, "to "+target)
 	}

@@ -83,11 +83,11 @@ func newDetail(w *Window) *detail {
 			return
 		}
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(d.resend)
-		w.resendMenu(d.ev, pos.AddXY(0, d.resend.Size().Height))
+		w.ctl.resendMenu(d.ev, pos.AddXY(0, d.resend.Size().Height))
 	}
 	d.edit = widget.NewButtonWithIcon("Edit and resend", theme.DocumentCreateIcon(), func() {
 		if d.ev != nil {
-			w.editAndResend(d.ev)
+			w.ctl.editAndResend(d.ev)
 		}
 	})
 	d.resend.Importance = widget.LowImportance
@@ -200,7 +200,7 @@ func (d *detail) render(e *app.Event) {
 	} else {
 		d.verdict.Hide()
 	}
-	meta := []string{fullTime(e.ReceivedAt), "from " + e.RemoteAddr, app.HumanSize(e.Size), "#" + e.IDString()}
+	meta := []string{widgets.FullTime(e.ReceivedAt), "from " + e.RemoteAddr, app.HumanSize(e.Size), "#" + e.IDString()}
 	if e.Endpoint != "" {
 		meta = append(meta, "endpoint "+e.Endpoint)
 	}
@@ -260,7 +260,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	}
 	add(&req, "Method", e.Method, true)
 	add(&req, "URL", fullURL(base, e), true)
-	add(&req, "Received", fullTime(e.ReceivedAt), false)
+	add(&req, "Received", widgets.FullTime(e.ReceivedAt), false)
 	add(&req, "Remote address", e.RemoteAddr, true)
 	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), widgets.GroupDigits(int(e.Size)))
 	add(&req, "Size", size, false)
@@ -313,14 +313,14 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	if r := e.Response; r.Status > 0 {
 		add(&resp, "Status", fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), true)
 		if len(r.Headers) > 0 {
-			add(&resp, "Headers", strings.TrimSuffix(headerLines(r.Headers), "\n"), true)
+			add(&resp, "Headers", strings.TrimSuffix(widgets.HeaderLines(r.Headers), "\n"), true)
 		}
 		if len(r.Body) > 0 {
 			body := string(r.Body)
 			if !app.IsText(r.Body) {
 				body = fmt.Sprintf("(%s of binary data)", app.HumanSize(int64(len(r.Body))))
 			} else if len(body) > 4096 {
-				body = cutText(r.Body, 4096) + "…"
+				body = widgets.CutText(r.Body, 4096) + "…"
 			}
 			add(&resp, "Body", body, true)
 		}
@@ -341,7 +341,7 @@ func (d *detail) bodyPreview(e *app.Event) []fyne.CanvasObject {
 	case !app.IsText(e.Body):
 		return []fyne.CanvasObject{d.keyLabel("Preview"), widgets.Caption(fmt.Sprintf("%s of binary or encoded data: see the Body tab", app.HumanSize(int64(len(e.Body)))))}
 	}
-	text := cutText(e.Body, previewBytes)
+	text := widgets.CutText(e.Body, previewBytes)
 	if len(text) < len(e.Body) {
 		text += "…"
 	}

@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -165,9 +166,13 @@ func (rr *eventRowRenderer) pathText() string { return rr.r.sum.RequestURI() }
 
 func (rr *eventRowRenderer) metaText() string {
 	s := rr.r.sum
-	parts := []string{clockTime(s.ReceivedAt), app.HumanSize(s.Size)}
+	parts := []string{widgets.RowTime(s.ReceivedAt, time.Now()), app.HumanSize(s.Size)}
 	if s.Truncated {
 		parts[1] += " (cut)"
+	}
+	if s.Type != "" {
+		// The provider's event name tells fired and captured events apart.
+		parts = append([]string{s.Type}, parts...)
 	}
 	if s.Endpoint != "" {
 		parts = append(parts, s.Endpoint)

@@ -60,6 +60,8 @@ type harness struct {
 	q   *uiQueue
 	w   *Window
 	dq  *deliver.Queue // nil unless made by newDeliveryHarness
+	// retention backs the Settings dialog when set before open.
+	retention Retention
 }
 
 func newHarness(t *testing.T) *harness {
@@ -74,9 +76,12 @@ func newDeliveryHarness(t *testing.T) *harness {
 	return newHarnessWith(t, true)
 }
 
-func newHarnessWith(t *testing.T, deliveries bool) *harness {
+func newHarnessWith(t *testing.T, deliveries bool, opts ...func(*harness)) *harness {
 	t.Helper()
 	h := &harness{t: t, app: test.NewTempApp(t), q: &uiQueue{}}
+	for _, o := range opts {
+		o(h)
+	}
 	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatalf("opening the store: %v", err)
@@ -107,6 +112,9 @@ func (h *harness) open() {
 	d := Deps{Events: h.st, Settings: h.st, Listener: h.srv, Endpoints: h.st, Verdicts: h.st}
 	if h.dq != nil {
 		d.Queue, d.Deliveries = h.dq, h.st
+	}
+	if h.retention != nil {
+		d.Retention = h.retention
 	}
 	h.w = newWindow(h.app, d, h.q.do)
 	h.w.win.Resize(fyne.NewSize(1280, 800))
@@ -280,7 +288,7 @@ func (h *harness) selectPath(path string) {
 	})
 }
 
-// bodyText waits for the Body tab to finish formatting and returns its text.
+// widgets.BodyText waits for the Body tab to finish formatting and returns its text.
 func (h *harness) bodyText() string {
 	h.t.Helper()
 	b := h.w.detail.body
@@ -306,4 +314,11 @@ func contains(list []string, sub string) bool {
 		}
 	}
 	return false
+}
+
+// openEndpoints taps Endpoints and waits for the list to be filled.
+func (h *harness) openEndpoints() {
+	h.t.Helper()
+	test.Tap(h.w.top.endpointsBtn)
+	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
 }

@@ -63,12 +63,12 @@ func isWebLink(raw string) bool {
 // so it runs off the UI goroutine; a failure is shown in the window.
 func (w *Window) openLink(raw string) {
 	if !isWebLink(raw) {
-		w.showError(fmt.Errorf("not opening %q: only http and https links open from a payload", raw))
+		w.top.showError(fmt.Errorf("not opening %q: only http and https links open from a payload", raw))
 		return
 	}
 	go func() {
 		if err := open.Run(raw); err != nil {
-			w.do(func() { w.showError(fmt.Errorf("could not open %s in the browser: %w", raw, err)) })
+			w.do(func() { w.top.showError(fmt.Errorf("could not open %s in the browser: %w", raw, err)) })
 		}
 	}()
 }

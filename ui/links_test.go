@@ -64,7 +64,7 @@ func TestLinkOpensOnlyAfterAClick(t *testing.T) {
 func TestOpenLinkRefusesOtherSchemes(t *testing.T) {
 	h := newHarness(t)
 	h.w.openLink("file:///etc/passwd")
-	if !h.w.errText.Visible() || !strings.Contains(h.w.errText.Text, "only http and https") {
-		t.Errorf("error shown: %q", h.w.errText.Text)
+	if !h.w.top.errText.Visible() || !strings.Contains(h.w.top.errText.Text, "only http and https") {
+		t.Errorf("error shown: %q", h.w.top.errText.Text)
 	}
 }

@@ -1,73 +1,78 @@
 package ui
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/hooklens/hooklens/app"
 )
 
-// eventModel is the event list's window onto the store. It knows how many
-// events match the filter and caches a few pages of summaries around the rows
-// the list asked for; it never holds every event. Rows are asked for by index,
-// newest first, so index 0 is always the newest matching event.
+// pager is a list's window onto a store: it knows how many rows there are
+// and caches a few pages of them around the rows the list asked for; it
+// never holds every row. Rows are asked for by index, newest first, so
+// index 0 is always the newest. The event list and the Deliveries window
+// both page through one.
 //
-// Every method except those marked otherwise runs on the UI goroutine. Store
-// reads happen in goroutines and come back through do.
-type eventModel struct {
-	store    app.EventStore
+// Every method runs on the UI goroutine. Store reads happen in goroutines
+// (through fetch) and come back through do.
+type pager[T any] struct {
 	do       func(func()) // runs fn on the UI goroutine
+	id       func(T) uint64
 	pageSize int
 	maxSegs  int // pages kept in memory
 
-	filter    app.Filter
-	count     int  // matching events in the index space the list shows
-	counted   bool // count has been read at least once for this filter
-	reloading bool // the coming recount is a Reload, not a new filter
+	// fetch reads the page of limit rows at off (none for limit 0) and the
+	// row count, both as of one store state.
+	fetch func(off, limit int) ([]T, int, error)
+
+	count     int  // rows in the index space the list shows
+	counted   bool // count has been read at least once for this query
+	reloading bool // the coming recount is a Reload, not a new query
 	gen       uint64
-	segs      []*segment
+	segs      []*segment[T]
 	clock     uint64
 	pending   map[int]bool
 
 	// seq numbers every store read; results of reads issued before the
-	// latest local change (a delete) describe a store that no longer exists.
-	seq, mutSeq, countSeq uint64
+	// latest local change (a delete) describe a store that no longer
+	// exists. rereadSeq is the newest Reread placed.
+	seq, mutSeq, countSeq, rereadSeq uint64
 
-	counts matchCounts
-
-	onGrow   func(delta int)      // count grew by delta: rows shifted down by delta
-	onReset  func(newFilter bool) // rows were reread: new filter, or deletions elsewhere
-	onLoaded func()               // rows got their data
+	onGrow   func(delta int)     // count grew by delta: rows shifted down by delta
+	onReset  func(newQuery bool) // rows were reread: a new query, or rows removed elsewhere
+	onLoaded func()              // rows got their data
 	onError  func(error)
 }
 
 // segment is a run of consecutive rows starting at index start.
-type segment struct {
+type segment[T any] struct {
 	start int
-	items []app.EventSummary
+	items []T
 	used  uint64
 }
 
-func newEventModel(s app.EventStore, do func(func())) *eventModel {
-	return &eventModel{store: s, do: do, pageSize: 100, maxSegs: 3, pending: map[int]bool{}}
+func newPager[T any](do func(func()), id func(T) uint64, pageSize, maxSegs int) *pager[T] {
+	return &pager[T]{do: do, id: id, pageSize: pageSize, maxSegs: maxSegs, pending: map[int]bool{}}
 }
 
 // Len is the number of rows.
-func (m *eventModel) Len() int { return m.count }
+func (m *pager[T]) Len() int { return m.count }
 
 // Item returns row i, asking the store for its page when it is not cached;
 // ok is false until the page arrives (onLoaded is then called).
-func (m *eventModel) Item(i int) (app.EventSummary, bool) {
+func (m *pager[T]) Item(i int) (T, bool) {
 	if s, ok := m.Peek(i); ok {
 		return s, true
 	}
 	if i >= 0 && i < m.count {
 		m.load(i / m.pageSize * m.pageSize)
 	}
-	return app.EventSummary{}, false
+	var zero T
+	return zero, false
 }
 
 // Peek returns row i only if it is cached.
-func (m *eventModel) Peek(i int) (app.EventSummary, bool) {
+func (m *pager[T]) Peek(i int) (T, bool) {
 	for k := len(m.segs) - 1; k >= 0; k-- { // newest segments first
 		s := m.segs[k]
 		if i >= s.start && i < s.start+len(s.items) {
@@ -76,15 +81,16 @@ func (m *eventModel) Peek(i int) (app.EventSummary, bool) {
 			return s.items[i-s.start], true
 		}
 	}
-	return app.EventSummary{}, false
+	var zero T
+	return zero, false
 }
 
-// IndexOf returns the row of event id if it is cached, or -1.
-func (m *eventModel) IndexOf(id uint64) int {
+// IndexOf returns the row of id if it is cached, or -1.
+func (m *pager[T]) IndexOf(id uint64) int {
 	for k := len(m.segs) - 1; k >= 0; k-- {
 		s := m.segs[k]
 		for j := range s.items {
-			if s.items[j].ID == id {
+			if m.id(s.items[j]) == id {
 				return s.start + j
 			}
 		}
@@ -92,28 +98,83 @@ func (m *eventModel) IndexOf(id uint64) int {
 	return -1
 }
 
-// SetFilter shows only events matching f; rows are read again.
-func (m *eventModel) SetFilter(f app.Filter) {
-	m.filter = f
+// Query pages through fetch from now on; rows are read again.
+func (m *pager[T]) Query(fetch func(off, limit int) ([]T, int, error)) {
+	m.fetch = fetch
 	m.counted, m.reloading = false, false
 	m.count = 0
 	m.reset()
 	m.load(0)
 }
 
-// Reload reads count and rows again for the same filter.
-func (m *eventModel) Reload() {
+// Reload reads count and rows again for the same query.
+func (m *pager[T]) Reload() {
 	m.mutSeq = m.seq + 1
 	m.counted, m.reloading = false, true
 	m.reset()
 	m.load(0)
 }
 
-// Refresh reads the count again (after new events were committed).
-func (m *eventModel) Refresh() { m.read(-1) }
+// Refresh reads the count again (after new rows were committed).
+func (m *pager[T]) Refresh() { m.read(-1) }
 
-// Removed drops row i after the event was deleted, without reading the store.
-func (m *eventModel) Removed(i int) {
+// Reread reads the count and every page held again, in one goroutine, and
+// replaces them at once: for rows that change in place (a delivery's
+// state) without a moment of empty rows.
+func (m *pager[T]) Reread() {
+	starts := []int{0}
+	for _, s := range m.segs {
+		if off := s.start / m.pageSize * m.pageSize; !slices.Contains(starts, off) {
+			starts = append(starts, off)
+		}
+	}
+	m.seq++
+	seq, gen, fetch, limit := m.seq, m.gen, m.fetch, m.pageSize
+	go func() {
+		var got []*segment[T]
+		n := 0
+		var err error
+		for i, off := range starts {
+			var items []T
+			var c int
+			if items, c, err = fetch(off, limit); err != nil {
+				break
+			}
+			if i == 0 {
+				n = c
+			}
+			got = append(got, &segment[T]{start: off, items: items})
+		}
+		m.do(func() { m.reread(seq, gen, n, got, err) })
+	}()
+}
+
+func (m *pager[T]) reread(seq, gen uint64, n int, got []*segment[T], err error) {
+	if gen != m.gen || seq < m.rereadSeq {
+		return
+	}
+	if err != nil {
+		if m.onError != nil {
+			m.onError(err)
+		}
+		return
+	}
+	m.rereadSeq, m.countSeq = seq, max(m.countSeq, seq)
+	m.count, m.counted = n, true
+	m.segs = nil
+	for _, s := range got {
+		if len(s.items) > 0 {
+			m.place(s)
+		}
+	}
+	m.pending = map[int]bool{}
+	if m.onLoaded != nil {
+		m.onLoaded()
+	}
+}
+
+// Removed drops row i after it was deleted, without reading the store.
+func (m *pager[T]) Removed(i int) {
 	m.mutSeq = m.seq + 1
 	for _, s := range m.segs {
 		switch {
@@ -127,25 +188,23 @@ func (m *eventModel) Removed(i int) {
 		m.count--
 	}
 	m.pending = map[int]bool{}
-	m.counts.forget()
 }
 
-// Cleared empties the model after every event was deleted.
-func (m *eventModel) Cleared() {
+// Cleared empties the pager after every row was deleted.
+func (m *pager[T]) Cleared() {
 	m.mutSeq = m.seq + 1
 	m.count = 0
 	m.reset()
-	m.counts.forget()
 }
 
-func (m *eventModel) reset() {
+func (m *pager[T]) reset() {
 	m.gen++
 	m.segs = nil
 	m.pending = map[int]bool{}
 }
 
 // load fetches the page of rows starting at off.
-func (m *eventModel) load(off int) {
+func (m *pager[T]) load(off int) {
 	if m.pending[off] {
 		return
 	}
@@ -155,53 +214,24 @@ func (m *eventModel) load(off int) {
 
 // read asks the store, in a goroutine, for the count and (when off >= 0) the
 // page at off, both as of one store state.
-func (m *eventModel) read(off int) {
+func (m *pager[T]) read(off int) {
+	if m.fetch == nil {
+		return
+	}
 	m.seq++
-	seq, gen, f, limit := m.seq, m.gen, m.filter, m.pageSize
+	seq, gen, fetch, limit := m.seq, m.gen, m.fetch, m.pageSize
 	if off < 0 {
 		limit = 0
 	}
 	go func() {
-		items, n, err := m.snapshot(f, off, limit)
+		items, n, err := fetch(off, limit)
 		m.do(func() { m.arrived(seq, gen, off, items, n, err) })
 	}()
 }
 
-// snapshot runs off the UI goroutine. The total count is a cheap counter, so
-// reading it before and after the page tells whether the store changed in
-// between; if it did the read is repeated (a few times at most, then the
-// next refresh corrects what is left).
-func (m *eventModel) snapshot(f app.Filter, off, limit int) ([]app.EventSummary, int, error) {
-	for try := 0; ; try++ {
-		v1, err := m.store.Count()
-		if err != nil {
-			return nil, 0, err
-		}
-		var items []app.EventSummary
-		if limit > 0 {
-			if items, err = m.store.Events(app.Page{Offset: off, Limit: limit, Filter: f}); err != nil {
-				return nil, 0, err
-			}
-		}
-		n := v1
-		if !f.IsZero() {
-			if n, err = m.counts.get(m.store, f, v1); err != nil {
-				return nil, 0, err
-			}
-		}
-		v2, err := m.store.Count()
-		if err != nil {
-			return nil, 0, err
-		}
-		if v1 == v2 || try == 3 {
-			return items, n, nil
-		}
-	}
-}
-
-// arrived places a read's result. n is the matching count in the store state
+// arrived places a read's result. n is the row count in the store state
 // the page came from.
-func (m *eventModel) arrived(seq, gen uint64, off int, items []app.EventSummary, n int, err error) {
+func (m *pager[T]) arrived(seq, gen uint64, off int, items []T, n int, err error) {
 	if gen != m.gen {
 		return
 	}
@@ -232,7 +262,7 @@ func (m *eventModel) arrived(seq, gen uint64, off int, items []app.EventSummary,
 			m.onReset(!m.reloading)
 		}
 	case n > m.count:
-		// New events are always the newest: they push every row down.
+		// New rows are always the newest: they push every row down.
 		delta := n - m.count
 		m.count = n
 		m.countSeq = max(m.countSeq, seq)
@@ -244,7 +274,7 @@ func (m *eventModel) arrived(seq, gen uint64, off int, items []app.EventSummary,
 			m.onGrow(delta)
 		}
 	case n < m.count && seq > m.countSeq:
-		// Events vanished (retention, another process): start over.
+		// Rows vanished (retention, another process): start over.
 		m.countSeq = seq
 		m.count = n
 		m.reset()
@@ -256,22 +286,33 @@ func (m *eventModel) arrived(seq, gen uint64, off int, items []app.EventSummary,
 	if off < 0 || len(items) == 0 {
 		return
 	}
-	// The page was read when the store held n matching events; rows added
-	// since then sit above it.
+	// The page was read when the store held n rows; rows added since then
+	// sit above it.
 	start := off + (m.count - n)
 	if start >= m.count {
 		return
 	}
-	m.clock++
-	m.segs = append(m.segs, &segment{start: start, items: items, used: m.clock})
-	m.evict()
+	m.place(&segment[T]{start: start, items: items})
 	if m.onLoaded != nil {
 		m.onLoaded()
 	}
 }
 
+// place caches s, replacing the rows of any segment it overlaps (a page
+// read twice, by a load and a reread), and evicts what is beyond maxSegs.
+func (m *pager[T]) place(s *segment[T]) {
+	end := s.start + len(s.items)
+	m.segs = slices.DeleteFunc(m.segs, func(o *segment[T]) bool {
+		return o.start < end && s.start < o.start+len(o.items)
+	})
+	m.clock++
+	s.used = m.clock
+	m.segs = append(m.segs, s)
+	m.evict()
+}
+
 // evict keeps at most maxSegs segments, dropping the least recently used.
-func (m *eventModel) evict() {
+func (m *pager[T]) evict() {
 	for len(m.segs) > m.maxSegs {
 		old := 0
 		for k, s := range m.segs {
@@ -283,13 +324,94 @@ func (m *eventModel) evict() {
 	}
 }
 
-// cachedRows is how many summaries are held (for tests and the benchmark).
-func (m *eventModel) cachedRows() int {
+// cachedRows is how many rows are held (for tests and the benchmark).
+func (m *pager[T]) cachedRows() int {
 	n := 0
 	for _, s := range m.segs {
 		n += len(s.items)
 	}
 	return n
+}
+
+// --- the event list ---------------------------------------------------------------
+
+// eventPages is the event list's pager: the summaries of the events
+// matching the filter in effect.
+type eventPages struct {
+	*pager[app.EventSummary]
+	store  Events
+	counts matchCounts
+}
+
+func newEventPages(st Events, do func(func())) *eventPages {
+	m := &eventPages{store: st}
+	m.pager = newPager(do, func(s app.EventSummary) uint64 { return s.ID }, 100, 3)
+	return m
+}
+
+// SetFilter shows only events matching f; rows are read again.
+func (m *eventPages) SetFilter(f app.Filter) {
+	m.Query(func(off, limit int) ([]app.EventSummary, int, error) { return m.snapshot(f, off, limit) })
+}
+
+// Removed drops row i after the event was deleted.
+func (m *eventPages) Removed(i int) {
+	m.pager.Removed(i)
+	m.counts.forget()
+}
+
+// Cleared empties the list after every event was deleted.
+func (m *eventPages) Cleared() {
+	m.pager.Cleared()
+	m.counts.forget()
+}
+
+// snapshot runs off the UI goroutine. The total count is a cheap counter, so
+// reading it before and after the page tells whether the store changed in
+// between; if it did the read is repeated (a few times at most, then the
+// next refresh corrects what is left).
+func (m *eventPages) snapshot(f app.Filter, off, limit int) ([]app.EventSummary, int, error) {
+	for try := 0; ; try++ {
+		v1, err := m.store.Count()
+		if err != nil {
+			return nil, 0, err
+		}
+		var items []app.EventSummary
+		if limit > 0 {
+			if items, err = m.store.Events(app.Page{Offset: off, Limit: limit, Filter: f}); err != nil {
+				return nil, 0, err
+			}
+		}
+		n := v1
+		if !f.IsZero() {
+			if n, err = m.counts.get(m.store, f, v1); err != nil {
+				return nil, 0, err
+			}
+		}
+		v2, err := m.store.Count()
+		if err != nil {
+			return nil, 0, err
+		}
+		if v1 == v2 || try == 3 {
+			return items, n, nil
+		}
+	}
+}
+
+// --- the Deliveries window ------------------------------------------------------------
+
+// deliveryPages pages delivery summaries, newest first.
+func deliveryPages(st Deliveries, do func(func())) *pager[app.DeliverySummary] {
+	m := newPager(do, func(s app.DeliverySummary) uint64 { return s.ID }, 100, 4)
+	m.fetch = func(off, limit int) ([]app.DeliverySummary, int, error) {
+		n, err := st.CountDeliveries()
+		if err != nil || limit == 0 {
+			return nil, n, err
+		}
+		page, err := st.Deliveries(app.DeliveryPage{Offset: off, Limit: limit})
+		return page, n, err
+	}
+	return m
 }
 
 // matchCounts remembers the matching count for the store state it was
@@ -303,7 +425,7 @@ type matchCounts struct {
 	ok      bool
 }
 
-func (c *matchCounts) get(s app.EventStore, f app.Filter, version int) (int, error) {
+func (c *matchCounts) get(s Events, f app.Filter, version int) (int, error) {
 	c.mu.Lock()
 	if c.ok && c.filter == f && c.version == version {
 		n := c.n

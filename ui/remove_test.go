@@ -11,8 +11,7 @@ import (
 func TestEditorRemovesTheTappedSecret(t *testing.T) {
 	h := newHarness(t)
 	h.putEndpoint("shop", "stripe", wrongSecret, rightSecret)
-	test.Tap(h.w.endpointsBtn)
-	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
+	h.openEndpoints()
 	test.Tap(h.dialogButton("Edit"))
 	ed := h.w.ctl.epEditor
 	if ed == nil || len(ed.Secrets()) != 2 {

@@ -38,7 +38,7 @@ func newFlash(w *Window) *flash {
 	f.text = widget.NewLabel("")
 	f.text.Truncation = fyne.TextTruncateEllipsis
 	f.show = widget.NewButtonWithIcon("Show in Deliveries", theme.ListIcon(), func() {
-		if v := w.showDeliveries(); v != nil && f.id != 0 {
+		if v := w.ctl.showDeliveries(); v != nil && f.id != 0 {
 			v.selectID(f.id)
 		}
 	})
@@ -74,7 +74,7 @@ func describe(d *app.Delivery, what string) string {
 		return fmt.Sprintf("%s: sending… attempt %d", what, n+1)
 	case app.Delivered:
 		a := d.Last()
-		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), msText(a.Duration))
+		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), widgets.MsText(a.Duration))
 	}
 	return fmt.Sprintf("%s: %s — %s", what, d.State, d.Reason)
 }
@@ -94,7 +94,8 @@ func outcomeText(a *app.Attempt) string {
 // sendTracked runs q.Send for d in a goroutine, calling changed (on the UI
 // goroutine) with each stored change and done when Send returns. stop gives
 // the delivery over to the background queue.
-func (w *Window) sendTracked(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) (stop func()) {
+func (c *controller) sendTracked(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) (stop func()) {
+	w := c.w
 	q := w.d.Queue
 	mark := time.Now()
 	d.CreatedAt = mark
@@ -121,20 +122,21 @@ func (w *Window) sendTracked(d *app.Delivery, changed func(*app.Delivery), done 
 
 // resendMenu offers the event's quick resends: to each target, or to a URL
 // typed now; and the editor.
-func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
+func (c *controller) resendMenu(e *app.Event, at fyne.Position) {
+	w := c.w
 	st := w.d.Deliveries
 	go func() {
 		ts, err := st.Targets()
 		w.do(func() {
 			if err != nil {
-				w.showError(fmt.Errorf("reading the targets: %w", err))
+				w.top.showError(fmt.Errorf("reading the targets: %w", err))
 			}
 			var items []*fyne.MenuItem
 			for _, t := range ts {
 				t := t
 				u, _ := t.ActiveURL()
 				label := fmt.Sprintf("To %s — %s · %s", t.Name, strings.ToUpper(t.Environment()), widgets.MaskURL(u))
-				it := fyne.NewMenuItem(label, func() { w.quickResend(e, &t, "") })
+				it := fyne.NewMenuItem(label, func() { c.quickResend(e, &t, "") })
 				if !t.Enabled {
 					it.Label = fmt.Sprintf("To %s — disabled: %s", t.Name, t.DisabledReason)
 					it.Disabled = true
@@ -148,10 +150,10 @@ func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
 				items = append(items, none)
 			}
 			items = append(items,
-				fyne.NewMenuItem("To a URL…", func() { w.askResendURL(e) }),
+				fyne.NewMenuItem("To a URL…", func() { c.askResendURL(e) }),
 				fyne.NewMenuItemSeparator(),
-				fyne.NewMenuItem("Edit and resend…", func() { w.editAndResend(e) }),
-				fyne.NewMenuItem("Manage targets…", func() { w.ctl.showTargets(w.win) }),
+				fyne.NewMenuItem("Edit and resend…", func() { c.editAndResend(e) }),
+				fyne.NewMenuItem("Manage targets…", func() { c.showTargets(w.win) }),
 			)
 			widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.win.Canvas(), at)
 		})
@@ -159,7 +161,8 @@ func (w *Window) resendMenu(e *app.Event, at fyne.Position) {
 }
 
 // askResendURL asks for a URL and resends e there as it was captured.
-func (w *Window) askResendURL(e *app.Event) {
+func (c *controller) askResendURL(e *app.Event) {
+	w := c.w
 	entry := widget.NewEntry()
 	entry.TextStyle = fyne.TextStyle{Monospace: true}
 	entry.SetPlaceHolder("http://localhost:3000/webhooks")
@@ -176,7 +179,7 @@ func (w *Window) askResendURL(e *app.Event) {
 			if err := w.d.Settings.SetSetting(keyResendURL, u); err != nil {
 				fyne.LogError("remembering the resend URL", err)
 			}
-			w.quickResend(e, nil, u)
+			c.quickResend(e, nil, u)
 		}, w.win)
 	d.Resize(dialogs.FitSize(w.win, fyne.NewSize(620, 180)))
 	d.Show()
@@ -184,23 +187,24 @@ func (w *Window) askResendURL(e *app.Event) {
 
 // quickResend sends e as captured to target t, or to url when t is nil,
 // and follows it in the banner.
-func (w *Window) quickResend(e *app.Event, t *app.Target, url string) {
+func (c *controller) quickResend(e *app.Event, t *app.Target, url string) {
+	w := c.w
 	var d *app.Delivery
 	what := fmt.Sprintf("Event #%s to %s", e.IDString(), url)
 	if t != nil {
 		var err error
 		if d, err = t.Resend(e); err != nil {
-			w.flash.set(nil, widgets.UpperFirst(err.Error()))
+			w.top.flash.set(nil, widgets.UpperFirst(err.Error()))
 			return
 		}
 		what = fmt.Sprintf("Event #%s to %s (%s)", e.IDString(), t.Name, strings.ToUpper(t.Environment()))
 	} else {
 		d = app.Resend(e, url)
 	}
-	f := w.flash
+	f := w.top.flash
 	f.id = 0
 	f.set(nil, what+": sending…")
-	w.sendTracked(d, func(x *app.Delivery) {
+	c.sendTracked(d, func(x *app.Delivery) {
 		f.id = x.ID
 		f.set(x, describe(x, what))
 	}, func(x *app.Delivery, err error) {
@@ -217,36 +221,38 @@ func (w *Window) quickResend(e *app.Event, t *app.Target, url string) {
 
 // bulkMenu offers resending the selected event or every event the filter
 // matches to a target.
-func (w *Window) bulkMenu(at fyne.Position) {
+func (c *controller) bulkMenu(at fyne.Position) {
+	w := c.w
 	n := w.model.Len()
 	all := fmt.Sprintf("Resend all %s to a target…", widgets.Plural(n, "event"))
 	if w.applied != "" {
 		all = fmt.Sprintf("Resend all %s matching '%s' to a target…", widgets.Plural(n, "event"), w.applied)
 	}
-	sel := fyne.NewMenuItem("Resend the selected event to a target…", func() { w.askBulk([]uint64{w.selID}, "the selected event") })
+	sel := fyne.NewMenuItem("Resend the selected event to a target…", func() { c.askBulk([]uint64{w.selID}, "the selected event") })
 	sel.Disabled = w.selID == 0
-	allItem := fyne.NewMenuItem(all, func() { w.askBulk(nil, widgets.Plural(n, "event")) })
+	allItem := fyne.NewMenuItem(all, func() { c.askBulk(nil, widgets.Plural(n, "event")) })
 	allItem.Disabled = n == 0
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", sel, allItem), w.win.Canvas(), at)
 }
 
 // askBulk picks a target, then resends ids (nil: every event matching the
 // filter in effect) to it.
-func (w *Window) askBulk(ids []uint64, what string) {
+func (c *controller) askBulk(ids []uint64, what string) {
+	w := c.w
 	st := w.d.Deliveries
 	go func() {
 		ts, err := st.Targets()
 		w.do(func() {
 			if err != nil {
-				w.showError(fmt.Errorf("reading the targets: %w", err))
+				w.top.showError(fmt.Errorf("reading the targets: %w", err))
 				return
 			}
 			var opts []string
 			byOpt := map[string]app.Target{}
 			for _, t := range ts {
 				if t.Enabled {
-					opts = append(opts, targetOption(t))
-					byOpt[targetOption(t)] = t
+					opts = append(opts, dialogs.TargetOption(t))
+					byOpt[dialogs.TargetOption(t)] = t
 				}
 			}
 			if len(opts) == 0 {
@@ -261,7 +267,7 @@ func (w *Window) askBulk(ids []uint64, what string) {
 				widgets.SetEnv(env, t)
 				env.Show()
 				u, _ := t.ActiveURL()
-				url.SetText(widgets.MaskURL(u) + " · " + retryText(t.Retry, t.Timeout))
+				url.SetText(widgets.MaskURL(u) + " · " + dialogs.RetryText(t.Retry, t.Timeout))
 			})
 			msg := widget.NewLabel(fmt.Sprintf("Resend %s, each as captured and signed as the target signs. "+
 				"They go to the background queue, which retries by the target's policy.", what))
@@ -269,26 +275,26 @@ func (w *Window) askBulk(ids []uint64, what string) {
 			content := container.NewVBox(msg, container.NewBorder(nil, nil, nil, container.NewCenter(env), pick), url)
 			d := dialog.NewCustomConfirm("Resend to a target", "Resend", "Cancel", content, func(ok bool) {
 				if ok && pick.Selected != "" {
-					w.runBulk(ids, byOpt[pick.Selected])
+					c.runBulk(ids, byOpt[pick.Selected])
 				}
 			}, w.win)
 			d.Resize(dialogs.FitSize(w.win, fyne.NewSize(600, 260)))
 			d.Show()
-			w.bulkDlg = d
-			w.bulkPick = pick
+			c.bulkPick = pick
 		})
 	}()
 }
 
 // runBulk queues a resend of each event to t, with progress and a summary.
-func (w *Window) runBulk(ids []uint64, t app.Target) {
-	events, q, filter := w.d.Events, w.d.Queue, parseFilter(w.applied)
+func (c *controller) runBulk(ids []uint64, t app.Target) {
+	w := c.w
+	filter, _ := parseFilter(w.applied) // applied only once it parsed
+	events, q := w.d.Events, w.d.Queue
 	bar := widget.NewProgressBar()
 	text := widget.NewLabel("Finding the events…")
 	d := dialog.NewCustomWithoutButtons("Resending to "+t.Name, container.NewVBox(bar, text), w.win)
 	d.Resize(dialogs.FitSize(w.win, fyne.NewSize(520, 160)))
 	d.Show()
-	w.bulkProgress = text
 	go func() {
 		var err error
 		if ids == nil {
@@ -330,16 +336,16 @@ func (w *Window) runBulk(ids []uint64, t app.Target) {
 			case failed > 0:
 				summary += fmt.Sprintf(" %d could not be queued; the first: %v.", failed, firstErr)
 			}
-			w.bulkSummary = summary
-			w.flash.id = 0
-			w.flash.set(nil, summary)
+			c.bulkSummary = summary
+			w.top.flash.id = 0
+			w.top.flash.set(nil, summary)
 		})
 	}()
 }
 
 // matchingIDs lists the ids of every event matching f, newest first, read
 // page by page (ids only are kept).
-func matchingIDs(st app.EventStore, f app.Filter) ([]uint64, error) {
+func matchingIDs(st Events, f app.Filter) ([]uint64, error) {
 	var ids []uint64
 	for off := 0; ; off += 500 {
 		page, err := st.Events(app.Page{Offset: off, Limit: 500, Filter: f})

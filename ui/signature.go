@@ -118,8 +118,10 @@ func (s *sigTab) load(e *app.Event) {
 	}()
 }
 
-// liveView judges e with the settings its endpoint has now. It runs off the
-// UI goroutine: it reads the store and may try many mistakes.
+// liveView judges e with the settings its endpoint has now, with
+// verify.Judge (the one verdict policy: the listener, the command line and
+// the demo judge with it too). It runs off the UI goroutine: it reads the
+// store and may try many mistakes.
 func liveView(st app.EndpointStore, e *app.Event) sigView {
 	all, err := st.Endpoints()
 	if err != nil {

@@ -258,8 +258,7 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 		t.Fatalf("row verdict %q, want invalid", text)
 	}
 
-	test.Tap(h.w.endpointsBtn)
-	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
+	h.openEndpoints()
 	list := h.w.win.Canvas().Overlays().Top()
 	if !contains(labels(list), "/shop/") || !contains(labels(list), "stripe · 1 secret · responds 200") {
 		t.Errorf("endpoint list shows %q", labels(list))
@@ -319,8 +318,7 @@ func TestEditorMasksSecretsAndReverifiesOnSave(t *testing.T) {
 
 func TestEditorValidatesInline(t *testing.T) {
 	h := newHarness(t)
-	test.Tap(h.w.endpointsBtn)
-	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
+	h.openEndpoints()
 	test.Tap(h.dialogButton("Add endpoint"))
 	ed := h.w.ctl.epEditor
 	test.Type(ed.Slug, "Bad Slug")
@@ -378,8 +376,7 @@ func TestEditorValidatesInline(t *testing.T) {
 // listener's are.
 func TestEditorRefusesWhatEndpointProblemsRefuses(t *testing.T) {
 	h := newHarness(t)
-	test.Tap(h.w.endpointsBtn)
-	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
+	h.openEndpoints()
 	test.Tap(h.dialogButton("Add endpoint"))
 	ed := h.w.ctl.epEditor
 	test.Type(ed.Slug, "orders")
@@ -421,8 +418,7 @@ func TestDeletingEndpointRechecksItsEvents(t *testing.T) {
 	if text, _ := h.rowVerdict("/shop/orders"); text != "valid" {
 		t.Fatalf("row verdict %q, want valid", text)
 	}
-	test.Tap(h.w.endpointsBtn)
-	h.pumpUntil("the endpoint list", func() bool { return h.w.ctl.epList != nil && h.w.ctl.epList.Loaded() })
+	h.openEndpoints()
 	test.Tap(h.dialogButton("Delete"))
 	test.Tap(h.dialogButton("Delete")) // the confirmation
 	h.pumpUntil("the stored verdict to be re-checked", func() bool {
@@ -431,7 +427,7 @@ func TestDeletingEndpointRechecksItsEvents(t *testing.T) {
 	if _, err := h.st.Endpoint("shop"); err == nil {
 		t.Error("the endpoint is still stored")
 	}
-	h.pumpUntil("the list to empty", func() bool { return len(h.w.ctl.epList.Endpoints()) == 0 })
+	h.pumpUntil("the list to empty", func() bool { return len(h.w.ctl.epList.Items()) == 0 })
 	if !contains(labels(h.w.ctl.epList.Rows), "No endpoints yet") {
 		t.Errorf("empty list shows %q", labels(h.w.ctl.epList.Rows))
 	}
@@ -445,7 +441,7 @@ func TestWithoutEndpointStoreEditorIsHidden(t *testing.T) {
 	h := newHarness(t)
 	w := newWindow(h.app, Deps{Events: h.st, Settings: h.st, Listener: h.srv}, h.q.do)
 	defer w.win.Close()
-	if w.endpointsBtn.Visible() {
+	if w.top.endpointsBtn.Visible() {
 		t.Error("the Endpoints button shows without an endpoint store")
 	}
 }

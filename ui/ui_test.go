@@ -23,6 +23,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
 )
 
 func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
@@ -39,10 +40,10 @@ func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
 	if r.method.Color != hltheme.Green || r.status.Color != hltheme.Green {
 		t.Errorf("POST and 200 should be green, got %s and %s", r.method.Color, r.status.Color)
 	}
-	if !strings.Contains(r.meta.Text, clockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text, fmt.Sprintf("%d B", len(body))) {
+	if !strings.Contains(r.meta.Text, widgets.ClockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text, fmt.Sprintf("%d B", len(body))) {
 		t.Errorf("row meta %q lacks time or size", r.meta.Text)
 	}
-	if got := h.w.countLabel.Text; got != "1 event" {
+	if got := h.w.top.countLabel.Text; got != "1 event" {
 		t.Errorf("count label %q", got)
 	}
 
@@ -132,8 +133,8 @@ func TestDeleteKeyAsksThenRemovesAndSelectsNext(t *testing.T) {
 	h.pumpUntil("the next event to be selected", func() bool {
 		return h.w.detail.ev != nil && h.w.detail.ev.Path == "/old"
 	})
-	if h.w.countLabel.Text != "1 event" {
-		t.Errorf("count label %q", h.w.countLabel.Text)
+	if h.w.top.countLabel.Text != "1 event" {
+		t.Errorf("count label %q", h.w.top.countLabel.Text)
 	}
 
 	// The detail header's delete button does the same.
@@ -148,7 +149,7 @@ func TestDeleteKeyAsksThenRemovesAndSelectsNext(t *testing.T) {
 func TestClearAllAsksThenEmptiesEverything(t *testing.T) {
 	h := newHarness(t)
 	h.sendN(3, 3)
-	test.Tap(h.w.clearBtn)
+	test.Tap(h.w.top.clearBtn)
 	if !contains(labels(h.w.win.Canvas().Overlays().Top()), "Delete all 3 events") {
 		t.Errorf("confirmation does not say how many events: %q", labels(h.w.win.Canvas().Overlays().Top()))
 	}
@@ -157,8 +158,8 @@ func TestClearAllAsksThenEmptiesEverything(t *testing.T) {
 	if n, _ := h.st.Count(); n != 0 {
 		t.Fatalf("%d events left", n)
 	}
-	if h.w.countLabel.Text != "0 events" || !h.w.clearBtn.Disabled() {
-		t.Errorf("count %q, Clear all enabled=%v", h.w.countLabel.Text, !h.w.clearBtn.Disabled())
+	if h.w.top.countLabel.Text != "0 events" || !h.w.top.clearBtn.Disabled() {
+		t.Errorf("count %q, Clear all enabled=%v", h.w.top.countLabel.Text, !h.w.top.clearBtn.Disabled())
 	}
 	// Capture goes on: the next request shows up.
 	h.send("POST", "/after", "text/plain", []byte("x"))
@@ -211,24 +212,24 @@ func TestWelcomeTeachesURLAndSendsTestEvent(t *testing.T) {
 
 func TestTopBarCopiesURLAndPausesCapture(t *testing.T) {
 	h := newHarness(t)
-	if got := h.w.urlLabel.Text; got != h.srv.URL() {
+	if got := h.w.top.urlLabel.Text; got != h.srv.URL() {
 		t.Errorf("URL label %q", got)
 	}
-	test.Tap(h.w.urlCopy)
+	test.Tap(h.w.top.urlCopy)
 	if got := h.app.Clipboard().Content(); got != h.srv.URL() {
 		t.Errorf("clipboard %q after the URL copy button", got)
 	}
 
-	test.Tap(h.w.captureBtn)
-	if h.srv.Capturing() || h.w.liveBadge.Text != "PAUSED" || !h.w.paused.Visible() || h.w.captureBtn.Text != "Resume" {
+	test.Tap(h.w.top.captureBtn)
+	if h.srv.Capturing() || h.w.top.liveBadge.Text != "PAUSED" || !h.w.top.paused.Visible() || h.w.top.captureBtn.Text != "Resume" {
 		t.Fatalf("after Pause: capturing=%v badge=%q banner=%v button=%q",
-			h.srv.Capturing(), h.w.liveBadge.Text, h.w.paused.Visible(), h.w.captureBtn.Text)
+			h.srv.Capturing(), h.w.top.liveBadge.Text, h.w.top.paused.Visible(), h.w.top.captureBtn.Text)
 	}
 	if got := h.send("POST", "/while-paused", "text/plain", []byte("x")); got != 503 {
 		t.Errorf("paused listener answered %d, want 503", got)
 	}
-	test.Tap(h.w.captureBtn)
-	if !h.srv.Capturing() || h.w.paused.Visible() {
+	test.Tap(h.w.top.captureBtn)
+	if !h.srv.Capturing() || h.w.top.paused.Visible() {
 		t.Fatal("Resume did not resume")
 	}
 	h.send("POST", "/after-resume", "text/plain", []byte("x"))
@@ -325,8 +326,8 @@ func TestBinaryBodyShowsHexDumpWithoutBlocking(t *testing.T) {
 	if first := b.view.Line(0); !strings.HasPrefix(first, want) || len(first) != len(want)+16 {
 		t.Errorf("first hex line\n%q\nwant prefix\n%q", first, want)
 	}
-	if len(text) > displayLimit {
-		t.Errorf("view holds %d bytes, more than the %d limit", len(text), displayLimit)
+	if len(text) > widgets.ViewLimit {
+		t.Errorf("view holds %d bytes, more than the %d limit", len(text), widgets.ViewLimit)
 	}
 	if !contains(labels(b.notes), "of 2 MiB as hex — Copy/Save for all") {
 		t.Errorf("notes %q do not say the dump is cut", labels(b.notes))
@@ -614,8 +615,8 @@ func TestEventsRemovedElsewhereReloadWithoutJumping(t *testing.T) {
 	if got := h.rows()[0].sum.Path; got != "/r/69" {
 		t.Errorf("row 30 shows %s, want /r/69", got)
 	}
-	if h.w.countLabel.Text != "95 events" {
-		t.Errorf("count label %q", h.w.countLabel.Text)
+	if h.w.top.countLabel.Text != "95 events" {
+		t.Errorf("count label %q", h.w.top.countLabel.Text)
 	}
 }
 

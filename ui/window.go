@@ -1,12 +1,16 @@
 // Package ui is Hooklens's window: the listener URL and capture switch on
 // top, the live, virtualised list of captured events on the left and the
-// selected event (overview, headers, body, query) on the right. It talks to
-// the rest of Hooklens only through the interfaces in package app.
+// selected event (overview, headers, body, query) on the right. It reaches
+// the rest of Hooklens only through Deps: the store interfaces of package
+// app, the Listener and the Sender it declares; package main hands it the
+// concrete store, listener and delivery queue. Its parts live beside it:
+// ui/theme (the look), ui/widgets (one widget a file) and ui/dialogs (the
+// editors, which take values and report through callbacks; the controller
+// here does their store and queue work).
 package ui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -16,7 +20,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -44,9 +47,37 @@ type Sender interface {
 	RetryAllFailed(targetID string) (int, error)
 }
 
-// Deps is what the window needs from the rest of Hooklens.
+// Events is what the window does with captured events: page through them,
+// count them, read one whole, delete, and hear of new ones.
+type Events interface {
+	Event(id uint64) (*app.Event, error)
+	Events(p app.Page) ([]app.EventSummary, error)
+	Count() (int, error)
+	CountMatching(f app.Filter) (int, error)
+	Delete(id uint64) error
+	DeleteAll() error
+	Subscribe(fn func(*app.Event)) (cancel func())
+}
+
+// Deliveries is what the window does with targets, connections and the
+// delivery log.
+type Deliveries interface {
+	Targets() ([]app.Target, error)
+	PutTarget(t *app.Target) error
+	DeleteTarget(id string) error
+	Connection(name string) (app.Connection, error)
+	Connections() ([]app.Connection, error)
+	PutConnection(c app.Connection) error
+	DeleteConnection(name string) error
+	Delivery(id uint64) (*app.Delivery, error)
+	Deliveries(p app.DeliveryPage) ([]app.DeliverySummary, error)
+	CountDeliveries() (int, error)
+}
+
+// Deps is what the window needs from the rest of Hooklens: interfaces only,
+// so it imports no store, listener or queue.
 type Deps struct {
-	Events   app.EventStore
+	Events   Events
 	Settings app.SettingStore
 	Listener Listener
 	// Endpoints and Verdicts back the endpoint editor and the Signature
@@ -57,9 +88,16 @@ type Deps struct {
 	// Queue and Deliveries back resending, the Deliveries window and the
 	// targets editor; with Queue nil those are not offered.
 	Queue      Sender
-	Deliveries app.DeliveryStore
-	Demo       bool   // title shows "Hooklens — demo data"
-	Notice     string // shown under the top bar as a warning, e.g. why the port differs from the usual one
+	Deliveries Deliveries
+	// PruneHeld says the data dir was over the retention cap at open and
+	// nothing was pruned; the window shows it with a Prune now button that
+	// calls PruneNow.
+	PruneHeld string
+	PruneNow  func()
+	// Retention backs the Settings dialog's retention fields; nil hides them.
+	Retention Retention
+	Demo      bool   // title shows "Hooklens — demo data"
+	Notice    string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }
 
 // Settings keys and defaults for the window's geometry.
@@ -88,8 +126,9 @@ type Window struct {
 	d   Deps
 	do  func(func()) // runs fn on the UI goroutine (fyne.Do; tests queue)
 	ctl *controller  // what the dialogs ask of the backend
+	top *topBar      // the bar, its notices and the resend banner
 
-	model   *eventModel
+	model   *eventPages
 	list    *eventList
 	filter  *filterEntry
 	applied string // filter text in effect
@@ -100,29 +139,8 @@ type Window struct {
 	noMatch *noMatch
 	body    *fyne.Container // split + welcome
 	footer  *widget.Label
-	errText *widget.Label
 
-	urlLabel   *widget.Label
-	urlCopy    *widget.Button
-	liveBadge  *widgets.Badge
-	captureBtn *widget.Button
-	countLabel *widget.Label
-	clearBtn   *widget.Button
-	paused     fyne.CanvasObject
-
-	endpointsBtn *widget.Button
-
-	deliveriesBtn *widget.Button
-	targetsBtn    *widget.Button
-	resendEd      *resendEditor // the latest Edit and resend window while it is open
-	editors       map[*resendEditor]struct{}
-	delivView     *deliveriesView // the Deliveries window while it is open
-	flash         *flash          // follows the latest quick resend
-	bulkBtn       *widget.Button
-	bulkDlg       dialog.Dialog // the bulk resend's target picker
-	bulkPick      *widget.Select
-	bulkProgress  *widget.Label
-	bulkSummary   string
+	bulkBtn *widget.Button
 
 	selID   uint64 // selected event, 0 for none; survives index shifts
 	selIdx  int    // its row, -1 when not known
@@ -132,12 +150,14 @@ type Window struct {
 	// welcome screen with nothing selected).
 	autoOpen bool
 
-	keys      fyne.ShortcutHandler // window shortcuts, also reached from focused text views
-	kick      chan struct{}
-	stop      chan struct{}
-	cancelSub func()
-	closed    bool
-	notices   *fyne.Container // dismissible warnings under the top bar
+	keys        fyne.ShortcutHandler // window shortcuts, also reached from focused text views
+	kick        chan struct{}
+	stop        chan struct{}
+	cancelSub   func()
+	closed      bool
+	filterErr   *widget.Label // why the filter cannot be read
+	notes       *notifier     // desktop notifications
+	cancelDeliv func()
 }
 
 // New builds the main window on a. Call ShowAndRun or Show.
@@ -155,11 +175,11 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	}
 	w.win = a.NewWindow(title)
 
-	w.model = newEventModel(d.Events, do)
+	w.model = newEventPages(d.Events, do)
 	w.model.onGrow = w.grown
 	w.model.onReset = w.modelReset
 	w.model.onLoaded = w.loaded
-	w.model.onError = func(err error) { w.showError(fmt.Errorf("reading events: %w", err)) }
+	w.model.onError = func(err error) { w.top.showError(fmt.Errorf("reading events: %w", err)) }
 
 	w.detail = newDetail(w)
 	w.welcome = newWelcome(w)
@@ -169,7 +189,8 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	w.body = container.NewStack(w.split, w.welcome.root)
 	w.split.Hide()
 
-	content := container.NewBorder(w.buildTopBar(), nil, nil, nil, w.body)
+	w.top = newTopBar(w)
+	content := container.NewBorder(w.top.root, nil, nil, nil, w.body)
 	w.win.SetContent(content)
 	w.win.Resize(fyne.NewSize(
 		float32(w.setting(keyWidth, defaultWidth, 480, 10000)),
@@ -177,7 +198,18 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	w.bindKeys()
 	w.win.SetOnClosed(w.closedWindow)
 
-	w.cancelSub = d.Events.Subscribe(func(*app.Event) {
+	w.notes = newNotifier(a, w.do, func(key string, def bool) bool {
+		v, err := w.d.Settings.Setting(key)
+		if err != nil {
+			return def
+		}
+		return v == "on"
+	})
+	if d.Queue != nil {
+		w.cancelDeliv = d.Queue.Subscribe(w.notes.delivery)
+	}
+	w.cancelSub = d.Events.Subscribe(func(e *app.Event) {
+		w.notes.event(e)
 		select {
 		case w.kick <- struct{}{}:
 		default: // a refresh is already due; it will see this event too
@@ -188,9 +220,6 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 	w.updateCount()
 	return w
 }
-
-// Window returns the Fyne window.
-func (w *Window) Window() fyne.Window { return w.win }
 
 // ShowAndRun shows the window and runs the app until it closes.
 func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
@@ -225,80 +254,15 @@ func (w *Window) refreshLoop() {
 	}
 }
 
-func (w *Window) buildTopBar() fyne.CanvasObject {
-	name := widget.NewLabelWithStyle("Hooklens", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	w.liveBadge = widgets.NewBadge("PAUSED")
-	w.urlLabel = widget.NewLabelWithStyle(w.d.Listener.URL(), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	w.urlLabel.Selectable = true
-	copyURL := w.newCopyButton("", func() string { return w.d.Listener.URL() })
-	w.urlCopy = copyURL
-	w.captureBtn = widget.NewButton("", w.toggleCapture)
-	w.countLabel = widget.NewLabel("")
-	w.clearBtn = widget.NewButtonWithIcon("Clear all", theme.DeleteIcon(), w.confirmClear)
-	w.clearBtn.Importance = widget.LowImportance
-
-	var logo fyne.CanvasObject = layout.NewSpacer()
-	if icon := w.app.Icon(); icon != nil {
-		logo = container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(22), widget.NewIcon(icon)))
-	}
-	left := container.NewHBox(logo, name, widget.NewSeparator(), container.NewCenter(w.liveBadge), w.urlLabel, copyURL)
-	w.endpointsBtn = widget.NewButtonWithIcon("Endpoints", theme.SettingsIcon(), w.ctl.showEndpoints)
-	if w.d.Endpoints == nil {
-		w.endpointsBtn.Hide()
-	}
-	w.targetsBtn = widget.NewButtonWithIcon("Targets", theme.MailForwardIcon(), func() { w.ctl.showTargets(w.win) })
-	w.deliveriesBtn = widget.NewButtonWithIcon("Deliveries", theme.ListIcon(), func() { w.showDeliveries() })
-	if w.d.Queue == nil || w.d.Deliveries == nil {
-		w.targetsBtn.Hide()
-		w.deliveriesBtn.Hide()
-	}
-	right := container.NewHBox(w.endpointsBtn, w.targetsBtn, w.deliveriesBtn, w.countLabel, w.captureBtn, w.clearBtn)
-	bar := container.NewBorder(nil, nil, left, right)
-
-	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
-	pausedText.Importance = widget.WarningImportance
-	pausedText.Wrapping = fyne.TextWrapWord
-	w.paused = container.NewStack(widgets.NewThemedRect(hltheme.Panel, 0),
-		container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.MediaPauseIcon())), nil, pausedText))
-	w.errText = widget.NewLabel("")
-	w.errText.Importance = widget.DangerImportance
-	w.errText.Wrapping = fyne.TextWrapWord
-	w.errText.Hide()
-	w.updateCapture()
-	w.flash = newFlash(w)
-	rows := container.NewVBox(widgets.Panel(container.NewPadded(bar)), w.paused, w.errText, w.flash.box)
-	w.notices = container.NewVBox()
-	rows.Add(w.notices)
-	if w.d.Notice != "" {
-		w.addNotice(w.d.Notice)
-	}
-	rows.Add(widget.NewSeparator())
-	return rows
-}
-
 // Notify shows msg under the top bar as a warning the user can dismiss
 // (what retention removed, why the port differs). Safe from any goroutine.
 func (w *Window) Notify(msg string) {
-	fyne.Do(func() { w.addNotice(msg) })
-}
-
-func (w *Window) addNotice(msg string) {
-	if w.notices == nil {
-		return
-	}
-	notice := widget.NewLabel(msg)
-	notice.Importance = widget.WarningImportance
-	notice.Wrapping = fyne.TextWrapWord
-	var row *fyne.Container
-	dismiss := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { w.notices.Remove(row) })
-	dismiss.Importance = widget.LowImportance
-	row = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), dismiss, notice)
-	w.notices.Add(row)
+	fyne.Do(func() { w.top.addNotice(msg) })
 }
 
 func (w *Window) buildListPane() fyne.CanvasObject {
 	w.filter = newFilterEntry()
-	w.filter.SetPlaceHolder("Filter: method, path or body text")
+	w.filter.SetPlaceHolder("Filter: text or key:value, e.g. status:5xx")
 	w.filter.SetIcon(theme.SearchIcon())
 	clear := widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { w.clearFilter() })
 	clear.Importance = widget.LowImportance
@@ -338,12 +302,18 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	w.bulkBtn = widget.NewButtonWithIcon("Resend…", theme.MailForwardIcon(), nil)
 	w.bulkBtn.OnTapped = func() {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(w.bulkBtn)
-		w.bulkMenu(pos.AddXY(0, w.bulkBtn.Size().Height))
+		w.ctl.bulkMenu(pos.AddXY(0, w.bulkBtn.Size().Height))
 	}
-	var top fyne.CanvasObject = container.NewPadded(w.filter)
+	// A filter the language cannot read says why under the box.
+	w.filterErr = widgets.Caption("")
+	w.filterErr.Importance = widget.DangerImportance
+	w.filterErr.Wrapping = fyne.TextWrapWord
+	w.filterErr.Hide()
+	var box fyne.CanvasObject = w.filter
 	if w.d.Queue != nil && w.d.Deliveries != nil {
-		top = container.NewPadded(container.NewBorder(nil, nil, nil, w.bulkBtn, w.filter))
+		box = container.NewBorder(nil, nil, nil, w.bulkBtn, w.filter)
 	}
+	top := container.NewPadded(container.NewVBox(box, w.filterErr))
 	return container.NewBorder(top, w.footer, nil, nil, container.NewStack(w.list, w.noMatch.root))
 }
 
@@ -449,13 +419,13 @@ func (w *Window) selectRow(i int) {
 func (w *Window) updateCount() {
 	total, err := w.d.Events.Count()
 	if err != nil {
-		w.showError(fmt.Errorf("counting events: %w", err))
+		w.top.showError(fmt.Errorf("counting events: %w", err))
 		return
 	}
-	w.countLabel.SetText(widgets.Plural(total, "event"))
-	w.clearBtn.Disable()
+	w.top.countLabel.SetText(widgets.Plural(total, "event"))
+	w.top.clearBtn.Disable()
 	if total > 0 {
-		w.clearBtn.Enable()
+		w.top.clearBtn.Enable()
 	}
 	if w.applied != "" && w.model.counted {
 		w.footer.SetText(fmt.Sprintf("%s of %s match '%s'", widgets.GroupDigits(w.model.Len()), widgets.GroupDigits(total), w.applied))
@@ -488,11 +458,6 @@ func (w *Window) updateCount() {
 		w.noMatch.root.Hide()
 		w.list.Show()
 	}
-}
-
-func (w *Window) showError(err error) {
-	w.errText.SetText(err.Error())
-	w.errText.Show()
 }
 
 // --- selection and keys -----------------------------------------------------
@@ -584,8 +549,15 @@ func (w *Window) applyFilter(s string) {
 	if s == w.applied || w.closed {
 		return
 	}
+	f, err := parseFilter(s)
+	if err != nil {
+		w.filterErr.SetText(err.Error())
+		w.filterErr.Show()
+		return
+	}
+	w.filterErr.Hide()
 	w.applied = s
-	w.model.SetFilter(parseFilter(s))
+	w.model.SetFilter(f)
 	w.updateCount()
 }
 
@@ -598,24 +570,7 @@ func (w *Window) clearFilter() {
 
 func (w *Window) toggleCapture() {
 	w.d.Listener.SetCapturing(!w.d.Listener.Capturing())
-	w.updateCapture()
-}
-
-func (w *Window) updateCapture() {
-	if w.d.Listener.Capturing() {
-		w.liveBadge.Set("● LIVE", hltheme.Green)
-		w.captureBtn.SetText("Pause")
-		w.captureBtn.SetIcon(theme.MediaPauseIcon())
-		w.captureBtn.Importance = widget.MediumImportance
-		w.paused.Hide()
-	} else {
-		w.liveBadge.Set("PAUSED", hltheme.Orange)
-		w.captureBtn.SetText("Resume")
-		w.captureBtn.SetIcon(theme.MediaPlayIcon())
-		w.captureBtn.Importance = widget.WarningImportance
-		w.paused.Show()
-	}
-	w.captureBtn.Refresh()
+	w.top.setCapturing(w.d.Listener.Capturing())
 }
 
 // confirmDelete asks before deleting event id.
@@ -623,23 +578,9 @@ func (w *Window) confirmDelete(id uint64) {
 	what := "this event"
 	if w.detail.ev != nil && w.detail.ev.ID == id {
 		e := w.detail.ev
-		what = fmt.Sprintf("%s %s received at %s", e.Method, e.RequestURI(), clockTime(e.ReceivedAt))
+		what = fmt.Sprintf("%s %s received at %s", e.Method, e.RequestURI(), widgets.ClockTime(e.ReceivedAt))
 	}
-	dialogs.ConfirmDelete("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), "Delete", func() { w.deleteEvent(id) }, w.win)
-}
-
-func (w *Window) deleteEvent(id uint64) {
-	store := w.d.Events
-	go func() {
-		err := store.Delete(id)
-		w.do(func() {
-			if err != nil && !errors.Is(err, app.ErrNotFound) {
-				dialog.ShowError(fmt.Errorf("could not delete event %d: %w", id, err), w.win)
-				return
-			}
-			w.removed(id)
-		})
-	}()
+	dialogs.ConfirmDelete("Delete event?", fmt.Sprintf("Delete %s?\nThis cannot be undone.", what), "Delete", func() { w.ctl.deleteEvent(id) }, w.win)
 }
 
 // removed updates the list after event id was deleted and selects the event
@@ -676,21 +617,7 @@ func (w *Window) confirmClear() {
 	total, _ := w.d.Events.Count()
 	dialogs.ConfirmDelete("Clear all events?",
 		fmt.Sprintf("Delete all %s captured by Hooklens?\nThis cannot be undone.", widgets.Plural(total, "event")), "Delete all",
-		func() {
-			store := w.d.Events
-			done := w.busy(fmt.Sprintf("Deleting %s…", widgets.Plural(total, "event")))
-			go func() {
-				err := store.DeleteAll()
-				w.do(func() {
-					done()
-					if err != nil {
-						dialog.ShowError(fmt.Errorf("could not clear the events: %w", err), w.win)
-						return
-					}
-					w.cleared()
-				})
-			}()
-		}, w.win)
+		func() { w.ctl.deleteAll(total) }, w.win)
 }
 
 func (w *Window) cleared() {
@@ -790,15 +717,19 @@ func (w *Window) closedWindow() {
 	save(keySplit, w.split.Offset)
 	close(w.stop)
 	// The editor and the Deliveries window belong to this one.
-	for ed := range w.editors {
-		ed.win.Close()
+	for _, win := range w.ctl.editors {
+		win.Close()
 	}
-	if w.delivView != nil {
-		w.delivView.win.Close()
+	if w.ctl.delivView != nil {
+		w.ctl.delivView.win.Close()
 	}
 	if w.cancelSub != nil {
 		w.cancelSub()
 	}
+	if w.cancelDeliv != nil {
+		w.cancelDeliv()
+	}
+	w.notes.stop()
 	if w.fTimer != nil {
 		w.fTimer.Stop()
 	}

@@ -1,9 +1,12 @@
 package capture
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/hooklens/hooklens/app"
@@ -11,8 +14,13 @@ import (
 
 // net/http hands handlers a Header map, which loses the order, the repeats'
 // interleaving and the spelling of header names. To capture them as sent, the
-// listener wraps every connection in a recConn that keeps the bytes the server
-// reads; the handler then finds its own request's header block in them.
+// listener wraps every connection in a recConn that follows the HTTP/1.x
+// framing of the bytes the server reads: each request's head is cut out of
+// the stream exactly where that request begins, its body (declared length
+// or chunks) is skipped by count, and the trailers after a chunked body are
+// kept. Nothing inside a body is ever taken for a head, every byte is looked
+// at once, and at most one head (or chunk-size line, or trailer block) is
+// held.
 
 // recListener wraps accepted connections in recConns.
 type recListener struct {
@@ -25,32 +33,25 @@ func (l recListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &recConn{Conn: c, keep: l.keep}, nil
+	return &recConn{Conn: c, t: tracker{keep: l.keep}}, nil
 }
 
-// recConn records the bytes read from a connection. Only bytes that a later
-// header search may still need are kept: everything before consumed is
-// dropped (the heads and bodies of requests already handled), and at most
-// keep bytes are held, so a long chunked body streams through without
-// piling up.
+// recConn records the heads of the requests read from a connection.
 type recConn struct {
 	net.Conn
-	keep int
 
-	// mu guards the fields below: net/http reads from a background goroutine
-	// while a handler runs.
-	mu       sync.Mutex
-	data     []byte // data[start:] is the kept bytes
-	start    int
-	base     int64 // absolute stream offset of data[start]
-	end      int64 // absolute stream offset just past the last byte read
-	consumed int64 // bytes before this offset are no longer needed
+	// mu guards t: net/http reads from a background goroutine while a
+	// handler runs.
+	mu sync.Mutex
+	t  tracker
 }
 
 func (c *recConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
-		c.record(p[:n])
+		c.mu.Lock()
+		c.t.feed(p[:n])
+		c.mu.Unlock()
 	}
 	return n, err
 }
@@ -65,74 +66,195 @@ func (c *recConn) CloseWrite() error {
 	return nil
 }
 
-func (c *recConn) record(b []byte) {
+// head returns r's head as it arrived: the oldest head read whose request
+// line is r's and whose headers agree with what net/http parsed. Heads
+// before it (requests net/http refused without calling a handler) are
+// dropped.
+func (c *recConn) head(r *http.Request) (*wireHead, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	from := c.end
-	c.end += int64(len(b))
-	if c.end <= c.consumed {
-		return // all body bytes of a request already located
+	for len(c.t.heads) > 0 {
+		h := c.t.heads[0]
+		c.t.heads[0] = nil
+		c.t.heads = c.t.heads[1:]
+		if h.method == r.Method && h.target == r.RequestURI && h.proto == r.Proto {
+			return h, agrees(h.headers, r.Header)
+		}
 	}
-	if from < c.consumed {
-		b = b[c.consumed-from:]
-		from = c.consumed
-	}
-	if len(b) >= c.keep {
-		// One read larger than everything we keep: only its tail matters.
-		from += int64(len(b) - c.keep)
-		b = b[len(b)-c.keep:]
-		c.data, c.start = c.data[:0], 0
-	}
-	if c.start == len(c.data) {
-		c.data, c.start = c.data[:0], 0
-		c.base = from
-	}
-	if len(c.data)+len(b) > cap(c.data) && c.start > 0 {
-		// Reuse the space of dropped bytes before growing the array.
-		n := copy(c.data, c.data[c.start:])
-		c.data, c.start = c.data[:n], 0
-	}
-	c.data = append(c.data, b...)
-	if over := len(c.data) - c.start - c.keep; over > 0 {
-		c.start += over
-		c.base += int64(over)
+	return nil, false
+}
+
+// trailers returns the trailer fields that followed h's chunked body, once
+// the body has been read to its end.
+func (c *recConn) trailers(h *wireHead) app.Headers {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return h.trailers
+}
+
+// wireHead is one request's head as it arrived.
+type wireHead struct {
+	method, target, proto string
+	headers               app.Headers
+	trailers              app.Headers // after a chunked body
+}
+
+// Framing states.
+const (
+	stHead      = iota // gathering a request line and header block
+	stFixed            // skipping a body of declared length
+	stChunkSize        // gathering a chunk-size line
+	stChunkData        // skipping chunk data
+	stChunkEnd         // the line end after chunk data
+	stTrailer          // gathering the trailer block
+	stOpaque           // the rest of the connection is not HTTP/1 (HTTP/2 preface)
+)
+
+// maxQueued bounds the heads read ahead of their handlers (pipelining).
+const maxQueued = 64
+
+// tracker follows the HTTP/1.x framing of one connection's bytes.
+type tracker struct {
+	keep  int // at most this many bytes of one head, line or trailer block
+	state int
+	buf   []byte // the head, line or trailer block being gathered
+	line  int    // where buf's current line starts
+	left  int64  // bytes of the body or chunk still to skip
+	cur   *wireHead
+	heads []*wireHead
+	lost  bool  // the framing could not be followed: no more heads are found
+	work  int64 // bytes looked at, for the linearity test
+}
+
+func (t *tracker) feed(b []byte) {
+	for len(b) > 0 && !t.lost {
+		switch t.state {
+		case stFixed, stChunkData:
+			n := int(min(t.left, int64(len(b))))
+			t.left -= int64(n)
+			b = b[n:]
+			if t.left == 0 {
+				if t.state == stFixed {
+					t.state = stHead
+				} else {
+					t.state = stChunkEnd
+				}
+			}
+		case stOpaque:
+			return
+		default:
+			if t.state == stHead && len(t.buf) == 0 {
+				// Line ends before a request line are ignored, as net/http does.
+				for len(b) > 0 && (b[0] == '\r' || b[0] == '\n') {
+					b = b[1:]
+					t.work++
+				}
+				if len(b) == 0 {
+					return
+				}
+			}
+			i := bytes.IndexByte(b, '\n')
+			n := len(b)
+			if i >= 0 {
+				n = i + 1
+			}
+			t.work += int64(n)
+			if len(t.buf)+n > t.keep {
+				t.lost = true // net/http refuses it too (431 or 400)
+				t.buf = nil
+				return
+			}
+			t.buf = append(t.buf, b[:n]...)
+			b = b[n:]
+			if i < 0 {
+				return
+			}
+			t.endLine()
+		}
 	}
 }
 
-// consumeLocked drops kept bytes before off and skips bytes up to off still
-// to come. c.mu must be held.
-func (c *recConn) consumeLocked(off int64) {
-	if off <= c.consumed {
+// endLine acts on the line just completed at the end of buf.
+func (t *tracker) endLine() {
+	ln := t.buf[t.line:]
+	empty := len(ln) == 1 || len(ln) == 2 && ln[0] == '\r'
+	switch t.state {
+	case stHead, stTrailer:
+		if !empty {
+			t.line = len(t.buf)
+			return
+		}
+		if t.state == stHead {
+			t.endHead()
+		} else {
+			if h, _, err := parseHeaderBlock(t.buf); err == nil && t.cur != nil {
+				t.cur.trailers = h
+			}
+			t.cur = nil
+			t.state = stHead
+		}
+	case stChunkSize:
+		s, _, _ := bytes.Cut(bytes.TrimRight(ln, "\r\n"), []byte{';'})
+		size, err := strconv.ParseInt(strings.TrimSpace(string(s)), 16, 64)
+		switch {
+		case err != nil || size < 0:
+			t.lost = true
+		case size == 0:
+			t.state = stTrailer
+		default:
+			t.left, t.state = size, stChunkData
+		}
+	case stChunkEnd:
+		if !empty {
+			t.lost = true
+		}
+		t.state = stChunkSize
+	}
+	t.buf, t.line = t.buf[:0], 0
+}
+
+// endHead parses the head in buf, queues it and sets up its body's framing
+// the way net/http reads it.
+func (t *tracker) endHead() {
+	nl := bytes.IndexByte(t.buf, '\n')
+	reqLine := strings.TrimSuffix(string(t.buf[:nl]), "\r")
+	method, rest, ok1 := strings.Cut(reqLine, " ")
+	target, proto, ok2 := strings.Cut(rest, " ")
+	h, _, err := parseHeaderBlock(t.buf[nl+1:])
+	if !ok1 || !ok2 || err != nil {
+		t.lost = true
 		return
 	}
-	c.consumed = off
-	if drop := off - c.base; drop > 0 {
-		kept := int64(len(c.data) - c.start)
-		if drop > kept {
-			drop = kept
+	wh := &wireHead{method: method, target: target, proto: proto, headers: h}
+	if len(t.heads) == maxQueued {
+		t.heads = t.heads[1:]
+	}
+	t.heads = append(t.heads, wh)
+	t.state = stHead
+	if method == "PRI" && target == "*" && proto == "HTTP/2.0" {
+		t.state = stOpaque
+		return
+	}
+	major, minor, _ := http.ParseHTTPVersion(proto)
+	te := h.Values("Transfer-Encoding")
+	if len(te) > 0 && (major > 1 || major == 1 && minor >= 1) {
+		if !strings.EqualFold(strings.TrimSpace(te[len(te)-1]), "chunked") {
+			t.lost = true // net/http answers 501 and closes
+			return
 		}
-		c.start += int(drop)
-		c.base += drop
+		t.cur, t.state = wh, stChunkSize
+		return
 	}
-}
-
-// head finds r's header block among the bytes read since the previous
-// request and marks it, and the body when its length is declared, consumed.
-// A chunked body stays in the stream; the next search passes over it.
-func (c *recConn) head(r *http.Request) (app.Headers, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	buf := c.data[c.start:]
-	h, end, ok := findHead(buf, r)
-	if !ok {
-		return nil, false
+	if cl := h.Get("Content-Length"); cl != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64)
+		if err != nil || n < 0 {
+			t.lost = true
+			return
+		}
+		if n > 0 {
+			t.left, t.state = n, stFixed
+		}
 	}
-	off := c.base + int64(end)
-	if r.ContentLength > 0 {
-		off += r.ContentLength
-	}
-	c.consumeLocked(off)
-	return h, true
 }
 
 type connKey struct{}

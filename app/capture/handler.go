@@ -29,10 +29,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	headers, ok := app.Headers(nil), false
-	if rc := connFrom(r.Context()); rc != nil {
-		// Locate the head even while paused, so the next request on this
-		// connection is searched for after this one.
-		if headers, ok = rc.head(r); !ok {
+	rc := connFrom(r.Context())
+	var wh *wireHead
+	if rc != nil {
+		// Claim the head even while paused, so the next request on this
+		// connection gets its own.
+		if wh, ok = rc.head(r); ok {
+			headers = wh.headers
+		} else {
+			wh = nil
 			s.cfg.Logf("hooklens: could not find the header block of %s %s from %s among the bytes read; recording its headers sorted by name instead of in wire order",
 				r.Method, r.RequestURI, r.RemoteAddr)
 		}
@@ -60,12 +65,31 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	if err := s.readBody(r, e); err != nil {
+	if r.Method == "PRI" && r.ProtoMajor == 2 {
+		// The HTTP/2 connection preface (h2c with prior knowledge): recorded
+		// as it came (it has no headers), answered in HTTP/1.1 and closed.
+		s.answerUnsupported(w, r, e)
+		return
+	}
+	tk := s.flight.ticket(r.Context())
+	defer tk.done()
+	if err := s.readBody(r, e, tk); errors.Is(err, errBusy) {
+		s.cfg.Logf("hooklens: %s %s from %s answered 503 and not recorded: more than %s of request bodies in flight", r.Method, r.RequestURI, r.RemoteAddr, sizeText(s.flight.limit))
+		p := errorPlan(http.StatusServiceUnavailable, "Hooklens is busy receiving other requests: send this one again in a moment", false)
+		p.headers = app.Headers{{Name: "Retry-After", Value: "1"}}
+		p.close = true // the body was not read
+		writeResponse(w, p.response(r, ""))
+		return
+	} else if err != nil {
 		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
 		p := errorPlan(http.StatusBadRequest, err.Error(), false)
 		p.close = true
 		writeResponse(w, p.response(r, ""))
 		return
+	}
+
+	if wh != nil && !e.Truncated {
+		e.Trailers = rc.trailers(wh) // read with the body's last chunk
 	}
 
 	// The endpoint is read once per request: the verdict, the answer and
@@ -78,7 +102,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.PublicURL != nil {
 		publicURL = s.cfg.PublicURL()
 	}
-	e.Verdict = verify.Judge(e, ep, s.eps, publicURL).Verdict
+	e.Verdict = verify.JudgeQuick(e, ep, publicURL).Verdict
+	e.Type = app.EventType(e)
 
 	p := okPlan()
 	var link func(id uint64) // ties a relayed forward to the stored event
@@ -130,14 +155,85 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeResponse(w, resp)
+	s.diagnoseLater(w, e, ep, tk)
 }
 
+// VerdictSetter replaces the stored verdict of one event; the store
+// implements it. See Config.Diagnose.
+type VerdictSetter interface {
+	SetVerdict(id uint64, v app.Verdict) error
+}
+
+// diagnoseLater sends the answer on its way, then runs Config.Diagnose and
+// stores the verdict it gives, so the search for a mistake never delays the
+// sender.
+func (s *Server) diagnoseLater(w http.ResponseWriter, e *app.Event, ep *app.Endpoint, tk *ticket) {
+	if e.Verdict.Result == app.VerdictValid || e.Verdict.Result == app.VerdictUnsigned {
+		return
+	}
+	_ = http.NewResponseController(w).Flush() // a client that left: nothing to do
+	if !tk.extend(int64(diagnoseCharge+bodyCharge)*int64(len(e.Body)), s.cfg.InFlightWait) {
+		s.cfg.Logf("hooklens: event %s keeps its first verdict: no room among the request bodies in flight to look for the likely mistake", e.IDString())
+		return
+	}
+	var v app.Verdict
+	if s.cfg.Diagnose != nil {
+		v = s.cfg.Diagnose(e, ep)
+	} else {
+		publicURL := ""
+		if s.cfg.PublicURL != nil {
+			publicURL = s.cfg.PublicURL()
+		}
+		v = verify.Judge(e, ep, s.eps, publicURL).Verdict
+	}
+	if v == e.Verdict {
+		return
+	}
+	vs, ok := s.rec.(VerdictSetter)
+	if !ok {
+		return
+	}
+	// e itself is left alone: subscribers may be reading it.
+	if err := vs.SetVerdict(e.ID, v); err != nil {
+		s.cfg.Logf("hooklens: saving the diagnosis of event %s: %v", e.IDString(), err)
+	}
+}
+
+// answerUnsupported records a request this listener cannot serve (the
+// HTTP/2 preface) with the 505 it is answered.
+func (s *Server) answerUnsupported(w http.ResponseWriter, r *http.Request, e *app.Event) {
+	p := errorPlan(http.StatusHTTPVersionNotSupported, "this listener speaks HTTP/1.1 only: HTTP/2 with prior knowledge (h2c) is not supported; send the webhook over HTTP/1.1", true)
+	p.close = true
+	e.Verdict = app.Verdict{Scheme: "none", Result: app.VerdictUnsigned, Reason: "HTTP/2 connection preface, answered 505: not a webhook"}
+	var resp app.Response
+	err := s.rec.Record(context.WithoutCancel(r.Context()), e, func(ev *app.Event) {
+		resp = p.response(r, ev.IDString())
+		ev.Response = resp
+	})
+	if err != nil {
+		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
+		resp = p.response(r, "")
+	} else if resp.Status == 0 {
+		resp = p.response(r, e.IDString())
+	}
+	writeResponse(w, resp)
+}
+
+// errBusy says the bodies in flight are at their cap.
+var errBusy = errors.New("too many request bodies in flight")
+
 // readBody reads the body into e, keeping at most MaxBody bytes, or the first
-// TruncatedKeep bytes of a body larger than that.
-func (s *Server) readBody(r *http.Request, e *app.Event) error {
-	keep, max := s.cfg.TruncatedKeep, s.cfg.MaxBody
-	if r.ContentLength > max {
+// TruncatedKeep bytes of a body larger than that. The body is read once into
+// a buffer of its declared size (or one that doubles, for a chunked body);
+// tk is grown before each allocation, and errBusy returned when the bytes in
+// flight leave no room.
+func (s *Server) readBody(r *http.Request, e *app.Event, tk *ticket) error {
+	keep, limit := s.cfg.TruncatedKeep, s.cfg.MaxBody
+	if r.ContentLength > limit {
 		// Declared too large: read only what is kept, then answer 413.
+		if !tk.grow(keep) {
+			return errBusy
+		}
 		b := make([]byte, keep)
 		n, err := io.ReadFull(r.Body, b)
 		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
@@ -146,24 +242,48 @@ func (s *Server) readBody(r *http.Request, e *app.Event) error {
 		e.Body, e.Size, e.Truncated = b[:n], r.ContentLength, true
 		return nil
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(r.Body, max+1)); err != nil {
-		return fmt.Errorf("could not read the request body after %d bytes: %w", buf.Len(), err)
-	}
-	e.Size = int64(buf.Len())
-	if e.Size <= max {
-		e.Body = buf.Bytes()
+	if r.ContentLength >= 0 {
+		if !tk.grow(r.ContentLength) {
+			return errBusy
+		}
+		b := make([]byte, r.ContentLength)
+		n, err := io.ReadFull(r.Body, b)
+		if err != nil && !(err == io.EOF && n == 0) {
+			return fmt.Errorf("could not read the request body after %d bytes: %w", n, err)
+		}
+		e.Body, e.Size = b, int64(n)
 		return nil
 	}
-	// Chunked (or lying about its length) and over the cap.
-	e.Body = bytes.Clone(buf.Bytes()[:keep])
-	e.Truncated = true
-	if r.ContentLength > e.Size {
-		e.Size = r.ContentLength
+	// Length unknown (chunked): grow by doubling, up to the cap plus one byte.
+	b := make([]byte, 0)
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) > limit {
+				break
+			}
+			n := min(max(int64(2*cap(b)), 64<<10), limit+1)
+			if !tk.grow(n) {
+				return errBusy
+			}
+			b = append(make([]byte, 0, n), b...)
+		}
+		m, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("could not read the request body after %d bytes: %w", len(b), err)
+		}
 	}
+	e.Size = int64(len(b))
+	if e.Size <= limit {
+		e.Body = b
+		return nil
+	}
+	// Chunked and over the cap.
+	e.Body = bytes.Clone(b[:keep])
+	e.Truncated = true
 	return nil
 }
 

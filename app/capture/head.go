@@ -18,6 +18,18 @@ import (
 // starting with a space or tab continues the previous value (obs-fold) and is
 // joined to it with one space, as net/textproto does.
 func parseHeaderBlock(b []byte) (h app.Headers, n int, err error) {
+	// Continuation lines are gathered in fold and joined once, when the
+	// next header starts: appending to the value line by line would copy it
+	// again for every line.
+	var fold []byte
+	folding := false
+	flush := func() {
+		if folding {
+			h[len(h)-1].Value = string(fold)
+			fold, folding = fold[:0], false
+		}
+	}
+	defer flush()
 	for {
 		i := bytes.IndexByte(b[n:], '\n')
 		if i < 0 {
@@ -33,15 +45,18 @@ func parseHeaderBlock(b []byte) (h app.Headers, n int, err error) {
 			if len(h) == 0 {
 				return h, n, fmt.Errorf("header block starts with a continuation line %q", clip(line))
 			}
-			last := &h[len(h)-1]
-			more := strings.Trim(string(line), " \t")
-			if last.Value == "" {
-				last.Value = more
-			} else if more != "" {
-				last.Value += " " + more
+			if !folding {
+				fold, folding = append(fold[:0], h[len(h)-1].Value...), true
+			}
+			more := bytes.Trim(line, " \t")
+			if len(fold) == 0 {
+				fold = append(fold, more...)
+			} else if len(more) > 0 {
+				fold = append(append(fold, ' '), more...)
 			}
 			continue
 		}
+		flush()
 		name, value, ok := bytes.Cut(line, []byte{':'})
 		if !ok || len(name) == 0 {
 			return h, n, fmt.Errorf("header line %q has no name followed by ':'", clip(line))
@@ -56,41 +71,6 @@ func clip(b []byte) []byte {
 		return b[:80]
 	}
 	return b
-}
-
-// findHead looks in buf for the request line of r followed by its header
-// block. It returns the headers and the offset just past the block. A match
-// must start buf or follow a line end, and its headers must agree with what
-// net/http parsed into r.Header, so bytes of an earlier body that happen to
-// look like a request are passed over.
-func findHead(buf []byte, r *http.Request) (h app.Headers, end int, ok bool) {
-	line := []byte(r.Method + " " + r.RequestURI + " " + r.Proto)
-	for from := 0; from < len(buf); {
-		i := bytes.Index(buf[from:], line)
-		if i < 0 {
-			return nil, 0, false
-		}
-		start := from + i
-		from = start + 1
-		if start > 0 && buf[start-1] != '\n' {
-			continue
-		}
-		rest := buf[start+len(line):]
-		switch {
-		case bytes.HasPrefix(rest, []byte("\r\n")):
-			rest = rest[2:]
-		case bytes.HasPrefix(rest, []byte("\n")):
-			rest = rest[1:]
-		default:
-			continue
-		}
-		hs, n, err := parseHeaderBlock(rest)
-		if err != nil || !agrees(hs, r.Header) {
-			continue
-		}
-		return hs, len(buf) - len(rest) + n, true
-	}
-	return nil, 0, false
 }
 
 // rewritten are headers net/http moves out of Request.Header or changes

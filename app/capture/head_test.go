@@ -97,52 +97,43 @@ func FuzzParseHeaderBlock(f *testing.F) {
 		if err != nil {
 			return
 		}
-		h, end, ok := findHead([]byte(head), r)
-		if !ok || end != len(head) || !slices.Equal(h, append(pairs("Host", "fuzz"), want...)) {
-			t.Fatalf("findHead in %q: %q, %d, %v", head, h, end, ok)
+		tr := tracker{keep: 1 << 20}
+		tr.feed([]byte(head))
+		if tr.lost || len(tr.heads) != 1 || !agrees(tr.heads[0].headers, r.Header) ||
+			!slices.Equal(tr.heads[0].headers, append(pairs("Host", "fuzz"), want...)) {
+			t.Fatalf("head of %q: lost %v, %d heads", head, tr.lost, len(tr.heads))
 		}
 	})
 }
 
-// TestRecConnKeepsLittle checks the recording conn's memory bound: bytes of
-// bodies already located are not kept, and a long stream keeps only its tail.
-func TestRecConnKeepsLittle(t *testing.T) {
+// TestTrackerKeepsLittle checks the recording conn's memory bound: body
+// bytes are counted, not kept, and a chunked body streams through.
+func TestTrackerKeepsLittle(t *testing.T) {
 	const keep = 1000
-	c := &recConn{keep: keep}
-	head := "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\n"
-	c.record([]byte(head + "start of body"))
-	r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(head)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := c.head(r); !ok {
-		t.Fatal("head not found")
-	}
+	tr := tracker{keep: keep}
+	tr.feed([]byte("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 100000\r\n\r\nstart of body"))
 	for range 100 {
-		c.record(bytes.Repeat([]byte("b"), 999))
-	}
-	if kept := len(c.data) - c.start; kept != 0 {
-		t.Errorf("kept %d body bytes of a located request", kept)
-	}
-	next := "GET /next HTTP/1.1\r\nHost: h\r\n\r\n"
-	c.record([]byte(strings.Repeat("b", 100000-13-99900) + next))
-	r2, _ := http.ReadRequest(bufio.NewReader(strings.NewReader(next)))
-	if h, ok := c.head(r2); !ok || h.Get("Host") != "h" {
-		t.Fatalf("next request's head not found after a skipped body: %v %q", ok, h)
-	}
-
-	// A chunked body streams through: only the last keep bytes stay.
-	for i := range 5000 {
-		c.record(bytes.Repeat([]byte{byte(i)}, 37))
-		if kept := len(c.data) - c.start; kept > keep {
-			t.Fatalf("kept %d bytes, bound is %d", kept, keep)
+		tr.feed(bytes.Repeat([]byte("b"), 999))
+		if len(tr.buf) != 0 {
+			t.Fatalf("kept %d body bytes", len(tr.buf))
 		}
 	}
-	if cap(c.data) > 4*keep {
-		t.Errorf("buffer grew to %d bytes for a bound of %d", cap(c.data), keep)
+	tr.feed([]byte(strings.Repeat("b", 100000-13-99900) + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n"))
+	if len(tr.heads) != 2 || tr.heads[1].target != "/next" || tr.heads[1].headers.Get("Host") != "h" {
+		t.Fatalf("next request's head not found after a skipped body: %+v", tr.heads)
 	}
-	c.record(bytes.Repeat([]byte("z"), 5*keep))
-	if kept := len(c.data) - c.start; kept != keep || c.base+int64(kept) != c.end {
-		t.Errorf("after a large read: kept %d, base %d, end %d", kept, c.base, c.end)
+	tr.feed([]byte("POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"))
+	for i := range 5000 {
+		tr.feed([]byte("25\r\n" + strings.Repeat(string(rune('a'+i%26)), 37) + "\r\n"))
+		if len(tr.buf) > keep || tr.lost {
+			t.Fatalf("kept %d bytes (lost %v), bound is %d", len(tr.buf), tr.lost, keep)
+		}
+	}
+	tr.feed([]byte("0\r\nX-Sum: 42\r\n\r\n"))
+	if h := tr.heads[2]; h.target != "/c" || h.trailers.Get("X-Sum") != "42" {
+		t.Fatalf("trailers = %q", h.trailers)
+	}
+	if cap(tr.buf) > 4*keep {
+		t.Errorf("buffer grew to %d bytes for a bound of %d", cap(tr.buf), keep)
 	}
 }

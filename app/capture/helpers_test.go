@@ -26,6 +26,8 @@ type memRecorder struct {
 	events []app.Event
 	fail   error
 	keep   bool // false in benchmarks: count, don't hold bodies
+	// onRecord, when set, sees each recorded body (before it is dropped).
+	onRecord func(id uint64, body []byte)
 }
 
 func newMemRecorder() *memRecorder { return &memRecorder{keep: true} }
@@ -43,6 +45,9 @@ func (m *memRecorder) Record(ctx context.Context, e *app.Event, finish func(*app
 	e.ID = m.next
 	if finish != nil {
 		finish(e)
+	}
+	if m.onRecord != nil {
+		m.onRecord(e.ID, e.Body)
 	}
 	if m.keep {
 		c := *e
@@ -262,4 +267,17 @@ func pairs(kv ...string) app.Headers {
 		h = append(h, app.Header{Name: kv[i], Value: kv[i+1]})
 	}
 	return h
+}
+
+// SetVerdict implements VerdictSetter.
+func (m *memRecorder) SetVerdict(id uint64, v app.Verdict) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := range m.events {
+		if m.events[i].ID == id {
+			m.events[i].Verdict = v
+			return nil
+		}
+	}
+	return fmt.Errorf("event %d: %w", id, app.ErrNotFound)
 }

@@ -49,6 +49,12 @@ type Config struct {
 	TruncatedKeep  int64  // default 64 KiB: how much of a too-large body is kept
 	MaxHeaderBytes int    // default 64 KiB
 
+	// Memory for request bodies held at once (see flight.go; each body
+	// counts twice): default 128 MiB; a request over it waits up to
+	// InFlightWait (default 2s), then gets 503.
+	MaxInFlight  int64
+	InFlightWait time.Duration
+
 	ReadHeaderTimeout time.Duration // default 10s
 	ReadTimeout       time.Duration // default 60s, the whole request including its body
 	WriteTimeout      time.Duration // default 60s, from the end of the headers to the end of the reply (plus any rule delay)
@@ -66,6 +72,13 @@ type Config struct {
 	// signature schemes that sign the URL; nil or "" rebuilds it from the
 	// request.
 	PublicURL func() string
+
+	// Diagnose runs after the answer is written for an event whose verdict
+	// (verify.JudgeQuick) is neither valid nor unsigned: it judges again
+	// with the costly search for the sender's mistake; nil means
+	// verify.Judge. A different verdict is saved when the Recorder is also
+	// a VerdictSetter.
+	Diagnose func(e *app.Event, ep *app.Endpoint) app.Verdict
 
 	// Logf reports what the listener could not tell a client; default log.Printf.
 	Logf func(format string, args ...any)
@@ -91,6 +104,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TruncatedKeep > c.MaxBody {
 		c.TruncatedKeep = c.MaxBody
+	}
+	if c.MaxInFlight <= 0 {
+		c.MaxInFlight = DefaultMaxInFlight
+	}
+	if c.InFlightWait <= 0 {
+		c.InFlightWait = DefaultInFlightWait
 	}
 	if c.MaxHeaderBytes <= 0 {
 		c.MaxHeaderBytes = DefaultMaxHeaderBytes
@@ -136,6 +155,7 @@ type Server struct {
 	rec       app.Recorder
 	eps       Endpoints
 	cfg       Config
+	flight    *flight
 	capturing atomic.Bool
 
 	mu   sync.Mutex
@@ -150,6 +170,7 @@ type Server struct {
 // start; it does not listen until Start.
 func New(rec app.Recorder, eps Endpoints, cfg Config) *Server {
 	s := &Server{rec: rec, eps: eps, cfg: cfg.withDefaults()}
+	s.flight = newFlight(s.cfg.MaxInFlight, s.cfg.InFlightWait)
 	s.capturing.Store(true)
 	return s
 }
@@ -188,7 +209,9 @@ func (s *Server) Start() error {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ConnContext:       connContext,
-		ErrorLog:          log.New(logWriter(s.cfg.Logf), "", 0),
+		// OPTIONS * is captured like any request, not answered by net/http.
+		DisableGeneralOptionsHandler: true,
+		ErrorLog:                     log.New(logWriter(s.cfg.Logf), "", 0),
 	}
 	s.srv = srv
 	s.url = "http://" + dialable(ln.Addr())

@@ -61,6 +61,7 @@ func Seed(st Store) ([]app.Event, error) {
 	for i := range events {
 		e := &events[i]
 		e.Verdict = verify.Judge(e, bySlug[e.Endpoint], all, "").Verdict // nil endpoint when none matched
+		e.Type = app.EventType(e)
 		if err := st.Record(ctx, e, FinishResponse); err != nil {
 			return nil, fmt.Errorf("storing demo events: %w", err)
 		}

@@ -6,15 +6,24 @@ package exchange
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hooklens/hooklens/app"
 )
 
-// EventLine is one event as a JSON line. Headers and BodyBase64 are present
-// only in the full form.
+// EventLine is one event as a JSON line. Headers, Trailers and BodyBase64
+// are present only in the full form.
+//
+// JSON strings hold only UTF-8, and encoding/json turns other bytes into
+// U+FFFD. So that a line read back gives the event byte for byte, a path or
+// query that is not valid UTF-8 is also written in base64 (path_base64,
+// query_base64), and when any header or trailer name or value is not,
+// headers_base64 (trailers_base64) repeats every pair in base64. Readers
+// prefer the base64 forms.
 type EventLine struct {
 	ID         string       `json:"id"`
 	ReceivedAt string       `json:"received_at"`
@@ -22,13 +31,73 @@ type EventLine struct {
 	Path       string       `json:"path"`
 	Query      string       `json:"query"`
 	Endpoint   string       `json:"endpoint"`
+	Type       string       `json:"type,omitempty"` // the provider's event name
 	Status     int          `json:"status"`
 	Size       int64        `json:"size"`
 	Truncated  bool         `json:"truncated"`
 	Verdict    VerdictLine  `json:"verdict"`
 	RemoteAddr string       `json:"remote_addr,omitempty"`
 	Headers    *[][2]string `json:"headers,omitempty"`
+	Trailers   *[][2]string `json:"trailers,omitempty"`
 	BodyBase64 *string      `json:"body_base64,omitempty"`
+
+	PathBase64     string       `json:"path_base64,omitempty"`
+	QueryBase64    string       `json:"query_base64,omitempty"`
+	HeadersBase64  *[][2]string `json:"headers_base64,omitempty"`
+	TrailersBase64 *[][2]string `json:"trailers_base64,omitempty"`
+}
+
+var b64 = base64.StdEncoding
+
+// inBase64 is s in base64 when s is not valid UTF-8, else "".
+func inBase64(s string) string {
+	if utf8.ValidString(s) {
+		return ""
+	}
+	return b64.EncodeToString([]byte(s))
+}
+
+// pairs turns headers into [name, value] pairs, and into base64 pairs too
+// when any of them is not valid UTF-8.
+func pairs(h app.Headers) (plain, enc *[][2]string) {
+	ps := make([][2]string, len(h))
+	lossy := false
+	for i, x := range h {
+		ps[i] = [2]string{x.Name, x.Value}
+		lossy = lossy || !utf8.ValidString(x.Name) || !utf8.ValidString(x.Value)
+	}
+	if !lossy {
+		return &ps, nil
+	}
+	bs := make([][2]string, len(h))
+	for i, x := range h {
+		bs[i] = [2]string{b64.EncodeToString([]byte(x.Name)), b64.EncodeToString([]byte(x.Value))}
+	}
+	return &ps, &bs
+}
+
+// headersOf reads pairs back, from the base64 form when there is one.
+func headersOf(plain, enc *[][2]string, id, what string) (app.Headers, error) {
+	if enc != nil {
+		h := make(app.Headers, 0, len(*enc))
+		for i, p := range *enc {
+			n, err1 := b64.DecodeString(p[0])
+			v, err2 := b64.DecodeString(p[1])
+			if err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("event line %s: %s_base64 pair %d is not base64: %w", id, what, i+1, errors.Join(err1, err2))
+			}
+			h = append(h, app.Header{Name: string(n), Value: string(v)})
+		}
+		return h, nil
+	}
+	if plain == nil {
+		return nil, nil
+	}
+	h := make(app.Headers, 0, len(*plain))
+	for _, p := range *plain {
+		h = append(h, app.Header{Name: p[0], Value: p[1]})
+	}
+	return h, nil
 }
 
 // VerdictLine is the verdict as it appears in a JSON line.
@@ -48,19 +117,23 @@ func NewEventLine(e *app.Event, full bool) EventLine {
 		Path:       e.Path,
 		Query:      e.Query,
 		Endpoint:   e.Endpoint,
+		Type:       e.Type,
 		Status:     e.Response.Status,
 		Size:       e.Size,
 		Truncated:  e.Truncated,
 		Verdict:    VerdictLine{Scheme: e.Verdict.Scheme, Result: e.Verdict.Result, Reason: e.Verdict.Reason},
 		RemoteAddr: e.RemoteAddr,
+
+		PathBase64:  inBase64(e.Path),
+		QueryBase64: inBase64(e.Query),
 	}
 	if full {
-		hs := make([][2]string, len(e.Headers))
-		for i, h := range e.Headers {
-			hs[i] = [2]string{h.Name, h.Value}
+		l.Headers, l.HeadersBase64 = pairs(e.Headers)
+		if len(e.Trailers) > 0 {
+			l.Trailers, l.TrailersBase64 = pairs(e.Trailers)
 		}
-		b := base64.StdEncoding.EncodeToString(e.Body)
-		l.Headers, l.BodyBase64 = &hs, &b
+		b := b64.EncodeToString(e.Body)
+		l.BodyBase64 = &b
 	}
 	return l
 }
@@ -68,7 +141,7 @@ func NewEventLine(e *app.Event, full bool) EventLine {
 // Event converts a line back into an event (the inverse of NewEventLine).
 func (l EventLine) Event() (*app.Event, error) {
 	e := &app.Event{
-		Method: l.Method, Path: l.Path, Query: l.Query, Endpoint: l.Endpoint,
+		Method: l.Method, Path: l.Path, Query: l.Query, Endpoint: l.Endpoint, Type: l.Type,
 		Size: l.Size, Truncated: l.Truncated, RemoteAddr: l.RemoteAddr,
 		Response: app.Response{Status: l.Status},
 		Verdict:  app.Verdict{Scheme: l.Verdict.Scheme, Result: l.Verdict.Result, Reason: l.Verdict.Reason},
@@ -87,13 +160,29 @@ func (l EventLine) Event() (*app.Event, error) {
 		}
 		e.ReceivedAt = t
 	}
-	if l.Headers != nil {
-		for _, h := range *l.Headers {
-			e.Headers = append(e.Headers, app.Header{Name: h[0], Value: h[1]})
+	for _, x := range []struct {
+		b64  string
+		to   *string
+		what string
+	}{{l.PathBase64, &e.Path, "path"}, {l.QueryBase64, &e.Query, "query"}} {
+		if x.b64 == "" {
+			continue
 		}
+		b, err := b64.DecodeString(x.b64)
+		if err != nil {
+			return nil, fmt.Errorf("event line %s has a %s_base64 that is not base64: %w", l.ID, x.what, err)
+		}
+		*x.to = string(b)
+	}
+	var err error
+	if e.Headers, err = headersOf(l.Headers, l.HeadersBase64, l.ID, "headers"); err != nil {
+		return nil, err
+	}
+	if e.Trailers, err = headersOf(l.Trailers, l.TrailersBase64, l.ID, "trailers"); err != nil {
+		return nil, err
 	}
 	if l.BodyBase64 != nil {
-		b, err := base64.StdEncoding.DecodeString(*l.BodyBase64)
+		b, err := b64.DecodeString(*l.BodyBase64)
 		if err != nil {
 			return nil, fmt.Errorf("event line %s has a body_base64 that is not base64: %w", l.ID, err)
 		}

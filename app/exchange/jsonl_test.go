@@ -84,3 +84,36 @@ func TestEventLineRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// Bytes that are not UTF-8 in the path, query, header names and values and
+// trailers survive a JSON line and come back byte for byte.
+func TestEventLineIsLossless(t *testing.T) {
+	e := sampleEvent()
+	e.Path, e.Query = "/caf\xe9/\xff", "q=\xfe\x00"
+	e.Headers = app.Headers{{Name: "X-Latin1", Value: "Zo\xeb"}, {Name: "X-\xc0", Value: "ok"}, {Name: "X-B", Value: "plain"}}
+	e.Trailers = app.Headers{{Name: "X-Sum", Value: "\x80\x81"}}
+	var buf bytes.Buffer
+	if err := NewLineWriter(&buf, true).Write(e); err != nil {
+		t.Fatal(err)
+	}
+	var l EventLine
+	if err := json.Unmarshal(buf.Bytes(), &l); err != nil {
+		t.Fatal(err)
+	}
+	back, err := l.Event()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Path != e.Path || back.Query != e.Query || !reflect.DeepEqual(back.Headers, e.Headers) || !reflect.DeepEqual(back.Trailers, e.Trailers) || !bytes.Equal(back.Body, e.Body) {
+		t.Fatalf("round trip lost bytes:\n got %q %q %q %q\nwant %q %q %q %q", back.Path, back.Query, back.Headers, back.Trailers, e.Path, e.Query, e.Headers, e.Trailers)
+	}
+	// The plain fields stay readable; valid events carry no extra fields.
+	if !strings.Contains(buf.String(), `"X-B","plain"`) {
+		t.Errorf("plain pairs missing: %s", buf.String())
+	}
+	buf.Reset()
+	NewLineWriter(&buf, true).Write(sampleEvent())
+	if strings.Contains(buf.String(), "path_base64") || strings.Contains(buf.String(), "headers_base64") {
+		t.Errorf("a UTF-8 event got base64 copies: %s", buf.String())
+	}
+}

@@ -384,7 +384,7 @@ func TestCommonSchemeExamples(t *testing.T) {
 		t.Errorf("github headers %v scheme %q", hs, gh.Scheme)
 	}
 	sw := mustFind(t, tpls, "standard-webhooks.invoice.paid")
-	m, body, _ := rendered(t, sw)
+	_, body, _ := rendered(t, sw)
 	if got := topKeys(t, body); !slices.Equal(got, []string{"type", "timestamp", "data"}) || sw.Scheme != "standard-webhooks" {
 		t.Errorf("standard webhooks keys %v scheme %q", got, sw.Scheme)
 	}

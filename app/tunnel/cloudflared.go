@@ -62,9 +62,8 @@ func freePort() (string, error) {
 
 type cfTunnel struct {
 	*base
-	proc   *process
-	logs   *lastLines
-	exited chan struct{}
+	proc *process
+	logs *lastLines
 }
 
 // Start runs cloudflared and returns once its metrics server (or its log)

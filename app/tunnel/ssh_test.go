@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +66,6 @@ func newSSHKeys(t *testing.T, passphrase string) sshKeys {
 type sshServer struct {
 	srv  *gssh.Server
 	addr string
-	mu   sync.Mutex
 	done chan struct{}
 }
 

@@ -45,6 +45,15 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 		}
 		return wrongScheme(r, c, keys, pe, rep)
 	}
+	sent := len(s.sigs)
+	if sent > MaxSignatures {
+		s.sigs = s.sigs[:MaxSignatures]
+	}
+	if !decodesAny(s.sigs) {
+		rep.Result = app.VerdictInvalid
+		rep.Reason = fmt.Sprintf("the signature in %s, %q, is neither hex nor base64, so no secret can produce it: the sender put something else in the header, or it was damaged on the way", s.header, clip(s.sigs[0]))
+		return rep.finish()
+	}
 	if len(keys) == 0 {
 		rep.Result, rep.Reason = app.VerdictUnverified, needKeyReason(c, false)
 		return rep.finish()
@@ -98,7 +107,9 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 		if s.bodyCheck != nil {
 			if err := s.bodyCheck(r.Body); err != nil {
 				rep.Result, rep.Reason = app.VerdictInvalid, err.Error()
-				rep.Diagnosis = append(rep.Diagnosis, bodyHashDiagnosis(r, s)...)
+				if !r.SkipDiagnosis {
+					rep.Diagnosis = append(rep.Diagnosis, bodyHashDiagnosis(r, s)...)
+				}
 				return rep.finish()
 			}
 		}
@@ -111,7 +122,10 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 		return rep.finish()
 	}
 
-	found := diagnose(r, sc, s, cands)
+	var found []finding
+	if !r.SkipDiagnosis {
+		found = diagnose(r, sc, s, cands)
+	}
 	if len(usable) == 0 && len(found) == 0 {
 		var why []string
 		for _, cd := range cands {
@@ -125,6 +139,10 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 	}
 	rep.Result = app.VerdictInvalid
 	switch {
+	case r.SkipDiagnosis && len(usable) == 1:
+		rep.Reason = "signature does not match " + usable[0].key.Name()
+	case r.SkipDiagnosis:
+		rep.Reason = fmt.Sprintf("signature matches none of the %d keys", len(usable))
 	case len(found) > 0:
 		rep.Reason = "signature does not match; it matches with " + found[0].phrase
 	case len(usable) == 1:
@@ -134,6 +152,12 @@ func Check(r Request, c Config, keys []Key, others ...Key) Report {
 	}
 	if clock != "" {
 		rep.Reason += "; also, " + clock
+	}
+	if sent > MaxSignatures {
+		rep.Reason += fmt.Sprintf("; only the first %d of the %d signatures in %s were checked", MaxSignatures, sent, s.header)
+	}
+	if r.SkipDiagnosis {
+		rep.Reason += "; looking for the likely mistake…"
 	}
 	for _, f := range found {
 		rep.Diagnosis = append(rep.Diagnosis, f.text)
@@ -234,6 +258,19 @@ func secretAlts(secret string, canonical []byte) []alt {
 	}
 	add("the secret with a trailing newline", []byte(secret+"\n"))
 	return out
+}
+
+// decodesAny reports whether some signature is in some encoding a
+// signature is sent in.
+func decodesAny(sigs []string) bool {
+	for _, sig := range sigs {
+		for _, e := range encodings {
+			if _, ok := e.decode(sig); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // match reports which content and encoding make one of the signatures sent
@@ -388,10 +425,7 @@ func judgeClock(at, ts time.Time, tol time.Duration, futureOK bool, h app.Header
 	if tol <= 0 || (skew <= tol && (skew >= -tol || futureOK)) {
 		return ""
 	}
-	abs := skew
-	if abs < 0 {
-		abs = -abs
-	}
+	abs := absDur(skew)
 	var what string
 	if skew > 0 {
 		what = fmt.Sprintf("the timestamp is %s older than the arrival time, %s beyond the %s tolerance", roundDur(abs), roundDur(abs-tol), roundDur(tol))

@@ -22,7 +22,20 @@ func (l EndpointList) Endpoints() ([]app.Endpoint, error) { return l, nil }
 // the address senders were given (a tunnel's), for schemes that sign the
 // URL; "" rebuilds it from the request.
 func Judge(e *app.Event, ep *app.Endpoint, all Endpoints, publicURL string) Report {
+	return judge(e, ep, all, publicURL, false)
+}
+
+// JudgeQuick is Judge without the search for the sender's mistake (and so
+// without trying other endpoints' keys): the same result, a shorter
+// explanation. The listener answers with it and runs Judge after the
+// answer, so a failing signature never delays the sender.
+func JudgeQuick(e *app.Event, ep *app.Endpoint, publicURL string) Report {
+	return judge(e, ep, nil, publicURL, true)
+}
+
+func judge(e *app.Event, ep *app.Endpoint, all Endpoints, publicURL string, quick bool) Report {
 	r := FromEvent(e, publicURL)
+	r.SkipDiagnosis = quick
 	rep := Endpoint(r, ep)
 	if rep.Result != app.VerdictInvalid || all == nil {
 		return rep

@@ -380,7 +380,7 @@ func parsePrefixed(v, prefix string) (string, error) {
 	v = strings.TrimSpace(v)
 	sig, ok := strings.CutPrefix(v, prefix)
 	if !ok {
-		return "", fmt.Errorf("value %q does not start with %s", clip(v), prefix)
+		return "", fmt.Errorf("value %q does not start with %s", clip(v), clip(prefix))
 	}
 	if sig == "" {
 		return "", fmt.Errorf("nothing after %s", prefix)

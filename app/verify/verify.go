@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -33,7 +34,17 @@ type Request struct {
 	// against now, so a stored event keeps its verdict. Sign uses it as the
 	// signing time. Zero means now.
 	Time time.Time
+	// SkipDiagnosis leaves out the search for the mistake behind a mismatch
+	// (the costly part): the listener judges with it before answering, then
+	// judges again without it once the answer is written (see
+	// capture.Config.Diagnose).
+	SkipDiagnosis bool
 }
+
+// MaxSignatures is how many of the signatures sent in one header (Stripe
+// v1= entries, Standard Webhooks v1,... entries) are considered; the
+// reason says when more were sent.
+const MaxSignatures = 32
 
 // FromEvent turns a captured event into a Request. publicURL is the address
 // senders use when a tunnel is in front of the listener ("" when none); the
@@ -160,6 +171,12 @@ type Report struct {
 
 // finish writes the explanation into Details.
 func (r *Report) finish() Report {
+	// Reasons quote what the sender and the settings hold; whatever bytes
+	// those are, a report is valid text.
+	r.Reason = strings.ToValidUTF8(r.Reason, "\uFFFD")
+	for i, d := range r.Diagnosis {
+		r.Diagnosis[i] = strings.ToValidUTF8(d, "\uFFFD")
+	}
 	var b strings.Builder
 	line := func(k, v string) {
 		if v != "" {
@@ -176,7 +193,7 @@ func (r *Report) finish() Report {
 	for _, d := range r.Diagnosis {
 		line("diagnosis", d)
 	}
-	r.Details = strings.TrimSuffix(b.String(), "\n")
+	r.Details = strings.ToValidUTF8(strings.TrimSuffix(b.String(), "\n"), "\uFFFD")
 	return *r
 }
 
@@ -191,8 +208,9 @@ func DescribeSkew(d time.Duration) string {
 
 // roundDur writes a duration for people: "2h", "1h55m", "7m12s", "300ms".
 func roundDur(d time.Duration) string {
-	if d < 0 {
-		d = -d
+	d = absDur(d)
+	if d >= 100*365*24*time.Hour {
+		return "over 100 years"
 	}
 	return app.FormatDuration(d)
 }
@@ -250,4 +268,16 @@ func needKeyReason(c Config, noEndpoint bool) string {
 		return fmt.Sprintf("%s; add an endpoint for this path with the %s to check it", looks, what)
 	}
 	return fmt.Sprintf("%s; add the endpoint %s to check it", looks, what)
+}
+
+// absDur is |d|; the most negative duration (time.Sub saturates there for a
+// timestamp centuries ahead) has no positive twin and becomes the largest.
+func absDur(d time.Duration) time.Duration {
+	if d >= 0 {
+		return d
+	}
+	if d == math.MinInt64 {
+		return math.MaxInt64
+	}
+	return -d
 }

@@ -1,15 +1,18 @@
-// Package dialogs holds Hooklens's editors and confirmations: the endpoint,
-// target and connection editors and their lists, and the questions asked
-// before deleting. A dialog takes values, lets the user change them and
-// reports what they chose through its On... callbacks; it never reads or
-// writes a store or the delivery queue. The window's controller does that
-// and tells the dialog how it went (Saved, Failed, Set...).
+// Package dialogs holds Hooklens's editors and the views they share: the
+// endpoint, target and connection editors and their lists, the Edit and
+// resend editor, the delivery pane (a delivery's attempts, request and
+// response) and the questions asked before deleting. A dialog takes values,
+// lets the user change them and reports what they chose through its On...
+// callbacks; it never reads or writes a store or the delivery queue. The
+// window's controller (package ui) does that and tells the dialog how it
+// went (Saved, Failed, Set, SetTargets, ActionDone...).
 package dialogs
 
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -28,24 +31,60 @@ func FitSize(win fyne.Window, want fyne.Size) fyne.Size {
 	return want
 }
 
-// listBody is what the list dialogs share: a status line for the outcome
-// of the last action, over the rows.
-type listBody struct {
+// listBody is what the list dialogs share: an intro and buttons on top, a
+// status line for the outcome of the last action, and a row per item
+// scrolling below, each followed by a separator.
+type listBody[T any] struct {
 	// Rows holds a row per item; Status says how the last action went.
 	Rows   *fyne.Container
 	Status *widget.Label
+	// OnClosed runs when the dialog closes.
+	OnClosed func()
+
+	dlg    *dialog.CustomDialog
+	items  []T
 	loaded bool
+	empty  string // what Rows says while there are no items
+	row    func(T) fyne.CanvasObject
 }
 
-func newListBody() listBody {
-	p := listBody{Rows: container.NewVBox(), Status: widgets.Caption("")}
+// init lays the dialog out over parent.
+func (p *listBody[T]) init(title, intro, empty string, buttons []fyne.CanvasObject, size fyne.Size, row func(T) fyne.CanvasObject, parent fyne.Window) {
+	p.Rows, p.Status, p.empty, p.row = container.NewVBox(), widgets.Caption(""), empty, row
 	p.Status.Wrapping = fyne.TextWrapWord
 	p.Status.Hide()
-	return p
+	in := widget.NewLabel(intro)
+	in.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(in, container.NewHBox(buttons...), p.Status, widget.NewSeparator())
+	p.dlg = dialog.NewCustom(title, "Close", container.NewBorder(top, nil, nil, nil, container.NewVScroll(p.Rows)), parent)
+	p.dlg.SetOnClosed(func() { call(p.OnClosed) })
+	p.dlg.Resize(FitSize(parent, size))
+}
+
+// Show opens the dialog.
+func (p *listBody[T]) Show() { p.dlg.Show() }
+
+// Items are the items listed.
+func (p *listBody[T]) Items() []T { return p.items }
+
+// Set lists items, or says there are none.
+func (p *listBody[T]) Set(items []T) {
+	p.items, p.loaded = items, true
+	p.Rows.Objects = nil
+	if len(items) == 0 {
+		msg := widgets.Caption(p.empty)
+		msg.Wrapping = fyne.TextWrapWord
+		p.Rows.Add(msg)
+	}
+	for _, it := range items {
+		p.Rows.Add(p.row(it))
+		p.Rows.Add(widget.NewSeparator())
+	}
+	p.Rows.Refresh()
 }
 
 // SetStatus shows text in the status line, in red when failed.
-func (p *listBody) SetStatus(text string, failed bool) {
+func (p *listBody[T]) SetStatus(text string, failed bool) {
 	p.Status.SetText(text)
 	p.Status.Importance = widget.LowImportance
 	if failed {
@@ -56,31 +95,19 @@ func (p *listBody) SetStatus(text string, failed bool) {
 }
 
 // Loaded reports whether the list has been filled at least once.
-func (p *listBody) Loaded() bool { return p.loaded }
+func (p *listBody[T]) Loaded() bool { return p.loaded }
 
-// fillRows replaces rows with row(item) for each item, each followed by a
-// separator, or with the empty message when there are none.
-func fillRows[T any](rows *fyne.Container, items []T, empty string, row func(T) fyne.CanvasObject) {
-	rows.Objects = nil
-	if len(items) == 0 {
-		msg := widgets.Caption(empty)
-		msg.Wrapping = fyne.TextWrapWord
-		rows.Add(msg)
-	}
-	for _, it := range items {
-		rows.Add(row(it))
-		rows.Add(widget.NewSeparator())
-	}
-	rows.Refresh()
+// listRow is a list row: lines on the left, the row's buttons on the right.
+func listRow(lines []fyne.CanvasObject, buttons ...fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(buttons...)),
+		container.New(layout.NewCustomPaddedVBoxLayout(0), lines...))
 }
 
-// listDialog lays out a list dialog over parent: the intro, the buttons and
-// the status line on top, the rows scrolling below.
-func listDialog(title, intro string, buttons []fyne.CanvasObject, status *widget.Label, rows *fyne.Container, parent fyne.Window) *dialog.CustomDialog {
-	in := widget.NewLabel(intro)
-	in.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(in, container.NewHBox(buttons...), status, widget.NewSeparator())
-	return dialog.NewCustom(title, "Close", container.NewBorder(top, nil, nil, nil, container.NewVScroll(rows)), parent)
+// call runs fn when it is set.
+func call(fn func()) {
+	if fn != nil {
+		fn()
+	}
 }
 
 // editorDialog is a form dialog with Cancel and a Save button that runs save.

@@ -15,42 +15,24 @@ import (
 )
 
 // ConnectionList is the Connections dialog: credentials saved once and used
-// by name from targets (Bigin's connections). The caller fills it with
-// SetConnections and acts on the callbacks.
+// by name from targets (Bigin's connections). The caller fills it with Set
+// and acts on the callbacks.
 type ConnectionList struct {
-	listBody
+	listBody[app.Connection]
 	OnAdd    func()
 	OnEdit   func(app.Connection)
 	OnDelete func(name string)
-	OnClosed func()
-
-	dlg   *dialog.CustomDialog
-	conns []app.Connection
 }
 
 // NewConnectionList builds the dialog over parent.
 func NewConnectionList(parent fyne.Window) *ConnectionList {
-	c := &ConnectionList{listBody: newListBody()}
+	c := &ConnectionList{}
 	intro := "A connection keeps credentials once — basic auth, a bearer or OAuth token with its prefix " +
 		"(Zoho-oauthtoken), or an API key in a header or the query (zapikey) — for any number of targets."
 	add := widget.NewButtonWithIcon("Add connection", theme.ContentAddIcon(), func() { call(c.OnAdd) })
 	add.Importance = widget.HighImportance
-	c.dlg = listDialog("Connections", intro, []fyne.CanvasObject{add}, c.Status, c.Rows, parent)
-	c.dlg.Resize(FitSize(parent, fyne.NewSize(720, 480)))
-	c.dlg.SetOnClosed(func() { call(c.OnClosed) })
+	c.init("Connections", intro, "No connections yet.", []fyne.CanvasObject{add}, fyne.NewSize(720, 480), c.row, parent)
 	return c
-}
-
-// Show opens the dialog.
-func (c *ConnectionList) Show() { c.dlg.Show() }
-
-// Connections are the connections listed.
-func (c *ConnectionList) Connections() []app.Connection { return c.conns }
-
-// SetConnections lists cs.
-func (c *ConnectionList) SetConnections(cs []app.Connection) {
-	c.conns, c.loaded = cs, true
-	fillRows(c.Rows, cs, "No connections yet.", c.row)
 }
 
 func (c *ConnectionList) row(x app.Connection) fyne.CanvasObject {
@@ -67,8 +49,7 @@ func (c *ConnectionList) row(x app.Connection) fyne.CanvasObject {
 		}
 	})
 	del.Importance = widget.LowImportance
-	return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(edit, del)),
-		container.New(layout.NewCustomPaddedVBoxLayout(0), name, desc))
+	return listRow([]fyne.CanvasObject{name, desc}, edit, del)
 }
 
 // kindLabel names a connection kind for people.

@@ -5,9 +5,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,51 +15,27 @@ import (
 
 // EndpointList is the Endpoints dialog: every endpoint with its scheme,
 // secrets and response, and Add / Edit / Delete. The caller fills it with
-// SetEndpoints and acts on the callbacks.
+// Set and acts on the callbacks.
 type EndpointList struct {
-	listBody
+	listBody[app.Endpoint]
 	OnAdd    func()
 	OnEdit   func(app.Endpoint)
 	OnDelete func(slug string) // after the user confirmed
-	OnClosed func()
 
-	dlg    *dialog.CustomDialog
 	parent fyne.Window
-	eps    []app.Endpoint
 }
 
 // NewEndpointList builds the dialog over parent for the listener at baseURL.
 func NewEndpointList(baseURL string, parent fyne.Window) *EndpointList {
-	l := &EndpointList{listBody: newListBody(), parent: parent}
+	l := &EndpointList{parent: parent}
 	intro := fmt.Sprintf("An endpoint is a path on the listener, %s/<slug>/…, with its own signature scheme and secrets, "+
 		"response and forward target. Requests to other paths are captured too; their signature scheme is detected from the headers.",
 		strings.TrimSuffix(baseURL, "/"))
-	add := widget.NewButtonWithIcon("Add endpoint", theme.ContentAddIcon(), func() {
-		if l.OnAdd != nil {
-			l.OnAdd()
-		}
-	})
+	add := widget.NewButtonWithIcon("Add endpoint", theme.ContentAddIcon(), func() { call(l.OnAdd) })
 	add.Importance = widget.HighImportance
-	l.dlg = listDialog("Endpoints", intro, []fyne.CanvasObject{add}, l.Status, l.Rows, parent)
-	l.dlg.SetOnClosed(func() {
-		if l.OnClosed != nil {
-			l.OnClosed()
-		}
-	})
-	l.dlg.Resize(FitSize(parent, fyne.NewSize(760, 540)))
+	l.init("Endpoints", intro, "No endpoints yet. Add one to check signatures with a secret, or to answer requests with a chosen status and body.",
+		[]fyne.CanvasObject{add}, fyne.NewSize(760, 540), l.row, parent)
 	return l
-}
-
-// Show opens the dialog.
-func (l *EndpointList) Show() { l.dlg.Show() }
-
-// Endpoints are the endpoints listed.
-func (l *EndpointList) Endpoints() []app.Endpoint { return l.eps }
-
-// SetEndpoints lists eps.
-func (l *EndpointList) SetEndpoints(eps []app.Endpoint) {
-	l.eps, l.loaded = eps, true
-	fillRows(l.Rows, eps, "No endpoints yet. Add one to check signatures with a secret, or to answer requests with a chosen status and body.", l.row)
 }
 
 func (l *EndpointList) row(ep app.Endpoint) fyne.CanvasObject {
@@ -76,8 +49,7 @@ func (l *EndpointList) row(ep app.Endpoint) fyne.CanvasObject {
 	})
 	del := widget.NewButtonWithIcon("Delete", theme.DeleteIcon(), func() { l.confirmDelete(ep.Slug) })
 	del.Importance = widget.LowImportance
-	return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(edit, del)),
-		container.New(layout.NewCustomPaddedVBoxLayout(0), name, sum))
+	return listRow([]fyne.CanvasObject{name, sum}, edit, del)
 }
 
 func (l *EndpointList) confirmDelete(slug string) {

@@ -7,8 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,52 +19,29 @@ import (
 // TargetList is the Targets dialog: every saved destination with where its
 // sends go now (PRODUCTION or SANDBOX), signing, retries and whether it is
 // enabled; Add, Edit, Retry all failed, Delete, and the connections. The
-// caller fills it with SetTargets and acts on the callbacks.
+// caller fills it with Set and acts on the callbacks.
 type TargetList struct {
-	listBody
+	listBody[app.Target]
 	OnAdd         func()
 	OnEdit        func(app.Target)
 	OnRetryFailed func(app.Target)
 	OnDelete      func(app.Target) // after the user confirmed
 	OnConnections func()
-	OnClosed      func()
 
-	dlg     *dialog.CustomDialog
-	parent  fyne.Window
-	targets []app.Target
+	parent fyne.Window
 }
 
 // NewTargetList builds the dialog over parent.
 func NewTargetList(parent fyne.Window) *TargetList {
-	l := &TargetList{listBody: newListBody(), parent: parent}
+	l := &TargetList{parent: parent}
 	intro := "A target is a saved destination for resends: its URL (production, and optionally a sandbox), " +
 		"how requests to it are signed, extra headers, credentials from a connection, a timeout and a retry policy."
 	add := widget.NewButtonWithIcon("Add target", theme.ContentAddIcon(), func() { call(l.OnAdd) })
 	add.Importance = widget.HighImportance
 	conns := widget.NewButtonWithIcon("Connections", theme.AccountIcon(), func() { call(l.OnConnections) })
-	l.dlg = listDialog("Targets", intro, []fyne.CanvasObject{add, conns}, l.Status, l.Rows, parent)
-	l.dlg.SetOnClosed(func() { call(l.OnClosed) })
-	l.dlg.Resize(FitSize(parent, fyne.NewSize(820, 580)))
+	l.init("Targets", intro, "No targets yet. Add one to resend events to your app, a customer's endpoint or a sandbox with one click.",
+		[]fyne.CanvasObject{add, conns}, fyne.NewSize(820, 580), l.row, parent)
 	return l
-}
-
-// call runs fn when it is set.
-func call(fn func()) {
-	if fn != nil {
-		fn()
-	}
-}
-
-// Show opens the dialog.
-func (l *TargetList) Show() { l.dlg.Show() }
-
-// Targets are the targets listed.
-func (l *TargetList) Targets() []app.Target { return l.targets }
-
-// SetTargets lists ts.
-func (l *TargetList) SetTargets(ts []app.Target) {
-	l.targets, l.loaded = ts, true
-	fillRows(l.Rows, ts, "No targets yet. Add one to resend events to your app, a customer's endpoint or a sandbox with one click.", l.row)
 }
 
 func (l *TargetList) row(t app.Target) fyne.CanvasObject {
@@ -117,8 +92,7 @@ func (l *TargetList) row(t app.Target) fyne.CanvasObject {
 		}, l.parent)
 	})
 	del.Importance = widget.LowImportance
-	return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(edit, retry, del)),
-		container.New(layout.NewCustomPaddedVBoxLayout(0), lines...))
+	return listRow(lines, edit, retry, del)
 }
 
 // TargetSummary is one line about a target: signing, retries, timeout, extras.

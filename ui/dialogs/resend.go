@@ -1,7 +1,6 @@
-package ui
+package dialogs
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,37 +27,39 @@ const (
 	noTarget   = "No target: the URL above"
 )
 
-// keyResendURL remembers the last URL typed into the editor, for the next.
-const keyResendURL = "resend.url"
-
 var editorMethods = []string{"POST", "PUT", "PATCH", "GET", "DELETE", "HEAD", "OPTIONS"}
 
-// resendEditor is the Edit and resend window: a captured request made
-// editable (method, URL, headers, body), a choice of signing, and Send,
-// which shows each attempt as it happens and then the response.
-type resendEditor struct {
-	w       *Window
-	win     fyne.Window
-	ev      *app.Event // the event being resent; nil for a request composed from nothing
+// ResendEditor is the content of the Edit and resend window: a captured
+// request made editable (method, URL, headers, body), a choice of signing,
+// and Send, which hands the delivery to OnSend and shows each attempt as
+// the caller reports it, then the response. It reads no store and sends
+// nothing itself. Root is the content; the form's parts are exported so
+// tests can type into them.
+type ResendEditor struct {
+	Root fyne.CanvasObject
+
+	do      func(func()) // runs fn on the UI goroutine
+	lastURL string       // the URL typed last time, to start with
+	ev      *app.Event   // the event being resent; nil for a request composed from nothing
 	targets []app.Target
 	loaded  bool   // targets read
 	chosen  string // id of the target picked, "" for none
 
-	method   *widget.Select
-	url      *widget.Entry
-	urlErr   *widget.Label
-	target   *widget.Select
-	env      *widgets.Badge
-	retry    *widget.Label
-	headers  *widgets.HeaderEditor
-	headErr  *widget.Label
-	headTag  *widget.Label
-	body     *widget.Entry
-	bodyNote *widget.Label
-	check    *widget.Label // JSON verdict, as you type
-	format   *widget.Button
-	minify   *widget.Button
-	binary   []byte // a body that is not text: sent as captured, not editable
+	Method       *widget.Select
+	URL          *widget.Entry
+	URLErr       *widget.Label
+	Target       *widget.Select
+	Env          *widgets.Badge
+	retry        *widget.Label
+	headers      *widgets.HeaderEditor
+	headErr      *widget.Label
+	headTag      *widget.Label
+	Body         *widget.Entry
+	bodyNote     *widget.Label
+	Check        *widget.Label // JSON verdict, as you type
+	FormatButton *widget.Button
+	MinifyButton *widget.Button
+	binary       []byte // a body that is not text: sent as captured, not editable
 
 	signMode *widget.Select
 	scheme   *widget.Select
@@ -67,66 +68,62 @@ type resendEditor struct {
 	signRow  fyne.CanvasObject
 	signWarn *widget.Label
 
-	send     *widget.Button
-	sendErr  *widget.Label
-	progress *widget.ProgressBarInfinite
-	progText *widget.Label
-	progBox  fyne.CanvasObject
-	cancel   *widget.Button
-	detach   *widget.Button
-	pane     *deliveryPane
+	SendButton   *widget.Button
+	SendErr      *widget.Label
+	progress     *widget.ProgressBarInfinite
+	ProgText     *widget.Label
+	ProgBox      fyne.CanvasObject
+	CancelButton *widget.Button
+	Detach       *widget.Button
+	Pane         *DeliveryPane
 
-	sending   bool
-	gen       uint64 // bumps per Send so late notifications of an earlier one are dropped
-	curID     uint64 // the delivery being sent, once known
-	stop      context.CancelFunc
-	cancelSub func()
-	closed    bool
+	sending bool
+	gen     uint64 // bumps per Send so late notifications of an earlier one are dropped
+	curID   uint64 // the delivery being sent, once known
+	stop    func() // gives the delivery being sent over to the background queue
+	closed  bool
+
+	// What the caller does for the editor: send a delivery (reporting each
+	// stored change and the end, on the UI goroutine; stop hands it to the
+	// background queue), cancel one, and learn that the window closed.
+	OnSend   func(d *app.Delivery, changed func(*app.Delivery), done func(*app.Delivery, error)) (stop func())
+	OnCancel func(id uint64)
+	OnClosed func()
 }
 
-// editAndResend opens the editor on e (nil for an empty request).
-func (w *Window) editAndResend(e *app.Event) *resendEditor {
-	if w.d.Queue == nil {
-		return nil
-	}
-	ed := &resendEditor{w: w, ev: e}
-	title := "Compose a request — Hooklens"
-	if e != nil {
-		title = fmt.Sprintf("Edit and resend event #%s — %s %s — Hooklens", e.IDString(), e.Method, e.RequestURI())
-	}
-	ed.win = w.app.NewWindow(title)
-	ed.win.SetContent(ed.build())
-	ed.win.Resize(fyne.NewSize(1280, 840))
-	ed.win.SetOnClosed(ed.onClosed)
-	ed.win.Show()
-	w.resendEd = ed
-	if w.editors == nil {
-		w.editors = map[*resendEditor]struct{}{}
-	}
-	w.editors[ed] = struct{}{}
-	ed.win.Canvas().Focus(ed.url)
-	ed.loadTargets()
+// NewResendEditor builds the editor on e (nil for a request composed from
+// nothing), starting with lastURL. do runs a function on the UI goroutine.
+func NewResendEditor(e *app.Event, lastURL string, do func(func())) *ResendEditor {
+	ed := &ResendEditor{do: do, ev: e, lastURL: lastURL}
+	ed.Root = ed.build()
 	return ed
 }
 
-func (ed *resendEditor) onClosed() {
+// Loaded reports whether SetTargets was called.
+func (ed *ResendEditor) Loaded() bool { return ed.loaded }
+
+// MarkLoaded says there are no targets to wait for.
+func (ed *ResendEditor) MarkLoaded() { ed.loaded = true }
+
+// Sending reports whether a Send is under way.
+func (ed *ResendEditor) Sending() bool { return ed.sending }
+
+// Closed is told that the editor's window closed: a send still under way
+// goes on in the background queue.
+func (ed *ResendEditor) Closed() {
 	ed.closed = true
 	if ed.stop != nil {
 		// A delivery still waiting for a retry stays pending; the
 		// background queue finishes it.
 		ed.stop()
 	}
-	if ed.cancelSub != nil {
-		ed.cancelSub()
-	}
-	delete(ed.w.editors, ed)
-	if ed.w.resendEd == ed {
-		ed.w.resendEd = nil
+	if ed.OnClosed != nil {
+		ed.OnClosed()
 	}
 }
 
-func (ed *resendEditor) build() fyne.CanvasObject {
-	w, e := ed.w, ed.ev
+func (ed *ResendEditor) build() fyne.CanvasObject {
+	e := ed.ev
 	req := app.Request{Method: http.MethodPost}
 	if e != nil {
 		req = app.RequestFrom(e)
@@ -137,25 +134,23 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	if !slices.Contains(methods, strings.ToUpper(req.Method)) {
 		methods = append([]string{req.Method}, methods...)
 	}
-	ed.method = widget.NewSelect(methods, nil)
-	ed.method.SetSelected(strings.ToUpper(req.Method))
-	if ed.method.Selected == "" {
-		ed.method.SetSelected(req.Method)
+	ed.Method = widget.NewSelect(methods, nil)
+	ed.Method.SetSelected(strings.ToUpper(req.Method))
+	if ed.Method.Selected == "" {
+		ed.Method.SetSelected(req.Method)
 	}
-	ed.url = widget.NewEntry()
-	ed.url.TextStyle = fyne.TextStyle{Monospace: true}
-	ed.url.SetPlaceHolder("http://localhost:3000/webhooks")
-	if last, err := w.d.Settings.Setting(keyResendURL); err == nil {
-		ed.url.SetText(last)
-	}
-	ed.urlErr = widgets.ErrorLabel()
-	ed.url.OnChanged = func(string) { ed.checkURL(false) }
+	ed.URL = widget.NewEntry()
+	ed.URL.TextStyle = fyne.TextStyle{Monospace: true}
+	ed.URL.SetPlaceHolder("http://localhost:3000/webhooks")
+	ed.URL.SetText(ed.lastURL)
+	ed.URLErr = widgets.ErrorLabel()
+	ed.URL.OnChanged = func(string) { ed.checkURL(false) }
 
 	// Target.
-	ed.target = widget.NewSelect([]string{noTarget}, ed.targetChosen)
-	ed.target.SetSelected(noTarget)
-	ed.env = widgets.NewEnvBadge()
-	ed.env.Hide()
+	ed.Target = widget.NewSelect([]string{noTarget}, ed.targetChosen)
+	ed.Target.SetSelected(noTarget)
+	ed.Env = widgets.NewEnvBadge()
+	ed.Env.Hide()
 	ed.retry = widgets.Caption("")
 	ed.retry.Wrapping = fyne.TextWrapWord
 
@@ -166,22 +161,22 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	ed.headTag = widgets.Heading("")
 
 	// Body.
-	ed.body = widget.NewMultiLineEntry()
-	ed.body.TextStyle = fyne.TextStyle{Monospace: true}
-	ed.body.Wrapping = fyne.TextWrapOff
-	ed.body.SetMinRowsVisible(12)
-	ed.body.SetPlaceHolder("Request body (empty for none)")
+	ed.Body = widget.NewMultiLineEntry()
+	ed.Body.TextStyle = fyne.TextStyle{Monospace: true}
+	ed.Body.Wrapping = fyne.TextWrapOff
+	ed.Body.SetMinRowsVisible(12)
+	ed.Body.SetPlaceHolder("Request body (empty for none)")
 	ed.bodyNote = widgets.Caption("")
 	ed.bodyNote.Wrapping = fyne.TextWrapWord
 	ed.bodyNote.Hide()
-	ed.check = widget.NewLabel("")
-	ed.check.Truncation = fyne.TextTruncateEllipsis
-	ed.format = widget.NewButtonWithIcon("Format", theme.MenuIcon(), ed.formatBody)
-	ed.minify = widget.NewButtonWithIcon("Minify", theme.ContentRemoveIcon(), ed.minifyBody)
-	ed.format.Importance = widget.LowImportance
-	ed.minify.Importance = widget.LowImportance
+	ed.Check = widget.NewLabel("")
+	ed.Check.Truncation = fyne.TextTruncateEllipsis
+	ed.FormatButton = widget.NewButtonWithIcon("Format", theme.MenuIcon(), ed.formatBody)
+	ed.MinifyButton = widget.NewButtonWithIcon("Minify", theme.ContentRemoveIcon(), ed.minifyBody)
+	ed.FormatButton.Importance = widget.LowImportance
+	ed.MinifyButton.Importance = widget.LowImportance
 	ed.loadBody(req)
-	ed.body.OnChanged = func(string) { ed.checkBody() }
+	ed.Body.OnChanged = func(string) { ed.checkBody() }
 
 	// Signing.
 	ed.signMode = widget.NewSelect([]string{signNone, signCustom}, func(string) { ed.signChanged() })
@@ -203,42 +198,42 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 	}
 
 	// Send.
-	ed.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), ed.doSend)
-	ed.send.Importance = widget.HighImportance
-	ed.sendErr = widgets.ErrorLabel()
+	ed.SendButton = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), ed.doSend)
+	ed.SendButton.Importance = widget.HighImportance
+	ed.SendErr = widgets.ErrorLabel()
 
 	label := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	}
 	form := container.New(layout.NewFormLayout(),
-		label("Request"), container.NewVBox(container.NewBorder(nil, nil, widgets.FixedWidth(110, ed.method), nil, ed.url), ed.urlErr),
-		label("Target"), container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(ed.env), ed.target), ed.retry),
+		label("Request"), container.NewVBox(container.NewBorder(nil, nil, widgets.FixedWidth(110, ed.Method), nil, ed.URL), ed.URLErr),
+		label("Target"), container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(ed.Env), ed.Target), ed.retry),
 		label("Signing"), container.NewVBox(ed.signMode, ed.signRow, ed.keepOrig, ed.signWarn),
 	)
 	headBar := container.NewBorder(nil, nil, ed.headTag, ed.headers.Add)
 	headScroll := container.NewVScroll(ed.headers.Root)
 	headScroll.SetMinSize(fyne.NewSize(0, 150))
-	bodyBar := container.NewBorder(nil, nil, widgets.Heading("Body"), container.NewHBox(ed.format, ed.minify), ed.check)
-	sendBar := container.NewBorder(nil, nil, nil, ed.send, ed.sendErr)
+	bodyBar := container.NewBorder(nil, nil, widgets.Heading("Body"), container.NewHBox(ed.FormatButton, ed.MinifyButton), ed.Check)
+	sendBar := container.NewBorder(nil, nil, nil, ed.SendButton, ed.SendErr)
 	top := container.NewVBox(form, widget.NewSeparator(), headBar, headScroll, ed.headErr, widget.NewSeparator(), bodyBar, ed.bodyNote)
-	left := container.NewBorder(top, container.NewVBox(widget.NewSeparator(), sendBar), nil, nil, ed.body)
+	left := container.NewBorder(top, container.NewVBox(widget.NewSeparator(), sendBar), nil, nil, ed.Body)
 
 	// Response side.
 	ed.progress = widget.NewProgressBarInfinite()
 	ed.progress.Stop()
-	ed.progText = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	ed.progText.Wrapping = fyne.TextWrapWord
-	ed.cancel = widget.NewButtonWithIcon("Cancel delivery", theme.CancelIcon(), ed.doCancel)
-	ed.detach = widget.NewButtonWithIcon("Leave it to the background queue", theme.LogoutIcon(), func() {
+	ed.ProgText = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	ed.ProgText.Wrapping = fyne.TextWrapWord
+	ed.CancelButton = widget.NewButtonWithIcon("Cancel delivery", theme.CancelIcon(), ed.doCancel)
+	ed.Detach = widget.NewButtonWithIcon("Leave it to the background queue", theme.LogoutIcon(), func() {
 		if ed.stop != nil {
 			ed.stop()
 		}
 	})
-	ed.detach.Importance = widget.LowImportance
-	ed.progBox = container.NewVBox(ed.progress, ed.progText, container.NewHBox(ed.cancel, ed.detach), widget.NewSeparator())
-	ed.progBox.Hide()
-	ed.pane = newDeliveryPane(w, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
-	right := container.NewBorder(container.NewVBox(widgets.Heading("Response"), ed.progBox), nil, nil, nil, ed.pane.root)
+	ed.Detach.Importance = widget.LowImportance
+	ed.ProgBox = container.NewVBox(ed.progress, ed.ProgText, container.NewHBox(ed.CancelButton, ed.Detach), widget.NewSeparator())
+	ed.ProgBox.Hide()
+	ed.Pane = NewDeliveryPane(ed.do, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
+	right := container.NewBorder(container.NewVBox(widgets.Heading("Response"), ed.ProgBox), nil, nil, nil, ed.Pane.Root)
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
 	split.Offset = 0.52
@@ -249,7 +244,7 @@ func (ed *resendEditor) build() fyne.CanvasObject {
 
 // loadBody puts the request's body in the editor: decoded when it was sent
 // compressed, read-only when it is binary.
-func (ed *resendEditor) loadBody(req app.Request) {
+func (ed *ResendEditor) loadBody(req app.Request) {
 	body := req.Body
 	if dec, enc, err := app.DecodedBody(req.Headers, body, app.MaxDecodedBody); enc != "" && err == nil {
 		body = dec
@@ -265,79 +260,79 @@ func (ed *resendEditor) loadBody(req app.Request) {
 	}
 	if len(body) > 0 && !app.IsText(body) {
 		ed.binary = body
-		ed.body.SetText(hexDump(body, viewLimit))
-		ed.body.Disable()
+		ed.Body.SetText(widgets.HexDump(body, widgets.ViewLimit))
+		ed.Body.Disable()
 		ed.bodyNote.SetText(fmt.Sprintf("The body is binary (%s): it is sent exactly as captured and cannot be edited here.", app.HumanSize(int64(len(body)))))
 		ed.bodyNote.Show()
 		return
 	}
-	ed.body.SetText(string(body))
+	ed.Body.SetText(string(body))
 }
 
 // bodyBytes is the body to send.
-func (ed *resendEditor) bodyBytes() []byte {
+func (ed *ResendEditor) bodyBytes() []byte {
 	if ed.binary != nil {
 		return ed.binary
 	}
-	return []byte(ed.body.Text)
+	return []byte(ed.Body.Text)
 }
 
-func (ed *resendEditor) contentType() string { return ed.headers.Value("Content-Type") }
+func (ed *ResendEditor) contentType() string { return ed.headers.Value("Content-Type") }
 
 // checkBody validates the body as JSON as it is typed, pointing at the line
 // and column of the first error.
-func (ed *resendEditor) checkBody() {
-	ed.format.Disable()
-	ed.minify.Disable()
+func (ed *ResendEditor) checkBody() {
+	ed.FormatButton.Disable()
+	ed.MinifyButton.Disable()
 	if ed.binary != nil {
 		ed.setCheck(widget.LowImportance, "binary body, sent as captured")
 		return
 	}
-	b := []byte(ed.body.Text)
+	b := []byte(ed.Body.Text)
 	switch {
-	case len(strings.TrimSpace(ed.body.Text)) == 0:
+	case len(strings.TrimSpace(ed.Body.Text)) == 0:
 		ed.setCheck(widget.LowImportance, "no body")
-	case !looksJSON(ed.contentType(), b):
+	case !widgets.LooksJSON(ed.contentType(), b):
 		ed.setCheck(widget.LowImportance, fmt.Sprintf("text, %s · not JSON, so not checked", app.HumanSize(int64(len(b)))))
 	default:
-		if je := checkJSON(b); je != nil {
+		if je := widgets.CheckJSON(b); je != nil {
 			ed.setCheck(widget.DangerImportance, "✗ Invalid JSON at "+je.Error())
 			return
 		}
 		ed.setCheck(widget.SuccessImportance, fmt.Sprintf("✓ valid JSON · %s", app.HumanSize(int64(len(b)))))
-		ed.format.Enable()
-		ed.minify.Enable()
+		ed.FormatButton.Enable()
+		ed.MinifyButton.Enable()
 	}
 	ed.checkSignature()
 }
 
-func (ed *resendEditor) setCheck(imp widget.Importance, text string) {
-	ed.check.Importance = imp
-	ed.check.SetText(text)
+func (ed *ResendEditor) setCheck(imp widget.Importance, text string) {
+	ed.Check.Importance = imp
+	ed.Check.SetText(text)
 }
 
-func (ed *resendEditor) formatBody() {
-	if s, err := prettyJSON([]byte(ed.body.Text)); err == nil {
-		ed.body.SetText(s)
+func (ed *ResendEditor) formatBody() {
+	if s, err := widgets.PrettyJSON([]byte(ed.Body.Text)); err == nil {
+		ed.Body.SetText(s)
 	}
 }
 
-func (ed *resendEditor) minifyBody() {
-	if s, err := minifyJSON([]byte(ed.body.Text)); err == nil {
-		ed.body.SetText(s)
+func (ed *ResendEditor) minifyBody() {
+	if s, err := widgets.MinifyJSON([]byte(ed.Body.Text)); err == nil {
+		ed.Body.SetText(s)
 	}
 }
 
-func (ed *resendEditor) headersChanged() {
+func (ed *ResendEditor) headersChanged() {
 	ed.headTag.SetText(fmt.Sprintf("Headers (%d)", ed.headers.Len()))
-	if ed.check != nil {
+	if ed.Check != nil {
 		ed.checkBody() // Content-Type decides whether the body is checked as JSON
 	}
 }
 
 // checkURL shows what is wrong with the URL; with sending, an empty one too.
-func (ed *resendEditor) checkURL(sending bool) bool {
-	u := strings.TrimSpace(ed.url.Text)
+func (ed *ResendEditor) checkURL(sending bool) bool {
+	u := strings.TrimSpace(ed.URL.Text)
 	var err error
 	switch {
 	case u == "" && sending:
@@ -346,51 +341,42 @@ func (ed *resendEditor) checkURL(sending bool) bool {
 		err = app.CheckURL(u)
 	}
 	if err != nil {
-		ed.urlErr.SetText(widgets.UpperFirst(err.Error()))
-		ed.urlErr.Show()
+		ed.URLErr.SetText(widgets.UpperFirst(err.Error()))
+		ed.URLErr.Show()
 		return false
 	}
-	ed.urlErr.Hide()
+	ed.URLErr.Hide()
 	return u != ""
 }
 
 // --- targets ----------------------------------------------------------------
 
-func (ed *resendEditor) loadTargets() {
-	st := ed.w.d.Deliveries
-	if st == nil {
-		ed.loaded = true
+// SetTargets offers ts (or says why they could not be read).
+func (ed *ResendEditor) SetTargets(ts []app.Target, err error) {
+	ed.loaded = true
+	if err != nil {
+		ed.retry.SetText(fmt.Sprintf("could not read the targets: %v", err))
 		return
 	}
-	go func() {
-		ts, err := st.Targets()
-		ed.w.do(func() {
-			ed.loaded = true
-			if err != nil {
-				ed.retry.SetText(fmt.Sprintf("could not read the targets: %v", err))
-				return
-			}
-			ed.targets = ts
-			opts := []string{noTarget}
-			for _, t := range ts {
-				opts = append(opts, targetOption(t))
-			}
-			ed.target.Options = opts
-			// Keep the pick across a reread (its label may have changed:
-			// disabled by a 410).
-			ed.target.Selected = noTarget
-			if t := ed.chosenTarget(); t != nil {
-				ed.target.Selected = targetOption(*t)
-			}
-			ed.target.Refresh()
-			ed.targetChosen(ed.target.Selected)
-		})
-	}()
+	ed.targets = ts
+	opts := []string{noTarget}
+	for _, t := range ts {
+		opts = append(opts, TargetOption(t))
+	}
+	ed.Target.Options = opts
+	// Keep the pick across a reread (its label may have changed:
+	// disabled by a 410).
+	ed.Target.Selected = noTarget
+	if t := ed.ChosenTarget(); t != nil {
+		ed.Target.Selected = TargetOption(*t)
+	}
+	ed.Target.Refresh()
+	ed.targetChosen(ed.Target.Selected)
 }
 
-// targetOption is how a target is offered in a picker: name, where sends
+// TargetOption is how a target is offered in a picker: name, where sends
 // go now, and whether it is switched off.
-func targetOption(t app.Target) string {
+func TargetOption(t app.Target) string {
 	s := t.Name + " — " + strings.ToUpper(t.Environment())
 	if !t.Enabled {
 		s += " (disabled)"
@@ -398,7 +384,7 @@ func targetOption(t app.Target) string {
 	return s
 }
 
-func (ed *resendEditor) chosenTarget() *app.Target {
+func (ed *ResendEditor) ChosenTarget() *app.Target {
 	for i := range ed.targets {
 		if ed.targets[i].ID == ed.chosen {
 			return &ed.targets[i]
@@ -410,13 +396,13 @@ func (ed *resendEditor) chosenTarget() *app.Target {
 // targetChosen fills the URL, the target's extra headers and its signing
 // when the user picks another target; for the same one (reread) it only
 // updates what is said about it.
-func (ed *resendEditor) targetChosen(sel string) {
-	if ed.env == nil {
+func (ed *ResendEditor) targetChosen(sel string) {
+	if ed.Env == nil {
 		return // during build
 	}
 	var t *app.Target
 	for i := range ed.targets {
-		if targetOption(ed.targets[i]) == sel {
+		if TargetOption(ed.targets[i]) == sel {
 			t = &ed.targets[i]
 		}
 	}
@@ -427,16 +413,16 @@ func (ed *resendEditor) targetChosen(sel string) {
 	}
 	opts := []string{signNone, signCustom}
 	if t == nil {
-		ed.env.Hide()
+		ed.Env.Hide()
 		ed.retry.SetText("No retries: the answer shows as soon as it comes.")
 		ed.setSignOptions(opts)
 		return
 	}
-	widgets.SetEnv(ed.env, *t)
-	ed.env.Show()
+	widgets.SetEnv(ed.Env, *t)
+	ed.Env.Show()
 	if picked {
 		if u, err := t.ActiveURL(); err == nil {
-			ed.url.SetText(u)
+			ed.URL.SetText(u)
 		}
 		for _, h := range t.Headers {
 			ed.headers.SetValue(h.Name, h.Value)
@@ -450,7 +436,7 @@ func (ed *resendEditor) targetChosen(sel string) {
 		}
 		parts = append(parts, fmt.Sprintf("This target is disabled (%s): enable it in Targets to send to it.", why))
 	}
-	parts = append(parts, retryText(t.Retry, t.Timeout))
+	parts = append(parts, RetryText(t.Retry, t.Timeout))
 	if t.Connection != "" {
 		parts = append(parts, "Credentials from connection "+t.Connection+".")
 	}
@@ -464,8 +450,8 @@ func (ed *resendEditor) targetChosen(sel string) {
 	}
 }
 
-// retryText says what a retry policy and timeout mean for a send.
-func retryText(p app.RetryPolicy, timeout time.Duration) string {
+// RetryText says what a retry policy and timeout mean for a send.
+func RetryText(p app.RetryPolicy, timeout time.Duration) string {
 	if timeout <= 0 {
 		timeout = app.DefaultTimeout
 	}
@@ -483,7 +469,7 @@ func retryText(p app.RetryPolicy, timeout time.Duration) string {
 	return s + fmt.Sprintf("; each attempt may take %s.", app.FormatDuration(timeout))
 }
 
-func (ed *resendEditor) setSignOptions(opts []string) {
+func (ed *ResendEditor) setSignOptions(opts []string) {
 	sel := ed.signMode.Selected
 	ed.signMode.Options = opts
 	if !slices.Contains(opts, sel) {
@@ -499,7 +485,7 @@ func (ed *resendEditor) setSignOptions(opts []string) {
 
 // --- signing ----------------------------------------------------------------
 
-func (ed *resendEditor) signChanged() {
+func (ed *ResendEditor) signChanged() {
 	if ed.keepOrig == nil || ed.signRow == nil {
 		return // during build
 	}
@@ -531,7 +517,7 @@ func signatureHeaders(h app.Headers) []string {
 
 // checkSignature warns when a captured signature is sent over a body it
 // no longer matches.
-func (ed *resendEditor) checkSignature() {
+func (ed *ResendEditor) checkSignature() {
 	if ed.signWarn == nil || ed.keepOrig == nil {
 		return
 	}
@@ -541,7 +527,7 @@ func (ed *resendEditor) checkSignature() {
 	}
 	h, _ := ed.headers.Headers()
 	sigs := signatureHeaders(h)
-	edited := ed.body.Text != string(ed.ev.Body)
+	edited := ed.Body.Text != string(ed.ev.Body)
 	resign := !ed.keepOrig.Checked && ed.signMode.Selected != signNone
 	switch {
 	case len(sigs) > 0 && edited && !resign:
@@ -559,7 +545,7 @@ func (ed *resendEditor) checkSignature() {
 // --- sending ----------------------------------------------------------------
 
 // delivery builds what Send sends from the form, or says what is wrong.
-func (ed *resendEditor) delivery() (*app.Delivery, error) {
+func (ed *ResendEditor) delivery() (*app.Delivery, error) {
 	var problems []string
 	if !ed.checkURL(true) {
 		problems = append(problems, "the URL")
@@ -572,12 +558,12 @@ func (ed *resendEditor) delivery() (*app.Delivery, error) {
 	} else {
 		ed.headErr.Hide()
 	}
-	r := app.Request{Method: ed.method.Selected, URL: strings.TrimSpace(ed.url.Text), Headers: headers, Body: ed.bodyBytes()}
+	r := app.Request{Method: ed.Method.Selected, URL: strings.TrimSpace(ed.URL.Text), Headers: headers, Body: ed.bodyBytes()}
 	d := &app.Delivery{Request: r, Kind: app.KindSend}
 	if ed.ev != nil {
 		d.EventID, d.Kind = ed.ev.ID, app.KindResend
 	}
-	if t := ed.chosenTarget(); t != nil {
+	if t := ed.ChosenTarget(); t != nil {
 		if !t.Enabled {
 			why := t.DisabledReason
 			if why == "" {
@@ -591,7 +577,7 @@ func (ed *resendEditor) delivery() (*app.Delivery, error) {
 	case ed.keepOrig.Checked:
 		d.Sign = app.Signing{KeepOriginal: true}
 	case strings.HasPrefix(mode, signTarget):
-		t := ed.chosenTarget()
+		t := ed.ChosenTarget()
 		if t == nil {
 			problems = append(problems, "signing: pick a target, or another signing choice")
 			break
@@ -616,62 +602,34 @@ func (ed *resendEditor) delivery() (*app.Delivery, error) {
 	return d, nil
 }
 
-func (ed *resendEditor) doSend() {
+func (ed *ResendEditor) doSend() {
 	if ed.sending {
 		return
 	}
 	d, err := ed.delivery()
 	if err != nil {
-		ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
-		ed.sendErr.Show()
+		ed.SendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
+		ed.SendErr.Show()
 		return
 	}
-	ed.sendErr.Hide()
-	w, q := ed.w, ed.w.d.Queue
-	if d.TargetID == "" {
-		if err := w.d.Settings.SetSetting(keyResendURL, d.Request.URL); err != nil {
-			fyne.LogError("remembering the resend URL", err)
-		}
-	}
+	ed.SendErr.Hide()
 
 	ed.gen++
 	gen := ed.gen
 	ed.sending, ed.curID = true, 0
-	ed.send.Disable()
-	ed.progText.SetText("Sending… attempt 1")
-	ed.cancel.Disable()
-	ed.detach.Hide()
+	ed.SendButton.Disable()
+	ed.ProgText.SetText("Sending… attempt 1")
+	ed.CancelButton.Disable()
+	ed.Detach.Hide()
 	ed.progress.Start()
-	ed.progBox.Show()
-	ed.pane.clear("Sending…")
-
-	// The subscription learns the delivery's id from its first
-	// notification: the one whose creation time is this delivery's.
-	mark := time.Now()
-	d.CreatedAt = mark
-	var mine uint64 // touched only by the subscription's goroutine
-	if ed.cancelSub != nil {
-		ed.cancelSub()
-	}
-	ed.cancelSub = q.Subscribe(func(x *app.Delivery) {
-		if mine == 0 && x.CreatedAt.Equal(mark) {
-			mine = x.ID
-		}
-		if x.ID != mine || mine == 0 {
-			return
-		}
-		w.do(func() { ed.progressed(gen, x) })
-	})
-	ctx, stop := context.WithCancel(context.Background())
-	ed.stop = stop
-	go func() {
-		err := q.Send(ctx, d)
-		w.do(func() { ed.finished(gen, d, err) })
-	}()
+	ed.ProgBox.Show()
+	ed.Pane.Clear("Sending…")
+	ed.stop = ed.OnSend(d, func(x *app.Delivery) { ed.progressed(gen, x) },
+		func(x *app.Delivery, err error) { ed.finished(gen, x, err) })
 }
 
 // progressed shows a change to the delivery being sent.
-func (ed *resendEditor) progressed(gen uint64, x *app.Delivery) {
+func (ed *ResendEditor) progressed(gen uint64, x *app.Delivery) {
 	if gen != ed.gen || !ed.sending || ed.closed {
 		return
 	}
@@ -679,45 +637,41 @@ func (ed *resendEditor) progressed(gen uint64, x *app.Delivery) {
 	if x.State != app.Pending {
 		return // finished shows the end
 	}
-	ed.cancel.Enable()
+	ed.CancelButton.Enable()
 	n := len(x.Attempts)
 	if n > 0 && time.Until(x.NextAttemptAt) > 100*time.Millisecond {
-		ed.progText.SetText(fmt.Sprintf("Attempt %d: %s. Attempt %d at %s.", n, widgets.UpperFirst(x.Reason), n+1,
+		ed.ProgText.SetText(fmt.Sprintf("Attempt %d: %s. Attempt %d at %s.", n, widgets.UpperFirst(x.Reason), n+1,
 			x.NextAttemptAt.Local().Format("15:04:05")))
-		ed.detach.Show()
+		ed.Detach.Show()
 	} else {
-		ed.progText.SetText(fmt.Sprintf("Sending… attempt %d", n+1))
-		ed.detach.Hide()
+		ed.ProgText.SetText(fmt.Sprintf("Sending… attempt %d", n+1))
+		ed.Detach.Hide()
 	}
-	ed.pane.show(x, ed.targetOf(x))
+	ed.Pane.Show(x, ed.targetOf(x))
 }
 
 // finished shows how Send ended.
-func (ed *resendEditor) finished(gen uint64, d *app.Delivery, err error) {
+func (ed *ResendEditor) finished(gen uint64, d *app.Delivery, err error) {
 	if gen != ed.gen || ed.closed {
 		return
 	}
 	ed.sending = false
 	ed.stop = nil
 	ed.progress.Stop()
-	ed.progBox.Hide()
-	ed.send.Enable()
-	if ed.cancelSub != nil {
-		ed.cancelSub()
-		ed.cancelSub = nil
-	}
+	ed.ProgBox.Hide()
+	ed.SendButton.Enable()
 	if err != nil {
-		ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
-		ed.sendErr.Show()
+		ed.SendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
+		ed.SendErr.Show()
 		if d.ID == 0 {
-			ed.pane.clear("Not sent.")
+			ed.Pane.Clear("Not sent.")
 			return
 		}
 	}
-	ed.pane.show(d, ed.targetOf(d))
+	ed.Pane.Show(d, ed.targetOf(d))
 }
 
-func (ed *resendEditor) targetOf(d *app.Delivery) *app.Target {
+func (ed *ResendEditor) targetOf(d *app.Delivery) *app.Target {
 	for i := range ed.targets {
 		if ed.targets[i].ID == d.TargetID {
 			return &ed.targets[i]
@@ -726,19 +680,16 @@ func (ed *resendEditor) targetOf(d *app.Delivery) *app.Target {
 	return nil
 }
 
-func (ed *resendEditor) doCancel() {
-	id, q := ed.curID, ed.w.d.Queue
-	if id == 0 {
+func (ed *ResendEditor) doCancel() {
+	if ed.curID == 0 || ed.OnCancel == nil {
 		return
 	}
-	ed.cancel.Disable()
-	go func() {
-		err := q.Cancel(id)
-		if err != nil {
-			ed.w.do(func() {
-				ed.sendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
-				ed.sendErr.Show()
-			})
-		}
-	}()
+	ed.CancelButton.Disable()
+	ed.OnCancel(ed.curID)
+}
+
+// CancelFailed says why the delivery could not be cancelled.
+func (ed *ResendEditor) CancelFailed(err error) {
+	ed.SendErr.SetText(widgets.UpperFirst(err.Error()) + ".")
+	ed.SendErr.Show()
 }

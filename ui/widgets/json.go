@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"bytes"
@@ -9,19 +9,19 @@ import (
 	"unicode/utf8"
 )
 
-// jsonError says where a body stops being JSON, in the terms an editor
+// JSONError says where a body stops being JSON, in the terms an editor
 // shows: 1-based line and column (in characters, not bytes).
-type jsonError struct {
+type JSONError struct {
 	Line, Col int
 	Msg       string
 }
 
-func (e *jsonError) Error() string {
+func (e *JSONError) Error() string {
 	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Col, e.Msg)
 }
 
-// checkJSON returns nil when b is one valid JSON value, or where it is not.
-func checkJSON(b []byte) *jsonError {
+// CheckJSON returns nil when b is one valid JSON value, or where it is not.
+func CheckJSON(b []byte) *JSONError {
 	if json.Valid(b) {
 		return nil
 	}
@@ -33,7 +33,7 @@ func checkJSON(b []byte) *jsonError {
 		if err != nil {
 			msg = err.Error()
 		}
-		return &jsonError{Line: 1, Col: 1, Msg: msg}
+		return &JSONError{Line: 1, Col: 1, Msg: msg}
 	}
 	// Offset counts the bytes read, the offending one included; at the end
 	// of the input there is no offending byte, so point just past the last.
@@ -43,7 +43,7 @@ func checkJSON(b []byte) *jsonError {
 	}
 	pos = max(0, min(pos, len(b)))
 	line, col := lineCol(b, pos)
-	return &jsonError{Line: line, Col: col, Msg: se.Error()}
+	return &JSONError{Line: line, Col: col, Msg: se.Error()}
 }
 
 // lineCol is the 1-based line and character column of byte offset pos.
@@ -54,9 +54,9 @@ func lineCol(b []byte, pos int) (line, col int) {
 	return line, utf8.RuneCount(before[start:]) + 1
 }
 
-// looksJSON reports whether a body is meant to be JSON: its content type
+// LooksJSON reports whether a body is meant to be JSON: its content type
 // says so, or it starts like an object or array.
-func looksJSON(contentType string, b []byte) bool {
+func LooksJSON(contentType string, b []byte) bool {
 	if strings.Contains(strings.ToLower(contentType), "json") {
 		return true
 	}
@@ -64,9 +64,9 @@ func looksJSON(contentType string, b []byte) bool {
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }
 
-// prettyJSON indents b with two spaces, keeping key order and numbers as
+// PrettyJSON indents b with two spaces, keeping key order and numbers as
 // written.
-func prettyJSON(b []byte) (string, error) {
+func PrettyJSON(b []byte) (string, error) {
 	var buf bytes.Buffer
 	if err := json.Indent(&buf, bytes.TrimSpace(b), "", "  "); err != nil {
 		return "", err
@@ -74,8 +74,8 @@ func prettyJSON(b []byte) (string, error) {
 	return buf.String(), nil
 }
 
-// minifyJSON removes the insignificant whitespace from b.
-func minifyJSON(b []byte) (string, error) {
+// MinifyJSON removes the insignificant whitespace from b.
+func MinifyJSON(b []byte) (string, error) {
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, b); err != nil {
 		return "", err

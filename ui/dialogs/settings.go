@@ -1,0 +1,140 @@
+package dialogs
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/ui/widgets"
+)
+
+// Settings are the window's preferences: retention and notifications.
+type Settings struct {
+	Keep    time.Duration // prune events older than this
+	MaxSize int64         // prune the oldest events beyond this many stored bytes
+
+	NotifyInvalid    bool // an invalid signature
+	NotifyDeliveries bool // a failed or gone delivery
+	NotifyFirst      bool // the first event on an endpoint
+}
+
+// SettingsDialog edits Settings. OnSave hears the new values; the caller
+// answers with Saved or Failed.
+type SettingsDialog struct {
+	OnSave func(Settings)
+
+	dlg                   *dialog.CustomDialog
+	keep                  *widgets.DurationEntry
+	size                  *widget.Entry
+	keepErr, sizeErr      *widget.Label
+	invalid, deliv, first *widget.Check
+	status                *widget.Label
+	save                  *widget.Button
+	defaultKeep           time.Duration
+	defaultSize           int64
+}
+
+// NewSettingsDialog shows s; defKeep and defSize are what an empty field
+// means (the defaults the README states).
+func NewSettingsDialog(s Settings, defKeep time.Duration, defSize int64, parent fyne.Window) *SettingsDialog {
+	d := &SettingsDialog{defaultKeep: defKeep, defaultSize: defSize}
+	d.keep = widgets.NewDurationEntry("keep")
+	d.keep.SetPlaceHolder(app.FormatDuration(defKeep))
+	if s.Keep != defKeep {
+		d.keep.SetDuration(s.Keep)
+	}
+	d.size = widget.NewEntry()
+	d.size.SetPlaceHolder(app.HumanSize(defSize))
+	if s.MaxSize != defSize {
+		d.size.SetText(app.HumanSize(s.MaxSize))
+	}
+	d.keepErr, d.sizeErr = widgets.ErrorLabel(), widgets.ErrorLabel()
+	d.invalid = widget.NewCheck("An invalid signature", nil)
+	d.invalid.SetChecked(s.NotifyInvalid)
+	d.deliv = widget.NewCheck("A failed or gone delivery", nil)
+	d.deliv.SetChecked(s.NotifyDeliveries)
+	d.first = widget.NewCheck("The first event on an endpoint", nil)
+	d.first.SetChecked(s.NotifyFirst)
+	d.status = widgets.Caption("")
+	d.status.Wrapping = fyne.TextWrapWord
+	d.status.Hide()
+
+	ret := widget.NewForm(
+		widget.NewFormItem("Keep events for", container.NewVBox(d.keep, d.keepErr)),
+		widget.NewFormItem("Keep at most", container.NewVBox(d.size, d.sizeErr)),
+	)
+	note := widgets.Caption("Older events, and the oldest beyond the size, are pruned in the background; every prune says what it removed.")
+	note.Wrapping = fyne.TextWrapWord
+	notify := container.NewVBox(d.invalid, d.deliv, d.first,
+		widgets.Caption("At most one notification every ten seconds; it names the event to look for."))
+	body := container.NewVBox(
+		widgets.Heading("Retention"), ret, note, widget.NewSeparator(),
+		widgets.Heading("Desktop notifications"), notify, d.status)
+	d.save = widget.NewButton("Save", d.doSave)
+	d.save.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.dlg.Hide() })
+	d.dlg = dialog.NewCustomWithoutButtons("Settings", body, parent)
+	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.save})
+	d.dlg.Resize(FitSize(parent, fyne.NewSize(520, 460)))
+	return d
+}
+
+// Show opens the dialog.
+func (d *SettingsDialog) Show() { d.dlg.Show() }
+
+// Collect reads the form; ok is false when a field is marked wrong.
+func (d *SettingsDialog) Collect() (Settings, bool) {
+	s := Settings{NotifyInvalid: d.invalid.Checked, NotifyDeliveries: d.deliv.Checked, NotifyFirst: d.first.Checked}
+	ok := true
+	keep, err := d.keep.Duration(d.defaultKeep)
+	if err == nil && keep < time.Hour {
+		err = fmt.Errorf("keep %s is too short: keep events at least an hour (1h)", app.FormatDuration(keep))
+	}
+	mark(d.keepErr, err, &ok)
+	s.Keep = keep
+	s.MaxSize = d.defaultSize
+	var serr error
+	if t := strings.TrimSpace(d.size.Text); t != "" {
+		if s.MaxSize, serr = app.ParseSize(t); serr == nil && s.MaxSize < 1<<20 {
+			serr = fmt.Errorf("%s is too small: keep at least 1 MiB", app.HumanSize(s.MaxSize))
+		}
+	}
+	mark(d.sizeErr, serr, &ok)
+	return s, ok
+}
+
+func mark(l *widget.Label, err error, ok *bool) {
+	if err != nil {
+		l.SetText(err.Error())
+		l.Show()
+		*ok = false
+		return
+	}
+	l.Hide()
+}
+
+func (d *SettingsDialog) doSave() {
+	s, ok := d.Collect()
+	if !ok || d.OnSave == nil {
+		return
+	}
+	d.save.Disable()
+	d.OnSave(s)
+}
+
+// Saved closes the dialog.
+func (d *SettingsDialog) Saved() { d.dlg.Hide() }
+
+// Failed says why the settings were not saved.
+func (d *SettingsDialog) Failed(err error) {
+	d.save.Enable()
+	d.status.SetText("Not saved: " + err.Error())
+	d.status.Importance = widget.DangerImportance
+	d.status.Show()
+}
