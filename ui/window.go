@@ -96,7 +96,10 @@ type Deps struct {
 	PruneNow  func()
 	// Retention backs the Settings dialog's retention fields; nil hides them.
 	Retention Retention
-	Demo      bool   // title shows "Hooklens — demo data"
+	// Keys are Hooklens's own signing keys, for firing templates as their
+	// provider; nil offers only the target's signing or a secret.
+	Keys      Keys
+	Demo      bool   // title shows "Hooklens — demo data", the top bar a DEMO badge
 	Notice    string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }
 
