@@ -98,9 +98,9 @@ type Deps struct {
 	Retention Retention
 	// Keys are Hooklens's own signing keys, for firing templates as their
 	// provider; nil offers only the target's signing or a secret.
-	Keys      Keys
-	Demo      bool   // title shows "Hooklens — demo data", the top bar a DEMO badge
-	Notice    string // shown under the top bar as a warning, e.g. why the port differs from the usual one
+	Keys   Keys
+	Demo   bool   // title shows "Hooklens — demo data", the top bar a DEMO badge
+	Notice string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 }
 
 // Settings keys and defaults for the window's geometry.
