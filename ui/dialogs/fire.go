@@ -74,6 +74,7 @@ type Fire struct {
 	Secret    *widget.Entry
 	KeyBox    *fyne.Container // the SalesIQ public key and its copy button
 	KeyText   *widget.Label
+	KeyCopy   *widget.Button // copies the public key itself
 	Status    *widget.Label
 	SendBtn   *widget.Button
 	rendering bool
@@ -165,8 +166,8 @@ func (f *Fire) build() fyne.CanvasObject {
 	f.Secret.Hide()
 	f.KeyText = widgets.Mono("")
 	f.KeyText.Truncation = fyne.TextTruncateEllipsis
-	copyKey := widgets.NewCopyButton("Copy public key", func() string { return f.publicKey() }, f.do)
-	f.KeyBox = container.NewBorder(nil, nil, widgets.Caption("Hooklens's SalesIQ public key"), copyKey, f.KeyText)
+	f.KeyCopy = widgets.NewCopyButton("Copy public key", func() string { return f.publicKey() }, f.do)
+	f.KeyBox = container.NewBorder(nil, nil, widgets.Caption("Hooklens's SalesIQ public key"), f.KeyCopy, f.KeyText)
 	f.KeyBox.Hide()
 
 	f.Status = widget.NewLabel("")
@@ -192,6 +193,7 @@ func (f *Fire) build() fyne.CanvasObject {
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(container.NewVScroll(right)))
 	split.Offset = 0.3
+	f.Target.SetSelected(FireToSelf)
 	f.Choose("")
 	return split
 }
