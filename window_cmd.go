@@ -17,6 +17,7 @@ import (
 
 	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/demo"
+	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/assets"
 	"github.com/hooklens/hooklens/store"
 	"github.com/hooklens/hooklens/ui"
@@ -45,9 +46,23 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	}
 	var stopReceiver func()
 	cfg := Config{Data: c.data, Addr: *addr, FallbackPorts: true, AskBeforePruning: true, Logf: log.Printf}
+	keysDir, _ := dataDir(c.data)
+	keys := signal.NewKeyStore(keysDir)
+	var demoKey string
 	if *demoMode {
 		cfg.BeforeListen = func(h *Hooklens) error {
-			events, err := demo.Seed(h.Store)
+			// The demo's SalesIQ endpoint holds Hooklens's own public key,
+			// so the history and the live run both verify.
+			k, err := keys.SalesIQ()
+			if err != nil {
+				return err
+			}
+			demoKey = k.Secret
+			signing, err := demo.SigningWith(k.Secret)
+			if err != nil {
+				return err
+			}
+			events, err := demo.SeedWith(h.Store, signing)
 			if err != nil {
 				return err
 			}
@@ -69,11 +84,18 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	if h.Notice != "" {
 		fmt.Fprintln(stderr, "hooklens:", h.Notice)
 	}
+	if *demoMode {
+		stopRun, err := startDemoRun(h, demoKey, log.Printf)
+		if err != nil {
+			return err
+		}
+		defer stopRun()
+	}
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
-		Deliveries: h.Store, Listener: h.Listener, Retention: h, Demo: *demoMode, Notice: h.Notice,
+		Deliveries: h.Store, Listener: h.Listener, Retention: h, Keys: keys, Demo: *demoMode, Notice: h.Notice,
 		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow})
 	h.Store.OnPrune(func(p store.PruneReport) { w.Notify(p.String()) })
 	w.ShowAndRun()
@@ -86,6 +108,7 @@ var (
 	_ ui.Sender     = (*deliver.Queue)(nil)
 	_ ui.Events     = (*store.Store)(nil)
 	_ ui.Deliveries = (*store.Store)(nil)
+	_ ui.Keys       = (*signal.KeyStore)(nil)
 )
 
 // showStartupError shows why Hooklens could not start, in a small window.
