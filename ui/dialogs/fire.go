@@ -402,11 +402,10 @@ func (f *Fire) chosenTarget() *app.Target {
 // SelfURL is where This Hooklens receives the chosen template: the
 // listener's URL and the template's path.
 func (f *Fire) SelfURL() string {
-	p := "/fired"
-	if f.cur != nil {
-		p = f.cur.Path
+	if f.cur == nil {
+		return f.listenURL + "/fired"
 	}
-	return f.listenURL + p
+	return signal.SelfURL(f.listenURL, *f.cur)
 }
 
 func (f *Fire) targetChanged() {
