@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 
@@ -42,6 +46,13 @@ func (c *controller) showFire() *dialogs.Fire {
 	tpls, err := signal.Builtin()
 	if err != nil {
 		c.w.top.showError(fmt.Errorf("the template library cannot be read: %w", err))
+	}
+	// The user's own are small settings values, read here so the picker
+	// is complete when it opens.
+	own, errs := userTemplates(c.d.Settings)
+	tpls = append(tpls, own...)
+	if len(errs) > 0 {
+		c.w.top.showError(errors.Join(errs...))
 	}
 	f := dialogs.NewFire(tpls, c.d.Listener.URL(), c.w.do)
 	f.OnSend = func(d *app.Delivery) { c.enqueueFired(d, f.Sent, f.Failed) }
@@ -129,4 +140,112 @@ func (c *controller) enqueueFired(d *app.Delivery, sent func(*app.Delivery), fai
 			sent(d)
 		})
 	}()
+}
+
+// --- user templates ------------------------------------------------------------
+
+// User templates are kept in the settings store as their file form (JSON)
+// under keyUserTemplate+name, with the names listed under keyUserTemplates.
+const (
+	keyUserTemplates = "templates.user"
+	keyUserTemplate  = "templates.user."
+)
+
+// userTemplates reads the saved templates; one that no longer reads is
+// skipped with its reason.
+func userTemplates(st app.SettingStore) ([]signal.Template, []error) {
+	names, err := userTemplateNames(st)
+	if err != nil {
+		return nil, []error{err}
+	}
+	var out []signal.Template
+	var errs []error
+	for _, n := range names {
+		s, err := st.Setting(keyUserTemplate + n)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("saved template %s: %w", n, err))
+			continue
+		}
+		t, err := signal.Decode([]byte(s))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("saved template %s: %w", n, err))
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, errs
+}
+
+func userTemplateNames(st app.SettingStore) ([]string, error) {
+	s, err := st.Setting(keyUserTemplates)
+	if errors.Is(err, app.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the saved templates: %w", err)
+	}
+	var names []string
+	if err := json.Unmarshal([]byte(s), &names); err != nil {
+		return nil, fmt.Errorf("the list of saved templates cannot be read (%v): save a template again to start a new list", err)
+	}
+	return names, nil
+}
+
+// putUserTemplate saves t (checked) and lists its name.
+func putUserTemplate(st app.SettingStore, t signal.Template) error {
+	if err := t.Check(); err != nil {
+		return err
+	}
+	b, err := t.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	names, err := userTemplateNames(st)
+	if err != nil {
+		names = nil
+	}
+	if !slices.Contains(names, t.Name) {
+		names = append(names, t.Name)
+	}
+	list, _ := json.Marshal(names)
+	if err := st.SetSetting(keyUserTemplate+t.Name, string(b)); err != nil {
+		return fmt.Errorf("saving template %s: %w", t.Name, err)
+	}
+	if err := st.SetSetting(keyUserTemplates, string(list)); err != nil {
+		return fmt.Errorf("saving template %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// saveAsTemplate asks for a name and saves captured event id as a template
+// (signal.FromEvent), listed under My templates in the Fire window.
+func (c *controller) saveAsTemplate(id uint64) {
+	fetch(c, func() (*app.Event, error) { return c.d.Events.Event(id) }, func(e *app.Event, err error) {
+		if err != nil {
+			c.w.top.showError(fmt.Errorf("could not read event %d: %w", id, err))
+			return
+		}
+		typ := app.EventType(e)
+		if typ == "" {
+			typ = "request"
+		}
+		suggest := "my." + strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+				return r
+			}
+			return '_'
+		}, typ)
+		check := func(name string) error { return signal.FromEvent(e, name).Check() }
+		dialogs.NewSaveTemplate(suggest, check, func(name string) {
+			t := signal.FromEvent(e, name)
+			st := c.d.Settings
+			run(c, func() error { return putUserTemplate(st, t) }, func(err error) {
+				if err != nil {
+					c.w.top.showError(fmt.Errorf("could not save the template: %w", err))
+					return
+				}
+				c.w.top.addNotice(fmt.Sprintf("Saved event %s as template %s: find it under %s in Fire.", e.IDString(), name, signal.SavedProvider))
+			})
+		}, c.w.win).Show()
+	})
 }

@@ -90,3 +90,46 @@ func TestPreviewCardOpensOnlyWebLinks(t *testing.T) {
 		t.Errorf("opened %q", b)
 	}
 }
+
+// Save as template keeps a captured event as a template in the settings
+// store; the Fire window lists it under My templates and fires its body.
+func TestSaveAsTemplateIsListedInFire(t *testing.T) {
+	h := newDeliveryHarness(t)
+	body := `{"event":"order.created","order":{"id":"A-1001"}}`
+	h.send("POST", "/shop/orders", "application/json", []byte(body), "Authorization", "Bearer sekrit")
+	h.pumpUntil("the row", func() bool { return h.rowFor("/shop/orders") != nil })
+	evs, err := h.st.Events(app.Page{Limit: 1})
+	if err != nil || len(evs) != 1 {
+		t.Fatal(err)
+	}
+	h.w.ctl.saveAsTemplate(evs[0].ID)
+	h.pumpUntil("the Save as template question", func() bool { return h.w.win.Canvas().Overlays().Top() != nil })
+	save := h.dialogButton("Save")
+	test.Tap(save)
+	h.pumpUntil("the saved notice", func() bool { return len(h.w.top.notices.Objects) > 0 })
+	if _, err := h.st.Setting("templates.user.my.order.created"); err != nil {
+		t.Fatalf("not saved under templates.user.my.order.created: %v", err)
+	}
+	f := h.w.ctl.showFire()
+	found := false
+	heading := ""
+	for _, r := range f.Rows() {
+		if r.Template == nil {
+			heading = r.Heading
+			continue
+		}
+		if r.Template.Name == "my.order.created" {
+			found = heading == signal.SavedProvider
+		}
+	}
+	if !found {
+		t.Fatalf("my.order.created not listed under %s", signal.SavedProvider)
+	}
+	f.Choose("my.order.created")
+	if !strings.Contains(f.Body.Text, "A-1001") || f.Headers.Value("Authorization") != "" {
+		t.Errorf("body %q, Authorization %q", f.Body.Text, f.Headers.Value("Authorization"))
+	}
+	if f.URL.Text != h.srv.URL()+"/shop/orders" {
+		t.Errorf("This Hooklens is %q", f.URL.Text)
+	}
+}

@@ -648,6 +648,7 @@ func (w *Window) rowMenu(id uint64, at fyne.Position) {
 	m := fyne.NewMenu("",
 		fyne.NewMenuItem("Copy URL", func() { w.app.Clipboard().SetContent(url) }),
 		fyne.NewMenuItem("Copy event ID", func() { w.app.Clipboard().SetContent(app.FormatID(id)) }),
+		fyne.NewMenuItem("Save as template…", func() { w.ctl.saveAsTemplate(id) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }),
 	)
