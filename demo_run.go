@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/demo"
 	"github.com/hooklens/hooklens/app/signal"
 )
 
@@ -22,7 +23,7 @@ const (
 
 // startDemoRun fires demoRun at the listener through the delivery queue,
 // signed with key (Hooklens's SalesIQ key). stop ends it early.
-func startDemoRun(h *Hooklens, key string, logf func(string, ...any)) (stop func(), err error) {
+func startDemoRun(h *Hooklens, key string, start, pace time.Duration, logf func(string, ...any)) (stop func(), err error) {
 	if h.Listener == nil {
 		return nil, errors.New("the demo run needs the listener")
 	}
@@ -49,11 +50,32 @@ func startDemoRun(h *Hooklens, key string, logf func(string, ...any)) (stop func
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(demoStart):
+		case <-time.After(start):
 		}
-		if err := signal.Run(ctx, seq, demoPace, fire, nil); err != nil && !errors.Is(err, context.Canceled) {
+		if err := signal.Run(ctx, seq, pace, fire, nil); err != nil && !errors.Is(err, context.Canceled) {
 			logf("hooklens: %v", err)
 		}
 	}()
 	return cancel, nil
+}
+
+// seedDemo stores the demo history, its salesiq endpoint holding
+// Hooklens's own public key from keys (so the history and the live run
+// both verify), and starts the demo's deliveries. It returns the SalesIQ
+// private key for the run and how to stop the receiving app.
+func seedDemo(h *Hooklens, keys *signal.KeyStore) (key string, stop func(), err error) {
+	k, err := keys.SalesIQ()
+	if err != nil {
+		return "", nil, err
+	}
+	signing, err := demo.SigningWith(k.Secret)
+	if err != nil {
+		return "", nil, err
+	}
+	events, err := demo.SeedWith(h.Store, signing)
+	if err != nil {
+		return "", nil, err
+	}
+	stop, err = demo.Deliveries(h.Store, h.Queue, events)
+	return k.Secret, stop, err
 }

@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app/deliver"
-	"github.com/hooklens/hooklens/app/demo"
 	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/assets"
 	"github.com/hooklens/hooklens/store"
@@ -50,23 +49,8 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	keys := signal.NewKeyStore(keysDir)
 	var demoKey string
 	if *demoMode {
-		cfg.BeforeListen = func(h *Hooklens) error {
-			// The demo's SalesIQ endpoint holds Hooklens's own public key,
-			// so the history and the live run both verify.
-			k, err := keys.SalesIQ()
-			if err != nil {
-				return err
-			}
-			demoKey = k.Secret
-			signing, err := demo.SigningWith(k.Secret)
-			if err != nil {
-				return err
-			}
-			events, err := demo.SeedWith(h.Store, signing)
-			if err != nil {
-				return err
-			}
-			stopReceiver, err = demo.Deliveries(h.Store, h.Queue, events)
+		cfg.BeforeListen = func(h *Hooklens) (err error) {
+			demoKey, stopReceiver, err = seedDemo(h, keys)
 			return err
 		}
 	}
@@ -85,7 +69,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "hooklens:", h.Notice)
 	}
 	if *demoMode {
-		stopRun, err := startDemoRun(h, demoKey, log.Printf)
+		stopRun, err := startDemoRun(h, demoKey, demoStart, demoPace, log.Printf)
 		if err != nil {
 			return err
 		}
