@@ -47,13 +47,6 @@ func (c *controller) showFire() *dialogs.Fire {
 	if err != nil {
 		c.w.top.showError(fmt.Errorf("the template library cannot be read: %w", err))
 	}
-	// The user's own are small settings values, read here so the picker
-	// is complete when it opens.
-	own, errs := userTemplates(c.d.Settings)
-	tpls = append(tpls, own...)
-	if len(errs) > 0 {
-		c.w.top.showError(errors.Join(errs...))
-	}
 	f := dialogs.NewFire(tpls, c.d.Listener.URL(), c.w.do)
 	f.OnSend = func(d *app.Delivery) { c.enqueueFired(d, f.Sent, f.Failed) }
 	f.OnComposeSignal = func() { c.showSignalComposer() }
@@ -64,8 +57,9 @@ func (c *controller) showFire() *dialogs.Fire {
 	win.Show()
 	c.fireUI.fire, c.fireUI.fireWin = f, win
 
-	keys, st := c.d.Keys, c.d.Deliveries
+	keys, st, settings := c.d.Keys, c.d.Deliveries, c.d.Settings
 	go func() {
+		mine, errs := userTemplates(settings)
 		own := map[string]verify.Key{}
 		var kerr error
 		if keys != nil {
@@ -84,6 +78,10 @@ func (c *controller) showFire() *dialogs.Fire {
 			ts, terr = st.Targets()
 		}
 		c.w.do(func() {
+			f.AddTemplates(mine)
+			if len(errs) > 0 {
+				c.w.top.showError(errors.Join(errs...))
+			}
 			f.SetOwnKeys(own)
 			f.SetTargets(ts)
 			if kerr != nil {

@@ -111,6 +111,9 @@ func TestSaveAsTemplateIsListedInFire(t *testing.T) {
 		t.Fatalf("not saved under templates.user.my.order.created: %v", err)
 	}
 	f := h.w.ctl.showFire()
+	h.pumpUntil("the saved templates", func() bool {
+		return len(f.Rows()) > 0 && f.Rows()[len(f.Rows())-1].Template != nil && f.Rows()[len(f.Rows())-1].Template.Name == "my.order.created"
+	})
 	found := false
 	heading := ""
 	for _, r := range f.Rows() {

@@ -239,6 +239,23 @@ func (f *Fire) filter(q string) {
 	}
 }
 
+// AddTemplates adds tpls (the user's own, read later) to the picker.
+func (f *Fire) AddTemplates(tpls []signal.Template) {
+	cur := ""
+	if f.cur != nil {
+		cur = f.cur.Name
+	}
+	f.tpls = append(f.tpls, tpls...)
+	f.filter(f.Search.Text)
+	if cur != "" {
+		for i := range f.tpls {
+			if f.tpls[i].Name == cur {
+				f.cur = &f.tpls[i] // the slice may have moved
+			}
+		}
+	}
+}
+
 // Rows are the picker's rows as shown now.
 func (f *Fire) Rows() []FireRow { return f.rows }
 
