@@ -25,12 +25,11 @@ const (
 
 // Signing choices in the Fire window.
 const (
-	FireSignNone     = "Unsigned"
-	FireSignOwn      = "As the provider, with Hooklens's own key"
-	FireSignSecret   = "As the provider, with a secret"
-	FireSignTarget   = "As the target signs"
-	noTemplateLabel  = "Compose without a template"
-	noTemplateSource = ""
+	FireSignNone    = "Unsigned"
+	FireSignOwn     = "As the provider, with Hooklens's own key"
+	FireSignSecret  = "As the provider, with a secret"
+	FireSignTarget  = "As the target signs"
+	noTemplateLabel = "Compose without a template"
 )
 
 // FireRow is one row of the template picker: a provider heading or a
@@ -58,26 +57,25 @@ type Fire struct {
 	ownKeys   map[string]verify.Key // by scheme name: salesiq, signalzen
 	vars      map[string]*widget.Entry
 
-	Search    *widget.Entry
-	List      *widget.List
-	Title     *widget.Label
-	About     *widget.Label
-	VarForm   *fyne.Container
-	Method    *widget.Select
-	Target    *widget.Select
-	URL       *widget.Entry
-	URLErr    *widget.Label
-	Headers   *widgets.HeaderEditor
-	Body      *widget.Entry
-	Check     *widget.Label
-	Signing   *widget.Select
-	Secret    *widget.Entry
-	KeyBox    *fyne.Container // the SalesIQ public key and its copy button
-	KeyText   *widget.Label
-	KeyCopy   *widget.Button // copies the public key itself
-	Status    *widget.Label
-	SendBtn   *widget.Button
-	rendering bool
+	Search  *widget.Entry
+	List    *widget.List
+	Title   *widget.Label
+	About   *widget.Label
+	VarForm *fyne.Container
+	Method  *widget.Select
+	Target  *widget.Select
+	URL     *widget.Entry
+	URLErr  *widget.Label
+	Headers *widgets.HeaderEditor
+	Body    *widget.Entry
+	Check   *widget.Label
+	Signing *widget.Select
+	Secret  *widget.Entry
+	KeyBox  *fyne.Container // the SalesIQ public key and its copy button
+	KeyText *widget.Label
+	KeyCopy *widget.Button // copies the public key itself
+	Status  *widget.Label
+	SendBtn *widget.Button
 
 	// OnSend receives the delivery to queue; the caller reports back with
 	// Sent or Failed.
