@@ -76,33 +76,20 @@ func templateDelivery(name string, sets []string, url string, self bool, scheme,
 		}
 		vars[k] = v
 	}
-	body, headers, err := t.Render(vars)
-	if err != nil {
-		return nil, fmt.Errorf("%w: template %s: %v", errUsage, name, err)
-	}
 	if self {
-		url = strings.TrimSuffix(url, "/") + t.Path
+		url = signal.SelfURL(url, t)
 	}
-	if self {
-		url = strings.TrimSuffix(url, "/") + t.Path
-	}
-	d := &app.Delivery{Kind: app.KindSignal, Request: app.Request{Method: t.Method, URL: url, Headers: headers, Body: body}}
-	if scheme == "" {
-		scheme = t.Scheme
-	}
-	if scheme != "" {
-		if secret == "" {
-			dir, err := dataDir(dataFlag)
-			if err != nil {
-				return nil, err
-			}
-			k, err := signal.NewKeyStore(dir).Key(scheme)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %v", errUsage, err)
-			}
-			secret = k.Secret
+	var keys *signal.KeyStore
+	if secret == "" {
+		dir, err := dataDir(dataFlag)
+		if err != nil {
+			return nil, err
 		}
-		d.Sign = app.Signing{Scheme: scheme, Secret: secret}
+		keys = signal.NewKeyStore(dir)
+	}
+	d, err := signal.Fire(t, vars, url, scheme, secret, keys)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return d, nil
 }

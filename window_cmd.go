@@ -16,7 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app/deliver"
-	"github.com/hooklens/hooklens/app/demo"
+	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/assets"
 	"github.com/hooklens/hooklens/store"
 	"github.com/hooklens/hooklens/ui"
@@ -45,13 +45,12 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	}
 	var stopReceiver func()
 	cfg := Config{Data: c.data, Addr: *addr, FallbackPorts: true, AskBeforePruning: true, Logf: log.Printf}
+	keysDir, _ := dataDir(c.data)
+	keys := signal.NewKeyStore(keysDir)
+	var demoKey string
 	if *demoMode {
-		cfg.BeforeListen = func(h *Hooklens) error {
-			events, err := demo.Seed(h.Store)
-			if err != nil {
-				return err
-			}
-			stopReceiver, err = demo.Deliveries(h.Store, h.Queue, events)
+		cfg.BeforeListen = func(h *Hooklens) (err error) {
+			demoKey, stopReceiver, err = seedDemo(h, keys)
 			return err
 		}
 	}
@@ -69,11 +68,18 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	if h.Notice != "" {
 		fmt.Fprintln(stderr, "hooklens:", h.Notice)
 	}
+	if *demoMode {
+		stopRun, err := startDemoRun(h, demoKey, demoStart, demoPace, log.Printf)
+		if err != nil {
+			return err
+		}
+		defer stopRun()
+	}
 
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
-		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Demo: *demoMode, Notice: h.Notice,
+		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Keys: keys, Demo: *demoMode, Notice: h.Notice,
 		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow,
 		Tunnel: windowTunnel{h}, TunnelSecrets: windowSecrets(h, *demoMode)}) // window_tunnel.go
 	h.Store.OnPrune(func(p store.PruneReport) { w.Notify(p.String()) })
@@ -87,6 +93,7 @@ var (
 	_ ui.Sender     = (*deliver.Queue)(nil)
 	_ ui.Events     = (*store.Store)(nil)
 	_ ui.Deliveries = (*store.Store)(nil)
+	_ ui.Keys       = (*signal.KeyStore)(nil)
 )
 
 // showStartupError shows why Hooklens could not start, in a small window.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/demo"
+	"github.com/hooklens/hooklens/app/signal"
 )
 
 // The demo is real: its events carry verdicts computed by the verifier, and
@@ -67,5 +68,55 @@ func TestDemoDataAndDeliveries(t *testing.T) {
 	}
 	if len(targets) != 3 || disabled != 1 {
 		t.Errorf("%d targets, %d disabled after 410; want 3 and 1", len(targets), disabled)
+	}
+}
+
+// hooklens --demo: after the stored history a whole SalesIQ chat arrives
+// live at This Hooklens through the queue, each event valid against the
+// demo's salesiq endpoint, which holds Hooklens's own key.
+func TestDemoRunArrivesValid(t *testing.T) {
+	dir := t.TempDir()
+	keys := signal.NewKeyStore(dir)
+	var key string
+	var stopReceiver func()
+	h, err := OpenHooklens(Config{Data: dir, Addr: "127.0.0.1:0", Logf: t.Logf, BeforeListen: func(h *Hooklens) (err error) {
+		key, stopReceiver, err = seedDemo(h, keys)
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	defer stopReceiver()
+	history, _ := h.Store.Count()
+	stop, err := startDemoRun(h, key, 0, 0, t.Logf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	want := []string{"conversation.created", "conversation.visitor.replied", "conversation.operator.replied", "conversation.completed", "conversation.rated"}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n, _ := h.Store.Count()
+		if n >= history+len(want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d live demo events arrived", n-history, len(want))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	rows, _ := h.Store.Events(app.Page{Limit: len(want)})
+	got := map[string]bool{}
+	for _, r := range rows {
+		if r.Verdict.Result != app.VerdictValid || r.Endpoint != "salesiq" {
+			t.Errorf("live %s: endpoint %q verdict %+v", r.Type, r.Endpoint, r.Verdict)
+		}
+		got[r.Type] = true
+	}
+	for _, w := range want {
+		if !got[w] {
+			t.Errorf("no live %s among %v", w, got)
+		}
 	}
 }

@@ -40,6 +40,8 @@ type controller struct {
 	delivView   *deliveriesView // the Deliveries window while it is open
 	bulkPick    *widget.Select  // the bulk resend's target picker
 	bulkSummary string          // how the last bulk resend went
+
+	fireUI fireState // the Fire window and the signal composer (fire.go)
 }
 
 // fetch runs read off the UI goroutine and hands its result to done on it.

@@ -27,6 +27,7 @@ type topBar struct {
 	endpointsBtn  *widget.Button
 	targetsBtn    *widget.Button
 	deliveriesBtn *widget.Button
+	fireBtn       *widget.Button // opens the Fire window
 	paused        fyne.CanvasObject
 	errText       *widget.Label
 	flash         *flash          // follows the latest quick resend
@@ -52,6 +53,13 @@ func newTopBar(w *Window) *topBar {
 		logo = container.NewCenter(container.NewGridWrap(fyne.NewSquareSize(22), widget.NewIcon(icon)))
 	}
 	left := container.NewHBox(logo, name, widget.NewSeparator(), container.NewCenter(t.liveBadge), t.urlLabel, copyURL)
+	if w.d.Demo {
+		demo := widgets.NewBadge("DEMO")
+		demo.Set("DEMO", hltheme.Purple)
+		left.Add(container.NewCenter(demo))
+	}
+	t.fireBtn = widget.NewButtonWithIcon("Fire", theme.MailSendIcon(), func() { w.ctl.showFire() })
+	t.fireBtn.Importance = widget.HighImportance
 	t.endpointsBtn = widget.NewButtonWithIcon("Endpoints", theme.SettingsIcon(), w.ctl.showEndpoints)
 	if w.d.Endpoints == nil {
 		t.endpointsBtn.Hide()
@@ -62,13 +70,16 @@ func newTopBar(w *Window) *topBar {
 		t.targetsBtn.Hide()
 		t.deliveriesBtn.Hide()
 	}
+	if w.d.Queue == nil {
+		t.fireBtn.Hide()
+	}
 	dash := widget.NewButtonWithIcon("Dashboard", theme.GridIcon(), w.ctl.showDashboard)
 	if w.d.Stats == nil {
 		dash.Hide()
 	}
 	settings := widget.NewButtonWithIcon("Settings", theme.MoreVerticalIcon(), w.ctl.showSettings)
 	settings.Importance = widget.LowImportance
-	right := container.NewHBox(dash, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
+	right := container.NewHBox(t.fireBtn, dash, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
 	bar := w.addPublicURL(container.NewBorder(nil, nil, left, right))
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")

@@ -99,8 +99,11 @@ type Deps struct {
 	Stats app.StatsStore
 	// Retention backs the Settings dialog's retention fields; nil hides them.
 	Retention Retention
-	Demo      bool   // title shows "Hooklens — demo data"
-	Notice    string // shown under the top bar as a warning, e.g. why the port differs from the usual one
+	// Keys are Hooklens's own signing keys, for firing templates as their
+	// provider; nil offers only the target's signing or a secret.
+	Keys   Keys
+	Demo   bool   // title shows "Hooklens — demo data", the top bar a DEMO badge
+	Notice string // shown under the top bar as a warning, e.g. why the port differs from the usual one
 
 	// Tunnel backs the Public URL control in the top bar (nil: no control);
 	// TunnelSecrets keeps its secrets (nil: used, not kept). See publicurl.go.
@@ -658,6 +661,7 @@ func (w *Window) rowMenu(id uint64, at fyne.Position) {
 	m := fyne.NewMenu("",
 		fyne.NewMenuItem("Copy URL", func() { w.app.Clipboard().SetContent(url) }),
 		fyne.NewMenuItem("Copy event ID", func() { w.app.Clipboard().SetContent(app.FormatID(id)) }),
+		fyne.NewMenuItem("Save as template…", func() { w.ctl.saveAsTemplate(id) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }),
 	)

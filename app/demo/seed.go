@@ -30,11 +30,18 @@ type Enqueuer interface {
 // provider templates, each judged as the listener would judge it (with
 // verify.Judge), and returns the events.
 func Seed(st Store) ([]app.Event, error) {
-	tpls, err := signal.LoadTemplates(assets.Templates)
+	signing, err := NewSigning()
 	if err != nil {
 		return nil, err
 	}
-	signing, err := NewSigning()
+	return SeedWith(st, signing)
+}
+
+// SeedWith is Seed signing with signing's keys (SigningWith Hooklens's own
+// SalesIQ key, so a live demo run fired later verifies at the same
+// endpoint).
+func SeedWith(st Store, signing *Signing) ([]app.Event, error) {
+	tpls, err := signal.LoadTemplates(assets.Templates)
 	if err != nil {
 		return nil, err
 	}

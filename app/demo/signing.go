@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,6 +35,24 @@ func NewSigning() (*Signing, error) {
 		return nil, fmt.Errorf("making the demo's SalesIQ key: %w", err)
 	}
 	return &Signing{key: k}, nil
+}
+
+// SigningWith signs the SalesIQ events with privatePEM, an RSA private key
+// in PKCS#8 PEM (as signal.KeyStore keeps Hooklens's own).
+func SigningWith(privatePEM string) (*Signing, error) {
+	blk, _ := pem.Decode([]byte(privatePEM))
+	if blk == nil {
+		return nil, fmt.Errorf("the demo's SalesIQ key is not PEM: pass the private key as signal.KeyStore keeps it")
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("reading the demo's SalesIQ key: %w", err)
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("the demo's SalesIQ key is not an RSA key")
+	}
+	return &Signing{key: rk}, nil
 }
 
 // Endpoints are the demo's endpoints: salesiq checks RSA signatures with the
