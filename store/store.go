@@ -68,6 +68,9 @@ type Store struct {
 
 	pruneMu sync.Mutex
 	onPrune []func(PruneReport)
+
+	// outbox: captured events are also queued to publish (Options.Outbox).
+	outbox bool
 }
 
 // openError carries a message written for the user while still matching
@@ -93,7 +96,18 @@ func DefaultDir() (string, error) {
 
 // Open opens (creating if needed) hooklens.db in dir, migrates it to the
 // current schema and starts the capture writer.
-func Open(dir string) (*Store, error) {
+func Open(dir string) (*Store, error) { return OpenWith(dir, Options{}) }
+
+// Options are how OpenWith opens the store.
+type Options struct {
+	// Outbox queues every captured event (not imported ones) in the
+	// outbox, in the transaction that stores it, for a team publisher to
+	// send (outbox.go). Off, capture writes nothing more.
+	Outbox bool
+}
+
+// OpenWith is Open with options.
+func OpenWith(dir string, o Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the data directory %s: check its parent's permissions or pass --data DIR: %w", dir, err)
 	}
@@ -118,6 +132,8 @@ func Open(dir string) (*Store, error) {
 		queue: make(chan *recordReq, 1024),
 		subs:  make(map[*subscriber]struct{}),
 		quit:  make(chan struct{}),
+
+		outbox: o.Outbox,
 	}
 	s.writer.Add(1)
 	go s.writeLoop()
