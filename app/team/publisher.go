@@ -87,10 +87,11 @@ func NewPublisher(ob Outbox, cfg Config) (*Publisher, error) {
 		return nil, fmt.Errorf("starting JetStream on %s: %w", cfg.Redacted(), err)
 	}
 	p.nc, p.js = nc, js
-	p.connected = nc.IsConnected()
-	if !p.connected {
+	p.mu.Lock()
+	if p.connected = nc.IsConnected(); !p.connected && p.lastErr == nil {
 		p.lastErr = fmt.Errorf("NATS at %s is not reachable yet", cfg.Redacted())
 	}
+	p.mu.Unlock()
 	return p, nil
 }
 
