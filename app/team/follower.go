@@ -2,6 +2,7 @@ package team
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -92,19 +93,34 @@ func (f *Follower) Run(ctx context.Context) error {
 		}
 	}
 	f.cfg.logf("team: following stream %s on %s as %s", f.cfg.stream(), f.cfg.Redacted(), f.cfg.Name)
+	it, err := cons.Messages(jetstream.PullMaxMessages(2 * fetchBatch))
+	if err != nil {
+		return fmt.Errorf("reading consumer %s: %w", f.cfg.Name, err)
+	}
+	defer it.Stop()
 	for ctx.Err() == nil {
-		msgs, err := cons.Fetch(fetchBatch, jetstream.FetchMaxWait(time.Second))
+		// Block for the first message, then take what is already here:
+		// one import (one commit) per burst, no waiting for a full batch.
+		m, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
-			if ctx.Err() == nil {
-				select {
-				case <-ctx.Done():
-				case <-time.After(500 * time.Millisecond):
-				}
+			if ctx.Err() != nil {
+				break
+			}
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return fmt.Errorf("the stream %s or consumer %s went away: %w", f.cfg.stream(), f.cfg.Name, err)
+			}
+			select { // NATS down: missed heartbeats until it is back
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
 			}
 			continue
 		}
-		var batch []jetstream.Msg
-		for m := range msgs.Messages() {
+		batch := []jetstream.Msg{m}
+		for len(batch) < fetchBatch {
+			m, err := it.Next(jetstream.NextMaxWait(time.Millisecond))
+			if err != nil {
+				break
+			}
 			batch = append(batch, m)
 		}
 		if err := f.take(batch); err != nil {

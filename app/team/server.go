@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -43,6 +44,8 @@ type Server struct {
 	Generated bool
 	// PasswordPath is the file holding a generated password, "" for none.
 	PasswordPath string
+
+	closeOnce sync.Once
 }
 
 // Serve starts the server and waits until it accepts connections.
@@ -137,6 +140,8 @@ func (s *Server) URL() string { return s.url }
 
 // Close shuts the server down; JetStream's files stay for the next start.
 func (s *Server) Close() {
-	s.ns.Shutdown()
-	s.ns.WaitForShutdown()
+	s.closeOnce.Do(func() {
+		s.ns.Shutdown()
+		s.ns.WaitForShutdown()
+	})
 }

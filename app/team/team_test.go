@@ -25,6 +25,7 @@ func serve(t *testing.T, addr, dir string) *team.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(s.Close) // registered first: runs after the clients stopped
 	return s
 }
 
@@ -148,7 +149,6 @@ func sameEvent(t *testing.T, got, want *app.Event) {
 
 func TestPublishedEventsReachTwoFollowersOnceAndExactly(t *testing.T) {
 	srv := serve(t, "127.0.0.1:0", t.TempDir())
-	defer srv.Close()
 	pub := openStore(t, true)
 	publisher(t, pub, srv.URL(), "staging", nil)
 	a, b := openStore(t, false), openStore(t, false)
@@ -221,7 +221,7 @@ func TestOutboxWaitsWhileNATSIsDownAndDrainsAfter(t *testing.T) {
 		again, err = team.Serve(team.ServeConfig{Addr: addr, Dir: dir})
 		return err == nil
 	})
-	defer again.Close()
+	t.Cleanup(again.Close)
 	eventually(t, "the outbox drains", func() bool { n, _ := pub.OutboxCount(); return n == 0 })
 	eventually(t, "250 followed", func() bool { return count(fol) == 250 })
 	if got := followed(t, fol); len(got) != 250 {
@@ -236,7 +236,6 @@ func TestOutboxWaitsWhileNATSIsDownAndDrainsAfter(t *testing.T) {
 
 func TestFollowerRejudgesWithItsOwnSecretsAndKeepsBothVerdicts(t *testing.T) {
 	srv := serve(t, "127.0.0.1:0", t.TempDir())
-	defer srv.Close()
 	pub := openStore(t, true)
 	publisher(t, pub, srv.URL(), "stage", nil)
 	fol := openStore(t, false)
