@@ -13,6 +13,7 @@ import (
 	"github.com/hooklens/hooklens/app/capture"
 	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/signal"
+	"github.com/hooklens/hooklens/app/team"
 	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/store"
 )
@@ -32,6 +33,9 @@ type Hooklens struct {
 	// recorded) and sends them, for the tunnel and `hooklens tunnel check`.
 	Prober *tunnel.Prober
 	tunnel tunnelRun
+	// Publisher sends captured events to a team stream (Config.Publish);
+	// nil when not publishing. Its Status is "team: N waiting to publish".
+	Publisher *team.Publisher
 	// Notice is a sentence for the user about how the assembly started
 	// (a listener on another port than asked for), "" when none.
 	Notice string
@@ -61,6 +65,9 @@ type Config struct {
 	// BeforeListen runs once the store is open, before the listener starts
 	// (demo seeding).
 	BeforeListen func(h *Hooklens) error
+	// Publish, when set, keeps an outbox in the store and publishes every
+	// captured event to NATS JetStream (team_cmd.go).
+	Publish *TeamConfig
 }
 
 // TunnelConfig is a tunnel to start with the assembly.
@@ -100,7 +107,7 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(dir)
+	st, err := store.OpenWith(dir, store.Options{Outbox: cfg.Publish != nil})
 	if err != nil {
 		return nil, err
 	}
@@ -122,6 +129,11 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	workers, stopWorkers := context.WithCancel(context.Background())
 	h.stopWorkers = stopWorkers
 	h.Queue.Start(workers)
+	if cfg.Publish != nil {
+		if h.Publisher, err = startPublisher(st, *cfg.Publish, cfg.Logf); err != nil {
+			return nil, err
+		}
+	}
 
 	if cfg.BeforeListen != nil {
 		if err := cfg.BeforeListen(h); err != nil {
@@ -203,6 +215,9 @@ func (h *Hooklens) Close() error {
 	}
 	if h.stopRetain != nil {
 		h.stopRetain()
+	}
+	if h.Publisher != nil {
+		errs = append(errs, h.Publisher.Close()) // what is unsent stays in the outbox
 	}
 	errs = append(errs, h.Store.Close())
 	return errors.Join(errs...)
