@@ -28,6 +28,9 @@ type Outbox interface {
 	Event(id uint64) (*app.Event, error)
 }
 
+// closeGrace is how long Close goes on publishing what waits.
+const closeGrace = 2 * time.Second
+
 // batch is how many events one round publishes before waiting for acks.
 const batch = 256
 
@@ -122,8 +125,9 @@ func (p *Publisher) Status() Status {
 	return s
 }
 
-// Close stops publishing (what is waiting stays in the outbox for the next
-// start) and closes the connection.
+// Close publishes what waits for up to two seconds while NATS is reachable,
+// then stops (what is still waiting stays in the outbox for the next start)
+// and closes the connection.
 func (p *Publisher) Close() error {
 	select {
 	case <-p.quit:
@@ -155,8 +159,13 @@ func (p *Publisher) setErr(err error) {
 // events wait, every ten seconds.
 func (p *Publisher) run() {
 	defer close(p.done)
+	// A round in progress at Close, and the last drain, get closeGrace.
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { <-p.quit; cancel() }()
+	defer cancel()
+	go func() {
+		<-p.quit
+		time.AfterFunc(closeGrace, cancel)
+	}()
 	var (
 		stream   jetstream.Stream
 		lastErr  string    // the reason last logged, "" when publishing
@@ -164,6 +173,13 @@ func (p *Publisher) run() {
 		outage   bool      // events waited for a reason since the last drain
 		last     Status
 	)
+	drain := func() {
+		for stream != nil && p.nc.IsConnected() && ctx.Err() == nil {
+			if n, err := p.round(ctx); err != nil || n == 0 {
+				return
+			}
+		}
+	}
 	report := func() {
 		st := p.Status()
 		why := ""
@@ -217,6 +233,7 @@ func (p *Publisher) run() {
 		if progressed {
 			select {
 			case <-p.quit:
+				drain()
 				return
 			default:
 				continue
@@ -224,6 +241,7 @@ func (p *Publisher) run() {
 		}
 		select {
 		case <-p.quit:
+			drain()
 			return
 		case <-p.wake:
 		case <-tick.C:
