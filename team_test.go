@@ -122,6 +122,7 @@ func TestTeamFollowerGetsEveryPublishedRequestOnceByteExact(t *testing.T) {
 	for c := range clients {
 		wg.Go(func() {
 			client := &http.Client{Timeout: 30 * time.Second}
+			defer client.CloseIdleConnections()
 			for i := range perClient {
 				if postBinary(client, l.url+"/gh/push", c*perClient+i) != "" {
 					acked.Add(1)

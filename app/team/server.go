@@ -76,6 +76,9 @@ func Serve(cfg ServeConfig) (*Server, error) {
 			return nil, err
 		}
 	}
+	if port == 0 {
+		port = server.RANDOM_PORT // nats-server reads 0 as its default, 4222
+	}
 	opts := &server.Options{
 		ServerName:             "hooklens",
 		Host:                   host,
