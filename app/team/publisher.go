@@ -99,8 +99,13 @@ func NewPublisher(ob Outbox, cfg Config) (*Publisher, error) {
 }
 
 // OnStatus calls fn (from the publisher's goroutine) whenever the waiting
-// count or the reason changes; set it before Start.
-func (p *Publisher) OnStatus(fn func(Status)) { p.onStatus = fn }
+// count or the reason changes, for the window's "team: N waiting to
+// publish". It may be set at any time; the window wraps fn in fyne.Do.
+func (p *Publisher) OnStatus(fn func(Status)) {
+	p.mu.Lock()
+	p.onStatus = fn
+	p.mu.Unlock()
+}
 
 // Start runs the publishing loop until Close.
 func (p *Publisher) Start() { go p.run() }
@@ -198,8 +203,11 @@ func (p *Publisher) run() {
 			outage = false
 		}
 		lastErr = why
-		if p.onStatus != nil && (st.Waiting != last.Waiting || st.Connected != last.Connected || why != errString(last.Err)) {
-			p.onStatus(st)
+		p.mu.Lock()
+		fn := p.onStatus
+		p.mu.Unlock()
+		if fn != nil && (st.Waiting != last.Waiting || st.Connected != last.Connected || why != errString(last.Err)) {
+			fn(st)
 		}
 		last = st
 	}
