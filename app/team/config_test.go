@@ -66,6 +66,13 @@ func TestMessageCarriesTheWholeEventAndItsOrigin(t *testing.T) {
 		!got.ReceivedAt.Equal(e.ReceivedAt) || got.Response.Status != 503 || got.Query != "a=1" {
 		t.Fatalf("decoded %+v", got)
 	}
+	// Bytes a JSON string cannot carry survive too.
+	e.Headers = append(e.Headers, app.Header{Name: "X-Latin1", Value: "caf\xe9"})
+	e.Path = "/stripe/\xff"
+	b, _ = encode("desk-1", e)
+	if got, err = decode(b); err != nil || got.Path != e.Path || got.Headers[2].Value != "caf\xe9" || len(got.Headers) != 3 {
+		t.Fatalf("non-UTF-8 fields decoded as %q %q (%v)", got.Path, got.Headers, err)
+	}
 	if _, err := decode([]byte(`{"id":"1"}`)); err == nil {
 		t.Error("a message without an instance was accepted")
 	}

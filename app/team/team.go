@@ -18,6 +18,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -267,15 +268,37 @@ type Message struct {
 	Host           string `json:"host,omitempty"`
 	Proto          string `json:"proto,omitempty"`
 	VerdictDetails string `json:"verdict_details,omitempty"`
+	// Raw holds, only when one is not valid UTF-8 (which a JSON string
+	// cannot carry), the exact bytes of the path, query and headers.
+	Raw *RawFields `json:"raw,omitempty"`
+}
+
+// RawFields are request fields as bytes (base64 in JSON).
+type RawFields struct {
+	Path    []byte      `json:"path"`
+	Query   []byte      `json:"query,omitempty"`
+	Headers [][2][]byte `json:"headers"`
 }
 
 // NewMessage is the message for e captured by instance.
 func NewMessage(instance string, e *app.Event) Message {
-	return Message{
+	m := Message{
 		EventLine: exchange.NewEventLine(e, true),
 		Instance:  instance,
 		Host:      e.Host, Proto: e.Proto, VerdictDetails: e.Verdict.Details,
 	}
+	clean := utf8.ValidString(e.Path) && utf8.ValidString(e.Query)
+	for _, h := range e.Headers {
+		clean = clean && utf8.ValidString(h.Name) && utf8.ValidString(h.Value)
+	}
+	if !clean {
+		r := &RawFields{Path: []byte(e.Path), Query: []byte(e.Query), Headers: make([][2][]byte, len(e.Headers))}
+		for i, h := range e.Headers {
+			r.Headers[i] = [2][]byte{[]byte(h.Name), []byte(h.Value)}
+		}
+		m.Raw = r
+	}
+	return m
 }
 
 // Event is the message as an event to import: no local id, its Origin
@@ -291,6 +314,13 @@ func (m Message) Event() (*app.Event, error) {
 	e.Origin = "team:" + m.Instance + ":" + e.IDString()
 	e.ID = 0
 	e.Host, e.Proto, e.Verdict.Details = m.Host, m.Proto, m.VerdictDetails
+	if r := m.Raw; r != nil {
+		e.Path, e.Query = string(r.Path), string(r.Query)
+		e.Headers = make(app.Headers, len(r.Headers))
+		for i, h := range r.Headers {
+			e.Headers[i] = app.Header{Name: string(h[0]), Value: string(h[1])}
+		}
+	}
 	return e, nil
 }
 
