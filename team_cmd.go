@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/team"
@@ -124,17 +125,21 @@ func cmdTeam(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	fmt.Fprintf(stdout, "Team server on %s — JetStream data in %s. Press Ctrl+C to stop.\n", srv.URL(), filepath.Join(dir, "nats"))
+	url := srv.URL()
+	if host, err := os.Hostname(); err == nil && (strings.Contains(url, "//0.0.0.0:") || strings.Contains(url, "//[::]:")) {
+		url = strings.Replace(strings.Replace(url, "0.0.0.0", host, 1), "[::]", host, 1) // what others dial
+	}
+	fmt.Fprintf(stdout, "Team server on %s — JetStream data in %s. Press Ctrl+C to stop.\n", url, filepath.Join(dir, "nats"))
 	switch {
 	case srv.Generated:
 		fmt.Fprintf(stdout, "Clients log in as user %s with password %s (shown once; kept in %s, owner only):\n", srv.User, srv.Password, srv.PasswordPath)
-		fmt.Fprintf(stdout, "  hooklens listen --publish %s --user %s --password ...\n", srv.URL(), srv.User)
+		fmt.Fprintf(stdout, "  hooklens listen --publish %s --user %s --password ...\n", url, srv.User)
 	case srv.PasswordPath != "":
 		fmt.Fprintf(stdout, "Clients log in as user %s with the password kept in %s.\n", srv.User, srv.PasswordPath)
 	case srv.User != "":
 		fmt.Fprintf(stdout, "Clients log in as user %s.\n", srv.User)
 	default:
-		fmt.Fprintf(stdout, "  hooklens listen --publish %s    hooklens follow %s\n", srv.URL(), srv.URL())
+		fmt.Fprintf(stdout, "  hooklens listen --publish %s    hooklens follow %s\n", url, url)
 	}
 	ctx, stop := signalContext()
 	defer stop()
