@@ -146,3 +146,8 @@ func cmdTeam(args []string, stdout, stderr io.Writer) error {
 	<-ctx.Done()
 	return nil
 }
+
+var (
+	_ team.Outbox   = (*store.Store)(nil)
+	_ team.Importer = (*store.Store)(nil)
+)
