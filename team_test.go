@@ -196,6 +196,9 @@ func TestTeamPublisherSIGKILLedUnderLoadLosesAndRepeatsNothing(t *testing.T) {
 		for range 20 {
 			wg.Go(func() {
 				client := &http.Client{Timeout: 10 * time.Second}
+				// Spare connections the transport dialled but never used
+				// would hold the listener's shutdown for 5 s.
+				defer client.CloseIdleConnections()
 				for time.Now().Before(end) {
 					if id := postBinary(client, url+"/gh/x", int(n.Add(1))); id != "" {
 						acked.Store(id, true)
