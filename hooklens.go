@@ -14,6 +14,7 @@ import (
 	"github.com/hooklens/hooklens/app/capture"
 	"github.com/hooklens/hooklens/app/deliver"
 	"github.com/hooklens/hooklens/app/signal"
+	"github.com/hooklens/hooklens/app/team"
 	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/store"
 )
@@ -39,6 +40,9 @@ type Hooklens struct {
 	PruneHeld string
 	held      Retention
 
+	// Publisher sends captured events to a team stream (Config.Publish);
+	// nil when not publishing. Its Status is "team: N waiting to publish".
+	Publisher *team.Publisher
 	// Notice is a sentence for the user about how the assembly started
 	// (a listener on another port than asked for), "" when none.
 	Notice string
@@ -73,6 +77,9 @@ type Config struct {
 	// BeforeListen runs once the store is open, before the listener starts
 	// (demo seeding).
 	BeforeListen func(h *Hooklens) error
+	// Publish, when set, keeps an outbox in the store and publishes every
+	// captured event to NATS JetStream (team_cmd.go).
+	Publish *TeamConfig
 }
 
 // TunnelConfig is a tunnel to start with the assembly.
@@ -112,7 +119,7 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(dir)
+	st, err := store.OpenWith(dir, store.Options{Outbox: cfg.Publish != nil})
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +157,11 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	workers, stopWorkers := context.WithCancel(context.Background())
 	h.stopWorkers = stopWorkers
 	h.Queue.Start(workers)
+	if cfg.Publish != nil {
+		if h.Publisher, err = startPublisher(st, *cfg.Publish, cfg.Logf); err != nil {
+			return nil, err
+		}
+	}
 
 	if cfg.BeforeListen != nil {
 		if err := cfg.BeforeListen(h); err != nil {
@@ -234,6 +246,9 @@ func (h *Hooklens) Close() error {
 		h.stopRetain()
 	}
 	h.retainMu.Unlock()
+	if h.Publisher != nil {
+		errs = append(errs, h.Publisher.Close()) // what is unsent stays in the outbox
+	}
 	errs = append(errs, h.Store.Close())
 	return errors.Join(errs...)
 }

@@ -44,7 +44,12 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	full := c.fs.Bool("full", false, "with --json, add headers and body_base64 to each line")
 	rf := addRetentionFlags(c)
 	tf := addTunnelFlags(c)
+	pf := addPublishFlags(c)
 	if err := c.parse(args); err != nil {
+		return err
+	}
+	pub, err := pf.config()
+	if err != nil {
 		return err
 	}
 	tun, err := tf.config(c.data)
@@ -64,7 +69,7 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	defer out.Close(2 * time.Second)
 	logf := func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }
 	h, err := OpenHooklens(Config{Data: c.data, Addr: *addr, Retention: ret, Logf: logf, Tunnel: tun,
-		OnTunnel: printTunnel(out, *asJSON)})
+		OnTunnel: printTunnel(out, *asJSON), Publish: pub})
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdSignal(args[1:], stdout, stderr)
 	case "keys":
 		err = cmdKeys(args[1:], stdout, stderr)
+	case "team":
+		err = cmdTeam(args[1:], stdout, stderr)
+	case "follow":
+		err = cmdFollow(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -92,6 +96,12 @@ Usage:
                                               --tunnel gives the listener a public URL, probed
   hooklens repair [--data DIR]                check hooklens.db; when damaged, copy every readable
                                               record into a fresh file and keep the damaged one beside it
+  hooklens listen ... --publish nats://HOST:4222 [--stream HOOKLENS] [--creds F | --user U --password P]
+                [--tls-ca F]                  also publish every captured event to a team stream
+  hooklens team serve [--addr 127.0.0.1:4222] [--data DIR] [--user U --password P]
+                                              run a NATS server for the team (JetStream in DIR)
+  hooklens follow nats://HOST:4222 [--name NAME] [--filter EXPR] [--json] [--data DIR]
+                                              import the team's events into this data directory
   hooklens tunnel check URL [--json]          probe a public URL once: exit 0 only when it
                                               reaches this Hooklens
   hooklens events [--json] [--limit N] [--data DIR]

@@ -88,6 +88,17 @@ type Event struct {
 	Type     string
 	Response Response
 	Verdict  Verdict
+	// Origin says where an event not captured here came from; "" for one
+	// this listener captured. A followed team event is
+	// "team:<instance>:<remote id>" (the publishing Hooklens's instance name
+	// and its event id). The store keeps an index by Origin, so an event
+	// imported twice is stored once. Other kinds of import use their own
+	// "<kind>:..." prefix in this same field.
+	Origin string
+	// OriginVerdict is the verdict the origin gave, kept when this Hooklens
+	// judged the event again with its own endpoint secrets and came to a
+	// different result (Verdict is then the local one); nil otherwise.
+	OriginVerdict *Verdict
 }
 
 // IDString is the event id as shown to users and in JSON.

@@ -103,6 +103,10 @@ type record struct {
 	RespHdrs   []header    `json:"response_headers,omitempty"`
 	RespBody   []byte      `json:"response_body,omitempty"` // what we answered; small, ours
 	Verdict    app.Verdict `json:"verdict"`
+	// Origin and OriginVerdict are set on imported events only; records
+	// written before they existed decode with both empty.
+	Origin        rawString    `json:"origin,omitempty"`
+	OriginVerdict *app.Verdict `json:"origin_verdict,omitempty"`
 }
 
 func encodeRecord(e *app.Event) ([]byte, error) {
@@ -124,6 +128,9 @@ func encodeRecord(e *app.Event) ([]byte, error) {
 		RespHdrs:   toHeaders(e.Response.Headers),
 		RespBody:   e.Response.Body,
 		Verdict:    e.Verdict,
+
+		Origin:        rawString(e.Origin),
+		OriginVerdict: e.OriginVerdict,
 	})
 }
 
@@ -149,6 +156,9 @@ func decodeRecord(id uint64, b []byte) (*app.Event, error) {
 		Type:       string(r.Type),
 		Response:   app.Response{Status: r.Status, Headers: fromHeaders(r.RespHdrs), Body: r.RespBody},
 		Verdict:    r.Verdict,
+
+		Origin:        string(r.Origin),
+		OriginVerdict: r.OriginVerdict,
 	}, nil
 }
 

@@ -24,6 +24,9 @@ type recordReq struct {
 	finish   func(*app.Event)
 	forwards []*app.Delivery // stored with e, in its transaction
 	done     chan error      // buffered: the writer never waits for the caller
+	// dup is set by the writer when e has an Origin already imported: e
+	// is not stored again and e.ID is the stored copy's id (see Import).
+	dup bool
 }
 
 // Record stores e durably (see app.Recorder). Concurrent calls share one
@@ -38,6 +41,14 @@ func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event
 		return fmt.Errorf("event not recorded: %w", err)
 	}
 	r := &recordReq{e: e, finish: finish, forwards: forwards, done: make(chan error, 1)}
+	if err := s.enqueue(ctx, r); err != nil {
+		return err
+	}
+	return <-r.done
+}
+
+// enqueue hands r to the capture writer, honouring ctx while the queue is full.
+func (s *Store) enqueue(ctx context.Context, r *recordReq) error {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
@@ -52,7 +63,7 @@ func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event
 		s.sending.Done()
 		return fmt.Errorf("event not recorded: %w", ctx.Err())
 	}
-	return <-r.done
+	return nil
 }
 
 // writeLoop is the single capture writer. It commits groups until Close
@@ -94,13 +105,24 @@ func (s *Store) commitGroup(group []*recordReq) error {
 	now := time.Now()
 	return s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
-		var size int64
+		ob := s.outboxBuckets(tx)
+		var size, stored int64
 		for _, r := range group {
+			if r.e.Origin != "" {
+				if id := b.origin(r.e.Origin); id != 0 {
+					r.e.ID, r.dup = id, true
+					continue
+				}
+			}
 			n, err := b.put(r.e, r.finish, now)
 			if err != nil {
 				return err
 			}
 			size += int64(n)
+			stored++
+			if err := ob.add(r.e); err != nil {
+				return fmt.Errorf("queueing event %d to publish: %w", r.e.ID, err)
+			}
 			for _, d := range r.forwards {
 				d.EventID = r.e.ID
 				if err := putDelivery(tx, d); err != nil {
@@ -108,14 +130,19 @@ func (s *Store) commitGroup(group []*recordReq) error {
 				}
 			}
 		}
-		evs := make([]*app.Event, len(group))
-		for i, r := range group {
-			evs[i] = r.e
+		evs := make([]*app.Event, 0, len(group))
+		for _, r := range group {
+			if !r.dup {
+				evs = append(evs, r.e)
+			}
 		}
 		if err := countEvents(tx, evs); err != nil {
 			return err
 		}
-		if err := addUint(b.meta, keyCount, int64(len(group))); err != nil {
+		if err := addUint(b.meta, keyCount, stored); err != nil {
+			return err
+		}
+		if err := ob.commit(); err != nil {
 			return err
 		}
 		return addUint(b.meta, keyBytes, size)
@@ -125,6 +152,7 @@ func (s *Store) commitGroup(group []*recordReq) error {
 // buckets are the event buckets of one transaction.
 type buckets struct {
 	meta, events, bodies, summaries *bolt.Bucket
+	origins                         *bolt.Bucket // origin -> id (outbox.go)
 }
 
 func eventBuckets(tx *bolt.Tx) buckets {
@@ -133,6 +161,7 @@ func eventBuckets(tx *bolt.Tx) buckets {
 		events:    tx.Bucket(bucketEvents),
 		bodies:    tx.Bucket(bucketBodies),
 		summaries: tx.Bucket(bucketSummaries),
+		origins:   tx.Bucket(bucketOrigins),
 	}
 	if tx.Writable() {
 		b.events.FillPercent = fillPercent
@@ -167,6 +196,11 @@ func (b buckets) put(e *app.Event, finish func(*app.Event), now time.Time) (int,
 	}
 	if err := b.summaries.Put(k, sum); err != nil {
 		return 0, err
+	}
+	if e.Origin != "" {
+		if err := b.origins.Put([]byte(e.Origin), k); err != nil {
+			return 0, err
+		}
 	}
 	return recordSize(k, meta, e.Body, sum), nil
 }

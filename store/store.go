@@ -80,6 +80,8 @@ type Store struct {
 	onDamage  []func(error)
 	skipped   atomic.Int64
 	checking  atomic.Bool // a background check has been started
+	// outbox: captured events are also queued to publish (Options.Outbox).
+	outbox bool
 }
 
 // openError carries a message written for the user while still matching
@@ -111,7 +113,18 @@ func DefaultDir() (string, error) {
 // last run did not close it); a damaged one gives a *DamagedError and is
 // left byte for byte as it was. A big file after an unclean shutdown is
 // checked in the background: see Damage and OnDamage.
-func Open(dir string) (*Store, error) {
+func Open(dir string) (*Store, error) { return OpenWith(dir, Options{}) }
+
+// Options are how OpenWith opens the store.
+type Options struct {
+	// Outbox queues every captured event (not imported ones) in the
+	// outbox, in the transaction that stores it, for a team publisher to
+	// send (outbox.go). Off, capture writes nothing more.
+	Outbox bool
+}
+
+// OpenWith is Open with options.
+func OpenWith(dir string, o Options) (*Store, error) {
 	notice, err := prepareDir(dir)
 	if err != nil {
 		return nil, err
@@ -144,6 +157,7 @@ func Open(dir string) (*Store, error) {
 		queue:  make(chan *recordReq, 1024),
 		subs:   make(map[*subscriber]struct{}),
 		quit:   make(chan struct{}),
+		outbox: o.Outbox,
 	}
 	if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyOpen, []byte{1}) }); err != nil {
 		db.Close()

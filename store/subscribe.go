@@ -60,9 +60,11 @@ func (s *Store) publish(group []*recordReq) {
 		return
 	}
 	// Copies: once Record returns the caller owns e again and may reuse it.
-	events := make([]*app.Event, len(group))
-	for i, r := range group {
-		events[i] = cloneEvent(r.e)
+	events := make([]*app.Event, 0, len(group))
+	for _, r := range group {
+		if !r.dup { // already stored and told before
+			events = append(events, cloneEvent(r.e))
+		}
 	}
 	for sub := range s.subs {
 		sub.push(events)
