@@ -383,3 +383,44 @@ func TestTeamServeListenFollowFromTheCommandLine(t *testing.T) {
 		t.Fatalf("follow after SIGINT: %v; %s", err, ferr)
 	}
 }
+
+// The window's Team control follows a stream into the window's store: the
+// events a publishing listen captured appear, marked with their origin.
+func TestWindowTeamFollowsIntoTheWindowsStore(t *testing.T) {
+	srv, _ := teamServer(t)
+	url := srv.URL()
+	pub := startListen(t, shortDir(t), "--publish", url)
+	for i := 0; i < 5; i++ {
+		resp, err := http.Post(pub.url+"/x", "text/plain", strings.NewReader("hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	h, err := OpenHooklens(Config{Data: shortDir(t), Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	wt := &windowTeam{h: h}
+	var mu sync.Mutex
+	var said []string
+	wt.OnStatus(func(s string) { mu.Lock(); said = append(said, s); mu.Unlock() })
+	if err := wt.Follow(url, "desk-1"); err != nil {
+		t.Fatal(err)
+	}
+	defer wt.Stop()
+	waitFor(t, func() bool { n, _ := h.Store.Count(); return n == 5 })
+	rows, _ := h.Store.Events(app.Page{})
+	for _, r := range rows {
+		if !strings.HasPrefix(r.Origin, "team:") {
+			t.Fatalf("followed row without its team origin: %+v", r)
+		}
+	}
+	wt.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.ContainsFunc(said, func(s string) bool { return strings.Contains(s, "following stream") }) {
+		t.Errorf("status lines %q", said)
+	}
+}

@@ -76,10 +76,12 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 		defer stopRun()
 	}
 
+	wteam := &windowTeam{h: h}
+	defer wteam.Stop()
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
-		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Keys: keys, Demo: *demoMode, Notice: h.Notice,
+		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Keys: keys, Team: wteam, Demo: *demoMode, Notice: h.Notice,
 		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow,
 		Tunnel: windowTunnel{h}, TunnelSecrets: windowSecrets(h, *demoMode)}) // window_tunnel.go
 	h.Store.OnPrune(func(p store.PruneReport) { w.Notify(p.String()) })

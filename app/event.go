@@ -121,7 +121,7 @@ func requestURI(path, query string) string {
 func (e *Event) Summary() EventSummary {
 	return EventSummary{
 		ID: e.ID, ReceivedAt: e.ReceivedAt, Method: e.Method, Path: e.Path,
-		Query: e.Query, Endpoint: e.Endpoint, Type: e.Type, Size: e.Size, Truncated: e.Truncated,
+		Query: e.Query, Endpoint: e.Endpoint, Type: e.Type, Origin: e.Origin, Size: e.Size, Truncated: e.Truncated,
 		Status: e.Response.Status, Verdict: e.Verdict,
 	}
 }
@@ -135,6 +135,7 @@ type EventSummary struct {
 	Query      string
 	Endpoint   string
 	Type       string // the provider's event name, "" when none
+	Origin     string // where an imported or followed event came from, "" when captured here
 	Size       int64
 	Truncated  bool
 	Status     int

@@ -215,6 +215,8 @@ func encodeSummary(e *app.Event, storedAt time.Time) []byte {
 	// Fields added later follow; summaries written before them end here.
 	b = binary.AppendUvarint(b, uint64(len(e.Type)))
 	b = append(b, e.Type...)
+	b = binary.AppendUvarint(b, uint64(len(e.Origin)))
+	b = append(b, e.Origin...)
 	return b
 }
 
@@ -244,6 +246,9 @@ func decodeSummary(id uint64, b []byte) (app.EventSummary, error) {
 	s.Truncated = d.byte() == 1
 	if !d.bad && len(d.b) > 0 {
 		s.Type = d.str()
+	}
+	if !d.bad && len(d.b) > 0 {
+		s.Origin = d.str()
 	}
 	if d.bad {
 		return s, fmt.Errorf("event %d: %w", id, errSummary)

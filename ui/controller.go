@@ -24,6 +24,9 @@ type controller struct {
 
 	dash *dashboard // the Dashboard window while it is open
 
+	teamStatus string        // what the team follower said last
+	teamLabel  *widget.Label // the Team control's status line while it is open
+
 	// The dialogs while they are open.
 	epList     *dialogs.EndpointList
 	epEditor   *dialogs.EndpointEditor

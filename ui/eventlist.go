@@ -174,6 +174,10 @@ func (rr *eventRowRenderer) metaText() string {
 		// The provider's event name tells fired and captured events apart.
 		parts = append([]string{s.Type}, parts...)
 	}
+	if kind, _, ok := strings.Cut(s.Origin, ":"); ok && kind != "" {
+		// Followed (team) and imported events say so first.
+		parts = append([]string{kind}, parts...)
+	}
 	if s.Endpoint != "" {
 		parts = append(parts, s.Endpoint)
 	}

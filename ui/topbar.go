@@ -73,13 +73,18 @@ func newTopBar(w *Window) *topBar {
 	if w.d.Queue == nil {
 		t.fireBtn.Hide()
 	}
+	teamBtn := widget.NewButtonWithIcon("Team", theme.AccountIcon(), w.ctl.showTeam)
+	if w.d.Team == nil {
+		teamBtn.Hide()
+	}
+	w.ctl.watchTeam()
 	dash := widget.NewButtonWithIcon("Dashboard", theme.GridIcon(), w.ctl.showDashboard)
 	if w.d.Stats == nil {
 		dash.Hide()
 	}
 	settings := widget.NewButtonWithIcon("Settings", theme.MoreVerticalIcon(), w.ctl.showSettings)
 	settings.Importance = widget.LowImportance
-	right := container.NewHBox(t.fireBtn, dash, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
+	right := container.NewHBox(t.fireBtn, dash, teamBtn, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
 	bar := w.addPublicURL(container.NewBorder(nil, nil, left, right))
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")

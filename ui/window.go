@@ -95,6 +95,8 @@ type Deps struct {
 	// calls PruneNow.
 	PruneHeld string
 	PruneNow  func()
+	// Team follows a team stream from the window; nil hides the control.
+	Team Team
 	// Stats backs the Dashboard (kept counters); nil hides it.
 	Stats app.StatsStore
 	// Retention backs the Settings dialog's retention fields; nil hides them.

@@ -162,12 +162,12 @@ type Report struct {
 	// computed here and of the one sent. Never more: a whole expected
 	// signature would let anyone who sees the report forge this request.
 	Expected, Received string
-	SignedContent      string        // exactly what is signed; long bodies elided in the middle
+	SignedContent      string // exactly what is signed; long bodies elided in the middle
 	// The whole values, for the live Signature tab's copy buttons only:
 	// never stored (Details holds the short forms above), never exported.
-	ExpectedFull, ReceivedFull string `json:"-"`
-	SignedBytes                []byte `json:"-"`
-	Skew               time.Duration // arrival time minus the sender's timestamp; 0 without one
+	ExpectedFull, ReceivedFull string        `json:"-"`
+	SignedBytes                []byte        `json:"-"`
+	Skew                       time.Duration // arrival time minus the sender's timestamp; 0 without one
 	// Diagnosis lists the mistakes that reproduce the received signature,
 	// and notes worth knowing even when the signature is valid.
 	Diagnosis []string
