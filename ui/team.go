@@ -30,9 +30,9 @@ const (
 func (c *controller) showTeam() {
 	t := c.d.Team
 	url := widget.NewEntry()
-	url.SetPlaceHolder("nats://team-server:4222")
+	url.SetPlaceHolder("e.g. nats://team-server:4222")
 	name := widget.NewEntry()
-	name.SetPlaceHolder("this computer's name")
+	name.SetPlaceHolder("(this computer's name)")
 	if v, err := c.d.Settings.Setting(keyTeamURL); err == nil {
 		url.SetText(v)
 	}
