@@ -85,6 +85,31 @@ type Event struct {
 	Endpoint   string // slug of the endpoint that matched, "" for none
 	Response   Response
 	Verdict    Verdict
+	// Origin says where an event not captured here came from; "" for one
+	// this listener captured. An event imported from a file or a paste is
+	// "import:<source>#<n>" (see ImportOrigin).
+	Origin string
+	// OriginVerdict is the verdict the source carried (a Hooklens export
+	// judged at the original time), kept beside Verdict, which is judged
+	// here at import; nil when the source carried none.
+	OriginVerdict *Verdict
+}
+
+// ImportOrigin is the Origin of the n-th event (from 1) imported from source.
+func ImportOrigin(source string, n int) string {
+	return "import:" + source + "#" + strconv.Itoa(n)
+}
+
+// ImportedFrom is the source an imported event came from, and whether it was imported.
+func (e *Event) ImportedFrom() (source string, ok bool) {
+	rest, ok := strings.CutPrefix(e.Origin, "import:")
+	if !ok {
+		return "", false
+	}
+	if i := strings.LastIndexByte(rest, '#'); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest, true
 }
 
 // IDString is the event id as shown to users and in JSON.

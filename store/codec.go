@@ -102,6 +102,10 @@ type record struct {
 	RespHdrs   []header    `json:"response_headers,omitempty"`
 	RespBody   []byte      `json:"response_body,omitempty"` // what we answered; small, ours
 	Verdict    app.Verdict `json:"verdict"`
+	// Origin and OriginVerdict are set on imported events only; records
+	// written before they existed decode with both empty.
+	Origin        rawString    `json:"origin,omitempty"`
+	OriginVerdict *app.Verdict `json:"origin_verdict,omitempty"`
 }
 
 func encodeRecord(e *app.Event) ([]byte, error) {
@@ -122,6 +126,9 @@ func encodeRecord(e *app.Event) ([]byte, error) {
 		RespHdrs:   toHeaders(e.Response.Headers),
 		RespBody:   e.Response.Body,
 		Verdict:    e.Verdict,
+
+		Origin:        rawString(e.Origin),
+		OriginVerdict: e.OriginVerdict,
 	})
 }
 
@@ -146,6 +153,9 @@ func decodeRecord(id uint64, b []byte) (*app.Event, error) {
 		Endpoint:   string(r.Endpoint),
 		Response:   app.Response{Status: r.Status, Headers: fromHeaders(r.RespHdrs), Body: r.RespBody},
 		Verdict:    r.Verdict,
+
+		Origin:        string(r.Origin),
+		OriginVerdict: r.OriginVerdict,
 	}, nil
 }
 
