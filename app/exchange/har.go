@@ -292,7 +292,10 @@ func harEvent(en harEntry) (*app.Event, error) {
 	hk := en.Hooklens
 	if hk != nil {
 		e.Path, e.Query = hk.Path, hk.Query
-		for _, x := range []struct{ b, what string; to *string }{{hk.PathBase64, "path_base64", &e.Path}, {hk.QueryBase64, "query_base64", &e.Query}} {
+		for _, x := range []struct {
+			b, what string
+			to      *string
+		}{{hk.PathBase64, "path_base64", &e.Path}, {hk.QueryBase64, "query_base64", &e.Query}} {
 			if x.b != "" {
 				v, err := b64.DecodeString(x.b)
 				if err != nil {
