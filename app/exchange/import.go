@@ -33,6 +33,10 @@ var Formats = []string{FormatHAR, FormatJSONL, FormatCurl, FormatRaw}
 func Detect(data []byte) (string, error) {
 	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	t = bytes.TrimPrefix(t, []byte("\xef\xbb\xbf"))
+	for bytes.HasPrefix(t, []byte("#")) { // a script's comments
+		_, rest, _ := bytes.Cut(t, []byte("\n"))
+		t = bytes.TrimLeft(rest, " \t\r\n")
+	}
 	switch {
 	case len(t) == 0:
 		return "", errors.New("the input is empty: paste a curl command, a raw HTTP request, a HAR file or JSON lines")
