@@ -91,14 +91,31 @@ type Event struct {
 	// Origin says where an event not captured here came from; "" for one
 	// this listener captured. A followed team event is
 	// "team:<instance>:<remote id>" (the publishing Hooklens's instance name
-	// and its event id). The store keeps an index by Origin, so an event
-	// imported twice is stored once. Other kinds of import use their own
-	// "<kind>:..." prefix in this same field.
+	// and its event id); one imported from a file or a paste is
+	// "import:<source>#<n>" (see ImportOrigin). The store keeps an index by
+	// Origin, so an event imported twice is stored once.
 	Origin string
-	// OriginVerdict is the verdict the origin gave, kept when this Hooklens
-	// judged the event again with its own endpoint secrets and came to a
-	// different result (Verdict is then the local one); nil otherwise.
+	// OriginVerdict is the verdict the origin gave (a followed Hooklens, a
+	// Hooklens export judged at the original time), kept beside Verdict,
+	// which is judged here; nil when there is none to show.
 	OriginVerdict *Verdict
+}
+
+// ImportOrigin is the Origin of the n-th event (from 1) imported from source.
+func ImportOrigin(source string, n int) string {
+	return "import:" + source + "#" + strconv.Itoa(n)
+}
+
+// ImportedFrom is the source an imported event came from, and whether it was imported.
+func (e *Event) ImportedFrom() (source string, ok bool) {
+	rest, ok := strings.CutPrefix(e.Origin, "import:")
+	if !ok {
+		return "", false
+	}
+	if i := strings.LastIndexByte(rest, '#'); i >= 0 {
+		rest = rest[:i]
+	}
+	return rest, true
 }
 
 // IDString is the event id as shown to users and in JSON.

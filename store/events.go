@@ -435,3 +435,46 @@ func (c *candidate) EventType() string {
 	e.Body = c.Body()
 	return app.EventType(&e)
 }
+
+// ImportAll stores imported events in one transaction: all of them or, on
+// any error or when ctx ends, none (their ids are then reset to 0). Each
+// gets a new id, so no stored event is ever overwritten. Subscribers are
+// told after the commit.
+func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	now := time.Now()
+	err := s.update(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		var size int64
+		for i, e := range events {
+			if i%256 == 0 {
+				if err := ctx.Err(); err != nil {
+					return fmt.Errorf("import stopped, nothing was stored: %w", err)
+				}
+			}
+			n, err := b.put(e, nil, now)
+			if err != nil {
+				return fmt.Errorf("storing imported event %d of %d: %w", i+1, len(events), err)
+			}
+			size += int64(n)
+		}
+		if err := addUint(b.meta, keyCount, int64(len(events))); err != nil {
+			return err
+		}
+		return addUint(b.meta, keyBytes, size)
+	})
+	if err != nil {
+		for _, e := range events {
+			e.ID = 0
+		}
+		return err
+	}
+	group := make([]*recordReq, len(events))
+	for i, e := range events {
+		group[i] = &recordReq{e: e}
+	}
+	s.publish(group)
+	return nil
+}

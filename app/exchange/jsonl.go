@@ -45,6 +45,32 @@ type EventLine struct {
 	QueryBase64    string       `json:"query_base64,omitempty"`
 	HeadersBase64  *[][2]string `json:"headers_base64,omitempty"`
 	TrailersBase64 *[][2]string `json:"trailers_base64,omitempty"`
+
+	// The full form also carries what an import needs to restore the
+	// event: the protocol, Hooklens's answer and where it came from.
+	Proto         string        `json:"proto,omitempty"`
+	Response      *ResponseLine `json:"response,omitempty"`
+	Origin        string        `json:"origin,omitempty"`
+	OriginVerdict *VerdictLine  `json:"origin_verdict,omitempty"`
+}
+
+// ResponseLine is what Hooklens answered (its status is EventLine.Status).
+type ResponseLine struct {
+	Headers       *[][2]string `json:"headers,omitempty"`
+	HeadersBase64 *[][2]string `json:"headers_base64,omitempty"`
+	BodyBase64    string       `json:"body_base64,omitempty"`
+}
+
+func verdictLine(v app.Verdict, full bool) VerdictLine {
+	l := VerdictLine{Scheme: v.Scheme, Result: v.Result, Reason: v.Reason}
+	if full {
+		l.Details = v.Details
+	}
+	return l
+}
+
+func (v VerdictLine) verdict() app.Verdict {
+	return app.Verdict{Scheme: v.Scheme, Result: v.Result, Reason: v.Reason, Details: v.Details}
 }
 
 var b64 = base64.StdEncoding
@@ -105,6 +131,8 @@ type VerdictLine struct {
 	Scheme string `json:"scheme"`
 	Result string `json:"result"`
 	Reason string `json:"reason"`
+	// Details is the explanation, in the full form only.
+	Details string `json:"details,omitempty"`
 }
 
 // NewEventLine converts e; full adds headers (as [name, value] pairs in wire
@@ -121,7 +149,7 @@ func NewEventLine(e *app.Event, full bool) EventLine {
 		Status:     e.Response.Status,
 		Size:       e.Size,
 		Truncated:  e.Truncated,
-		Verdict:    VerdictLine{Scheme: e.Verdict.Scheme, Result: e.Verdict.Result, Reason: e.Verdict.Reason},
+		Verdict:    verdictLine(e.Verdict, full),
 		RemoteAddr: e.RemoteAddr,
 
 		PathBase64:  inBase64(e.Path),
@@ -134,6 +162,16 @@ func NewEventLine(e *app.Event, full bool) EventLine {
 		}
 		b := b64.EncodeToString(e.Body)
 		l.BodyBase64 = &b
+		l.Proto, l.Origin = e.Proto, e.Origin
+		if len(e.Response.Headers) > 0 || len(e.Response.Body) > 0 {
+			r := &ResponseLine{BodyBase64: b64.EncodeToString(e.Response.Body)}
+			r.Headers, r.HeadersBase64 = pairs(e.Response.Headers)
+			l.Response = r
+		}
+		if e.OriginVerdict != nil {
+			v := verdictLine(*e.OriginVerdict, true)
+			l.OriginVerdict = &v
+		}
 	}
 	return l
 }
@@ -144,7 +182,12 @@ func (l EventLine) Event() (*app.Event, error) {
 		Method: l.Method, Path: l.Path, Query: l.Query, Endpoint: l.Endpoint, Type: l.Type,
 		Size: l.Size, Truncated: l.Truncated, RemoteAddr: l.RemoteAddr,
 		Response: app.Response{Status: l.Status},
-		Verdict:  app.Verdict{Scheme: l.Verdict.Scheme, Result: l.Verdict.Result, Reason: l.Verdict.Reason},
+		Verdict:  l.Verdict.verdict(),
+		Proto:    l.Proto, Origin: l.Origin,
+	}
+	if l.OriginVerdict != nil {
+		v := l.OriginVerdict.verdict()
+		e.OriginVerdict = &v
 	}
 	if l.ID != "" {
 		id, err := app.ParseID(l.ID)
@@ -180,6 +223,19 @@ func (l EventLine) Event() (*app.Event, error) {
 	}
 	if e.Trailers, err = headersOf(l.Trailers, l.TrailersBase64, l.ID, "trailers"); err != nil {
 		return nil, err
+	}
+	e.Host = e.Headers.Get("Host")
+	if r := l.Response; r != nil {
+		if e.Response.Headers, err = headersOf(r.Headers, r.HeadersBase64, l.ID, "response headers"); err != nil {
+			return nil, err
+		}
+		b, err := b64.DecodeString(r.BodyBase64)
+		if err != nil {
+			return nil, fmt.Errorf("event line %s has a response body_base64 that is not base64: %w", l.ID, err)
+		}
+		if len(b) > 0 {
+			e.Response.Body = b
+		}
 	}
 	if l.BodyBase64 != nil {
 		b, err := b64.DecodeString(*l.BodyBase64)

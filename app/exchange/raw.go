@@ -20,15 +20,30 @@ import (
 // bodies decoded, otherwise the rest of the input.
 func ParseRawRequest(data []byte) (*app.Event, error) {
 	// Editors and shells add blank lines before a request; HTTP ignores them too.
-	data = bytes.TrimLeft(data, "\r\n")
+	e, _, err := parseRaw(bytes.TrimLeft(data, "\r\n"))
+	return e, err
+}
+
+// parseRaw reads one request from the start of data and says how many
+// bytes it took.
+func parseRaw(data []byte) (*app.Event, int, error) {
+	e, used, err := parseRawHead(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	return e, used, nil
+}
+
+func parseRawHead(data []byte) (*app.Event, int, error) {
 	head, body, found := cutHead(data)
 	if !found {
-		return nil, errors.New("the request has no blank line after its headers: end the header block with an empty line")
+		return nil, 0, errors.New("the request has no blank line after its headers: end the header block with an empty line")
 	}
+	bodyAt := len(data) - len(body)
 	lines := strings.Split(strings.ReplaceAll(string(head), "\r\n", "\n"), "\n")
 	method, target, proto, err := parseRequestLine(lines[0])
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	e := &app.Event{Method: method, Proto: proto}
 	e.Path, e.Query = splitTarget(target)
@@ -38,7 +53,7 @@ func ParseRawRequest(data []byte) (*app.Event, error) {
 		}
 		if line[0] == ' ' || line[0] == '\t' { // obsolete line folding
 			if len(e.Headers) == 0 {
-				return nil, fmt.Errorf("header line %d starts with a space but follows no header", i+2)
+				return nil, 0, fmt.Errorf("header line %d starts with a space but follows no header", i+2)
 			}
 			last := &e.Headers[len(e.Headers)-1]
 			last.Value = strings.TrimSpace(last.Value + " " + strings.TrimSpace(line))
@@ -46,16 +61,20 @@ func ParseRawRequest(data []byte) (*app.Event, error) {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, fmt.Errorf("header line %d %q is not 'Name: value'", i+2, clip(line))
+			return nil, 0, fmt.Errorf("header line %d %q is not 'Name: value'", i+2, clip(line))
 		}
 		e.Headers = append(e.Headers, app.Header{Name: name, Value: strings.Trim(value, " \t")})
 	}
 	e.Host = e.Headers.Get("Host")
-	if e.Body, err = readBody(e.Headers, body); err != nil {
-		return nil, err
+	var used int
+	if e.Body, used, err = readBody(e.Headers, body); err != nil {
+		return nil, 0, err
+	}
+	if len(e.Body) == 0 {
+		e.Body = nil
 	}
 	e.Size = int64(len(e.Body))
-	return e, nil
+	return e, bodyAt + used, nil
 }
 
 // cutHead splits at the first empty line, which may be CRLF CRLF or LF LF.
@@ -107,27 +126,75 @@ func splitTarget(target string) (path, query string) {
 	return path, query
 }
 
-func readBody(h app.Headers, body []byte) ([]byte, error) {
+// readBody returns the body and how many bytes of the input it took.
+func readBody(h app.Headers, body []byte) ([]byte, int, error) {
 	if strings.Contains(strings.ToLower(h.Get("Transfer-Encoding")), "chunked") {
-		out, err := io.ReadAll(httputil.NewChunkedReader(bufio.NewReader(bytes.NewReader(body))))
+		r := bytes.NewReader(body) // a ByteReader: the chunked reader reads no further than it needs
+		out, err := io.ReadAll(httputil.NewChunkedReader(r))
 		if err != nil {
-			return nil, fmt.Errorf("the body says Transfer-Encoding: chunked but its chunks are damaged: %w", err)
+			return nil, 0, fmt.Errorf("the body says Transfer-Encoding: chunked but its chunks are damaged: %w", err)
 		}
-		return out, nil
+		used := len(body) - r.Len()
+		// The last chunk is followed by (trailers and) an empty line.
+		rest := body[used:]
+		if i := bytes.Index(rest, []byte("\r\n")); i == 0 {
+			used += 2
+		} else if len(rest) > 0 && rest[0] == '\n' {
+			used++
+		}
+		return out, used, nil
 	}
 	cl := h.Get("Content-Length")
 	if cl == "" {
-		return body, nil
+		return body, len(body), nil
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64)
 	if err != nil || n < 0 {
-		return nil, fmt.Errorf("Content-Length %q is not a byte count", clip(cl))
+		return nil, 0, fmt.Errorf("Content-Length %q is not a byte count", clip(cl))
 	}
 	if n > int64(len(body)) {
-		return nil, fmt.Errorf("Content-Length says %d bytes but the body has %d: the file may be cut short", n, len(body))
+		return nil, 0, fmt.Errorf("Content-Length says %d bytes but the body has %d: the file may be cut short", n, len(body))
 	}
 	// Anything after Content-Length bytes (often a newline an editor added) is not body.
-	return body[:n], nil
+	return body[:n], int(n), nil
+}
+
+// WriteRaw writes events as HTTP/1.1 requests as they were on the wire,
+// one after another. A chunked body is written as one chunk (and its
+// trailers). A body with neither Content-Length nor chunked framing can
+// only be the last request of a file: export such an event on its own.
+func WriteRaw(w io.Writer, events []*app.Event) error {
+	bw := bufio.NewWriter(w)
+	for i, e := range events {
+		chunked := strings.Contains(strings.ToLower(e.Headers.Get("Transfer-Encoding")), "chunked")
+		if len(e.Body) > 0 && !chunked && e.Headers.Get("Content-Length") == "" && i < len(events)-1 {
+			return fmt.Errorf("event %s has a body without Content-Length, so it cannot be followed by another request in one raw file: export it alone with --id %s", e.IDString(), e.IDString())
+		}
+		proto := e.Proto
+		if proto == "" {
+			proto = "HTTP/1.1"
+		}
+		fmt.Fprintf(bw, "%s %s %s\r\n", e.Method, e.RequestURI(), proto)
+		for _, h := range e.Headers {
+			fmt.Fprintf(bw, "%s: %s\r\n", h.Name, h.Value)
+		}
+		bw.WriteString("\r\n")
+		if chunked {
+			if len(e.Body) > 0 {
+				fmt.Fprintf(bw, "%x\r\n", len(e.Body))
+				bw.Write(e.Body)
+				bw.WriteString("\r\n")
+			}
+			bw.WriteString("0\r\n")
+			for _, h := range e.Trailers {
+				fmt.Fprintf(bw, "%s: %s\r\n", h.Name, h.Value)
+			}
+			bw.WriteString("\r\n")
+		} else {
+			bw.Write(e.Body)
+		}
+	}
+	return bw.Flush()
 }
 
 // clip keeps error messages short when input is long.
