@@ -8,6 +8,7 @@ import (
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/api"
 	"github.com/hooklens/hooklens/app/deliver"
+	"github.com/hooklens/hooklens/app/exchange"
 	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/app/verify"
 	"github.com/hooklens/hooklens/store"
@@ -130,6 +131,16 @@ func (b *localBackend) CheckTunnel(ctx context.Context, publicURL string) (tunne
 		return tunnel.Result{}, fmt.Errorf("%w: %v", api.ErrInvalid, err)
 	}
 	return b.prober.Check(ctx, publicURL), nil
+}
+
+// Import judges events with verify.Judge and stores them in one
+// transaction (exchange.Import).
+func (b *localBackend) Import(ctx context.Context, source string, events []*app.Event) (exchange.Result, error) {
+	res, err := exchange.Import(ctx, b.st, events, exchange.Options{Source: source, PublicURL: b.public()})
+	if err != nil {
+		return res, err
+	}
+	return res, nil
 }
 
 // Skipped is how many unreadable records listings have left out.

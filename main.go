@@ -60,6 +60,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdTeam(args[1:], stdout, stderr)
 	case "follow":
 		err = cmdFollow(args[1:], stdout, stderr)
+	case "export":
+		err = cmdExport(args[1:], stdout, stderr)
+	case "import":
+		err = cmdImport(args[1:], stdout, stderr)
+	case "bundle":
+		err = cmdBundle(args[1:], stdout, stderr)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usageText)
 		return 0
@@ -127,6 +133,15 @@ Usage:
                                               send a Bigin signal; invalid input exits 2
   hooklens keys show salesiq [--pem]          Hooklens's SalesIQ public key, for your receiver
   hooklens deliveries [--json] [--limit N]    list deliveries with their attempts
+  hooklens export --format har|jsonl|curl|raw|bundle [--filter EXPR] [--id N]... -o FILE
+                [--base-url URL] [--secrets]   write events (all, the filter's, or by id) for other
+                                              tools; curl writes binary bodies beside the script
+  hooklens import FILE [--format har|jsonl|curl|raw]
+                                              import a HAR, JSON lines, curl commands or a raw request
+                                              (detected); judged now, all or nothing; prints counts
+  hooklens bundle [--filter EXPR] [--id N]... [--secrets] -o FILE.zip
+                                              a support bundle: events (HAR, JSON lines), verdicts,
+                                              deliveries, settings with secrets redacted
   hooklens wait [--path P] [--endpoint S] [--verdict V] [--timeout 30s] [--json] [--addr A]
                                               block until a matching event is captured; exit 1
                                               on timeout (for scripts and CI)

@@ -15,6 +15,7 @@
 //	                                    the first event captured from now on that matches
 //	GET  /v1/events/ID/verdict          the event judged again now, as a verify report
 //	POST /v1/tunnel/check               {"url":U}: probe U once; answers {"Reachable":...}
+//	POST /v1/import?source=NAME         JSON lines of events to import (all or none); answers the counts
 //	GET  /v1/status                     {"listening":URL,"data":DIR,"pid":N}
 package api
 
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/exchange"
 	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/app/verify"
 )
@@ -56,6 +58,9 @@ type Backend interface {
 	CheckTunnel(ctx context.Context, publicURL string) (tunnel.Result, error)
 	// Status says where the instance listens and keeps its data.
 	Status() (Status, error)
+	// Import stores parsed events as imported from source, judged now with
+	// verify.Judge, all in one transaction or none (exchange.Import).
+	Import(ctx context.Context, source string, events []*app.Event) (exchange.Result, error)
 }
 
 // Status describes a running instance.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -241,6 +242,41 @@ func (c *Client) Judge(id uint64) (verify.Report, error) {
 	var rep verify.Report
 	err := c.get(context.Background(), "/v1/events/"+app.FormatID(id)+"/verdict", nil, &rep)
 	return rep, err
+}
+
+// Import implements Backend: the events travel as full JSON lines.
+func (c *Client) Import(ctx context.Context, source string, events []*app.Event) (exchange.Result, error) {
+	var buf bytes.Buffer
+	lw := exchange.NewLineWriter(&buf, true)
+	for _, e := range events {
+		if err := lw.Write(e); err != nil {
+			return exchange.Result{}, err
+		}
+	}
+	u := "http://hooklens/v1/import?" + url.Values{"source": {source}}.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, &buf)
+	if err != nil {
+		return exchange.Result{}, err
+	}
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return exchange.Result{}, fmt.Errorf("the running Hooklens did not answer on %s: %w", c.path, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		var eb errorBody
+		if json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&eb) != nil || eb.Error == "" {
+			eb.Error = "the running Hooklens answered " + resp.Status
+		}
+		if resp.StatusCode == http.StatusBadRequest {
+			return exchange.Result{}, &UsageError{Msg: eb.Error}
+		}
+		return exchange.Result{}, errors.New(eb.Error)
+	}
+	var res exchange.Result
+	err = json.NewDecoder(resp.Body).Decode(&res)
+	return res, err
 }
 
 // Status implements Backend.

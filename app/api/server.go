@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -55,6 +56,7 @@ func Listen(dir string, b Backend, logf func(string, ...any)) (*Server, error) {
 	mux.HandleFunc("POST /v1/send", s.send)
 	mux.HandleFunc("GET /v1/wait", s.wait)
 	mux.HandleFunc("POST /v1/tunnel/check", s.checkTunnel)
+	mux.HandleFunc("POST /v1/import", s.importEvents)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
@@ -235,6 +237,21 @@ func (s *Server) checkTunnel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.b.CheckTunnel(r.Context(), in.URL)
+	reply(w, res, err)
+}
+
+func (s *Server) importEvents(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<30))
+	if err != nil {
+		fail(w, http.StatusBadRequest, fmt.Errorf("reading the events to import: %w", err))
+		return
+	}
+	evs, err := exchange.ParseLines(data)
+	if err != nil {
+		fail(w, http.StatusBadRequest, err)
+		return
+	}
+	res, err := s.b.Import(r.Context(), r.URL.Query().Get("source"), evs)
 	reply(w, res, err)
 }
 

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hooklens/hooklens/app/exchange"
+)
+
+// Export into each format, import into an empty data dir: the same
+// requests come back (body bytes, header order and repeats, query).
+func TestExportImportRoundTripThroughTheCommandLine(t *testing.T) {
+	src := shortDir(t)
+	l := startListen(t, src)
+	req, _ := http.NewRequest("POST", l.url+"/hook/a?x=1&x=2", strings.NewReader("\x00bin\xffary"))
+	req.Header.Add("X-Rep", "one")
+	req.Header.Add("X-Rep", "two")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	l.next(t)
+	l.cmd.Process.Signal(os.Interrupt)
+	l.cmd.Wait()
+	orig, _, _ := runHooklens(t, "events", "--data", src, "--json")
+	var want exchange.EventLine
+	if err := json.Unmarshal([]byte(orig), &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"jsonl", "har", "raw"} {
+		file := filepath.Join(t.TempDir(), "out."+format)
+		if _, errs, code := runHooklens(t, "export", "--data", src, "--format", format, "-o", file); code != 0 {
+			t.Fatalf("export %s: %s", format, errs)
+		}
+		dst := shortDir(t)
+		if out, errs, code := runHooklens(t, "import", file, "--data", dst); code != 0 {
+			t.Fatalf("import %s: exit %d %s %s", format, code, out, errs)
+		}
+		back, _, _ := runHooklens(t, "events", "--data", dst, "--json")
+		var got exchange.EventLine
+		if err := json.Unmarshal([]byte(back), &got); err != nil {
+			t.Fatalf("%s: %v %q", format, err, back)
+		}
+		if *got.BodyBase64 != *want.BodyBase64 || got.Path != want.Path || got.Query != want.Query {
+			t.Errorf("%s: imported %s?%s %s, exported %s?%s %s", format, got.Path, got.Query, *got.BodyBase64, want.Path, want.Query, *want.BodyBase64)
+		}
+		if !strings.Contains(back, `["X-Rep","one"],["X-Rep","two"]`) {
+			t.Errorf("%s: headers not in order with repeats: %s", format, back)
+		}
+	}
+}
+
+// A support bundle carries no secret of any endpoint, target or
+// connection, in any of its files.
+func TestSupportBundleHoldsNoSecret(t *testing.T) {
+	dir := shortDir(t)
+	const epSecret, tgSecret = "whsec_EndpointSecretValue1234", "targetHmacSecretValue5678"
+	if _, errs, code := runHooklens(t, "endpoint", "add", "--data", dir, "--slug", "shop", "--scheme", "stripe", "--secret", epSecret); code != 0 {
+		t.Fatal(errs)
+	}
+	l := startListen(t, dir)
+	resp, err := http.Post(l.url+"/shop/x", "application/json", strings.NewReader(`{"note":"`+epSecret+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	l.next(t)
+	if _, errs, code := runHooklens(t, "send", "--data", dir, "--event", "1", "--to", "http://127.0.0.1:1/x", "--scheme", "github", "--secret", tgSecret, "--retries", "0"); code == 2 {
+		t.Fatal(errs)
+	}
+	l.cmd.Process.Signal(os.Interrupt)
+	l.cmd.Wait()
+	file := filepath.Join(t.TempDir(), "bundle.zip")
+	if out, errs, code := runHooklens(t, "bundle", "--data", dir, "-o", file); code != 0 {
+		t.Fatalf("bundle: %s %s", out, errs)
+	}
+	zr, err := zip.OpenReader(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	if len(zr.File) < 3 {
+		t.Fatalf("bundle holds %d files", len(zr.File))
+	}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		for _, s := range []string{epSecret, strings.TrimPrefix(epSecret, "whsec_"), tgSecret} {
+			if strings.Contains(string(b), s) {
+				t.Errorf("%s holds a secret", f.Name)
+			}
+		}
+	}
+}
