@@ -377,7 +377,7 @@ func (s *Server) rulePlan(rule app.ResponseRule, p plan) plan {
 	}
 	for _, h := range rule.Headers {
 		switch {
-		case !validName(h.Name):
+		case !app.IsHeaderName(h.Name):
 			s.cfg.Logf("hooklens: response rule header name %q is not valid; left out", h.Name)
 		case strings.EqualFold(h.Name, "Content-Length"), strings.EqualFold(h.Name, "Transfer-Encoding"):
 			// The listener frames the body itself.
@@ -516,21 +516,4 @@ func sizeText(n int64) string {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s) // a string always marshals
 	return string(b)
-}
-
-// validName reports whether s is an HTTP header field name (a token).
-func validName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			continue
-		}
-		if !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
 }

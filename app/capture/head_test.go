@@ -48,7 +48,7 @@ func headersFrom(seed []byte) app.Headers {
 	parts := bytes.Split(seed, []byte{0})
 	for i := 0; i+1 < len(parts); i += 2 {
 		name := strings.Map(func(r rune) rune {
-			if r < 0x80 && validName(string(r)) {
+			if r < 0x80 && app.IsHeaderName(string(r)) {
 				return r
 			}
 			return -1

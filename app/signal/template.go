@@ -184,7 +184,7 @@ func (t Template) Check() error {
 		return fmt.Errorf("\"provider\" is missing")
 	case t.Event == "":
 		return fmt.Errorf("\"event\" is missing")
-	case !isToken(t.Method):
+	case !app.IsHeaderName(t.Method):
 		return fmt.Errorf("\"method\" %q is not an HTTP method", t.Method)
 	case !strings.HasPrefix(t.Path, "/"):
 		return fmt.Errorf("\"path\" %q must start with /", t.Path)
@@ -197,7 +197,7 @@ func (t Template) Check() error {
 		}
 	}
 	for i, h := range t.Headers {
-		if !isToken(h.Name) {
+		if !app.IsHeaderName(h.Name) {
 			return fmt.Errorf("header %d must be a [name, value] pair with a valid name, got %q", i+1, []string{h.Name, h.Value})
 		}
 		if strings.ContainsAny(h.Value, "\r\n\x00") {
@@ -269,18 +269,4 @@ func validName(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// isToken reports whether s is an RFC 9110 token, as methods and header
-// names must be.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
