@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/app/api"
@@ -113,7 +114,7 @@ func startAPI(h *Hooklens) (*apiServer, error) {
 		}
 		return h.Listener.URL()
 	}}
-	srv, err := api.Listen(dirOf(h.Store.Path()), lb, h.cfg.Logf)
+	srv, err := api.Listen(filepath.Dir(h.Store.Path()), lb, h.cfg.Logf)
 	if err != nil {
 		h.cfg.Logf("hooklens: %v", err)
 		return nil, nil

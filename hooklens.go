@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -269,9 +268,6 @@ var (
 	_ app.Recorder      = (*store.Store)(nil)
 	_ capture.Forwarder = (*deliver.Forwarder)(nil)
 )
-
-// dirOf is the directory holding the store's file.
-func dirOf(path string) string { return filepath.Dir(path) }
 
 // fallbackAddrs are the addresses tried after addr is busy: the next nine
 // ports (so a provider's configured URL survives more restarts), then any.

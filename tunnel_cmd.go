@@ -144,7 +144,7 @@ func cmdTunnel(args []string, stdout, stderr io.Writer) error {
 		enc.SetEscapeHTML(false)
 		enc.Encode(tunnelLine{Public: res.URL, Reachable: res.Reachable, Reason: res.Reason, RTTMS: res.RTT.Milliseconds()})
 	} else if res.Reachable {
-		fmt.Fprintf(stdout, "reachable: %s leads to this Hooklens (round trip %s)\n", res.URL, formatRTT(res.RTT))
+		fmt.Fprintf(stdout, "reachable: %s leads to this Hooklens (round trip %s)\n", res.URL, app.FormatDuration(res.RTT))
 		for _, q := range tunnel.Quirks(url) {
 			fmt.Fprintln(stdout, "note:", q)
 		}
@@ -156,5 +156,3 @@ func cmdTunnel(args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
-
-func formatRTT(d time.Duration) string { return app.FormatDuration(d) }
