@@ -51,7 +51,21 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 	if !asJSON {
 		fmt.Fprintln(tw, "ID\tRECEIVED\tMETHOD\tPATH\tSTATUS\tSIZE\tVERDICT")
 	}
+	// The running instance sends whole events with each page: use them
+	// as they come instead of asking for each one again.
+	full, whole := b.(interface {
+		EventsFull(app.Page) ([]*app.Event, error)
+	})
 	err = inPages(limit, func(offset, n int) (int, error) {
+		if asJSON && whole {
+			evs, err := full.EventsFull(app.Page{Offset: offset, Limit: n, Filter: f})
+			for _, e := range evs {
+				if err := lines.Write(e); err != nil {
+					return 0, err
+				}
+			}
+			return len(evs), err
+		}
 		page, err := b.Events(app.Page{Offset: offset, Limit: n, Filter: f})
 		for _, s := range page {
 			if !asJSON {
