@@ -106,7 +106,8 @@ func (s *Store) commitGroup(group []*recordReq) error {
 	return s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		ob := s.outboxBuckets(tx)
-		var size, stored int64
+		var size int64
+		stored := make([]*app.Event, 0, len(group)) // what this group adds, for the counters
 		for _, r := range group {
 			if r.e.Origin != "" {
 				if id := b.origin(r.e.Origin); id != 0 {
@@ -119,7 +120,7 @@ func (s *Store) commitGroup(group []*recordReq) error {
 				return err
 			}
 			size += int64(n)
-			stored++
+			stored = append(stored, r.e)
 			if err := ob.add(r.e); err != nil {
 				return fmt.Errorf("queueing event %d to publish: %w", r.e.ID, err)
 			}
@@ -130,16 +131,10 @@ func (s *Store) commitGroup(group []*recordReq) error {
 				}
 			}
 		}
-		evs := make([]*app.Event, 0, len(group))
-		for _, r := range group {
-			if !r.dup {
-				evs = append(evs, r.e)
-			}
-		}
-		if err := countEvents(tx, evs); err != nil {
+		if err := countEvents(tx, stored); err != nil {
 			return err
 		}
-		if err := addUint(b.meta, keyCount, stored); err != nil {
+		if err := addUint(b.meta, keyCount, int64(len(stored))); err != nil {
 			return err
 		}
 		if err := ob.commit(); err != nil {
