@@ -73,18 +73,24 @@ func newTopBar(w *Window) *topBar {
 	if w.d.Queue == nil {
 		t.fireBtn.Hide()
 	}
-	teamBtn := widget.NewButtonWithIcon("Team", theme.AccountIcon(), w.ctl.showTeam)
-	if w.d.Team == nil {
-		teamBtn.Hide()
-	}
 	w.ctl.watchTeam()
-	dash := widget.NewButtonWithIcon("Dashboard", theme.GridIcon(), w.ctl.showDashboard)
-	if w.d.Stats == nil {
-		dash.Hide()
+	// Dashboard, Team and Settings share one menu, so the bar fits a
+	// 1280-pixel window beside the Public URL control.
+	items := []*fyne.MenuItem{}
+	if w.d.Stats != nil {
+		items = append(items, fyne.NewMenuItemWithIcon("Dashboard", theme.GridIcon(), w.ctl.showDashboard))
 	}
-	settings := widget.NewButtonWithIcon("Settings", theme.MoreVerticalIcon(), w.ctl.showSettings)
-	settings.Importance = widget.LowImportance
-	right := container.NewHBox(t.fireBtn, dash, teamBtn, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, settings)
+	if w.d.Team != nil {
+		items = append(items, fyne.NewMenuItemWithIcon("Team", theme.AccountIcon(), w.ctl.showTeam))
+	}
+	items = append(items, fyne.NewMenuItemWithIcon("Settings", theme.SettingsIcon(), w.ctl.showSettings))
+	var more *widget.Button
+	more = widget.NewButtonWithIcon("More", theme.MoreVerticalIcon(), func() {
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more)
+		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.win.Canvas(), pos.AddXY(0, more.Size().Height))
+	})
+	more.Importance = widget.LowImportance
+	right := container.NewHBox(t.fireBtn, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, more)
 	bar := w.addPublicURL(container.NewBorder(nil, nil, left, right))
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
