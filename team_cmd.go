@@ -18,10 +18,17 @@ type TeamConfig = team.Config
 // startPublisher names this data directory (team.InstanceName), starts
 // the publisher on st's outbox and wakes it after every commit.
 func startPublisher(st *store.Store, cfg TeamConfig, logf func(string, ...any)) (*team.Publisher, error) {
+	p, _, err := startPublisherWith(st, cfg, logf)
+	return p, err
+}
+
+// startPublisherWith is startPublisher that also returns how to stop
+// waking the publisher, for a window that stops publishing while it runs.
+func startPublisherWith(st *store.Store, cfg TeamConfig, logf func(string, ...any)) (*team.Publisher, func(), error) {
 	if cfg.Instance == "" {
 		name, err := team.InstanceName(st)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		cfg.Instance = name
 	}
@@ -30,13 +37,14 @@ func startPublisher(st *store.Store, cfg TeamConfig, logf func(string, ...any)) 
 	}
 	p, err := team.NewPublisher(st, cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// The subscription ends with the store's Close, after the publisher's.
-	st.Subscribe(func(*app.Event) { p.Notify() })
+	// Without an unsubscribe the subscription ends with the store's Close,
+	// after the publisher's.
+	unsub := st.Subscribe(func(*app.Event) { p.Notify() })
 	p.Start()
 	logf("team: publishing to %s, stream %s, as %s; %s", cfg.Redacted(), streamName(cfg), cfg.Instance, p.Status())
-	return p, nil
+	return p, unsub, nil
 }
 
 func streamName(c TeamConfig) string {

@@ -424,3 +424,79 @@ func TestWindowTeamFollowsIntoTheWindowsStore(t *testing.T) {
 		t.Errorf("status lines %q", said)
 	}
 }
+
+// The window's Team control publishes what the window captures: a follower
+// receives it, the status line counts what waits, Stop publishing stops
+// queueing, and a window opened again on the same data dir publishes at
+// once because the choice was kept.
+func TestWindowTeamPublishesTheWindowsCaptures(t *testing.T) {
+	srv, _ := teamServer(t)
+	dir := shortDir(t)
+	open := func() (*Hooklens, *windowTeam) {
+		wt := &windowTeam{}
+		h, err := OpenHooklens(Config{Data: dir, Addr: "127.0.0.1:0", BeforeListen: func(h *Hooklens) error {
+			wt.h = h
+			return wt.resume()
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h, wt
+	}
+	post := func(h *Hooklens, n int) {
+		for i := range n {
+			resp, err := http.Post(h.Listener.URL()+"/gh/push", "application/json", strings.NewReader(fmt.Sprintf(`{"n":%d}`, i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+		}
+	}
+	h, wt := open()
+	var mu sync.Mutex
+	var said []string
+	wt.OnPublishStatus(func(s string) { mu.Lock(); said = append(said, s); mu.Unlock() })
+	if wt.Publishing() != "" {
+		t.Fatalf("a new window publishes to %q before being asked", wt.Publishing())
+	}
+	if err := wt.Publish("http://not-nats"); err == nil {
+		t.Fatal("Publish accepted a URL that is not nats://")
+	}
+	if err := wt.Publish(srv.URL()); err != nil {
+		t.Fatal(err)
+	}
+	fol := startFollower(t, t.TempDir(), srv.URL(), "desk")
+	post(h, 7)
+	waitFor(t, func() bool { return fol.count() == 7 })
+	waitFor(t, func() bool { n, _ := h.Store.OutboxCount(); return n == 0 })
+	mu.Lock()
+	if !slices.ContainsFunc(said, func(s string) bool { return strings.Contains(s, "0 waiting to publish") }) {
+		t.Errorf("status lines %q never said nothing waits", said)
+	}
+	mu.Unlock()
+
+	if err := wt.StopPublishing(); err != nil {
+		t.Fatal(err)
+	}
+	post(h, 3) // not published, not queued
+	if n, _ := h.Store.OutboxCount(); n != 0 {
+		t.Errorf("%d events queued to publish after Stop publishing", n)
+	}
+	if err := wt.Publish(srv.URL()); err != nil { // publishing again, kept for the next start
+		t.Fatal(err)
+	}
+	wt.stopPublisher()
+	h.Close()
+
+	h, wt = open()
+	defer h.Close()
+	defer wt.stopPublisher()
+	if wt.Publishing() == "" {
+		t.Fatal("the window opened again does not publish, although it did when it closed")
+	}
+	post(h, 2)
+	waitFor(t, func() bool { return fol.count() == 9 })
+	if n, _ := h.Store.Count(); n != 12 {
+		t.Errorf("store holds %d events, want 12", n)
+	}
+}

@@ -48,11 +48,15 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	keysDir, _ := dataDir(c.data)
 	keys := signal.NewKeyStore(keysDir)
 	var demoKey string
-	if *demoMode {
-		cfg.BeforeListen = func(h *Hooklens) (err error) {
-			demoKey, stopReceiver, err = seedDemo(h, keys)
-			return err
+	wteam := &windowTeam{}
+	cfg.BeforeListen = func(h *Hooklens) (err error) {
+		wteam.h = h
+		if *demoMode {
+			if demoKey, stopReceiver, err = seedDemo(h, keys); err != nil {
+				return err
+			}
 		}
+		return wteam.resume()
 	}
 	h, err := OpenHooklens(cfg)
 	if err != nil {
@@ -76,8 +80,8 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 		defer stopRun()
 	}
 
-	wteam := &windowTeam{h: h}
 	defer wteam.Stop()
+	defer wteam.stopPublisher() // before h.Close closes the store
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,

@@ -18,7 +18,19 @@ type windowTeam struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	subs   []func(string)
+
+	// The window's publisher (Team → Publish), nil when not publishing.
+	pubMu   sync.Mutex
+	pub     *team.Publisher
+	pubURL  string
+	unsub   func()
+	pubSubs []func(string)
+	lastPub string
 }
+
+// keyPublishURL is the setting that keeps the window publishing: the NATS
+// URL it publishes to, "" when it does not.
+const keyPublishURL = "team.publish_url"
 
 var _ ui.Team = (*windowTeam)(nil)
 
@@ -82,6 +94,97 @@ func (t *windowTeam) say(s string) {
 	t.mu.Lock()
 	subs := append([]func(string){}, t.subs...)
 	t.mu.Unlock()
+	for _, fn := range subs {
+		fn(s)
+	}
+}
+
+// resume starts publishing when the last window did (the setting is kept),
+// before the listener starts so that no captured event misses the outbox.
+func (t *windowTeam) resume() error {
+	url, err := t.h.Store.Setting(keyPublishURL)
+	if err != nil || url == "" {
+		return nil
+	}
+	if err := t.start(url); err != nil {
+		// A saved URL that no longer works must not stop the window opening.
+		t.sayPublish(fmt.Sprintf("team: not publishing: %v", err))
+	}
+	return nil
+}
+
+// Publish starts publishing this window's captures to url and keeps the
+// choice for the next start; a publisher already running is replaced.
+func (t *windowTeam) Publish(url string) error {
+	if err := t.start(url); err != nil {
+		return err
+	}
+	return t.h.Store.SetSetting(keyPublishURL, url)
+}
+
+func (t *windowTeam) start(url string) error {
+	cfg := TeamConfig{URL: url}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	t.stopPublisher()
+	t.h.Store.SetOutbox(true)
+	p, unsub, err := startPublisherWith(t.h.Store, cfg, t.h.cfg.Logf)
+	if err != nil {
+		t.h.Store.SetOutbox(false)
+		return err
+	}
+	p.OnStatus(func(s team.Status) { t.sayPublish(s.String()) })
+	t.pubMu.Lock()
+	t.pub, t.pubURL, t.unsub = p, cfg.Redacted(), unsub
+	t.pubMu.Unlock()
+	t.sayPublish(p.Status().String())
+	return nil
+}
+
+// StopPublishing stops the publisher; what it had not sent stays in the
+// outbox for the next Publish. The window starts without publishing.
+func (t *windowTeam) StopPublishing() error {
+	t.stopPublisher()
+	t.sayPublish("")
+	return t.h.Store.SetSetting(keyPublishURL, "")
+}
+
+func (t *windowTeam) stopPublisher() {
+	t.pubMu.Lock()
+	p, unsub := t.pub, t.unsub
+	t.pub, t.pubURL, t.unsub = nil, "", nil
+	t.pubMu.Unlock()
+	if p == nil {
+		return
+	}
+	t.h.Store.SetOutbox(false)
+	unsub()
+	p.Close()
+}
+
+// Publishing is the (redacted) URL published to, "" when not publishing.
+func (t *windowTeam) Publishing() string {
+	t.pubMu.Lock()
+	defer t.pubMu.Unlock()
+	return t.pubURL
+}
+
+// OnPublishStatus hears "team: N waiting to publish" lines ("" when
+// publishing stops); fn is called at once with the latest.
+func (t *windowTeam) OnPublishStatus(fn func(string)) {
+	t.pubMu.Lock()
+	t.pubSubs = append(t.pubSubs, fn)
+	last := t.lastPub
+	t.pubMu.Unlock()
+	fn(last)
+}
+
+func (t *windowTeam) sayPublish(s string) {
+	t.pubMu.Lock()
+	t.lastPub = s
+	subs := append([]func(string){}, t.pubSubs...)
+	t.pubMu.Unlock()
 	for _, fn := range subs {
 		fn(s)
 	}

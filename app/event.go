@@ -219,3 +219,53 @@ func (h Headers) With(add Headers) Headers {
 	}
 	return append(out, add...)
 }
+
+// URL is the absolute URL of e at base (scheme://host); base "" uses http
+// and the Host the request named (localhost when it named none).
+func (e *Event) URL(base string) string {
+	if base == "" {
+		host := e.Host
+		if host == "" {
+			host = e.Headers.Get("Host")
+		}
+		if host == "" {
+			host = "localhost"
+		}
+		base = "http://" + host
+	}
+	uri := e.RequestURI()
+	if !strings.HasPrefix(uri, "/") {
+		uri = "/" + uri
+	}
+	return strings.TrimRight(base, "/") + uri
+}
+
+// SenderURL is the URL the sender used: publicURL when given (the address
+// senders were told), else the scheme and host a proxy or tunnel reported
+// (X-Forwarded-Proto, X-Forwarded-Host), else the request's Host.
+func (e *Event) SenderURL(publicURL string) string {
+	if publicURL != "" {
+		return e.URL(publicURL)
+	}
+	scheme := "http"
+	if p := strings.ToLower(firstToken(e.Headers.Get("X-Forwarded-Proto"))); p == "https" || p == "http" {
+		scheme = p
+	}
+	host := firstToken(e.Headers.Get("X-Forwarded-Host"))
+	if host == "" {
+		host = e.Host
+	}
+	if host == "" {
+		host = e.Headers.Get("Host")
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	return e.URL(scheme + "://" + host)
+}
+
+// firstToken is the first comma-separated value: proxies append theirs.
+func firstToken(v string) string {
+	v, _, _ = strings.Cut(v, ",")
+	return strings.TrimSpace(v)
+}

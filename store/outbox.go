@@ -41,11 +41,16 @@ type outboxTx struct {
 }
 
 func (s *Store) outboxBuckets(tx *bolt.Tx) *outboxTx {
-	if !s.outbox {
+	if !s.outbox.Load() {
 		return nil
 	}
 	return &outboxTx{b: tx.Bucket(bucketOutbox), meta: tx.Bucket(bucketMeta)}
 }
+
+// SetOutbox turns queueing captured events to publish on or off, for a
+// window that starts or stops publishing while it runs. Events already
+// queued stay queued either way.
+func (s *Store) SetOutbox(on bool) { s.outbox.Store(on) }
 
 // add queues e unless it was imported: followed events are never published
 // again, so two Hooklens following each other cannot loop.

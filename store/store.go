@@ -80,8 +80,9 @@ type Store struct {
 	onDamage  []func(error)
 	skipped   atomic.Int64
 	checking  atomic.Bool // a background check has been started
-	// outbox: captured events are also queued to publish (Options.Outbox).
-	outbox bool
+	// outbox: captured events are also queued to publish (Options.Outbox,
+	// SetOutbox).
+	outbox atomic.Bool
 }
 
 // openError carries a message written for the user while still matching
@@ -157,8 +158,8 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		queue:  make(chan *recordReq, 1024),
 		subs:   make(map[*subscriber]struct{}),
 		quit:   make(chan struct{}),
-		outbox: o.Outbox,
 	}
+	s.outbox.Store(o.Outbox)
 	if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyOpen, []byte{1}) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("cannot write to %s: check free disk space: %w", path, err)

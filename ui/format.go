@@ -13,7 +13,11 @@ import (
 
 // fullURL joins the listener's base URL with the event's path and query.
 func fullURL(base string, e *app.Event) string {
-	return strings.TrimSuffix(base, "/") + e.RequestURI()
+	if e.Origin != "" {
+		// Followed and imported events were sent to another listener.
+		return e.SenderURL("")
+	}
+	return e.URL(base)
 }
 
 // queryParam is one decoded name=value pair of a query string, in order.

@@ -62,6 +62,8 @@ type harness struct {
 	dq  *deliver.Queue // nil unless made by newDeliveryHarness
 	// retention backs the Settings dialog when set before open.
 	retention Retention
+	// team backs the Team control when set before open.
+	team Team
 }
 
 func newHarness(t *testing.T) *harness {
@@ -115,6 +117,9 @@ func (h *harness) open() {
 	}
 	if h.retention != nil {
 		d.Retention = h.retention
+	}
+	if h.team != nil {
+		d.Team = h.team
 	}
 	h.w = newWindow(h.app, d, h.q.do)
 	h.w.win.Resize(fyne.NewSize(1280, 800))

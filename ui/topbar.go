@@ -32,6 +32,8 @@ type topBar struct {
 	errText       *widget.Label
 	flash         *flash          // follows the latest quick resend
 	notices       *fyne.Container // dismissible warnings
+	team          *fyne.Container // "team: N waiting to publish" while publishing
+	teamText      *widget.Label
 }
 
 // newTopBar builds the bar for w.
@@ -104,7 +106,11 @@ func newTopBar(w *Window) *topBar {
 	t.errText.Hide()
 	t.setCapturing(w.d.Listener.Capturing())
 	t.flash = newFlash(w)
-	rows := container.NewVBox(widgets.Panel(container.NewPadded(bar)), t.paused, t.errText, t.flash.box)
+	t.teamText = widgets.Caption("")
+	t.teamText.Wrapping = fyne.TextWrapWord
+	t.team = container.NewBorder(nil, nil, widget.NewIcon(theme.UploadIcon()), nil, t.teamText)
+	t.setTeam(w.ctl.pubStatus)
+	rows := container.NewVBox(widgets.Panel(container.NewPadded(bar)), t.paused, t.errText, t.flash.box, t.team)
 	t.notices = container.NewVBox()
 	rows.Add(t.notices)
 	if w.d.Notice != "" {
@@ -116,6 +122,19 @@ func newTopBar(w *Window) *topBar {
 	rows.Add(widget.NewSeparator())
 	t.root = rows
 	return t
+}
+
+// setTeam shows the team publisher's status line, or hides it for "".
+func (t *topBar) setTeam(s string) {
+	if t == nil || t.team == nil {
+		return
+	}
+	t.teamText.SetText(s)
+	if s == "" {
+		t.team.Hide()
+	} else {
+		t.team.Show()
+	}
 }
 
 // addNotice shows msg as a warning with a button that dismisses it.

@@ -80,7 +80,7 @@ func curlCommand(e *app.Event, baseURL, bodyPath string) (string, bool) {
 			b.WriteString(" \\\n  --data-binary @-")
 		}
 	}
-	b.WriteString(" \\\n  " + shellQuote(eventURL(e, baseURL)))
+	b.WriteString(" \\\n  " + shellQuote(e.URL(baseURL)))
 	return b.String(), needsFile
 }
 

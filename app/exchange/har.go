@@ -153,22 +153,6 @@ func fromHarHeaders(nvs []harNV, where string) (app.Headers, error) {
 	return h, nil
 }
 
-// eventURL is the absolute URL of e at base (scheme://host), for tools
-// that want one; base "" uses http and the Host header.
-func eventURL(e *app.Event, base string) string {
-	if base == "" {
-		host := e.Host
-		if host == "" {
-			host = e.Headers.Get("Host")
-		}
-		if host == "" {
-			host = "localhost"
-		}
-		base = "http://" + host
-	}
-	return strings.TrimRight(base, "/") + e.RequestURI()
-}
-
 func httpVersion(p string) string {
 	if p == "" {
 		return "HTTP/1.1"
@@ -189,7 +173,7 @@ func HAR(w io.Writer, events []*app.Event, version string) error {
 }
 
 func harOf(e *app.Event) harEntry {
-	u := strings.ToValidUTF8(eventURL(e, ""), "\uFFFD")
+	u := strings.ToValidUTF8(e.URL(""), "\uFFFD")
 	req := harRequest{
 		Method: e.Method, URL: u, HTTPVersion: httpVersion(e.Proto),
 		Cookies: []harNV{}, Headers: harHeaders(e.Headers), QueryString: []harNV{},

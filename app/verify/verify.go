@@ -52,40 +52,12 @@ const MaxSignatures = 32
 func FromEvent(e *app.Event, publicURL string) Request {
 	return Request{
 		Method:    e.Method,
-		URL:       eventURL(e, publicURL),
+		URL:       e.SenderURL(publicURL),
 		Headers:   e.Headers,
 		Body:      e.Body,
 		Truncated: e.Truncated,
 		Time:      e.ReceivedAt,
 	}
-}
-
-func eventURL(e *app.Event, publicURL string) string {
-	uri := e.RequestURI()
-	if !strings.HasPrefix(uri, "/") {
-		uri = "/" + uri
-	}
-	if publicURL != "" {
-		return strings.TrimRight(publicURL, "/") + uri
-	}
-	scheme := "http"
-	if p := strings.ToLower(firstToken(e.Headers.Get("X-Forwarded-Proto"))); p == "https" || p == "http" {
-		scheme = p
-	}
-	host := firstToken(e.Headers.Get("X-Forwarded-Host"))
-	if host == "" {
-		host = e.Host
-	}
-	if host == "" {
-		host = e.Headers.Get("Host")
-	}
-	return scheme + "://" + host + uri
-}
-
-// firstToken is the first comma-separated value: proxies append theirs.
-func firstToken(v string) string {
-	v, _, _ = strings.Cut(v, ",")
-	return strings.TrimSpace(v)
 }
 
 // Key is one secret or public key, with the label reports use for it.
