@@ -2,10 +2,13 @@ package main
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,6 +103,84 @@ func TestSupportBundleHoldsNoSecret(t *testing.T) {
 			if strings.Contains(string(b), s) {
 				t.Errorf("%s holds a secret", f.Name)
 			}
+		}
+	}
+}
+
+// An exported curl script, run against a real listener, sends the captured
+// requests again byte for byte: method, path and query, every header in
+// order with its case and repeats, and the body (binary ones through a
+// file written beside the script).
+func TestExportedCurlScriptReplaysRequestsExactly(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl is not installed")
+	}
+	src := shortDir(t)
+	l := startListen(t, src)
+	send := func(method, uri string, body []byte, headers ...string) {
+		req, _ := http.NewRequest(method, l.url+uri, bytes.NewReader(body))
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header[headers[i]] = append(req.Header[headers[i]], headers[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		l.next(t)
+	}
+	send("POST", "/gh/push?x=1&x=2&q=a%20b", []byte(`{"it's":"quoted \"json\"","n":1}`),
+		"Content-Type", "application/json", "X-GitHub-Event", "push", "x-lower-case", "kept", "X-Rep", "one", "X-Rep", "two")
+	send("PUT", "/bin", []byte("\x00\x01binary\xff\xfe\n'\"$(not run)"), "Content-Type", "application/octet-stream")
+	send("DELETE", "/empty/it's", nil, "X-Empty", "")
+	l.cmd.Process.Signal(os.Interrupt)
+	l.cmd.Wait()
+
+	dst := shortDir(t)
+	d := startListen(t, dst)
+	dir := t.TempDir()
+	script := filepath.Join(dir, "replay.sh")
+	if _, errs, code := runHooklens(t, "export", "--data", src, "--format", "curl", "--base-url", d.url, "-o", script); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	if out, err := exec.Command("bash", script).CombinedOutput(); err != nil {
+		t.Fatalf("running the exported script: %v\n%s", err, out)
+	}
+	for range 3 {
+		d.next(t)
+	}
+	d.cmd.Process.Signal(os.Interrupt)
+	d.cmd.Wait()
+
+	lines := func(dir string) []exchange.EventLine {
+		out, errs, code := runHooklens(t, "events", "--data", dir, "--json")
+		if code != 0 {
+			t.Fatal(errs)
+		}
+		var evs []exchange.EventLine
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var e exchange.EventLine
+			if err := json.Unmarshal([]byte(l), &e); err != nil {
+				t.Fatal(err)
+			}
+			evs = append(evs, e)
+		}
+		return evs
+	}
+	want, got := lines(src), lines(dst)
+	if len(got) != len(want) {
+		t.Fatalf("the script sent %d requests, want %d", len(got), len(want))
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if g.Method != w.Method || g.Path != w.Path || g.Query != w.Query {
+			t.Errorf("request %d: %s %s?%s, want %s %s?%s", i, g.Method, g.Path, g.Query, w.Method, w.Path, w.Query)
+		}
+		if fmt.Sprint(*g.Headers) != fmt.Sprint(*w.Headers) {
+			t.Errorf("request %d headers:\n got %q\nwant %q", i, *g.Headers, *w.Headers)
+		}
+		if (g.BodyBase64 == nil) != (w.BodyBase64 == nil) || g.BodyBase64 != nil && *g.BodyBase64 != *w.BodyBase64 {
+			t.Errorf("request %d body differs", i)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -32,49 +33,21 @@ func (s *selection) events(b api.Backend) ([]*app.Event, error) {
 		if s.expr != "" {
 			return nil, fmt.Errorf("%w: pass --id or --filter, not both", errUsage)
 		}
-		var out []*app.Event
+		ids := make([]uint64, 0, len(s.ids))
 		for _, x := range s.ids {
 			id, err := app.ParseID(x)
 			if err != nil {
 				return nil, fmt.Errorf("%w: --id %q: %v", errUsage, x, err)
 			}
-			e, err := b.Event(id)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, e)
+			ids = append(ids, id)
 		}
-		return out, nil
+		return exchange.SelectIDs(b, ids)
 	}
 	f, err := app.ParseFilter(s.expr, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("%w: --filter: %v", errUsage, err)
 	}
-	var out []*app.Event
-	for offset := 0; ; {
-		page, err := b.Events(app.Page{Offset: offset, Limit: 500, Filter: f})
-		if err != nil {
-			return nil, err
-		}
-		for _, sum := range page {
-			e, err := b.Event(sum.ID)
-			if errors.Is(err, app.ErrNotFound) {
-				continue // deleted meanwhile
-			}
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, e)
-		}
-		if len(page) < 500 {
-			break
-		}
-		offset += len(page)
-	}
-	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-		out[i], out[j] = out[j], out[i]
-	}
-	return out, nil
+	return exchange.Select(context.Background(), b, f, nil)
 }
 
 func cmdExport(args []string, stdout, stderr io.Writer) error {

@@ -370,7 +370,14 @@ func Export(w io.Writer, format string, events []*app.Event, version string) err
 // file: writeBody(name, body) stores it beside the script and the command
 // reads it with --data-binary @name; writeBody nil pipes it through printf.
 func WriteCurl(w io.Writer, events []*app.Event, baseURL string, writeBody func(name string, body []byte) error) error {
-	if _, err := io.WriteString(w, "#!/bin/sh\n# Requests exported by Hooklens: one curl command each.\n"); err != nil {
+	// bash, not sh: headers with control bytes are quoted $'...'.
+	head := "#!/usr/bin/env bash\n# Requests exported by Hooklens: one curl command each.\n"
+	if writeBody != nil {
+		// Bodies that are not text sit beside the script: read them from there
+		// wherever the script is started.
+		head += "cd \"$(dirname \"$0\")\" || exit 1\n"
+	}
+	if _, err := io.WriteString(w, head); err != nil {
 		return err
 	}
 	for i, e := range events {
