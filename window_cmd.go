@@ -87,7 +87,8 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
 		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Keys: keys, Team: wteam, Demo: *demoMode, Notice: h.Notice,
 		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow,
-		Tunnel: windowTunnel{h}, TunnelSecrets: windowSecrets(h, *demoMode)}) // window_tunnel.go
+		Tunnel: windowTunnel{h}, TunnelSecrets: windowSecrets(h, *demoMode), // window_tunnel.go
+		Exchange: windowExchange{h}})
 	h.Store.OnPrune(func(p store.PruneReport) { w.Notify(p.String()) })
 	w.ShowAndRun()
 	return nil

@@ -106,6 +106,25 @@ func ImportOrigin(source string, n int) string {
 	return "import:" + source + "#" + strconv.Itoa(n)
 }
 
+// TeamOrigin is the Origin of event id followed from a team stream,
+// published by the Hooklens named instance.
+func TeamOrigin(instance string, id uint64) string {
+	return "team:" + instance + ":" + FormatID(id)
+}
+
+// FollowedFrom is the publishing instance and its id of a followed event.
+func (e *Event) FollowedFrom() (instance, remoteID string, ok bool) {
+	rest, ok := strings.CutPrefix(e.Origin, "team:")
+	if !ok {
+		return "", "", false
+	}
+	i := strings.LastIndexByte(rest, ':')
+	if i < 0 {
+		return rest, "", true
+	}
+	return rest[:i], rest[i+1:], true
+}
+
 // ImportedFrom is the source an imported event came from, and whether it was imported.
 func (e *Event) ImportedFrom() (source string, ok bool) {
 	rest, ok := strings.CutPrefix(e.Origin, "import:")

@@ -47,6 +47,9 @@ type controller struct {
 	bulkSummary string          // how the last bulk resend went
 
 	fireUI fireState // the Fire window and the signal composer (fire.go)
+
+	exportDlg fyne.CanvasObject // the Export dialog's content while it is open
+	importBox *importBox        // the Import box while it is open
 }
 
 // fetch runs read off the UI goroutine and hands its result to done on it.

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/exchange"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
@@ -36,6 +37,7 @@ type detail struct {
 	del     *widget.Button
 	resend  *widget.Button
 	edit    *widget.Button
+	curl    *widget.Button // Copy as curl
 
 	tabs       *container.AppTabs
 	overview   *container.Scroll
@@ -92,10 +94,21 @@ func newDetail(w *Window) *detail {
 	})
 	d.resend.Importance = widget.LowImportance
 	d.edit.Importance = widget.LowImportance
-	var metaRow fyne.CanvasObject = d.meta
+	// Copy as curl: a command that sends this request again, exactly.
+	curl := w.newCopyButton("Copy as curl", func() string {
+		if d.ev == nil {
+			return ""
+		}
+		return exchange.Curl(d.ev, "")
+	})
+	curl.Importance = widget.LowImportance
+	d.curl = curl
+	actions := container.NewHBox(curl)
 	if w.d.Queue != nil && w.d.Deliveries != nil {
-		metaRow = container.NewBorder(nil, nil, nil, container.NewHBox(d.resend, d.edit), d.meta)
+		actions.Add(d.resend)
+		actions.Add(d.edit)
 	}
+	metaRow := container.NewBorder(nil, nil, nil, actions, d.meta)
 	header := container.New(layout.NewCustomPaddedVBoxLayout(0), head, metaRow)
 
 	d.overview = container.NewVScroll(container.NewVBox())
@@ -200,7 +213,11 @@ func (d *detail) render(e *app.Event) {
 	} else {
 		d.verdict.Hide()
 	}
-	meta := []string{widgets.FullTime(e.ReceivedAt), "from " + e.RemoteAddr, app.HumanSize(e.Size), "#" + e.IDString()}
+	meta := []string{widgets.FullTime(e.ReceivedAt)}
+	if e.RemoteAddr != "" {
+		meta = append(meta, "from "+e.RemoteAddr)
+	}
+	meta = append(meta, app.HumanSize(e.Size), "#"+e.IDString())
 	if e.Endpoint != "" {
 		meta = append(meta, "endpoint "+e.Endpoint)
 	}
@@ -284,6 +301,11 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		add(&req, "Host", e.Host, true)
 	}
 	add(&req, "Event ID", e.IDString(), true)
+	if src, ok := e.ImportedFrom(); ok {
+		add(&req, "Imported from", src, false)
+	} else if inst, remote, ok := e.FollowedFrom(); ok {
+		add(&req, "Followed from", fmt.Sprintf("%s (its event %s)", inst, remote), false)
+	}
 	section("Request", req...)
 	section("Body", d.bodyPreview(e)...)
 	section("Links in the body", d.linkRows(e)...)
@@ -300,6 +322,22 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		}
 		if v.Reason != "" {
 			add(&sig, "Reason", v.Reason, false)
+		}
+		if o := e.OriginVerdict; o != nil && o.Result != "" {
+			// Judged here now, and judged where it came from at the time.
+			oc, oicon := hltheme.VerdictStyle(o.Result)
+			ob := widgets.NewBadge("")
+			ob.Icon = oicon
+			ob.Set(o.Result, oc)
+			when := "At the original time"
+			if _, _, ok := e.FollowedFrom(); ok {
+				when = "At the publisher"
+			}
+			row := []fyne.CanvasObject{ob}
+			if o.Reason != "" {
+				row = append(row, widgets.Caption(o.Reason))
+			}
+			sig = append(sig, d.keyLabel(when), container.NewHBox(row...))
 		}
 		explain := widget.NewButtonWithIcon("Explain in the Signature tab", theme.InfoIcon(), func() { d.tabs.Select(d.sigTab) })
 		explain.Importance = widget.LowImportance

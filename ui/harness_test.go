@@ -64,6 +64,8 @@ type harness struct {
 	retention Retention
 	// team backs the Team control when set before open.
 	team Team
+	// exchange backs the Import box and bundles when set before open.
+	exchange Exchange
 }
 
 func newHarness(t *testing.T) *harness {
@@ -120,6 +122,9 @@ func (h *harness) open() {
 	}
 	if h.team != nil {
 		d.Team = h.team
+	}
+	if h.exchange != nil {
+		d.Exchange = h.exchange
 	}
 	h.w = newWindow(h.app, d, h.q.do)
 	h.w.win.Resize(fyne.NewSize(1280, 800))

@@ -85,6 +85,10 @@ func newTopBar(w *Window) *topBar {
 	if w.d.Team != nil {
 		items = append(items, fyne.NewMenuItemWithIcon("Team", theme.AccountIcon(), w.ctl.showTeam))
 	}
+	if w.d.Exchange != nil {
+		items = append(items, fyne.NewMenuItemWithIcon("Import…", theme.DownloadIcon(), w.ctl.showImport))
+	}
+	items = append(items, fyne.NewMenuItemWithIcon("Export…", theme.DocumentSaveIcon(), func() { w.ctl.showExport(w.exportScope()) }))
 	items = append(items, fyne.NewMenuItemWithIcon("Settings", theme.SettingsIcon(), w.ctl.showSettings))
 	var more *widget.Button
 	more = widget.NewButtonWithIcon("More", theme.MoreVerticalIcon(), func() {

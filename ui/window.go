@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/exchange"
 	"github.com/hooklens/hooklens/app/tunnel"
 	"github.com/hooklens/hooklens/ui/dialogs"
 	hltheme "github.com/hooklens/hooklens/ui/theme"
@@ -111,6 +112,10 @@ type Deps struct {
 	// TunnelSecrets keeps its secrets (nil: used, not kept). See publicurl.go.
 	Tunnel        Tunnel
 	TunnelSecrets tunnel.Secrets
+
+	// Exchange backs the Import box and support bundles (nil: no Import,
+	// and Export offers no bundle). See exchange.go.
+	Exchange Exchange
 }
 
 // Settings keys and defaults for the window's geometry.
@@ -649,6 +654,46 @@ func (w *Window) cleared() {
 	w.updateCount()
 }
 
+// reveal selects event id and shows it, scrolling to its row when the
+// list holds it (an event just imported, a link followed).
+func (w *Window) reveal(id uint64) {
+	w.selID, w.selIdx = id, -1
+	if i := w.model.IndexOf(id); i >= 0 {
+		w.list.ScrollTo(i)
+		w.selectEvent(id, i)
+		return
+	}
+	w.detail.show(id)
+	w.findSelection()
+}
+
+// copyAsCurl puts a curl command that sends event id again, exactly, on
+// the clipboard.
+func (w *Window) copyAsCurl(id uint64) {
+	fetch(w.ctl, func() (*app.Event, error) { return w.d.Events.Event(id) }, func(e *app.Event, err error) {
+		if err != nil {
+			w.top.showError(fmt.Errorf("copying event %s as curl: %w", app.FormatID(id), err))
+			return
+		}
+		w.app.Clipboard().SetContent(exchange.Curl(e, ""))
+	})
+}
+
+// exportScope is what Export offers first: the filter's matches while a
+// filter is in effect, else every event.
+func (w *Window) exportScope() exportScope {
+	if w.applied != "" {
+		return scopeFiltered
+	}
+	return scopeAll
+}
+
+// imported rereads the list after an import stored events.
+func (w *Window) imported() {
+	w.model.Reload()
+	w.updateCount()
+}
+
 // rowMenu is a row's context menu.
 func (w *Window) rowMenu(id uint64, at fyne.Position) {
 	i := w.model.IndexOf(id)
@@ -663,6 +708,8 @@ func (w *Window) rowMenu(id uint64, at fyne.Position) {
 	m := fyne.NewMenu("",
 		fyne.NewMenuItem("Copy URL", func() { w.app.Clipboard().SetContent(url) }),
 		fyne.NewMenuItem("Copy event ID", func() { w.app.Clipboard().SetContent(app.FormatID(id)) }),
+		fyne.NewMenuItem("Copy as curl", func() { w.copyAsCurl(id) }),
+		fyne.NewMenuItem("Export…", func() { w.selectEvent(id, i); w.ctl.showExport(scopeSelected) }),
 		fyne.NewMenuItem("Save as template…", func() { w.ctl.saveAsTemplate(id) }),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }),

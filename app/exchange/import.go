@@ -296,6 +296,9 @@ func Prepare(ctx context.Context, events []*app.Event, st Sink, o Options) error
 			e.Endpoint = slug
 		}
 		e.Verdict = verify.Judge(e, ep, all, o.PublicURL).Verdict
+		if e.Type == "" {
+			e.Type = app.EventType(e)
+		}
 	}
 	return nil
 }
@@ -333,9 +336,12 @@ func (r Result) String() string {
 			parts = append(parts, strconv.Itoa(n)+" "+k)
 		}
 	}
-	s := fmt.Sprintf("imported %d event(s)", r.Imported)
-	if len(r.IDs) > 0 {
-		s += fmt.Sprintf(", ids %s to %s", app.FormatID(r.IDs[0]), app.FormatID(r.IDs[len(r.IDs)-1]))
+	s := fmt.Sprintf("imported %d events", r.Imported)
+	switch n := len(r.IDs); {
+	case n == 1:
+		s = "imported 1 event, id " + app.FormatID(r.IDs[0])
+	case n > 1:
+		s += fmt.Sprintf(", ids %s to %s", app.FormatID(r.IDs[0]), app.FormatID(r.IDs[n-1]))
 	}
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, ", ") + ")"

@@ -311,7 +311,7 @@ func (m Message) Event() (*app.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Origin = "team:" + m.Instance + ":" + e.IDString()
+	e.Origin = app.TeamOrigin(m.Instance, e.ID)
 	e.ID = 0
 	e.Host, e.Proto, e.Verdict.Details = m.Host, m.Proto, m.VerdictDetails
 	if r := m.Raw; r != nil {
