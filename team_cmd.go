@@ -43,7 +43,7 @@ func startPublisherWith(st *store.Store, cfg TeamConfig, logf func(string, ...an
 	// after the publisher's.
 	unsub := st.Subscribe(func(*app.Event) { p.Notify() })
 	p.Start()
-	logf("team: publishing to %s, stream %s, as %s; %s", cfg.Redacted(), streamName(cfg), cfg.Instance, p.Status())
+	logf("team: publishing to %s, stream %s, as %s; %d waiting", cfg.Redacted(), streamName(cfg), cfg.Instance, p.Status().Waiting)
 	return p, unsub, nil
 }
 

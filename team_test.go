@@ -455,7 +455,7 @@ func TestWindowTeamPublishesTheWindowsCaptures(t *testing.T) {
 	h, wt := open()
 	var mu sync.Mutex
 	var said []string
-	wt.OnPublishStatus(func(s string) { mu.Lock(); said = append(said, s); mu.Unlock() })
+	wt.OnPublishStatus(func(s string, _ bool) { mu.Lock(); said = append(said, s); mu.Unlock() })
 	if wt.Publishing() != "" {
 		t.Fatalf("a new window publishes to %q before being asked", wt.Publishing())
 	}

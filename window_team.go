@@ -24,8 +24,9 @@ type windowTeam struct {
 	pub     *team.Publisher
 	pubURL  string
 	unsub   func()
-	pubSubs []func(string)
+	pubSubs []func(string, bool)
 	lastPub string
+	lastBad bool
 }
 
 // keyPublishURL is the setting that keeps the window publishing: the NATS
@@ -108,7 +109,7 @@ func (t *windowTeam) resume() error {
 	}
 	if err := t.start(url); err != nil {
 		// A saved URL that no longer works must not stop the window opening.
-		t.sayPublish(fmt.Sprintf("team: not publishing: %v", err))
+		t.sayPublish(fmt.Sprintf("team: not publishing: %v", err), true)
 	}
 	return nil
 }
@@ -134,11 +135,12 @@ func (t *windowTeam) start(url string) error {
 		t.h.Store.SetOutbox(false)
 		return err
 	}
-	p.OnStatus(func(s team.Status) { t.sayPublish(s.String()) })
+	p.OnStatus(func(s team.Status) { t.sayPublish(s.String(), s.Err != nil) })
 	t.pubMu.Lock()
 	t.pub, t.pubURL, t.unsub = p, cfg.Redacted(), unsub
 	t.pubMu.Unlock()
-	t.sayPublish(p.Status().String())
+	st := p.Status()
+	t.sayPublish(st.String(), st.Err != nil)
 	return nil
 }
 
@@ -146,7 +148,7 @@ func (t *windowTeam) start(url string) error {
 // outbox for the next Publish. The window starts without publishing.
 func (t *windowTeam) StopPublishing() error {
 	t.stopPublisher()
-	t.sayPublish("")
+	t.sayPublish("", false)
 	return t.h.Store.SetSetting(keyPublishURL, "")
 }
 
@@ -171,21 +173,22 @@ func (t *windowTeam) Publishing() string {
 }
 
 // OnPublishStatus hears "team: N waiting to publish" lines ("" when
-// publishing stops); fn is called at once with the latest.
-func (t *windowTeam) OnPublishStatus(fn func(string)) {
+// publishing stops) and whether something keeps events waiting; fn is
+// called at once with the latest.
+func (t *windowTeam) OnPublishStatus(fn func(line string, trouble bool)) {
 	t.pubMu.Lock()
 	t.pubSubs = append(t.pubSubs, fn)
-	last := t.lastPub
+	last, bad := t.lastPub, t.lastBad
 	t.pubMu.Unlock()
-	fn(last)
+	fn(last, bad)
 }
 
-func (t *windowTeam) sayPublish(s string) {
+func (t *windowTeam) sayPublish(s string, trouble bool) {
 	t.pubMu.Lock()
-	t.lastPub = s
-	subs := append([]func(string){}, t.pubSubs...)
+	t.lastPub, t.lastBad = s, trouble
+	subs := append([]func(string, bool){}, t.pubSubs...)
 	t.pubMu.Unlock()
 	for _, fn := range subs {
-		fn(s)
+		fn(s, trouble)
 	}
 }

@@ -27,6 +27,7 @@ type controller struct {
 	teamStatus string        // what the team follower said last
 	teamLabel  *widget.Label // the Team control's status line while it is open
 	pubStatus  string        // what the team publisher said last, "" when not publishing
+	pubTrouble bool          // something keeps events waiting to publish
 	pubLabel   *widget.Label // the Team control's publishing line while it is open
 
 	// The dialogs while they are open.

@@ -278,7 +278,9 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	add(&req, "Method", e.Method, true)
 	add(&req, "URL", fullURL(base, e), true)
 	add(&req, "Received", widgets.FullTime(e.ReceivedAt), false)
-	add(&req, "Remote address", e.RemoteAddr, true)
+	if e.RemoteAddr != "" {
+		add(&req, "Remote address", e.RemoteAddr, true)
+	}
 	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), widgets.GroupDigits(int(e.Size)))
 	add(&req, "Size", size, false)
 	if e.Truncated {

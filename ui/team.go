@@ -25,8 +25,9 @@ type Team interface {
 	// Publishing is the URL published to (passwords masked), "" when not.
 	Publishing() string
 	// OnPublishStatus hears "team: N waiting to publish" and why ("" when
-	// publishing stops), at once with the latest.
-	OnPublishStatus(fn func(string))
+	// publishing stops) and whether something keeps events waiting (NATS
+	// unreachable ...), at once with the latest.
+	OnPublishStatus(fn func(line string, trouble bool))
 }
 
 // Settings keys of the Team control.
@@ -75,7 +76,7 @@ func (c *controller) showTeam() {
 
 	// Publishing: this window's captures to the same kind of stream.
 	pubURL := widget.NewEntry()
-	pubURL.SetPlaceHolder("nats://team-server:4222")
+	pubURL.SetPlaceHolder("e.g. nats://team-server:4222")
 	if v := t.Publishing(); v != "" {
 		pubURL.SetText(v)
 	} else if v, err := c.d.Settings.Setting(keyTeamURL); err == nil {
@@ -150,13 +151,13 @@ func (c *controller) watchTeam() {
 		return
 	}
 	c.teamStatus = "not following"
-	c.d.Team.OnPublishStatus(func(s string) {
+	c.d.Team.OnPublishStatus(func(s string, trouble bool) {
 		c.w.do(func() {
-			c.pubStatus = s
+			c.pubStatus, c.pubTrouble = s, trouble
 			if c.pubLabel != nil {
 				c.pubLabel.SetText(c.publishText())
 			}
-			c.w.top.setTeam(s)
+			c.w.top.setTeam(s, trouble)
 		})
 	})
 	c.d.Team.OnStatus(func(s string) {

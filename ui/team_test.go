@@ -25,7 +25,7 @@ type fakeTeam struct {
 	published []string
 	stopped   int
 	url       string
-	pubSubs   []func(string)
+	pubSubs   []func(string, bool)
 }
 
 func (f *fakeTeam) Follow(url, name string) error { return nil }
@@ -50,18 +50,18 @@ func (f *fakeTeam) StopPublishing() error {
 	return nil
 }
 func (f *fakeTeam) Publishing() string { f.mu.Lock(); defer f.mu.Unlock(); return f.url }
-func (f *fakeTeam) OnPublishStatus(fn func(string)) {
+func (f *fakeTeam) OnPublishStatus(fn func(string, bool)) {
 	f.mu.Lock()
 	f.pubSubs = append(f.pubSubs, fn)
 	f.mu.Unlock()
-	fn("")
+	fn("", false)
 }
 func (f *fakeTeam) say(s string) {
 	f.mu.Lock()
-	subs := append([]func(string){}, f.pubSubs...)
+	subs := append([]func(string, bool){}, f.pubSubs...)
 	f.mu.Unlock()
 	for _, fn := range subs {
-		fn(s)
+		fn(s, strings.Contains(s, "unreachable"))
 	}
 }
 
@@ -104,6 +104,9 @@ func TestTeamControlPublishesAndTheTopBarSaysWhatWaits(t *testing.T) {
 	h.pumpUntil("the team line", func() bool { return h.w.top.team.Visible() })
 	if got := h.w.top.teamText.Text; !strings.Contains(got, "1,204 waiting to publish") || !strings.Contains(got, "unreachable") {
 		t.Errorf("team line %q", got)
+	}
+	if h.w.top.teamText.Importance != widget.WarningImportance {
+		t.Error("the team line is not a warning while NATS is unreachable")
 	}
 	if !contains(labels(h.w.win.Canvas().Overlays().Top()), "1,204 waiting to publish") {
 		t.Error("the Team control does not show what waits")

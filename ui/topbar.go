@@ -113,7 +113,7 @@ func newTopBar(w *Window) *topBar {
 	t.teamText = widgets.Caption("")
 	t.teamText.Wrapping = fyne.TextWrapWord
 	t.team = container.NewBorder(nil, nil, widget.NewIcon(theme.UploadIcon()), nil, t.teamText)
-	t.setTeam(w.ctl.pubStatus)
+	t.setTeam(w.ctl.pubStatus, w.ctl.pubTrouble)
 	rows := container.NewVBox(widgets.Panel(container.NewPadded(bar)), t.paused, t.errText, t.flash.box, t.team)
 	t.notices = container.NewVBox()
 	rows.Add(t.notices)
@@ -128,10 +128,15 @@ func newTopBar(w *Window) *topBar {
 	return t
 }
 
-// setTeam shows the team publisher's status line, or hides it for "".
-func (t *topBar) setTeam(s string) {
+// setTeam shows the team publisher's status line, or hides it for "";
+// in the warning colour while something keeps events waiting.
+func (t *topBar) setTeam(s string, trouble bool) {
 	if t == nil || t.team == nil {
 		return
+	}
+	t.teamText.Importance = widget.LowImportance
+	if trouble {
+		t.teamText.Importance = widget.WarningImportance
 	}
 	t.teamText.SetText(s)
 	if s == "" {

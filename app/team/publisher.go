@@ -36,18 +36,25 @@ const batch = 256
 
 // Status is what the publisher is doing, for "team: 1,204 waiting to publish".
 type Status struct {
-	Waiting   int   // events in the outbox
-	Connected bool  // connected to a NATS server
-	Err       error // why events are waiting (NATS down, stream missing ...); nil when publishing
+	Waiting   int    // events in the outbox
+	Connected bool   // connected to a NATS server
+	Err       error  // why events are waiting (NATS down, stream missing ...); nil when publishing
+	URL       string // the NATS URL published to, passwords masked
 }
 
 // String is the status line the window and `listen` show.
 func (s Status) String() string {
-	msg := fmt.Sprintf("team: %s waiting to publish", groupDigits(s.Waiting))
-	if s.Err != nil {
-		msg += ": " + s.Err.Error()
+	to := ""
+	if s.URL != "" {
+		to = " to " + s.URL
 	}
-	return msg
+	if s.Waiting == 0 && s.Err == nil {
+		return "team: publishing" + to + "; 0 waiting to publish"
+	}
+	if s.Err != nil { // the reason names the server
+		return fmt.Sprintf("team: %s waiting to publish: %v", groupDigits(s.Waiting), s.Err)
+	}
+	return fmt.Sprintf("team: %s waiting to publish%s", groupDigits(s.Waiting), to)
 }
 
 // Publisher sends the outbox to JetStream in id order and clears what
@@ -123,7 +130,7 @@ func (p *Publisher) Status() Status {
 	n, err := p.ob.OutboxCount()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Status{Waiting: n, Connected: p.connected, Err: p.lastErr}
+	s := Status{Waiting: n, Connected: p.connected, Err: p.lastErr, URL: p.cfg.Redacted()}
 	if err != nil {
 		s.Err = err
 	}
