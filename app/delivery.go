@@ -527,21 +527,6 @@ func (d *Delivery) Line() DeliveryLine {
 	return l
 }
 
-// RedactURL is raw with any password in its user info masked, as
-// url.URL.Redacted does: what logs, lists, errors and answers to senders
-// show. Only the stored setting keeps the password. Text that does not parse
-// as a URL is returned as is.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, has := u.User.Password(); !has {
-		return raw
-	}
-	return u.Redacted()
-}
-
 // HopHeader counts how many Hooklens forwards a request has been through.
 // Every forward sets it one higher than it arrived with; the listener refuses
 // a request that arrives beyond MaxHops, so a forward that points back at a

@@ -316,7 +316,7 @@ func (r *deliveryRow) set(s app.DeliverySummary, loaded bool, target string) {
 	} else {
 		widgets.SetStatus(r.status, s.LastStatus)
 	}
-	r.url.SetText(widgets.MaskURL(s.URL))
+	r.url.SetText(app.RedactURL(s.URL))
 	meta := []string{"#" + app.FormatID(s.ID), widgets.ClockTime(s.CreatedAt), widgets.Plural(s.Attempts, "attempt")}
 	if target != "" {
 		meta = append(meta, "to "+target)

@@ -140,7 +140,7 @@ func (c *controller) resendMenu(e *app.Event, at fyne.Position) {
 			for _, t := range ts {
 				t := t
 				u, _ := t.ActiveURL()
-				label := fmt.Sprintf("To %s — %s · %s", t.Name, strings.ToUpper(t.Environment()), widgets.MaskURL(u))
+				label := fmt.Sprintf("To %s — %s · %s", t.Name, strings.ToUpper(t.Environment()), app.RedactURL(u))
 				it := fyne.NewMenuItem(label, func() { c.quickResend(e, &t, "") })
 				if !t.Enabled {
 					it.Label = fmt.Sprintf("To %s — disabled: %s", t.Name, t.DisabledReason)
@@ -272,7 +272,7 @@ func (c *controller) askBulk(ids []uint64, what string) {
 				widgets.SetEnv(env, t)
 				env.Show()
 				u, _ := t.ActiveURL()
-				url.SetText(widgets.MaskURL(u) + " · " + dialogs.RetryText(t.Retry, t.Timeout))
+				url.SetText(app.RedactURL(u) + " · " + dialogs.RetryText(t.Retry, t.Timeout))
 			})
 			msg := widget.NewLabel(fmt.Sprintf("Resend %s, each as captured and signed as the target signs. "+
 				"They go to the background queue, which retries by the target's policy.", what))

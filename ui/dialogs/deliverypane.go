@@ -178,7 +178,7 @@ func (p *DeliveryPane) Show(d *app.Delivery, t *app.Target) {
 		m = a.Request.Method
 	}
 	p.method.Set(strings.ToUpper(m), hltheme.MethodColor(m))
-	p.url.SetText(widgets.MaskURL(d.Request.URL))
+	p.url.SetText(app.RedactURL(d.Request.URL))
 
 	switch {
 	case t != nil:

@@ -59,7 +59,7 @@ func (l *TargetList) row(t app.Target) fyne.CanvasObject {
 	if err != nil {
 		u = err.Error()
 	}
-	urlLabel := widget.NewLabelWithStyle(widgets.MaskURL(u), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	urlLabel := widget.NewLabelWithStyle(app.RedactURL(u), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	urlLabel.Truncation = fyne.TextTruncateEllipsis
 	sum := widgets.Caption(TargetSummary(t))
 	sum.Wrapping = fyne.TextWrapWord

@@ -136,8 +136,8 @@ func BodyText(b []byte) (text string, isJSON bool) {
 // line, headers, a blank line and the body.
 func RequestText(r app.Request) string {
 	var sb strings.Builder
-	sb.WriteString(r.Method + " " + MaskURL(r.URL) + "\n")
-	sb.WriteString(HeaderLines(MaskHeaders(r.Headers)))
+	sb.WriteString(r.Method + " " + app.RedactURL(r.URL) + "\n")
+	sb.WriteString(HeaderLines(app.MaskHeaders(r.Headers)))
 	if len(r.Body) > 0 {
 		// The bytes as sent, not re-indented: a signature covers exactly these.
 		if app.IsText(r.Body) {
