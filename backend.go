@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -69,10 +70,12 @@ func (b *localBackend) SaveEndpoint(ep app.Endpoint) (verify.Rejudged, error) {
 }
 
 func (b *localBackend) Send(ctx context.Context, d *app.Delivery) error {
-	if err := b.q.Send(ctx, d); err != nil {
-		return fmt.Errorf("%w: %v", api.ErrInvalid, err)
+	err := b.q.Send(ctx, d)
+	var inv *deliver.InvalidError
+	if errors.As(err, &inv) {
+		return fmt.Errorf("%w: %v", api.ErrInvalid, err) // the caller's to fix: exit 2
 	}
-	return nil
+	return err
 }
 
 func (b *localBackend) Wait(ctx context.Context, m api.Match) (*app.Event, error) {

@@ -93,6 +93,13 @@ func New(s app.DeliveryStore, o Options) *Queue {
 	return q
 }
 
+// InvalidError is a delivery refused as asked (a bad URL, method, header
+// or signing choice): the caller's to fix, unlike a store failure.
+type InvalidError struct{ Err error }
+
+func (e *InvalidError) Error() string { return e.Err.Error() }
+func (e *InvalidError) Unwrap() error { return e.Err }
+
 // Send stores d and runs it to its end — delivered, failed, gone or
 // cancelled — waiting out the retry delays. d is updated in place. The error
 // is about Send itself (an invalid request, the store); whether the receiver
@@ -182,10 +189,10 @@ func (q *Queue) ready(d *app.Delivery) error {
 // the worker can see it.
 func (q *Queue) add(d *app.Delivery, claim bool) (*run, error) {
 	if d.ID != 0 {
-		return nil, fmt.Errorf("delivery %d is already stored: use Retry to send it again", d.ID)
+		return nil, &InvalidError{fmt.Errorf("delivery %d is already stored: use Retry to send it again", d.ID)}
 	}
 	if err := prepare(d); err != nil {
-		return nil, err
+		return nil, &InvalidError{err}
 	}
 	now := time.Now()
 	if d.CreatedAt.IsZero() {
