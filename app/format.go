@@ -6,6 +6,18 @@ import (
 	"strings"
 )
 
+// GroupDigits writes n with thousands separators: 1,204.
+func GroupDigits(n int) string {
+	if n < 0 {
+		return "-" + GroupDigits(-n)
+	}
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // HumanSize writes a byte count for people, in binary units: "512 B",
 // "1.2 KiB", "10 MiB". The window and the command line both use it, so
 // sizes read the same everywhere.

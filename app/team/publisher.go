@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -52,9 +51,9 @@ func (s Status) String() string {
 		return "team: publishing" + to + "; 0 waiting to publish"
 	}
 	if s.Err != nil { // the reason names the server
-		return fmt.Sprintf("team: %s waiting to publish: %v", groupDigits(s.Waiting), s.Err)
+		return fmt.Sprintf("team: %s waiting to publish: %v", app.GroupDigits(s.Waiting), s.Err)
 	}
-	return fmt.Sprintf("team: %s waiting to publish%s", groupDigits(s.Waiting), to)
+	return fmt.Sprintf("team: %s waiting to publish%s", app.GroupDigits(s.Waiting), to)
 }
 
 // Publisher sends the outbox to JetStream in id order and clears what
@@ -203,7 +202,7 @@ func (p *Publisher) run() {
 			p.cfg.logf("%s", st)
 			lastSaid, outage = time.Now(), true
 		case why == "" && lastErr != "":
-			p.cfg.logf("team: publishing to %s again; %s waiting", p.cfg.Redacted(), groupDigits(st.Waiting))
+			p.cfg.logf("team: publishing to %s again; %s waiting", p.cfg.Redacted(), app.GroupDigits(st.Waiting))
 		}
 		if why == "" && outage && st.Waiting == 0 {
 			p.cfg.logf("team: outbox drained, every event is published")
@@ -335,16 +334,4 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// groupDigits writes n with thousands separators: 1,204.
-func groupDigits(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + groupDigits(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

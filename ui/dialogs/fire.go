@@ -74,8 +74,7 @@ type Fire struct {
 	KeyBox  *fyne.Container // the SalesIQ public key and its copy button
 	KeyText *widget.Label
 	KeyCopy *widget.Button // copies the public key itself
-	Status  *widget.Label
-	SendBtn *widget.Button
+	sendBar                // Status and SendBtn
 
 	// OnSend receives the delivery to queue; the caller reports back with
 	// Sent or Failed.
@@ -168,11 +167,7 @@ func (f *Fire) build() fyne.CanvasObject {
 	f.KeyBox = container.NewBorder(nil, nil, widgets.Caption("Hooklens's SalesIQ public key"), f.KeyCopy, f.KeyText)
 	f.KeyBox.Hide()
 
-	f.Status = widget.NewLabel("")
-	f.Status.Wrapping = fyne.TextWrapWord
-	f.Status.Hide()
-	f.SendBtn = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), f.send)
-	f.SendBtn.Importance = widget.HighImportance
+	f.sendBar = newSendBar("Send", func() { f.start(f.Delivery, f.OnSend) })
 
 	label := func(s string) *widget.Label {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
@@ -186,8 +181,7 @@ func (f *Fire) build() fyne.CanvasObject {
 	bodyBar := container.NewBorder(nil, nil, widgets.Heading("Body"), format, f.Check)
 	top := container.NewVBox(f.Title, f.About, varsBox, widget.NewSeparator(), form, widget.NewSeparator(),
 		widgets.Heading("Headers"), f.Headers.Root, f.Headers.Add, widget.NewSeparator(), bodyBar)
-	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, f.SendBtn, f.Status))
-	right := container.NewBorder(top, bottom, nil, nil, f.Body)
+	right := container.NewBorder(top, f.sendBar.root(), nil, nil, f.Body)
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(container.NewVScroll(right)))
 	split.Offset = 0.3
@@ -573,31 +567,5 @@ func (f *Fire) Delivery() (*app.Delivery, error) {
 	return d, nil
 }
 
-func (f *Fire) send() {
-	d, err := f.Delivery()
-	if err != nil {
-		f.Failed(err)
-		return
-	}
-	f.Status.Hide()
-	if f.OnSend != nil {
-		f.SendBtn.Disable()
-		f.OnSend(d)
-	}
-}
-
 // Sent says the delivery was queued.
-func (f *Fire) Sent(d *app.Delivery) {
-	f.SendBtn.Enable()
-	f.Status.Importance = widget.SuccessImportance
-	f.Status.SetText(fmt.Sprintf("Queued delivery %d to %s: follow it in Deliveries.", d.ID, app.RedactURL(d.Request.URL)))
-	f.Status.Show()
-}
-
-// Failed says why nothing was sent.
-func (f *Fire) Failed(err error) {
-	f.SendBtn.Enable()
-	f.Status.Importance = widget.DangerImportance
-	f.Status.SetText(widgets.UpperFirst(err.Error()) + ".")
-	f.Status.Show()
-}
+func (f *Fire) Sent(d *app.Delivery) { f.queued(d.ID, app.RedactURL(d.Request.URL)) }

@@ -71,8 +71,7 @@ type SignalComposer struct {
 	APIBox     *fyne.Container
 	URL        *widget.Entry
 	TargetErr  *widget.Label
-	Status     *widget.Label
-	SendBtn    *widget.Button
+	sendBar    // Status and SendBtn
 
 	// OnSend receives the delivery to queue; the caller reports back with
 	// Sent or Failed. OnOpen receives an action URL clicked in the preview.
@@ -174,11 +173,7 @@ func (c *SignalComposer) build() fyne.CanvasObject {
 	c.TargetErr = widgets.ErrorLabel()
 	c.Target.SetSelected(SignalToSelf)
 
-	c.Status = widget.NewLabel("")
-	c.Status.Wrapping = fyne.TextWrapWord
-	c.Status.Hide()
-	c.SendBtn = widget.NewButtonWithIcon("Send signal", theme.MailSendIcon(), c.send)
-	c.SendBtn.Importance = widget.HighImportance
+	c.sendBar = newSendBar("Send signal", func() { c.start(c.Delivery, c.OnSend) })
 	to := container.NewVBox(widgets.Heading("Send to"), c.Target, c.FuncBox, c.APIBox, c.URL, c.TargetErr)
 
 	left := container.NewVBox(form, widget.NewSeparator(), actions, widget.NewSeparator(), to)
@@ -189,7 +184,7 @@ func (c *SignalComposer) build() fyne.CanvasObject {
 		}
 	}
 	right := container.NewVBox(widgets.Heading("Preview"), widgets.Caption("As a Bigin user sees it in the Signals panel."), c.Card.Root)
-	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, c.SendBtn, c.Status))
+	bottom := c.sendBar.root()
 	split := container.NewHSplit(container.NewVScroll(container.NewPadded(left)), container.NewPadded(right))
 	split.Offset = 0.6
 	return container.NewBorder(nil, bottom, nil, nil, split)
@@ -367,36 +362,12 @@ func (c *SignalComposer) Delivery() (*app.Delivery, error) {
 	return d, nil
 }
 
-func (c *SignalComposer) send() {
-	d, err := c.Delivery()
-	if err != nil {
-		c.Failed(err)
-		return
-	}
-	c.Status.Hide()
-	if c.OnSend != nil {
-		c.SendBtn.Disable()
-		c.OnSend(d)
-	}
-}
-
 // Sent says the delivery was queued; the URL is shown redacted, the
 // zapikey masked.
 func (c *SignalComposer) Sent(d *app.Delivery) {
-	c.SendBtn.Enable()
 	where := app.RedactURL(d.Request.URL)
 	if c.Target.Selected == SignalToFunction {
 		where = c.functionURL().Masked()
 	}
-	c.Status.Importance = widget.SuccessImportance
-	c.Status.SetText(fmt.Sprintf("Queued delivery %d to %s: follow it in Deliveries.", d.ID, where))
-	c.Status.Show()
-}
-
-// Failed says why nothing was sent.
-func (c *SignalComposer) Failed(err error) {
-	c.SendBtn.Enable()
-	c.Status.Importance = widget.DangerImportance
-	c.Status.SetText(widgets.UpperFirst(err.Error()) + ".")
-	c.Status.Show()
+	c.queued(d.ID, where)
 }

@@ -1,21 +1,13 @@
 package widgets
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/hooklens/hooklens/app"
 )
 
-// GroupDigits writes n with thousands separators: 12,345.
-func GroupDigits(n int) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + GroupDigits(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+// GroupDigits writes n with thousands separators: 12,345 (app.GroupDigits).
+func GroupDigits(n int) string { return app.GroupDigits(n) }
 
 // Plural returns "1 event" or "3 events" ("1 delivery", "3 deliveries").
 func Plural(n int, word string) string {
