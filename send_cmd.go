@@ -181,6 +181,6 @@ func printDelivery(w io.Writer, d *app.Delivery) {
 		if a.Status != 0 {
 			outcome = fmt.Sprintf("%d", a.Status)
 		}
-		fmt.Fprintf(w, "  attempt %d at %s: %s in %s\n", i+1, a.At.Local().Format("15:04:05.000"), outcome, app.FormatDuration(a.Duration))
+		fmt.Fprintf(w, "  attempt %d at %s: %s in %s\n", i+1, a.At.Local().Format("15:04:05.000"), outcome, app.FormatElapsed(a.Duration))
 	}
 }

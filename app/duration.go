@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -56,4 +57,15 @@ func FormatDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// FormatElapsed writes a measured time (a response, an attempt) in
+// milliseconds, as the window and the command line show it: "3.4 ms",
+// "125 ms", "12,034 ms".
+func FormatElapsed(d time.Duration) string {
+	ms := float64(d.Microseconds()) / 1000
+	if ms < 10 {
+		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
+	}
+	return GroupDigits(int(math.Round(ms))) + " ms"
 }

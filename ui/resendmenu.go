@@ -74,7 +74,7 @@ func describe(d *app.Delivery, what string) string {
 		return fmt.Sprintf("%s: sending… attempt %d", what, n+1)
 	case app.Delivered:
 		a := d.Last()
-		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), widgets.MsText(a.Duration))
+		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), app.FormatElapsed(a.Duration))
 	}
 	// The reason usually starts with the state itself ("failed after 4
 	// attempts"): say it once.

@@ -278,7 +278,7 @@ func (p *DeliveryPane) fillAttempts() {
 		st := widgets.NewBadge("000")
 		st.Mono = true
 		widgets.SetStatus(st, a.Status)
-		dur := widget.NewLabelWithStyle(widgets.MsText(a.Duration), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		dur := widget.NewLabelWithStyle(app.FormatElapsed(a.Duration), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		at := widgets.Caption(widgets.ClockTime(a.At))
 		what := a.Error
 		if what == "" {
@@ -329,7 +329,7 @@ func (p *DeliveryPane) showAttempt() {
 	if a.Status != 0 {
 		meta = append(meta, http.StatusText(a.Status))
 	}
-	meta = append(meta, widgets.MsText(a.Duration))
+	meta = append(meta, app.FormatElapsed(a.Duration))
 	if a.Status != 0 {
 		size := app.HumanSize(a.ResponseSize)
 		if a.ResponseSize > int64(len(a.ResponseBody)) {

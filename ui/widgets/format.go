@@ -3,7 +3,6 @@ package widgets
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -106,15 +105,6 @@ func HeaderLines(h app.Headers) string {
 // ViewLimit is how much formatted body text the window draws; the rest
 // stays one click away through Copy and Save.
 const ViewLimit = 256 << 10
-
-// MsText is a duration in milliseconds, as API tools show response times.
-func MsText(d time.Duration) string {
-	ms := float64(d.Microseconds()) / 1000
-	if ms < 10 {
-		return fmt.Sprintf("%.1f ms", ms)
-	}
-	return GroupDigits(int(math.Round(ms))) + " ms"
-}
 
 // BodyText renders a body for reading: pretty JSON, text, or a hex dump.
 func BodyText(b []byte) (text string, isJSON bool) {
