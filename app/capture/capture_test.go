@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -536,4 +537,27 @@ func TestHTTP10AndAbsoluteFormRequests(t *testing.T) {
 	if _, err := br.ReadByte(); err != io.EOF {
 		t.Errorf("connection still open after a plain HTTP/1.0 request: %v", err)
 	}
+}
+
+// A client that opened a connection and sent nothing does not hold up a
+// stop: Shutdown closes it at once instead of net/http's five-second wait,
+// while a request in progress still gets its answer.
+func TestShutdownDoesNotWaitForConnectionsThatSentNothing(t *testing.T) {
+	h := start(t, nil, Config{})
+	idle := h.dial(t)
+	resp, err := http.Post(h.url+"/before", "text/plain", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := h.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown with a silent connection open: %v", err)
+	}
+	idle.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := idle.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("the silent connection is still open after Shutdown (%v)", err)
+	}
+	h.events(t, 1)
 }

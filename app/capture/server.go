@@ -163,6 +163,12 @@ type Server struct {
 	url  string
 	addr string        // the bound address, host:port
 	done chan struct{} // closed when Serve returns
+
+	// fresh holds the connections accepted that have not sent a byte yet:
+	// net/http's Shutdown waits five seconds for them, so Shutdown closes
+	// them first (they carry no request to lose).
+	connMu sync.Mutex
+	fresh  map[net.Conn]struct{}
 }
 
 // New returns a listener that records into rec and looks endpoints up in eps
@@ -209,6 +215,7 @@ func (s *Server) Start() error {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
 		ConnContext:       connContext,
+		ConnState:         s.trackConn,
 		// OPTIONS * is captured like any request, not answered by net/http.
 		DisableGeneralOptionsHandler: true,
 		ErrorLog:                     log.New(logWriter(s.cfg.Logf), "", 0),
@@ -255,11 +262,30 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
+	s.connMu.Lock()
+	for c := range s.fresh {
+		c.Close()
+	}
+	s.connMu.Unlock()
 	if err := srv.Shutdown(ctx); err != nil {
 		return fmt.Errorf("stopping the listener: %w", err)
 	}
 	<-done
 	return nil
+}
+
+// trackConn keeps fresh up to date from net/http's connection states.
+func (s *Server) trackConn(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if st == http.StateNew {
+		if s.fresh == nil {
+			s.fresh = map[net.Conn]struct{}{}
+		}
+		s.fresh[c] = struct{}{}
+		return
+	}
+	delete(s.fresh, c)
 }
 
 func addrInUse(err error) bool {
