@@ -390,6 +390,8 @@ type DeliveryPage struct {
 	Limit    int    // 0 means 100
 	EventID  uint64 // only deliveries of this event; 0 any
 	TargetID string // only deliveries to this target; "" any
+	// Filter keeps only the deliveries it matches (ParseDeliveryFilter).
+	Filter DeliveryFilter
 }
 
 // DeliveryStore keeps targets, connections and deliveries. *store.Store
