@@ -200,7 +200,8 @@ func TestDeliveryFilter(t *testing.T) {
 		"kind:forward":                     false,
 		"status:5xx":                       true,
 		"status:200":                       false,
-		"localhost:3000":                   true,
+		`"localhost:3000"`:                 true,
+		"hooks":                            true,
 		"target:Shop event:7 state:failed": true,
 		"nowhere":                          false,
 	} {
