@@ -17,7 +17,8 @@ import (
 //
 //	method:POST  status:5xx  status:404  verdict:invalid  endpoint:github
 //	type:conversation.rated  header:X-GitHub-Event=push  header:Stripe-Signature
-//	from:10.0.0.7  after:2026-11-30  before:-1h  size:>1MB  "order paid"  -health
+//	from:10.0.0.7  after:2026-11-30  before:-1h  size:>1MB  imported:yes  is:failure
+//	"order paid"  -health
 
 // FilterKey is one key of the language: its name, what it takes (for
 // completion and help) and the values it offers, when they are a fixed set.
@@ -41,6 +42,7 @@ var EventFilterKeys = []FilterKey{
 	{"before", "a date, a time or -1h", nil},
 	{"size", "the body size: >1MB, <10KB, 512", nil},
 	{"imported", "yes for imported events, no for captured ones", []string{"yes", "no"}},
+	{"is", "failure: an invalid signature or a 4xx/5xx answer", []string{"failure"}},
 }
 
 // FilterKeys are the names of EventFilterKeys.
@@ -206,6 +208,11 @@ func (t *FilterTerm) compile(now time.Time) error {
 		default:
 			return bad("write imported:yes or imported:no")
 		}
+	case "is":
+		if strings.ToLower(v) != "failure" {
+			return bad("write is:failure (an invalid signature or a 4xx/5xx answer)")
+		}
+		t.Value = "failure"
 	case "size":
 		op := byte('=')
 		s := v
@@ -369,6 +376,8 @@ func (t *FilterTerm) match(s *EventSummary, c Candidate) bool {
 		return s.ReceivedAt.After(t.at)
 	case "before":
 		return s.ReceivedAt.Before(t.at)
+	case "is":
+		return s.Verdict.Result == VerdictInvalid || s.Status >= 400
 	case "imported":
 		_, imported := importedFrom(s.Origin)
 		return imported == (t.Value == "yes")

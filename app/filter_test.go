@@ -140,7 +140,7 @@ func TestCompleteFilter(t *testing.T) {
 		return out
 	}
 	all := labels(CompleteFilter("", EventFilterKeys, nil))
-	if len(all) != len(FilterKeys) || all[0] != "method:" || all[len(all)-1] != "imported:" {
+	if len(all) != len(FilterKeys) || all[0] != "method:" || all[len(all)-1] != "is:" {
 		t.Errorf("keys offered on an empty box: %v", all)
 	}
 	// Every key offered parses (given a value), so the table and the parser agree.
@@ -222,5 +222,32 @@ func TestDeliveryFilter(t *testing.T) {
 		if _, err := ParseDeliveryFilter(expr, targets); err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%q: %v, want %q", expr, err, msg)
 		}
+	}
+}
+
+func TestFailuresAndChipTerms(t *testing.T) {
+	e := filterEvent() // invalid, 502
+	f, _ := ParseFilter("is:failure", time.Now())
+	if !f.Match(EventCandidate{e}) {
+		t.Error("an invalid 502 is a failure")
+	}
+	e.Verdict.Result, e.Response.Status = VerdictValid, 200
+	if f.Match(EventCandidate{e}) {
+		t.Error("a valid 200 is not a failure")
+	}
+	e.Response.Status = 404
+	if !f.Match(EventCandidate{e}) {
+		t.Error("a valid 404 is a failure")
+	}
+	expr := ToggleFilterTerm("method:POST", "is:failure", false)
+	if expr != "method:POST is:failure" || !HasFilterTerm(expr, "is:failure") {
+		t.Errorf("on: %q", expr)
+	}
+	if expr = ToggleFilterTerm(expr, "is:failure", false); expr != "method:POST" {
+		t.Errorf("off: %q", expr)
+	}
+	expr = ToggleFilterTerm("endpoint:github push", "endpoint:stripe", true)
+	if expr != "push endpoint:stripe" {
+		t.Errorf("exclusive endpoint: %q", expr)
 	}
 }

@@ -57,3 +57,37 @@ func CompleteFilter(expr string, keys []FilterKey, values map[string][]string) [
 	}
 	return out
 }
+
+// HasFilterTerm reports whether expr holds term as a whole word (what a
+// quick chip shows as on).
+func HasFilterTerm(expr, term string) bool {
+	for _, w := range strings.Fields(expr) {
+		if strings.EqualFold(w, term) {
+			return true
+		}
+	}
+	return false
+}
+
+// ToggleFilterTerm adds term to expr, or removes it when present. With
+// exclusive, adding first removes the other terms with term's key (one
+// endpoint at a time: two endpoint terms would match nothing).
+func ToggleFilterTerm(expr, term string, exclusive bool) string {
+	words := strings.Fields(expr)
+	key, _, _ := strings.Cut(strings.ToLower(term), ":")
+	out := words[:0:0]
+	found := false
+	for _, w := range words {
+		switch {
+		case strings.EqualFold(w, term):
+			found = true
+		case exclusive && strings.HasPrefix(strings.ToLower(w), key+":"):
+		default:
+			out = append(out, w)
+		}
+	}
+	if !found {
+		out = append(out, term)
+	}
+	return strings.Join(out, " ")
+}
