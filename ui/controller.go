@@ -183,6 +183,7 @@ func (c *controller) deleteEndpoint(slug string) {
 // endpointsChanged refreshes everything that shows verdicts after an
 // endpoint was saved or deleted.
 func (c *controller) endpointsChanged(msg string) {
+	c.w.loadSlugs()
 	if c.w.closed {
 		return
 	}

@@ -170,6 +170,12 @@ type Window struct {
 	cancelSub   func()
 	closed      bool
 	filterErr   *widget.Label // why the filter cannot be read
+	complete    *completer    // the filter box's completions
+	chips       *chipBar      // quick filters above the list
+	slugs       []string      // endpoint slugs, for completion and chips
+	current     app.Filter    // the filter in effect
+	pinned      bool          // the shown event stays while a filter hides it
+	pinBtn      *widget.Button
 	notes       *notifier     // desktop notifications
 	cancelDeliv func()
 }
@@ -230,9 +236,36 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 		}
 	})
 	go w.refreshLoop()
+	w.loadSlugs()
 	w.model.SetFilter(app.Filter{})
+	w.restoreView()
 	w.updateCount()
 	return w
+}
+
+// loadSlugs reads the endpoint slugs for the filter's completion and chips.
+func (w *Window) loadSlugs() {
+	if w.d.Endpoints == nil {
+		return
+	}
+	eps := w.d.Endpoints
+	go func() {
+		list, err := eps.Endpoints()
+		if err != nil {
+			return // the Endpoints dialog reports a store that cannot be read
+		}
+		slugs := make([]string, len(list))
+		for i, ep := range list {
+			slugs[i] = ep.Slug
+		}
+		w.do(func() {
+			if w.closed {
+				return
+			}
+			w.slugs = slugs
+			w.chips.setEndpoints(slugs)
+		})
+	}()
 }
 
 // ShowAndRun shows the window and runs the app until it closes.
@@ -282,15 +315,27 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	clear.Importance = widget.LowImportance
 	clear.Hide()
 	w.filter.ActionItem = clear
+	w.complete = newCompleter(w.filter, app.EventFilterKeys, func() map[string][]string {
+		return map[string][]string{"endpoint": append(append([]string{}, w.slugs...), "_")}
+	})
+	w.complete.onPick = func(expr string) { w.chips.sync(expr) }
+	w.chips = newChipBar(w)
 	w.filter.OnChanged = func(s string) {
 		clear.Hidden = s == ""
 		clear.Refresh()
+		if w.win.Canvas().Focused() == w.filter {
+			w.complete.update(s)
+		}
+		w.chips.sync(s)
 		if w.fTimer != nil {
 			w.fTimer.Stop()
 		}
 		w.fTimer = time.AfterFunc(filterDelay, func() { w.do(func() { w.applyFilter(w.filter.Text) }) })
 	}
-	w.filter.OnSubmitted = func(s string) { w.applyFilter(s) }
+	w.filter.OnSubmitted = func(s string) {
+		w.complete.hide()
+		w.applyFilter(s)
+	}
 	w.filter.onEscape = w.clearFilter
 	w.filter.onDown = func() {
 		w.win.Canvas().Unfocus()
@@ -312,6 +357,8 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	w.noMatch.root.Hide()
 	w.footer = widgets.Caption("")
 	w.footer.Hide()
+	w.pinBtn = w.newPinButton()
+	w.pinBtn.Hide()
 
 	w.bulkBtn = widget.NewButtonWithIcon("Resend…", theme.MailForwardIcon(), nil)
 	w.bulkBtn.OnTapped = func() {
@@ -327,8 +374,9 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	if w.d.Queue != nil && w.d.Deliveries != nil {
 		box = container.NewBorder(nil, nil, nil, w.bulkBtn, w.filter)
 	}
-	top := container.NewPadded(container.NewVBox(box, w.filterErr))
-	return container.NewBorder(top, w.footer, nil, nil, container.NewStack(w.list, w.noMatch.root))
+	top := container.NewPadded(container.NewVBox(box, w.filterErr, w.chips.root))
+	bottom := container.NewBorder(nil, nil, nil, w.pinBtn, w.footer)
+	return container.NewBorder(top, bottom, nil, nil, w.complete.float(container.NewStack(w.list, w.noMatch.root)))
 }
 
 // --- live updates -----------------------------------------------------------
@@ -491,7 +539,11 @@ func (w *Window) rowSelected(i int) {
 
 // selectEvent makes event id (at row i) the selection and shows it.
 func (w *Window) selectEvent(id uint64, i int) {
+	if id != w.selID && w.pinned {
+		w.setPinned(false) // a pin holds the event it was set on
+	}
 	w.selID, w.selIdx = id, i
+	w.pinBtn.Show()
 	w.selectRow(i)
 	w.detail.show(id)
 }
@@ -570,8 +622,11 @@ func (w *Window) applyFilter(s string) {
 		return
 	}
 	w.filterErr.Hide()
+	w.chips.sync(s)
 	w.applied = s
+	w.current = f
 	w.model.SetFilter(f)
+	w.followFilter(f)
 	w.updateCount()
 }
 
@@ -616,6 +671,8 @@ func (w *Window) removed(id uint64) {
 		w.list.UnselectAll()
 		w.syncing = false
 		w.detail.clear()
+		w.setPinned(false)
+		w.pinBtn.Hide()
 		if n := w.model.Len(); n > 0 && i >= 0 {
 			next := min(i, n-1)
 			if s, ok := w.model.Peek(next); ok {
@@ -645,6 +702,8 @@ func (w *Window) cleared() {
 	w.list.UnselectAll()
 	w.syncing = false
 	w.detail.clear()
+	w.setPinned(false)
+	w.pinBtn.Hide()
 	w.list.Refresh()
 	w.updateCount()
 }
@@ -734,6 +793,7 @@ func (w *Window) closedWindow() {
 		save(keyHeight, float64(size.Height))
 	}
 	save(keySplit, w.split.Offset)
+	w.saveView()
 	close(w.stop)
 	// The editor and the Deliveries window belong to this one.
 	for _, win := range w.ctl.editors {
