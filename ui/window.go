@@ -176,7 +176,7 @@ type Window struct {
 	current     app.Filter    // the filter in effect
 	pinned      bool          // the shown event stays while a filter hides it
 	pinBtn      *widget.Button
-	notes       *notifier     // desktop notifications
+	notes       *notifier // desktop notifications
 	cancelDeliv func()
 }
 
