@@ -211,10 +211,10 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 
 	w.top = newTopBar(w)
 	content := container.NewBorder(w.top.root, nil, nil, nil, w.body)
-	w.win.SetContent(content)
+	w.win.SetContent(container.New(atLeast{minWindowSize}, content))
 	w.win.Resize(fyne.NewSize(
-		float32(w.setting(keyWidth, defaultWidth, 480, 10000)),
-		float32(w.setting(keyHeight, defaultHeight, 320, 10000))))
+		float32(w.setting(keyWidth, defaultWidth, float64(minWindowSize.Width), 10000)),
+		float32(w.setting(keyHeight, defaultHeight, float64(minWindowSize.Height), 10000))))
 	w.bindKeys()
 	w.win.SetOnClosed(w.closedWindow)
 
