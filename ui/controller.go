@@ -438,6 +438,16 @@ func (c *controller) editAndResend(e *app.Event) *dialogs.ResendEditor {
 	win.SetContent(ed.Root)
 	win.Resize(fyne.NewSize(1280, 840))
 	win.SetOnClosed(ed.Closed)
+	// Esc and the close button ask before throwing edits away.
+	closeEd := func() {
+		if ed.Edited() {
+			dialogs.AskDiscard("The request", win.Close, win)
+			return
+		}
+		win.Close()
+	}
+	win.SetCloseIntercept(closeEd)
+	answerKeys(win, closeEd)
 	win.Show()
 	c.resendEd = ed
 	if c.editors == nil {
@@ -447,6 +457,20 @@ func (c *controller) editAndResend(e *app.Event) *dialogs.ResendEditor {
 	win.Canvas().Focus(ed.URL)
 	c.loadResendTargets(ed)
 	return ed
+}
+
+// answerKeys gives win's keys to its dialogs (Enter, Esc) and, with no
+// dialog open, Esc to onEscape (nil: nothing).
+func answerKeys(win fyne.Window, onEscape func()) {
+	c := win.Canvas()
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if dialogs.AnswerKey(c, ev) {
+			return
+		}
+		if ev.Name == fyne.KeyEscape && onEscape != nil {
+			onEscape()
+		}
+	})
 }
 
 // loadResendTargets reads the targets ed offers.

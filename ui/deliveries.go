@@ -66,6 +66,7 @@ func (c *controller) showDeliveries() *deliveriesView {
 	v.win.SetContent(v.build())
 	v.win.Resize(fyne.NewSize(1280, 820))
 	v.win.SetOnClosed(v.onClosed)
+	answerKeys(v.win, nil)
 	w.ctl.delivView = v
 	v.cancelSub = w.d.Queue.Subscribe(func(d *app.Delivery) {
 		w.do(func() { v.deliveryChanged(d) })

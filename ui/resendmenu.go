@@ -285,6 +285,7 @@ func (c *controller) askBulk(ids []uint64, what string) {
 			}, w.win)
 			d.Resize(dialogs.FitSize(w.win, fyne.NewSize(600, 260)))
 			d.Show()
+			dialogs.Answer(w.win, d.Confirm, d.Hide)
 			c.bulkPick = pick
 		})
 	}()

@@ -70,6 +70,7 @@ func (c *controller) showTeam() {
 	d.SetOnClosed(func() { c.teamLabel = nil })
 	d.Resize(dialogs.FitSize(c.w.win, fyne.NewSize(560, 340)))
 	d.Show()
+	dialogs.Answer(c.w.win, nil, d.Hide)
 }
 
 // watchTeam keeps the latest follower status for the Team control.

@@ -591,7 +591,11 @@ func (w *Window) handleKey(ev *fyne.KeyEvent) bool {
 
 func (w *Window) bindKeys() {
 	c := w.win.Canvas()
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { w.handleKey(ev) })
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if !dialogs.AnswerKey(c, ev) {
+			w.handleKey(ev)
+		}
+	})
 	find := &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	w.keys.AddShortcut(find, func(fyne.Shortcut) { w.focusFilter() })
 	c.AddShortcut(find, w.keys.TypedShortcut)

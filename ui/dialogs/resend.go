@@ -77,8 +77,9 @@ type ResendEditor struct {
 	Detach       *widget.Button
 	Pane         *DeliveryPane
 
-	sending bool
-	gen     uint64 // bumps per Send so late notifications of an earlier one are dropped
+	sending  bool
+	unedited string // FormState once filled in, or when last sent
+	gen      uint64 // bumps per Send so late notifications of an earlier one are dropped
 	curID   uint64 // the delivery being sent, once known
 	stop    func() // gives the delivery being sent over to the background queue
 	closed  bool
@@ -103,7 +104,16 @@ func NewResendEditor(e *app.Event, lastURL string, do func(func())) *ResendEdito
 func (ed *ResendEditor) Loaded() bool { return ed.loaded }
 
 // MarkLoaded says there are no targets to wait for.
-func (ed *ResendEditor) MarkLoaded() { ed.loaded = true }
+func (ed *ResendEditor) MarkLoaded() {
+	ed.loaded = true
+	if ed.unedited == "" {
+		ed.unedited = FormState(ed.Root)
+	}
+}
+
+// Edited reports whether the request was changed since it was filled in
+// (or last sent): closing then asks first.
+func (ed *ResendEditor) Edited() bool { return ed.loaded && FormState(ed.Root) != ed.unedited }
 
 // Sending reports whether a Send is under way.
 func (ed *ResendEditor) Sending() bool { return ed.sending }
@@ -372,6 +382,9 @@ func (ed *ResendEditor) SetTargets(ts []app.Target, err error) {
 	}
 	ed.Target.Refresh()
 	ed.targetChosen(ed.Target.Selected)
+	if ed.unedited == "" {
+		ed.unedited = FormState(ed.Root)
+	}
 }
 
 // TargetOption is how a target is offered in a picker: name, where sends
@@ -613,6 +626,7 @@ func (ed *ResendEditor) doSend() {
 		return
 	}
 	ed.SendErr.Hide()
+	ed.unedited = FormState(ed.Root) // what was sent is not lost by closing
 
 	ed.gen++
 	gen := ed.gen
