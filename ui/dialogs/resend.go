@@ -80,9 +80,9 @@ type ResendEditor struct {
 	sending  bool
 	unedited string // FormState once filled in, or when last sent
 	gen      uint64 // bumps per Send so late notifications of an earlier one are dropped
-	curID   uint64 // the delivery being sent, once known
-	stop    func() // gives the delivery being sent over to the background queue
-	closed  bool
+	curID    uint64 // the delivery being sent, once known
+	stop     func() // gives the delivery being sent over to the background queue
+	closed   bool
 
 	// What the caller does for the editor: send a delivery (reporting each
 	// stored change and the end, on the UI goroutine; stop hands it to the
