@@ -567,3 +567,16 @@ func Hops(h Headers) int {
 	}
 	return n
 }
+
+// StateText says a delivery's state with its reason, the state only once:
+// reasons usually start with it ("failed after 4 attempts: 502"), so those
+// stand alone; others follow the state ("gone — the receiver answered 410").
+func StateText(state State, reason string) string {
+	switch {
+	case reason == "":
+		return string(state)
+	case strings.HasPrefix(strings.ToLower(reason), string(state)):
+		return reason
+	}
+	return string(state) + " — " + reason
+}

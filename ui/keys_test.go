@@ -155,3 +155,18 @@ func TestResendEditorEscAsksBeforeDiscarding(t *testing.T) {
 		t.Fatal("Esc on an untouched request did not close it")
 	}
 }
+
+// One event: the question says so in the singular.
+func TestClearOneEventWording(t *testing.T) {
+	h := newHarness(t)
+	h.sendN(1, 1)
+	h.w.confirmClear()
+	top := h.w.win.Canvas().Overlays().Top()
+	if l := labels(top); !contains(l, "Delete the only event captured by Hooklens?") || contains(l, "all 1") {
+		t.Errorf("clear one event says %q", l)
+	}
+	if button(top, "Delete") == nil {
+		t.Error("no Delete button")
+	}
+	h.key(fyne.KeyEscape)
+}

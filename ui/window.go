@@ -690,12 +690,11 @@ func (w *Window) removed(id uint64) {
 
 func (w *Window) confirmClear() {
 	total, _ := w.d.Events.Count()
-	what := "Delete all " + widgets.Plural(total, "event")
+	title, what, button := "Clear all events?", "Delete all "+widgets.Plural(total, "event"), "Delete all"
 	if total == 1 {
-		what = "Delete the 1 event"
+		title, what, button = "Clear the event?", "Delete the only event", "Delete"
 	}
-	dialogs.ConfirmDelete("Clear all events?",
-		what+" captured by Hooklens?\nThis cannot be undone.", "Delete all",
+	dialogs.ConfirmDelete(title, what+" captured by Hooklens?\nThis cannot be undone.", button,
 		func() { w.ctl.deleteAll(total) }, w.win)
 }
 
