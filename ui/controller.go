@@ -455,7 +455,7 @@ func (c *controller) editAndResend(e *app.Event) *dialogs.ResendEditor {
 	}
 	c.editors[ed] = win
 	win.Canvas().Focus(ed.URL)
-	c.loadResendTargets(ed)
+	c.loadResendTargets(ed, e)
 	return ed
 }
 
@@ -473,15 +473,33 @@ func answerKeys(win fyne.Window, onEscape func()) {
 	})
 }
 
-// loadResendTargets reads the targets ed offers.
-func (c *controller) loadResendTargets(ed *dialogs.ResendEditor) {
-	st := c.d.Deliveries
-	if st == nil {
-		ed.MarkLoaded()
-		return
-	}
+// loadResendTargets reads the targets ed offers and, for an event that
+// came through an endpoint, the endpoint's scheme and secret to sign with.
+func (c *controller) loadResendTargets(ed *dialogs.ResendEditor, e *app.Event) {
+	st, eps := c.d.Deliveries, c.d.Endpoints
 	go func() {
-		ts, err := st.Targets()
-		c.w.do(func() { ed.SetTargets(ts, err) })
+		var ep app.Endpoint
+		if e != nil && e.Endpoint != "" && eps != nil {
+			ep, _ = eps.Endpoint(e.Endpoint) // none: unsigned, as before
+		}
+		var ts []app.Target
+		var err error
+		if st != nil {
+			ts, err = st.Targets()
+		}
+		c.w.do(func() {
+			if len(ep.Secrets) > 0 {
+				name, _ := dialogs.SplitScheme(ep.Scheme)
+				if name == "" {
+					name = e.Verdict.Scheme // detected when it arrived
+				}
+				ed.SignAs(name, ep.Secrets[0])
+			}
+			if st == nil {
+				ed.MarkLoaded()
+				return
+			}
+			ed.SetTargets(ts, err)
+		})
 	}()
 }

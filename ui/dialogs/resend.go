@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/app/verify"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
@@ -79,6 +80,7 @@ type ResendEditor struct {
 
 	sending  bool
 	unedited string // FormState once filled in, or when last sent
+	autoType string // the Content-Type set from a composed body
 	gen      uint64 // bumps per Send so late notifications of an earlier one are dropped
 	curID    uint64 // the delivery being sent, once known
 	stop     func() // gives the delivery being sent over to the background queue
@@ -151,7 +153,7 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	}
 	ed.URL = widget.NewEntry()
 	ed.URL.TextStyle = fyne.TextStyle{Monospace: true}
-	ed.URL.SetPlaceHolder("http://localhost:3000/webhooks")
+	ed.URL.SetPlaceHolder("e.g. http://localhost:3000/webhooks")
 	ed.URL.SetText(ed.lastURL)
 	ed.URLErr = widgets.ErrorLabel()
 	ed.URL.OnChanged = func(string) { ed.checkURL(false) }
@@ -186,12 +188,15 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	ed.FormatButton.Importance = widget.LowImportance
 	ed.MinifyButton.Importance = widget.LowImportance
 	ed.loadBody(req)
-	ed.Body.OnChanged = func(string) { ed.checkBody() }
+	ed.Body.OnChanged = func(string) {
+		ed.composeContentType()
+		ed.checkBody()
+	}
 
 	// Signing.
 	ed.signMode = widget.NewSelect([]string{signNone, signCustom}, func(string) { ed.signChanged() })
 	ed.scheme = widget.NewSelect(verify.Schemes(), func(string) { ed.signChanged() })
-	ed.scheme.PlaceHolder = "scheme"
+	ed.scheme.PlaceHolder = "(pick a scheme)"
 	ed.secret = widget.NewPasswordEntry()
 	ed.secret.SetPlaceHolder("signing secret (or private key for salesiq, discord)")
 	ed.signRow = container.NewBorder(nil, nil, widgets.FixedWidth(190, ed.scheme), nil, ed.secret)
@@ -201,6 +206,9 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	ed.signWarn.Importance = widget.WarningImportance
 	ed.signWarn.Wrapping = fyne.TextWrapWord
 	ed.signMode.SetSelected(signNone)
+	if e == nil {
+		ed.keepOrig.Hide() // there is no original to keep
+	}
 	if e != nil {
 		if c, ok := verify.Detect(e.Headers); ok {
 			ed.scheme.SetSelected(c.Scheme)
@@ -315,6 +323,55 @@ func (ed *ResendEditor) checkBody() {
 	}
 	ed.checkSignature()
 }
+
+// composeContentType keeps a composed request's Content-Type in step with
+// its body (JSON, a form, XML, text) until the user sets one by hand.
+func (ed *ResendEditor) composeContentType() {
+	if ed.ev != nil || ed.binary != nil {
+		return // a resend keeps the captured Content-Type
+	}
+	cur := ed.contentType()
+	if cur != "" && cur != ed.autoType {
+		return // typed by the user
+	}
+	if strings.TrimSpace(ed.Body.Text) == "" {
+		return
+	}
+	ct := signal.ContentType([]byte(ed.Body.Text))
+	if ct != cur {
+		ed.autoType = ct
+		ed.headers.SetValue("Content-Type", ct)
+	}
+}
+
+// SignAs signs the request with scheme and secret by default: the
+// endpoint the event came through checks with them. Schemes signed with a
+// private key the endpoint does not hold are left unsigned.
+func (ed *ResendEditor) SignAs(scheme, secret string) {
+	if scheme == "" || secret == "" || verify.UsesPublicKey(scheme) || !slices.Contains(ed.scheme.Options, scheme) {
+		return
+	}
+	ed.scheme.SetSelected(scheme)
+	ed.secret.SetText(secret)
+	ed.signMode.SetSelected(signCustom)
+	ed.signChanged()
+}
+
+// SignChoice is the signing picked: the choice, the scheme and whether a
+// secret is filled in.
+func (ed *ResendEditor) SignChoice() (mode, scheme string, secret bool) {
+	return ed.signMode.Selected, ed.scheme.Selected, strings.TrimSpace(ed.secret.Text) != ""
+}
+
+// OffersKeepOriginal reports whether "keep the original headers" is offered
+// (only for a captured event).
+func (ed *ResendEditor) OffersKeepOriginal() bool { return ed.keepOrig.Visible() }
+
+// Header is the value of the first header row named name.
+func (ed *ResendEditor) Header(name string) string { return ed.headers.Value(name) }
+
+// SetHeader sets the first header row named name, or adds one.
+func (ed *ResendEditor) SetHeader(name, value string) { ed.headers.SetValue(name, value) }
 
 func (ed *ResendEditor) setCheck(imp widget.Importance, text string) {
 	ed.Check.Importance = imp
