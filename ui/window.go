@@ -722,13 +722,16 @@ func (w *Window) rowMenu(id uint64, at fyne.Position) {
 	if s.Query != "" {
 		url += "?" + s.Query
 	}
-	m := fyne.NewMenu("",
+	items := []*fyne.MenuItem{
 		fyne.NewMenuItem("Copy URL", func() { w.app.Clipboard().SetContent(url) }),
 		fyne.NewMenuItem("Copy event ID", func() { w.app.Clipboard().SetContent(app.FormatID(id)) }),
 		fyne.NewMenuItem("Save as template…", func() { w.ctl.saveAsTemplate(id) }),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }),
-	)
+	}
+	if w.d.Queue != nil && w.d.Deliveries != nil {
+		items = append(items, fyne.NewMenuItem("Show its deliveries", func() { w.showDeliveriesOf(id) }))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }))
+	m := fyne.NewMenu("", items...)
 	widget.ShowPopUpMenuAtPosition(m, w.win.Canvas(), at)
 }
 
