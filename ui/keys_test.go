@@ -170,3 +170,26 @@ func TestClearOneEventWording(t *testing.T) {
 	}
 	h.key(fyne.KeyEscape)
 }
+
+// The notice that the port differs can be dismissed.
+func TestNoticeCanBeDismissed(t *testing.T) {
+	h := newHarness(t)
+	msg := "127.0.0.1:8790 is in use by another program, so Hooklens listens on http://127.0.0.1:8791 instead."
+	h.w.top.addNotice(msg)
+	if !contains(labels(h.w.top.notices), "8791 instead") {
+		t.Fatalf("notice not shown: %v", labels(h.w.top.notices))
+	}
+	var dismiss *widget.Button
+	walk(h.w.top.notices, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "" {
+			dismiss = b
+		}
+	})
+	if dismiss == nil {
+		t.Fatal("no dismiss button")
+	}
+	test.Tap(dismiss)
+	if len(h.w.top.notices.Objects) != 0 {
+		t.Errorf("after dismiss: %v", labels(h.w.top.notices))
+	}
+}
