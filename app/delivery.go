@@ -390,6 +390,8 @@ type DeliveryPage struct {
 	Limit    int    // 0 means 100
 	EventID  uint64 // only deliveries of this event; 0 any
 	TargetID string // only deliveries to this target; "" any
+	// Filter keeps only the deliveries it matches (ParseDeliveryFilter).
+	Filter DeliveryFilter
 }
 
 // DeliveryStore keeps targets, connections and deliveries. *store.Store
@@ -549,4 +551,17 @@ func Hops(h Headers) int {
 		return MaxHops + 1
 	}
 	return n
+}
+
+// StateText says a delivery's state with its reason, the state only once:
+// reasons usually start with it ("failed after 4 attempts: 502"), so those
+// stand alone; others follow the state ("gone — the receiver answered 410").
+func StateText(state State, reason string) string {
+	switch {
+	case reason == "":
+		return string(state)
+	case strings.HasPrefix(strings.ToLower(reason), string(state)):
+		return reason
+	}
+	return string(state) + " — " + reason
 }

@@ -126,8 +126,11 @@ func (e *Event) FollowedFrom() (instance, remoteID string, ok bool) {
 }
 
 // ImportedFrom is the source an imported event came from, and whether it was imported.
-func (e *Event) ImportedFrom() (source string, ok bool) {
-	rest, ok := strings.CutPrefix(e.Origin, "import:")
+func (e *Event) ImportedFrom() (source string, ok bool) { return importedFrom(e.Origin) }
+
+// importedFrom reads an import Origin (see ImportOrigin).
+func importedFrom(origin string) (source string, ok bool) {
+	rest, ok := strings.CutPrefix(origin, "import:")
 	if !ok {
 		return "", false
 	}

@@ -17,10 +17,44 @@ import (
 //
 //	method:POST  status:5xx  status:404  verdict:invalid  endpoint:github
 //	type:conversation.rated  header:X-GitHub-Event=push  header:Stripe-Signature
-//	from:10.0.0.7  after:2026-11-30  before:-1h  size:>1MB  "order paid"  -health
+//	from:10.0.0.7  after:2026-11-30  before:-1h  size:>1MB  imported:yes  is:failure
+//	"order paid"  -health
 
-// FilterKeys are the keys the language knows, in the order help lists them.
-var FilterKeys = []string{"method", "status", "verdict", "endpoint", "type", "header", "from", "after", "before", "size"}
+// FilterKey is one key of the language: its name, what it takes (for
+// completion and help) and the values it offers, when they are a fixed set.
+type FilterKey struct {
+	Name   string
+	Hint   string   // what the value is, e.g. "a status or class: 404, 5xx"
+	Values []string // fixed values offered after the colon; nil for free values
+}
+
+// EventFilterKeys is the one table of the event keys, in the order help and
+// completion list them. ParseFilter knows exactly these.
+var EventFilterKeys = []FilterKey{
+	{"method", "an HTTP method: POST", []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
+	{"status", "the status answered or its class: 404, 5xx", []string{"2xx", "3xx", "4xx", "5xx"}},
+	{"verdict", "the signature verdict", []string{VerdictValid, VerdictInvalid, VerdictUnsigned, VerdictUnverified}},
+	{"endpoint", "an endpoint slug (_ for none)", nil},
+	{"type", "the provider's event type: push, conversation.rated", nil},
+	{"header", "Name=value, or Name for presence", nil},
+	{"from", "the sender's IP, prefix (10.0.) or network (10.0.0.0/8)", nil},
+	{"after", "a date, a time or -1h", nil},
+	{"before", "a date, a time or -1h", nil},
+	{"size", "the body size: >1MB, <10KB, 512", nil},
+	{"imported", "yes for imported events, no for captured ones", []string{"yes", "no"}},
+	{"is", "failure: an invalid signature or a 4xx/5xx answer", []string{"failure"}},
+}
+
+// FilterKeys are the names of EventFilterKeys.
+var FilterKeys = keyNames(EventFilterKeys)
+
+func keyNames(keys []FilterKey) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.Name
+	}
+	return out
+}
 
 // FilterTerm is one term of a filter.
 type FilterTerm struct {
@@ -130,18 +164,11 @@ func (t *FilterTerm) compile(now time.Time) error {
 			return bad("not an HTTP method: write it like method:POST")
 		}
 	case "status":
-		lv := strings.ToLower(v)
-		switch {
-		case len(lv) == 3 && lv[1:] == "xx" && lv[0] >= '1' && lv[0] <= '5':
-			t.statusLo = int(lv[0]-'0') * 100
-			t.statusHi = t.statusLo + 99
-		default:
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 100 || n > 599 {
-				return bad("write a status such as 404 or a class such as 5xx")
-			}
-			t.statusLo, t.statusHi = n, n
+		lo, hi, ok := parseStatusTerm(v)
+		if !ok {
+			return bad("write a status such as 404 or a class such as 5xx")
 		}
+		t.statusLo, t.statusHi = lo, hi
 	case "verdict":
 		switch strings.ToLower(v) {
 		case VerdictValid, VerdictInvalid, VerdictUnsigned, VerdictUnverified:
@@ -172,6 +199,20 @@ func (t *FilterTerm) compile(now time.Time) error {
 			return bad("%v", err)
 		}
 		t.at = at
+	case "imported":
+		switch strings.ToLower(v) {
+		case "yes", "true":
+			t.Value = "yes"
+		case "no", "false":
+			t.Value = "no"
+		default:
+			return bad("write imported:yes or imported:no")
+		}
+	case "is":
+		if strings.ToLower(v) != "failure" {
+			return bad("write is:failure (an invalid signature or a 4xx/5xx answer)")
+		}
+		t.Value = "failure"
 	case "size":
 		op := byte('=')
 		s := v
@@ -184,9 +225,28 @@ func (t *FilterTerm) compile(now time.Time) error {
 		}
 		t.size, t.sizeOp = n, op
 	default:
-		return fmt.Errorf("%s: is not a filter key: use %s (or quote the text to search for it)", t.Key, strings.Join(FilterKeys, ", "))
+		return unknownKey(t.Key, FilterKeys)
 	}
 	return nil
+}
+
+// unknownKey says key is not one of keys and what to write instead.
+func unknownKey(key string, keys []string) error {
+	return fmt.Errorf("%s: is not a filter key: use %s (or quote the text to search for it)", key, strings.Join(keys, ", "))
+}
+
+// parseStatusTerm reads a status (404) or a class (5xx) as a range.
+func parseStatusTerm(v string) (lo, hi int, ok bool) {
+	lv := strings.ToLower(v)
+	if len(lv) == 3 && lv[1:] == "xx" && lv[0] >= '1' && lv[0] <= '5' {
+		lo = int(lv[0]-'0') * 100
+		return lo, lo + 99, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 100 || n > 599 {
+		return 0, 0, false
+	}
+	return n, n, true
 }
 
 // parseWhen reads a date (2026-11-30), a date and time (2026-11-30T10:00,
@@ -316,6 +376,11 @@ func (t *FilterTerm) match(s *EventSummary, c Candidate) bool {
 		return s.ReceivedAt.After(t.at)
 	case "before":
 		return s.ReceivedAt.Before(t.at)
+	case "is":
+		return s.Verdict.Result == VerdictInvalid || s.Status >= 400
+	case "imported":
+		_, imported := importedFrom(s.Origin)
+		return imported == (t.Value == "yes")
 	case "size":
 		switch t.sizeOp {
 		case '<':

@@ -101,3 +101,153 @@ func FuzzParseFilter(f *testing.F) {
 		flt.Match(e)
 	})
 }
+
+func TestFilterImported(t *testing.T) {
+	e := filterEvent()
+	now := time.Now()
+	for _, c := range []struct {
+		origin, expr string
+		want         bool
+	}{
+		{"", "imported:no", true},
+		{"", "imported:yes", false},
+		{ImportOrigin("har", 1), "imported:yes", true},
+		{"team:laptop:4", "imported:yes", false},
+		{ImportOrigin("curl", 2), "-imported:yes", false},
+	} {
+		e.Origin = c.origin
+		f, err := ParseFilter(c.expr, now)
+		if err != nil {
+			t.Fatalf("%q: %v", c.expr, err)
+		}
+		if got := f.Match(EventCandidate{e}); got != c.want {
+			t.Errorf("%q on origin %q: %v, want %v", c.expr, c.origin, got, c.want)
+		}
+	}
+	if _, err := ParseFilter("imported:maybe", now); err == nil || !strings.Contains(err.Error(), "imported:yes or imported:no") {
+		t.Errorf("imported:maybe: %v", err)
+	}
+}
+
+// Completion offers the parser's own keys, then a key's values and the
+// values given (endpoint slugs), keeping what was typed before.
+func TestCompleteFilter(t *testing.T) {
+	labels := func(cs []FilterCompletion) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Label)
+		}
+		return out
+	}
+	all := labels(CompleteFilter("", EventFilterKeys, nil))
+	if len(all) != len(FilterKeys) || all[0] != "method:" || all[len(all)-1] != "is:" {
+		t.Errorf("keys offered on an empty box: %v", all)
+	}
+	// Every key offered parses (given a value), so the table and the parser agree.
+	for _, k := range EventFilterKeys {
+		v := "x"
+		if len(k.Values) > 0 {
+			v = k.Values[0]
+		}
+		switch k.Name {
+		case "header":
+			v = "X-A"
+		case "from":
+			v = "10.0.0.1"
+		case "after", "before":
+			v = "-1h"
+		case "size":
+			v = ">1KB"
+		}
+		if _, err := ParseFilter(k.Name+":"+v, time.Now()); err != nil {
+			t.Errorf("key %s from the table does not parse: %v", k.Name, err)
+		}
+	}
+	got := CompleteFilter("method:POST ver", EventFilterKeys, nil)
+	if len(got) != 1 || got[0].Expr != "method:POST verdict:" {
+		t.Errorf("ver: %+v", got)
+	}
+	got = CompleteFilter("-verdict:in", EventFilterKeys, nil)
+	if len(got) != 1 || got[0].Expr != "-verdict:invalid" {
+		t.Errorf("-verdict:in: %+v", got)
+	}
+	slugs := map[string][]string{"endpoint": {"github", "gitlab", "stripe"}}
+	if got := labels(CompleteFilter("endpoint:git", EventFilterKeys, slugs)); strings.Join(got, " ") != "endpoint:github endpoint:gitlab" {
+		t.Errorf("endpoint:git: %v", got)
+	}
+	if got := CompleteFilter(`"order pa`, EventFilterKeys, slugs); got != nil {
+		t.Errorf("inside a quote: %v", got)
+	}
+	if got := CompleteFilter("verdict:invalid", EventFilterKeys, nil); len(got) != 0 {
+		t.Errorf("a complete value is not offered again: %v", got)
+	}
+}
+
+func TestDeliveryFilter(t *testing.T) {
+	targets := []Target{{ID: "t1", Name: "Shop"}, {ID: "t2", Name: "CRM"}}
+	d := DeliverySummary{ID: 3, EventID: 7, TargetID: "t1", Kind: KindResend, URL: "http://localhost:3000/hooks", State: Failed, LastStatus: 502}
+	for expr, want := range map[string]bool{
+		"":                                 true,
+		"target:shop":                      true,
+		"target:CRM":                       false,
+		"target:t1":                        true,
+		"state:failed":                     true,
+		"-state:failed":                    false,
+		"event:7":                          true,
+		"event:#7":                         true,
+		"event:8":                          false,
+		"kind:resend":                      true,
+		"kind:forward":                     false,
+		"status:5xx":                       true,
+		"status:200":                       false,
+		`"localhost:3000"`:                 true,
+		"hooks":                            true,
+		"target:Shop event:7 state:failed": true,
+		"nowhere":                          false,
+	} {
+		f, err := ParseDeliveryFilter(expr, targets)
+		if err != nil {
+			t.Fatalf("%q: %v", expr, err)
+		}
+		if got := f.Match(d); got != want {
+			t.Errorf("%q: %v, want %v", expr, got, want)
+		}
+	}
+	for expr, msg := range map[string]string{
+		"state:lost":  "use pending, delivered, failed, gone, cancelled",
+		"event:x":     "write the event's number",
+		"colour:red":  "colour: is not a filter key: use target, state, event, kind, status",
+		"kind:bounce": "use send, resend, forward, signal",
+	} {
+		if _, err := ParseDeliveryFilter(expr, targets); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: %v, want %q", expr, err, msg)
+		}
+	}
+}
+
+func TestFailuresAndChipTerms(t *testing.T) {
+	e := filterEvent() // invalid, 502
+	f, _ := ParseFilter("is:failure", time.Now())
+	if !f.Match(EventCandidate{e}) {
+		t.Error("an invalid 502 is a failure")
+	}
+	e.Verdict.Result, e.Response.Status = VerdictValid, 200
+	if f.Match(EventCandidate{e}) {
+		t.Error("a valid 200 is not a failure")
+	}
+	e.Response.Status = 404
+	if !f.Match(EventCandidate{e}) {
+		t.Error("a valid 404 is a failure")
+	}
+	expr := ToggleFilterTerm("method:POST", "is:failure", false)
+	if expr != "method:POST is:failure" || !HasFilterTerm(expr, "is:failure") {
+		t.Errorf("on: %q", expr)
+	}
+	if expr = ToggleFilterTerm(expr, "is:failure", false); expr != "method:POST" {
+		t.Errorf("off: %q", expr)
+	}
+	expr = ToggleFilterTerm("endpoint:github push", "endpoint:stripe", true)
+	if expr != "push endpoint:stripe" {
+		t.Errorf("exclusive endpoint: %q", expr)
+	}
+}

@@ -12,3 +12,18 @@ func TestHumanSize(t *testing.T) {
 		}
 	}
 }
+
+func TestStateTextSaysTheStateOnce(t *testing.T) {
+	for _, c := range []struct {
+		state        State
+		reason, want string
+	}{
+		{Failed, "failed after 4 attempts: 502 Bad Gateway", "failed after 4 attempts: 502 Bad Gateway"},
+		{Gone, "the receiver answered 410", "gone — the receiver answered 410"},
+		{Delivered, "", "delivered"},
+	} {
+		if got := StateText(c.state, c.reason); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.state, c.reason, got, c.want)
+		}
+	}
+}

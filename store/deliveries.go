@@ -366,11 +366,15 @@ func (s *Store) Deliveries(p app.DeliveryPage) ([]app.DeliverySummary, error) {
 			if p.TargetID != "" && d.TargetID != p.TargetID {
 				return nil
 			}
+			sum := d.Summary()
+			if !p.Filter.Empty() && !p.Filter.Match(sum) {
+				return nil
+			}
 			if offset > 0 {
 				offset--
 				return nil
 			}
-			out = append(out, d.Summary())
+			out = append(out, sum)
 			return nil
 		}
 		var prefix []byte

@@ -189,6 +189,7 @@ func (c *controller) deleteEndpoint(slug string) {
 // endpointsChanged refreshes everything that shows verdicts after an
 // endpoint was saved or deleted.
 func (c *controller) endpointsChanged(msg string) {
+	c.w.loadSlugs()
 	if c.w.closed {
 		return
 	}
@@ -443,6 +444,16 @@ func (c *controller) editAndResend(e *app.Event) *dialogs.ResendEditor {
 	win.SetContent(ed.Root)
 	win.Resize(fyne.NewSize(1280, 840))
 	win.SetOnClosed(ed.Closed)
+	// Esc and the close button ask before throwing edits away.
+	closeEd := func() {
+		if ed.Edited() {
+			dialogs.AskDiscard("The request", win.Close, win)
+			return
+		}
+		win.Close()
+	}
+	win.SetCloseIntercept(closeEd)
+	answerKeys(win, closeEd)
 	win.Show()
 	c.resendEd = ed
 	if c.editors == nil {
@@ -450,19 +461,51 @@ func (c *controller) editAndResend(e *app.Event) *dialogs.ResendEditor {
 	}
 	c.editors[ed] = win
 	win.Canvas().Focus(ed.URL)
-	c.loadResendTargets(ed)
+	c.loadResendTargets(ed, e)
 	return ed
 }
 
-// loadResendTargets reads the targets ed offers.
-func (c *controller) loadResendTargets(ed *dialogs.ResendEditor) {
-	st := c.d.Deliveries
-	if st == nil {
-		ed.MarkLoaded()
-		return
-	}
+// answerKeys gives win's keys to its dialogs (Enter, Esc) and, with no
+// dialog open, Esc to onEscape (nil: nothing).
+func answerKeys(win fyne.Window, onEscape func()) {
+	c := win.Canvas()
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if dialogs.AnswerKey(c, ev) {
+			return
+		}
+		if ev.Name == fyne.KeyEscape && onEscape != nil {
+			onEscape()
+		}
+	})
+}
+
+// loadResendTargets reads the targets ed offers and, for an event that
+// came through an endpoint, the endpoint's scheme and secret to sign with.
+func (c *controller) loadResendTargets(ed *dialogs.ResendEditor, e *app.Event) {
+	st, eps := c.d.Deliveries, c.d.Endpoints
 	go func() {
-		ts, err := st.Targets()
-		c.w.do(func() { ed.SetTargets(ts, err) })
+		var ep app.Endpoint
+		if e != nil && e.Endpoint != "" && eps != nil {
+			ep, _ = eps.Endpoint(e.Endpoint) // none: unsigned, as before
+		}
+		var ts []app.Target
+		var err error
+		if st != nil {
+			ts, err = st.Targets()
+		}
+		c.w.do(func() {
+			if len(ep.Secrets) > 0 {
+				name, _ := dialogs.SplitScheme(ep.Scheme)
+				if name == "" {
+					name = e.Verdict.Scheme // detected when it arrived
+				}
+				ed.SignAs(name, ep.Secrets[0])
+			}
+			if st == nil {
+				ed.MarkLoaded()
+				return
+			}
+			ed.SetTargets(ts, err)
+		})
 	}()
 }

@@ -299,7 +299,7 @@ func TestTargetAnswering410IsShownGoneAndDisabled(t *testing.T) {
 	}
 
 	// Sending to it again is refused with the reason, before any request.
-	h.w.ctl.loadResendTargets(ed)
+	h.w.ctl.loadResendTargets(ed, nil)
 	h.pumpUntil("the targets to reload", func() bool { return ed.ChosenTarget() != nil && !ed.ChosenTarget().Enabled })
 	test.Tap(ed.SendButton)
 	if !ed.SendErr.Visible() || !strings.Contains(ed.SendErr.Text, "disabled") {

@@ -34,6 +34,13 @@ type deliveriesView struct {
 	empty   fyne.CanvasObject
 	targets map[string]app.Target
 
+	// The filter box (the delivery keys of the filter language).
+	filter    *filterEntry
+	filterErr *widget.Label
+	complete  *completer
+	applied   string
+	noMatch   *widget.Label
+
 	selID     uint64
 	selGen    uint64
 	kick      chan struct{}
@@ -66,6 +73,7 @@ func (c *controller) showDeliveries() *deliveriesView {
 	v.win.SetContent(v.build())
 	v.win.Resize(fyne.NewSize(1280, 820))
 	v.win.SetOnClosed(v.onClosed)
+	answerKeys(v.win, nil)
 	w.ctl.delivView = v
 	v.cancelSub = w.d.Queue.Subscribe(func(d *app.Delivery) {
 		w.do(func() { v.deliveryChanged(d) })
@@ -106,10 +114,82 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	v.empty = container.NewCenter(msg)
 	v.empty.Hide()
 	v.pane = dialogs.NewDeliveryPane(w.do, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
-	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.Root)
+	v.pane.OnEvent = w.showEvent
+	split := container.NewHSplit(container.NewBorder(v.buildFilter(), nil, nil, nil,
+		v.complete.float(container.NewStack(v.list, v.empty, v.noMatch))), v.pane.Root)
 	split.Offset = 0.42
 	top := container.NewVBox(widgets.Panel(container.NewPadded(bar)), v.errText, widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, split)
+}
+
+// buildFilter is the box over the list: target:, state:, event:, kind:,
+// status: and free text on the URL, with completion of keys, states and
+// target names.
+func (v *deliveriesView) buildFilter() fyne.CanvasObject {
+	v.filter = newFilterEntry()
+	v.filter.SetPlaceHolder("Filter: e.g. state:failed target:Shop event:7")
+	v.filter.SetIcon(theme.SearchIcon())
+	v.complete = newCompleter(v.filter, app.DeliveryFilterKeys, func() map[string][]string {
+		var names []string
+		for _, t := range v.targets {
+			names = append(names, t.Name)
+		}
+		slices.Sort(names)
+		return map[string][]string{"target": names}
+	})
+	v.filter.OnChanged = func(s string) {
+		if v.win.Canvas().Focused() == v.filter {
+			v.complete.update(s)
+		}
+	}
+	v.filter.OnSubmitted = func(s string) {
+		v.complete.hide()
+		v.applyFilter(s)
+	}
+	v.complete.onPick = func(expr string) {
+		if f, err := app.ParseDeliveryFilter(expr, v.targetList()); err == nil && !strings.HasSuffix(expr, ":") {
+			_ = f
+			v.applyFilter(expr)
+		}
+	}
+	v.filter.onEscape = func() {
+		v.filter.SetText("")
+		v.applyFilter("")
+	}
+	v.filterErr = widgets.Caption("")
+	v.filterErr.Importance = widget.DangerImportance
+	v.filterErr.Wrapping = fyne.TextWrapWord
+	v.filterErr.Hide()
+	v.noMatch = widgets.Caption("")
+	v.noMatch.Alignment = fyne.TextAlignCenter
+	v.noMatch.Hide()
+	return container.NewPadded(container.NewVBox(v.filter, v.filterErr))
+}
+
+func (v *deliveriesView) targetList() []app.Target {
+	out := make([]app.Target, 0, len(v.targets))
+	for _, t := range v.targets {
+		out = append(out, t)
+	}
+	return out
+}
+
+// applyFilter shows the deliveries expr matches, or says why it cannot be
+// read and keeps the last good filter.
+func (v *deliveriesView) applyFilter(expr string) {
+	expr = strings.TrimSpace(expr)
+	f, err := app.ParseDeliveryFilter(expr, v.targetList())
+	if err != nil {
+		v.filterErr.SetText(err.Error())
+		v.filterErr.Show()
+		return
+	}
+	v.filterErr.Hide()
+	if expr == v.applied {
+		return
+	}
+	v.applied = expr
+	v.model.Query(deliveryFetch(v.w.d.Deliveries, f))
 }
 
 // paneAct runs op (cancel or retry) on delivery id for pane p in the
@@ -200,10 +280,16 @@ func (v *deliveriesView) changed() {
 	}
 	n := v.model.Len()
 	v.count.SetText(widgets.Plural(n, "delivery"))
-	if n == 0 {
+	v.empty.Hide()
+	v.noMatch.Hide()
+	switch {
+	case n > 0 || !v.model.counted:
+	case v.applied != "":
+		v.count.SetText(widgets.Plural(n, "delivery") + " match")
+		v.noMatch.SetText(fmt.Sprintf("No deliveries match '%s'.", v.applied))
+		v.noMatch.Show()
+	default:
 		v.empty.Show()
-	} else {
-		v.empty.Hide()
 	}
 	v.list.Refresh()
 	if v.selID != 0 {

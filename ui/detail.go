@@ -368,6 +368,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		resp = append(resp, d.keyLabel("Status"), widgets.Caption("no response recorded"))
 	}
 	section("Response sent", resp...)
+	box.Add(d.deliveriesSection(e)) // its forwards and resends, as links (eventlinks.go)
 	return container.NewPadded(box)
 }
 

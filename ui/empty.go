@@ -150,7 +150,7 @@ func newNoMatch(clear func()) *noMatch {
 	n := &noMatch{}
 	n.label = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	n.label.Wrapping = fyne.TextWrapWord
-	hint := widgets.Caption("The filter matches a method name exactly, or text in the path, query or body.")
+	hint := widgets.Caption("Words match text in the path, query or body; key:value terms match fields (status:5xx, verdict:invalid, endpoint:github, type:push); -term leaves matches out.")
 	hint.Alignment = fyne.TextAlignCenter
 	hint.Wrapping = fyne.TextWrapWord
 	btn := widget.NewButtonWithIcon("Clear filter", theme.ContentClearIcon(), clear)

@@ -238,11 +238,13 @@ func fitMono(s string, w, size float32) string {
 	return string(rs[:n-1]) + "…"
 }
 
-// filterEntry is the search box: Escape clears it, Down moves into the list.
+// filterEntry is the search box: Escape clears it, Down moves into the list;
+// while completions show (complete) those keys work them instead.
 type filterEntry struct {
 	widget.Entry
 	onEscape func()
 	onDown   func()
+	complete *completer
 }
 
 func newFilterEntry() *filterEntry {
@@ -252,6 +254,9 @@ func newFilterEntry() *filterEntry {
 }
 
 func (e *filterEntry) TypedKey(ev *fyne.KeyEvent) {
+	if e.complete != nil && e.complete.key(ev) {
+		return
+	}
 	switch ev.Name {
 	case fyne.KeyEscape:
 		if e.onEscape != nil {
@@ -265,6 +270,14 @@ func (e *filterEntry) TypedKey(ev *fyne.KeyEvent) {
 		}
 	}
 	e.Entry.TypedKey(ev)
+}
+
+// FocusLost closes the completions.
+func (e *filterEntry) FocusLost() {
+	if e.complete != nil {
+		e.complete.hide()
+	}
+	e.Entry.FocusLost()
 }
 
 // TypedShortcut keeps Ctrl+F working while the box has focus (it selects

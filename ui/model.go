@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"slices"
 	"sync"
 
@@ -403,15 +404,29 @@ func (m *eventPages) snapshot(f app.Filter, off, limit int) ([]app.EventSummary,
 // deliveryPages pages delivery summaries, newest first.
 func deliveryPages(st Deliveries, do func(func())) *pager[app.DeliverySummary] {
 	m := newPager(do, func(s app.DeliverySummary) uint64 { return s.ID }, 100, 4)
-	m.fetch = func(off, limit int) ([]app.DeliverySummary, int, error) {
-		n, err := st.CountDeliveries()
+	m.fetch = deliveryFetch(st, app.DeliveryFilter{})
+	return m
+}
+
+// deliveryFetch reads pages of the deliveries f matches. Without a filter
+// the count is the store's counter; with one, the matches are counted.
+func deliveryFetch(st Deliveries, f app.DeliveryFilter) func(off, limit int) ([]app.DeliverySummary, int, error) {
+	return func(off, limit int) ([]app.DeliverySummary, int, error) {
+		var n int
+		var err error
+		if f.Empty() {
+			n, err = st.CountDeliveries()
+		} else {
+			var all []app.DeliverySummary
+			all, err = st.Deliveries(app.DeliveryPage{Limit: math.MaxInt32, Filter: f})
+			n = len(all)
+		}
 		if err != nil || limit == 0 {
 			return nil, n, err
 		}
-		page, err := st.Deliveries(app.DeliveryPage{Offset: off, Limit: limit})
+		page, err := st.Deliveries(app.DeliveryPage{Offset: off, Limit: limit, Filter: f})
 		return page, n, err
 	}
-	return m
 }
 
 // matchCounts remembers the matching count for the store state it was

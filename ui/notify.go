@@ -62,7 +62,7 @@ func (n *notifier) event(e *app.Event) {
 // delivery hears a changed delivery.
 func (n *notifier) delivery(d *app.Delivery) {
 	if (d.State == app.Failed || d.State == app.Gone) && n.want(keyNotifyFailures, true) {
-		n.add(fmt.Sprintf("Delivery %d %s: %s", d.ID, d.State, d.Reason))
+		n.add(fmt.Sprintf("Delivery %d: %s", d.ID, app.StateText(d.State, d.Reason)))
 	}
 }
 

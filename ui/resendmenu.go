@@ -36,7 +36,7 @@ func newFlash(w *Window) *flash {
 	f := &flash{w: w}
 	f.badge = widgets.NewStateBadge()
 	f.text = widget.NewLabel("")
-	f.text.Truncation = fyne.TextTruncateEllipsis
+	f.text.Wrapping = fyne.TextWrapWord // a long reason wraps rather than being cut
 	f.show = widget.NewButtonWithIcon("Show in Deliveries", theme.ListIcon(), func() {
 		if v := w.ctl.showDeliveries(); v != nil && f.id != 0 {
 			v.selectID(f.id)
@@ -76,12 +76,7 @@ func describe(d *app.Delivery, what string) string {
 		a := d.Last()
 		return fmt.Sprintf("%s: delivered — %d %s in %s", what, a.Status, http.StatusText(a.Status), app.FormatElapsed(a.Duration))
 	}
-	// The reason usually starts with the state itself ("failed after 4
-	// attempts"): say it once.
-	if strings.HasPrefix(d.Reason, string(d.State)) {
-		return fmt.Sprintf("%s: %s", what, d.Reason)
-	}
-	return fmt.Sprintf("%s: %s — %s", what, d.State, d.Reason)
+	return what + ": " + app.StateText(d.State, d.Reason)
 }
 
 func outcomeText(a *app.Attempt) string {
@@ -285,6 +280,7 @@ func (c *controller) askBulk(ids []uint64, what string) {
 			}, w.win)
 			d.Resize(dialogs.FitSize(w.win, fyne.NewSize(600, 260)))
 			d.Show()
+			dialogs.Answer(w.win, d.Confirm, d.Hide)
 			c.bulkPick = pick
 		})
 	}()

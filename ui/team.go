@@ -135,6 +135,7 @@ func (c *controller) showTeam() {
 	d.SetOnClosed(func() { c.teamLabel, c.pubLabel = nil, nil })
 	d.Resize(dialogs.FitSize(c.w.win, fyne.NewSize(600, 560)))
 	d.Show()
+	dialogs.Answer(c.w.win, nil, d.Hide)
 }
 
 // publishText is the publisher's latest status, or why there is none.

@@ -34,6 +34,23 @@ type topBar struct {
 	notices       *fyne.Container // dismissible warnings
 	team          *fyne.Container // "team: N waiting to publish" while publishing
 	teamText      *widget.Label
+
+	// The actions right of the URL; those that do not fit join the More
+	// menu, above its own items (menu).
+	actions  *fyne.Container
+	collapse *collapseLayout
+	more     *widget.Button
+	menu     []*fyne.MenuItem
+}
+
+// moreMenu is the More menu: the actions the bar had no room for, then
+// its own items.
+func (t *topBar) moreMenu() *fyne.Menu {
+	items := t.collapse.overflowItems(t.actions.Objects)
+	if len(items) > 0 {
+		items = append(items, fyne.NewMenuItemSeparator())
+	}
+	return fyne.NewMenu("", append(items, t.menu...)...)
 }
 
 // newTopBar builds the bar for w.
@@ -76,28 +93,28 @@ func newTopBar(w *Window) *topBar {
 		t.fireBtn.Hide()
 	}
 	w.ctl.watchTeam()
-	// Dashboard, Team and Settings share one menu, so the bar fits a
-	// 1280-pixel window beside the Public URL control.
-	items := []*fyne.MenuItem{}
+	// Dashboard, Team and Settings share one menu; the actions that do not
+	// fit the window's width join it (collapseLayout), so nothing is cut.
+	t.menu = []*fyne.MenuItem{}
 	if w.d.Stats != nil {
-		items = append(items, fyne.NewMenuItemWithIcon("Dashboard", theme.GridIcon(), w.ctl.showDashboard))
+		t.menu = append(t.menu, fyne.NewMenuItemWithIcon("Dashboard", theme.GridIcon(), w.ctl.showDashboard))
 	}
 	if w.d.Team != nil {
-		items = append(items, fyne.NewMenuItemWithIcon("Team", theme.AccountIcon(), w.ctl.showTeam))
+		t.menu = append(t.menu, fyne.NewMenuItemWithIcon("Team", theme.AccountIcon(), w.ctl.showTeam))
 	}
 	if w.d.Exchange != nil {
-		items = append(items, fyne.NewMenuItemWithIcon("Import…", theme.DownloadIcon(), w.ctl.showImport))
+		t.menu = append(t.menu, fyne.NewMenuItemWithIcon("Import…", theme.DownloadIcon(), w.ctl.showImport))
 	}
-	items = append(items, fyne.NewMenuItemWithIcon("Export…", theme.DocumentSaveIcon(), func() { w.ctl.showExport(w.exportScope()) }))
-	items = append(items, fyne.NewMenuItemWithIcon("Settings", theme.SettingsIcon(), w.ctl.showSettings))
-	var more *widget.Button
-	more = widget.NewButtonWithIcon("More", theme.MoreVerticalIcon(), func() {
-		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more)
-		widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), w.win.Canvas(), pos.AddXY(0, more.Size().Height))
+	t.menu = append(t.menu, fyne.NewMenuItemWithIcon("Export…", theme.DocumentSaveIcon(), func() { w.ctl.showExport(w.exportScope()) }))
+	t.menu = append(t.menu, fyne.NewMenuItemWithIcon("Settings", theme.SettingsIcon(), w.ctl.showSettings))
+	t.more = widget.NewButtonWithIcon("More", theme.MoreVerticalIcon(), func() {
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(t.more)
+		widget.ShowPopUpMenuAtPosition(t.moreMenu(), w.win.Canvas(), pos.AddXY(0, t.more.Size().Height))
 	})
-	more.Importance = widget.LowImportance
-	right := container.NewHBox(t.fireBtn, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, more)
-	bar := w.addPublicURL(container.NewBorder(nil, nil, left, right))
+	t.more.Importance = widget.LowImportance
+	t.collapse = newCollapseLayout(t.captureBtn, t.fireBtn, t.endpointsBtn, t.deliveriesBtn, t.targetsBtn, t.countLabel, t.clearBtn)
+	t.actions = container.New(t.collapse, t.fireBtn, t.endpointsBtn, t.targetsBtn, t.deliveriesBtn, t.countLabel, t.captureBtn, t.clearBtn, t.more)
+	bar := w.addPublicURL(container.NewBorder(nil, nil, left, nil, t.actions))
 
 	pausedText := widget.NewLabel("Capture is paused: the listener answers 503 and records nothing. Press Resume to capture again.")
 	pausedText.Importance = widget.WarningImportance

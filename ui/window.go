@@ -175,7 +175,13 @@ type Window struct {
 	cancelSub   func()
 	closed      bool
 	filterErr   *widget.Label // why the filter cannot be read
-	notes       *notifier     // desktop notifications
+	complete    *completer    // the filter box's completions
+	chips       *chipBar      // quick filters above the list
+	slugs       []string      // endpoint slugs, for completion and chips
+	current     app.Filter    // the filter in effect
+	pinned      bool          // the shown event stays while a filter hides it
+	pinBtn      *widget.Button
+	notes       *notifier // desktop notifications
 	cancelDeliv func()
 }
 
@@ -210,10 +216,10 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 
 	w.top = newTopBar(w)
 	content := container.NewBorder(w.top.root, nil, nil, nil, w.body)
-	w.win.SetContent(content)
+	w.win.SetContent(container.New(atLeast{minWindowSize}, content))
 	w.win.Resize(fyne.NewSize(
-		float32(w.setting(keyWidth, defaultWidth, 480, 10000)),
-		float32(w.setting(keyHeight, defaultHeight, 320, 10000))))
+		float32(w.setting(keyWidth, defaultWidth, float64(minWindowSize.Width), 10000)),
+		float32(w.setting(keyHeight, defaultHeight, float64(minWindowSize.Height), 10000))))
 	w.bindKeys()
 	w.win.SetOnClosed(w.closedWindow)
 
@@ -235,9 +241,36 @@ func newWindow(a fyne.App, d Deps, do func(func())) *Window {
 		}
 	})
 	go w.refreshLoop()
+	w.loadSlugs()
 	w.model.SetFilter(app.Filter{})
+	w.restoreView()
 	w.updateCount()
 	return w
+}
+
+// loadSlugs reads the endpoint slugs for the filter's completion and chips.
+func (w *Window) loadSlugs() {
+	if w.d.Endpoints == nil {
+		return
+	}
+	eps := w.d.Endpoints
+	go func() {
+		list, err := eps.Endpoints()
+		if err != nil {
+			return // the Endpoints dialog reports a store that cannot be read
+		}
+		slugs := make([]string, len(list))
+		for i, ep := range list {
+			slugs[i] = ep.Slug
+		}
+		w.do(func() {
+			if w.closed {
+				return
+			}
+			w.slugs = slugs
+			w.chips.setEndpoints(slugs)
+		})
+	}()
 }
 
 // ShowAndRun shows the window and runs the app until it closes.
@@ -287,15 +320,27 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	clear.Importance = widget.LowImportance
 	clear.Hide()
 	w.filter.ActionItem = clear
+	w.complete = newCompleter(w.filter, app.EventFilterKeys, func() map[string][]string {
+		return map[string][]string{"endpoint": append(append([]string{}, w.slugs...), "_")}
+	})
+	w.complete.onPick = func(expr string) { w.chips.sync(expr) }
+	w.chips = newChipBar(w)
 	w.filter.OnChanged = func(s string) {
 		clear.Hidden = s == ""
 		clear.Refresh()
+		if w.win.Canvas().Focused() == w.filter {
+			w.complete.update(s)
+		}
+		w.chips.sync(s)
 		if w.fTimer != nil {
 			w.fTimer.Stop()
 		}
 		w.fTimer = time.AfterFunc(filterDelay, func() { w.do(func() { w.applyFilter(w.filter.Text) }) })
 	}
-	w.filter.OnSubmitted = func(s string) { w.applyFilter(s) }
+	w.filter.OnSubmitted = func(s string) {
+		w.complete.hide()
+		w.applyFilter(s)
+	}
 	w.filter.onEscape = w.clearFilter
 	w.filter.onDown = func() {
 		w.win.Canvas().Unfocus()
@@ -317,6 +362,8 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	w.noMatch.root.Hide()
 	w.footer = widgets.Caption("")
 	w.footer.Hide()
+	w.pinBtn = w.newPinButton()
+	w.pinBtn.Hide()
 
 	w.bulkBtn = widget.NewButtonWithIcon("Resend…", theme.MailForwardIcon(), nil)
 	w.bulkBtn.OnTapped = func() {
@@ -332,8 +379,9 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	if w.d.Queue != nil && w.d.Deliveries != nil {
 		box = container.NewBorder(nil, nil, nil, w.bulkBtn, w.filter)
 	}
-	top := container.NewPadded(container.NewVBox(box, w.filterErr))
-	return container.NewBorder(top, w.footer, nil, nil, container.NewStack(w.list, w.noMatch.root))
+	top := container.NewPadded(container.NewVBox(box, w.filterErr, w.chips.root))
+	bottom := container.NewBorder(nil, nil, nil, w.pinBtn, w.footer)
+	return container.NewBorder(top, bottom, nil, nil, w.complete.float(container.NewStack(w.list, w.noMatch.root)))
 }
 
 // --- live updates -----------------------------------------------------------
@@ -496,7 +544,11 @@ func (w *Window) rowSelected(i int) {
 
 // selectEvent makes event id (at row i) the selection and shows it.
 func (w *Window) selectEvent(id uint64, i int) {
+	if id != w.selID && w.pinned {
+		w.setPinned(false) // a pin holds the event it was set on
+	}
 	w.selID, w.selIdx = id, i
+	w.pinBtn.Show()
 	w.selectRow(i)
 	w.detail.show(id)
 }
@@ -544,7 +596,11 @@ func (w *Window) handleKey(ev *fyne.KeyEvent) bool {
 
 func (w *Window) bindKeys() {
 	c := w.win.Canvas()
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) { w.handleKey(ev) })
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if !dialogs.AnswerKey(c, ev) {
+			w.handleKey(ev)
+		}
+	})
 	find := &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	w.keys.AddShortcut(find, func(fyne.Shortcut) { w.focusFilter() })
 	c.AddShortcut(find, w.keys.TypedShortcut)
@@ -575,8 +631,11 @@ func (w *Window) applyFilter(s string) {
 		return
 	}
 	w.filterErr.Hide()
+	w.chips.sync(s)
 	w.applied = s
+	w.current = f
 	w.model.SetFilter(f)
+	w.followFilter(f)
 	w.updateCount()
 }
 
@@ -621,6 +680,8 @@ func (w *Window) removed(id uint64) {
 		w.list.UnselectAll()
 		w.syncing = false
 		w.detail.clear()
+		w.setPinned(false)
+		w.pinBtn.Hide()
 		if n := w.model.Len(); n > 0 && i >= 0 {
 			next := min(i, n-1)
 			if s, ok := w.model.Peek(next); ok {
@@ -634,12 +695,11 @@ func (w *Window) removed(id uint64) {
 
 func (w *Window) confirmClear() {
 	total, _ := w.d.Events.Count()
-	what := "Delete all " + widgets.Plural(total, "event")
+	title, what, button := "Clear all events?", "Delete all "+widgets.Plural(total, "event"), "Delete all"
 	if total == 1 {
-		what = "Delete the 1 event"
+		title, what, button = "Clear the event?", "Delete the only event", "Delete"
 	}
-	dialogs.ConfirmDelete("Clear all events?",
-		what+" captured by Hooklens?\nThis cannot be undone.", "Delete all",
+	dialogs.ConfirmDelete(title, what+" captured by Hooklens?\nThis cannot be undone.", button,
 		func() { w.ctl.deleteAll(total) }, w.win)
 }
 
@@ -650,6 +710,8 @@ func (w *Window) cleared() {
 	w.list.UnselectAll()
 	w.syncing = false
 	w.detail.clear()
+	w.setPinned(false)
+	w.pinBtn.Hide()
 	w.list.Refresh()
 	w.updateCount()
 }
@@ -705,15 +767,18 @@ func (w *Window) rowMenu(id uint64, at fyne.Position) {
 	if s.Query != "" {
 		url += "?" + s.Query
 	}
-	m := fyne.NewMenu("",
+	items := []*fyne.MenuItem{
 		fyne.NewMenuItem("Copy URL", func() { w.app.Clipboard().SetContent(url) }),
 		fyne.NewMenuItem("Copy event ID", func() { w.app.Clipboard().SetContent(app.FormatID(id)) }),
 		fyne.NewMenuItem("Copy as curl", func() { w.copyAsCurl(id) }),
 		fyne.NewMenuItem("Export…", func() { w.selectEvent(id, i); w.ctl.showExport(scopeSelected) }),
 		fyne.NewMenuItem("Save as template…", func() { w.ctl.saveAsTemplate(id) }),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }),
-	)
+	}
+	if w.d.Queue != nil && w.d.Deliveries != nil {
+		items = append(items, fyne.NewMenuItem("Show its deliveries", func() { w.showDeliveriesOf(id) }))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItem("Delete…", func() { w.confirmDelete(id) }))
+	m := fyne.NewMenu("", items...)
 	widget.ShowPopUpMenuAtPosition(m, w.win.Canvas(), at)
 }
 
@@ -781,6 +846,7 @@ func (w *Window) closedWindow() {
 		save(keyHeight, float64(size.Height))
 	}
 	save(keySplit, w.split.Offset)
+	w.saveView()
 	close(w.stop)
 	// The editor and the Deliveries window belong to this one.
 	for _, win := range w.ctl.editors {

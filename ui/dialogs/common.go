@@ -46,11 +46,12 @@ type listBody[T any] struct {
 	loaded bool
 	empty  string // what Rows says while there are no items
 	row    func(T) fyne.CanvasObject
+	parent fyne.Window
 }
 
 // init lays the dialog out over parent.
 func (p *listBody[T]) init(title, intro, empty string, buttons []fyne.CanvasObject, size fyne.Size, row func(T) fyne.CanvasObject, parent fyne.Window) {
-	p.Rows, p.Status, p.empty, p.row = container.NewVBox(), widgets.Caption(""), empty, row
+	p.Rows, p.Status, p.empty, p.row, p.parent = container.NewVBox(), widgets.Caption(""), empty, row, parent
 	p.Status.Wrapping = fyne.TextWrapWord
 	p.Status.Hide()
 	in := widget.NewLabel(intro)
@@ -62,7 +63,10 @@ func (p *listBody[T]) init(title, intro, empty string, buttons []fyne.CanvasObje
 }
 
 // Show opens the dialog.
-func (p *listBody[T]) Show() { p.dlg.Show() }
+func (p *listBody[T]) Show() {
+	p.dlg.Show()
+	Answer(p.parent, nil, p.dlg.Hide)
+}
 
 // Items are the items listed.
 func (p *listBody[T]) Items() []T { return p.items }
@@ -110,15 +114,17 @@ func call(fn func()) {
 	}
 }
 
-// editorDialog is a form dialog with Cancel and a Save button that runs save.
-func editorDialog(title string, content fyne.CanvasObject, save func(), size fyne.Size, parent fyne.Window) (*dialog.CustomDialog, *widget.Button) {
+// editorDialog is a form dialog with Cancel and a Save button that runs
+// save; Enter saves, Esc cancels, and Cancel asks before discarding edits.
+func editorDialog(title string, content fyne.CanvasObject, save func(), size fyne.Size, parent fyne.Window) (*formDialog, *widget.Button) {
 	d := dialog.NewCustomWithoutButtons(title, content, parent)
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	f := &formDialog{CustomDialog: d, title: title, content: content, parent: parent, save: save}
+	cancel := widget.NewButton("Cancel", f.cancel)
 	saveBtn := widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), save)
 	saveBtn.Importance = widget.HighImportance
 	d.SetButtons([]fyne.CanvasObject{cancel, saveBtn})
 	d.Resize(FitSize(parent, size))
-	return d, saveBtn
+	return f, saveBtn
 }
 
 // showFailure shows err under a form as a sentence and re-enables save.

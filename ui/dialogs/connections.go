@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -79,7 +78,7 @@ type ConnectionEditor struct {
 	SaveErr                         *widget.Label
 
 	isNew                          bool
-	dlg                            *dialog.CustomDialog
+	dlg                            *formDialog
 	preview                        *widget.Label
 	basicRows, bearerRows, keyRows []fyne.CanvasObject
 }

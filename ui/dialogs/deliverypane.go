@@ -54,6 +54,10 @@ type DeliveryPane struct {
 	curlBtn      *widget.Button
 	actionBar    fyne.CanvasObject
 	actionErr    *widget.Label
+	// EventLink names the captured event a resend or forward came from;
+	// tapping it runs OnEvent (hidden while OnEvent is nil).
+	EventLink *widget.Hyperlink
+	OnEvent   func(id uint64)
 
 	AttemptsTitle *widget.Label
 	attemptRows   *fyne.Container
@@ -140,7 +144,14 @@ func NewDeliveryPane(do func(func()), actions bool, emptyText string) *DeliveryP
 	head := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(p.State), container.NewCenter(p.method)), copyURL, p.url)
 	targetLine := container.NewHBox(container.NewCenter(p.env), p.toTarget)
 	attemptHead := container.NewHBox(container.NewCenter(p.AttemptStatus), container.NewCenter(p.AttemptMeta))
-	top := container.NewVBox(head, targetLine, p.Reason, p.Next, p.meta, p.actionBar, p.actionErr,
+	p.EventLink = widget.NewHyperlink("", nil)
+	p.EventLink.OnTapped = func() {
+		if p.d != nil && p.d.EventID != 0 && p.OnEvent != nil {
+			p.OnEvent(p.d.EventID)
+		}
+	}
+	p.EventLink.Hide()
+	top := container.NewVBox(head, targetLine, p.EventLink, p.Reason, p.Next, p.meta, p.actionBar, p.actionErr,
 		widget.NewSeparator(), p.AttemptsTitle, p.attemptRows, widget.NewSeparator(), attemptHead, p.aError)
 	p.content = container.NewBorder(container.NewPadded(top), nil, nil, nil, p.tabs)
 	p.emptyText = widgets.Caption(emptyText)
@@ -212,14 +223,24 @@ func (p *DeliveryPane) Show(d *app.Delivery, t *app.Target) {
 	if d.ID != 0 {
 		meta = append(meta, "delivery #"+app.FormatID(d.ID))
 	}
+	from := ""
 	switch d.Kind {
 	case app.KindResend:
-		meta = append(meta, "resend of event #"+app.FormatID(d.EventID))
+		from = "resend of event #" + app.FormatID(d.EventID)
 	case app.KindForward:
-		meta = append(meta, "forward of event #"+app.FormatID(d.EventID))
+		from = "forward of event #" + app.FormatID(d.EventID)
 	case "":
 	default:
 		meta = append(meta, d.Kind)
+	}
+	p.EventLink.Hide()
+	if from != "" {
+		if p.OnEvent != nil && d.EventID != 0 {
+			p.EventLink.SetText(widgets.UpperFirst(from))
+			p.EventLink.Show()
+		} else {
+			meta = append(meta, from)
+		}
 	}
 	if !d.CreatedAt.IsZero() {
 		meta = append(meta, "created "+widgets.FullTime(d.CreatedAt))

@@ -47,7 +47,7 @@ type EndpointEditor struct {
 	baseURL string
 	parent  fyne.Window
 	do      func(func())
-	dlg     *dialog.CustomDialog
+	dlg     *formDialog
 
 	optRow                          fyne.CanvasObject
 	optLabel, secretLabel, pubLabel *widget.Label
@@ -291,6 +291,7 @@ func (ed *EndpointEditor) showPrivateKey(priv string) {
 	d := dialog.NewCustom("Private key", "Done", container.NewBorder(msg, container.NewHBox(cp), nil, nil, t), ed.parent)
 	d.Resize(FitSize(ed.parent, fyne.NewSize(620, 420)))
 	d.Show()
+	Answer(ed.parent, d.Hide, d.Hide)
 }
 
 // addSecret adds a row for value: masked (or shown), its fingerprint, and

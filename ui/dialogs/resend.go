@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/app/signal"
 	"github.com/hooklens/hooklens/app/verify"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
@@ -77,11 +78,13 @@ type ResendEditor struct {
 	Detach       *widget.Button
 	Pane         *DeliveryPane
 
-	sending bool
-	gen     uint64 // bumps per Send so late notifications of an earlier one are dropped
-	curID   uint64 // the delivery being sent, once known
-	stop    func() // gives the delivery being sent over to the background queue
-	closed  bool
+	sending  bool
+	unedited string // FormState once filled in, or when last sent
+	autoType string // the Content-Type set from a composed body
+	gen      uint64 // bumps per Send so late notifications of an earlier one are dropped
+	curID    uint64 // the delivery being sent, once known
+	stop     func() // gives the delivery being sent over to the background queue
+	closed   bool
 
 	// What the caller does for the editor: send a delivery (reporting each
 	// stored change and the end, on the UI goroutine; stop hands it to the
@@ -103,7 +106,16 @@ func NewResendEditor(e *app.Event, lastURL string, do func(func())) *ResendEdito
 func (ed *ResendEditor) Loaded() bool { return ed.loaded }
 
 // MarkLoaded says there are no targets to wait for.
-func (ed *ResendEditor) MarkLoaded() { ed.loaded = true }
+func (ed *ResendEditor) MarkLoaded() {
+	ed.loaded = true
+	if ed.unedited == "" {
+		ed.unedited = FormState(ed.Root)
+	}
+}
+
+// Edited reports whether the request was changed since it was filled in
+// (or last sent): closing then asks first.
+func (ed *ResendEditor) Edited() bool { return ed.loaded && FormState(ed.Root) != ed.unedited }
 
 // Sending reports whether a Send is under way.
 func (ed *ResendEditor) Sending() bool { return ed.sending }
@@ -141,7 +153,7 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	}
 	ed.URL = widget.NewEntry()
 	ed.URL.TextStyle = fyne.TextStyle{Monospace: true}
-	ed.URL.SetPlaceHolder("http://localhost:3000/webhooks")
+	ed.URL.SetPlaceHolder("e.g. http://localhost:3000/webhooks")
 	ed.URL.SetText(ed.lastURL)
 	ed.URLErr = widgets.ErrorLabel()
 	ed.URL.OnChanged = func(string) { ed.checkURL(false) }
@@ -176,12 +188,15 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	ed.FormatButton.Importance = widget.LowImportance
 	ed.MinifyButton.Importance = widget.LowImportance
 	ed.loadBody(req)
-	ed.Body.OnChanged = func(string) { ed.checkBody() }
+	ed.Body.OnChanged = func(string) {
+		ed.composeContentType()
+		ed.checkBody()
+	}
 
 	// Signing.
 	ed.signMode = widget.NewSelect([]string{signNone, signCustom}, func(string) { ed.signChanged() })
 	ed.scheme = widget.NewSelect(verify.Schemes(), func(string) { ed.signChanged() })
-	ed.scheme.PlaceHolder = "scheme"
+	ed.scheme.PlaceHolder = "(pick a scheme)"
 	ed.secret = widget.NewPasswordEntry()
 	ed.secret.SetPlaceHolder("signing secret (or private key for salesiq, discord)")
 	ed.signRow = container.NewBorder(nil, nil, widgets.FixedWidth(190, ed.scheme), nil, ed.secret)
@@ -191,6 +206,9 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	ed.signWarn.Importance = widget.WarningImportance
 	ed.signWarn.Wrapping = fyne.TextWrapWord
 	ed.signMode.SetSelected(signNone)
+	if e == nil {
+		ed.keepOrig.Hide() // there is no original to keep
+	}
 	if e != nil {
 		if c, ok := verify.Detect(e.Headers); ok {
 			ed.scheme.SetSelected(c.Scheme)
@@ -306,6 +324,55 @@ func (ed *ResendEditor) checkBody() {
 	ed.checkSignature()
 }
 
+// composeContentType keeps a composed request's Content-Type in step with
+// its body (JSON, a form, XML, text) until the user sets one by hand.
+func (ed *ResendEditor) composeContentType() {
+	if ed.ev != nil || ed.binary != nil {
+		return // a resend keeps the captured Content-Type
+	}
+	cur := ed.contentType()
+	if cur != "" && cur != ed.autoType {
+		return // typed by the user
+	}
+	if strings.TrimSpace(ed.Body.Text) == "" {
+		return
+	}
+	ct := signal.ContentType([]byte(ed.Body.Text))
+	if ct != cur {
+		ed.autoType = ct
+		ed.headers.SetValue("Content-Type", ct)
+	}
+}
+
+// SignAs signs the request with scheme and secret by default: the
+// endpoint the event came through checks with them. Schemes signed with a
+// private key the endpoint does not hold are left unsigned.
+func (ed *ResendEditor) SignAs(scheme, secret string) {
+	if scheme == "" || secret == "" || verify.UsesPublicKey(scheme) || !slices.Contains(ed.scheme.Options, scheme) {
+		return
+	}
+	ed.scheme.SetSelected(scheme)
+	ed.secret.SetText(secret)
+	ed.signMode.SetSelected(signCustom)
+	ed.signChanged()
+}
+
+// SignChoice is the signing picked: the choice, the scheme and whether a
+// secret is filled in.
+func (ed *ResendEditor) SignChoice() (mode, scheme string, secret bool) {
+	return ed.signMode.Selected, ed.scheme.Selected, strings.TrimSpace(ed.secret.Text) != ""
+}
+
+// OffersKeepOriginal reports whether "keep the original headers" is offered
+// (only for a captured event).
+func (ed *ResendEditor) OffersKeepOriginal() bool { return ed.keepOrig.Visible() }
+
+// Header is the value of the first header row named name.
+func (ed *ResendEditor) Header(name string) string { return ed.headers.Value(name) }
+
+// SetHeader sets the first header row named name, or adds one.
+func (ed *ResendEditor) SetHeader(name, value string) { ed.headers.SetValue(name, value) }
+
 func (ed *ResendEditor) setCheck(imp widget.Importance, text string) {
 	ed.Check.Importance = imp
 	ed.Check.SetText(text)
@@ -372,6 +439,9 @@ func (ed *ResendEditor) SetTargets(ts []app.Target, err error) {
 	}
 	ed.Target.Refresh()
 	ed.targetChosen(ed.Target.Selected)
+	if ed.unedited == "" {
+		ed.unedited = FormState(ed.Root)
+	}
 }
 
 // TargetOption is how a target is offered in a picker: name, where sends
@@ -613,6 +683,7 @@ func (ed *ResendEditor) doSend() {
 		return
 	}
 	ed.SendErr.Hide()
+	ed.unedited = FormState(ed.Root) // what was sent is not lost by closing
 
 	ed.gen++
 	gen := ed.gen

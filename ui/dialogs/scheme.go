@@ -4,7 +4,7 @@ import "strings"
 
 // DetectScheme is the scheme choice that stores no scheme: each request's
 // scheme is then detected from its headers.
-const DetectScheme = "detect from headers"
+const DetectScheme = "any (detected from each request's headers)"
 
 // SplitScheme parts a stored scheme setting into its name and options.
 func SplitScheme(s string) (name, opts string) {

@@ -30,6 +30,7 @@ type SettingsDialog struct {
 	OnSave func(Settings)
 
 	dlg                   *dialog.CustomDialog
+	parent                fyne.Window
 	keep                  *widgets.DurationEntry
 	size                  *widget.Entry
 	keepErr, sizeErr      *widget.Label
@@ -43,7 +44,7 @@ type SettingsDialog struct {
 // NewSettingsDialog shows s; defKeep and defSize are what an empty field
 // means (the defaults the README states).
 func NewSettingsDialog(s Settings, defKeep time.Duration, defSize int64, parent fyne.Window) *SettingsDialog {
-	d := &SettingsDialog{defaultKeep: defKeep, defaultSize: defSize}
+	d := &SettingsDialog{defaultKeep: defKeep, defaultSize: defSize, parent: parent}
 	d.keep = widgets.NewDurationEntry("keep")
 	d.keep.SetPlaceHolder(app.FormatDuration(defKeep))
 	if s.Keep != defKeep {
@@ -86,7 +87,10 @@ func NewSettingsDialog(s Settings, defKeep time.Duration, defSize int64, parent 
 }
 
 // Show opens the dialog.
-func (d *SettingsDialog) Show() { d.dlg.Show() }
+func (d *SettingsDialog) Show() {
+	d.dlg.Show()
+	Answer(d.parent, d.doSave, d.dlg.Hide)
+}
 
 // Collect reads the form; ok is false when a field is marked wrong.
 func (d *SettingsDialog) Collect() (Settings, bool) {

@@ -50,7 +50,7 @@ type TargetEditor struct {
 	conns  []app.Connection
 	parent fyne.Window
 	do     func(func())
-	dlg    *dialog.CustomDialog
+	dlg    *formDialog
 
 	envBadge    *widgets.Badge
 	disabledWhy *widget.Label
@@ -221,6 +221,7 @@ func (ed *TargetEditor) generate() {
 		d := dialog.NewCustom("Public key", "Done", container.NewBorder(msg, container.NewHBox(cp), nil, nil, pub), ed.parent)
 		d.Resize(FitSize(ed.parent, fyne.NewSize(560, 300)))
 		d.Show()
+		Answer(ed.parent, d.Hide, d.Hide)
 	}
 }
 

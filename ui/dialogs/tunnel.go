@@ -74,7 +74,10 @@ func NewTunnelEditor(s tunnel.Settings, c tunnel.Credentials, parent fyne.Window
 }
 
 // Show opens the dialog.
-func (ed *TunnelEditor) Show() { ed.dlg.Show() }
+func (ed *TunnelEditor) Show() {
+	ed.dlg.Show()
+	Answer(ed.parent, ed.Start, ed.dlg.Hide)
+}
 
 // Hide closes the dialog.
 func (ed *TunnelEditor) Hide() { ed.dlg.Hide() }
