@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -187,5 +189,33 @@ func TestExportWritesTheFiltersMatchesAndCopyAsCurl(t *testing.T) {
 	want := exchange.Curl(h.w.detail.ev, "")
 	if got := h.app.Clipboard().Content(); got != want || !strings.Contains(got, "--data-raw '{\"a\":1}'") {
 		t.Errorf("clipboard %q, want %q", got, want)
+	}
+}
+
+// An event exported with its verdict and imported elsewhere shows both:
+// the verdict judged here now and the one it carried.
+func TestImportedEventShowsTheVerdictItCarried(t *testing.T) {
+	h, x := newExchangeHarness(t)
+	e := &app.Event{ID: 9, Method: "POST", Path: "/stripe/hook", Host: "staging.example.com", ReceivedAt: time.Now(),
+		Headers: app.Headers{{Name: "Content-Type", Value: "application/json"}}, Body: []byte(`{"id":"evt_1"}`),
+		Verdict: app.Verdict{Scheme: "stripe", Result: app.VerdictInvalid, Reason: "signature does not match"}}
+	var buf bytes.Buffer
+	if err := exchange.Export(&buf, exchange.FormatJSONL, []*app.Event{e}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	_, evs, err := exchange.Parse(buf.Bytes(), exchange.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x.Import(context.Background(), "staging.jsonl", evs, func(int, int) {}); err != nil {
+		t.Fatal(err)
+	}
+	h.selectPath("/stripe/hook")
+	got := labels(h.w.detail.overview)
+	if !contains(got, "At the original time") || !contains(got, "signature does not match") || !contains(got, "staging.jsonl") {
+		t.Errorf("the Overview does not show the carried verdict and the source: %q", got)
+	}
+	if h.w.detail.ev.Verdict.Result == app.VerdictInvalid {
+		t.Errorf("the verdict judged here is the carried one (%+v)", h.w.detail.ev.Verdict)
 	}
 }
