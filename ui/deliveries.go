@@ -106,6 +106,7 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	v.empty = container.NewCenter(msg)
 	v.empty.Hide()
 	v.pane = dialogs.NewDeliveryPane(w.do, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
+	v.pane.Original = w.d.Events.Event
 	split := container.NewHSplit(container.NewStack(v.list, v.empty), v.pane.Root)
 	split.Offset = 0.42
 	top := container.NewVBox(widgets.Panel(container.NewPadded(bar)), v.errText, widget.NewSeparator())

@@ -1,0 +1,275 @@
+package dialogs
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/hooklens/hooklens/app"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
+	"github.com/hooklens/hooklens/ui/widgets"
+)
+
+// diffContext is how many unchanged lines a body diff keeps around each change.
+const diffContext = 3
+
+// ChangesView shows what a delivery's request changed against the captured
+// event it came from (app.RequestChanges): the method, each header added,
+// removed or changed, and a coloured unified diff of the body.
+//
+// Summary says it in one line; HeaderRows holds one row per changed header
+// (its Kind, Name, Old and New); Body is the diff as text, one line per row:
+// old and new line numbers, the operation (+, - or space) and the line.
+type ChangesView struct {
+	Root       fyne.CanvasObject
+	Summary    *widget.Label
+	HeaderRows []app.HeaderChange
+	headers    *fyne.Container
+	Body       *widgets.CodeView
+	bodyNote   *widget.Label
+
+	eventID uint64
+	event   *app.Event
+	gen     uint64
+}
+
+func newChangesView() *ChangesView {
+	v := &ChangesView{}
+	v.Summary = widget.NewLabel("")
+	v.Summary.Wrapping = fyne.TextWrapWord
+	v.headers = container.NewVBox()
+	v.bodyNote = widgets.Caption("")
+	v.bodyNote.Wrapping = fyne.TextWrapWord
+	v.Body = widgets.NewCodeView()
+	v.Body.Highlight = highlightDiff
+	top := container.NewVBox(v.Summary, v.headers, v.bodyNote)
+	v.Root = container.NewBorder(container.NewPadded(top), nil, nil, nil, v.Body)
+	return v
+}
+
+// clear says why there is nothing to compare.
+func (v *ChangesView) clear(text string) {
+	v.Summary.SetText(text)
+	v.HeaderRows = nil
+	v.headers.RemoveAll()
+	v.bodyNote.Hide()
+	v.Body.SetText("")
+	v.Body.Hide()
+}
+
+// show compares r with e and draws the result.
+func (v *ChangesView) show(e *app.Event, r app.Request) app.Changes {
+	c := app.RequestChanges(e, r)
+	id := "#" + e.IDString()
+	var parts []string
+	if c.OldMethod != "" {
+		parts = append(parts, fmt.Sprintf("method %s → %s", c.OldMethod, c.NewMethod))
+	}
+	if n := len(c.Headers); n > 0 {
+		parts = append(parts, widgets.Plural(n, "header")+" changed")
+	}
+	var del, ins int
+	for _, l := range c.Body {
+		switch l.Op {
+		case app.DiffDelete:
+			del++
+		case app.DiffInsert:
+			ins++
+		}
+	}
+	switch {
+	case c.BodySame:
+	case c.BodyBinary:
+		parts = append(parts, fmt.Sprintf("body changed (binary: %s → %s)", app.HumanSize(int64(c.BodyOld)), app.HumanSize(int64(c.BodyNew))))
+	default:
+		parts = append(parts, fmt.Sprintf("body: %s removed, %s added", widgets.Plural(del, "line"), widgets.Plural(ins, "line")))
+	}
+	if c.None() {
+		v.Summary.SetText("Sent as captured in event " + id + ": same method, headers and body (a relay leaves out Host, Content-Length and hop-by-hop headers).")
+	} else {
+		v.Summary.SetText("Against event " + id + " as captured: " + strings.Join(parts, "; ") + ".")
+	}
+
+	v.HeaderRows = c.Headers
+	v.headers.RemoveAll()
+	if len(c.Headers) > 0 {
+		v.headers.Add(widgets.Heading("Headers"))
+		grid := container.New(layout.NewFormLayout())
+		for _, h := range c.Headers {
+			b := widgets.NewBadge("")
+			var col fyne.ThemeColorName
+			var text string
+			old, nw := maskValue(h.Name, h.Old), maskValue(h.Name, h.New)
+			switch h.Kind {
+			case app.HeaderAdded:
+				col, text = hltheme.Green, nw
+			case app.HeaderRemoved:
+				col, text = hltheme.Red, old
+			default:
+				col, text = hltheme.Orange, old+"  →  "+nw
+			}
+			b.Set(h.Kind, col)
+			name := widget.NewLabelWithStyle(h.Name, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: true})
+			val := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			val.Wrapping = fyne.TextWrapBreak
+			val.Selectable = true
+			grid.Add(container.NewHBox(widgets.FixedWidth(80, container.NewCenter(b)), name))
+			grid.Add(val)
+		}
+		v.headers.Add(grid)
+	}
+	v.headers.Refresh()
+
+	v.bodyNote.Hide()
+	switch {
+	case c.BodySame:
+		v.Body.SetText("")
+		v.Body.Hide()
+		if len(r.Body) > 0 {
+			v.bodyNote.SetText("The body is byte for byte the one captured.")
+			v.bodyNote.Show()
+		}
+	case c.BodyBinary:
+		v.Body.SetText("")
+		v.Body.Hide()
+	default:
+		if c.BodyPretty {
+			v.bodyNote.SetText("Both bodies are JSON: compared pretty-printed, keys in the order sent.")
+			v.bodyNote.Show()
+		}
+		v.Body.SetText(UnifiedDiff(c.Body, diffContext))
+		v.Body.Show()
+	}
+	return c
+}
+
+// maskValue masks a credential in a header's value as the request views do.
+func maskValue(name, value string) string {
+	if value == "" {
+		return ""
+	}
+	return widgets.MaskHeaders(app.Headers{{Name: name, Value: value}})[0].Value
+}
+
+// UnifiedDiff renders a line diff with context lines around each change:
+// old and new line numbers, then "+", "-" or " " and the line; the unchanged
+// stretches between are one "⋯ N unchanged lines" row.
+func UnifiedDiff(lines []app.DiffLine, context int) string {
+	keep := make([]bool, len(lines))
+	for i, l := range lines {
+		if l.Op == app.DiffEqual {
+			continue
+		}
+		for j := max(0, i-context); j <= min(len(lines)-1, i+context); j++ {
+			keep[j] = true
+		}
+	}
+	num := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprint(n)
+	}
+	var sb strings.Builder
+	skipped := 0
+	flush := func() {
+		if skipped > 0 {
+			fmt.Fprintf(&sb, "%5s %5s ⋯ %s\n", "", "", widgets.Plural(skipped, "unchanged line"))
+			skipped = 0
+		}
+	}
+	for i, l := range lines {
+		if !keep[i] {
+			skipped++
+			continue
+		}
+		flush()
+		fmt.Fprintf(&sb, "%5s %5s %c %s\n", num(l.Old), num(l.New), l.Op, l.Text)
+	}
+	flush()
+	return sb.String()
+}
+
+// highlightDiff colours a UnifiedDiff row: removed lines red, added green,
+// line numbers and skipped stretches dim.
+func highlightDiff(line []rune) []widgets.Span {
+	const opCol = 12
+	if len(line) <= opCol {
+		return []widgets.Span{{From: 0, To: len(line), Color: theme.ColorNamePlaceHolder}}
+	}
+	col := theme.ColorNameForeground
+	switch line[opCol] {
+	case '+':
+		col = hltheme.Green
+	case '-':
+		col = hltheme.Red
+	case '⋯':
+		col = theme.ColorNamePlaceHolder
+	}
+	return []widgets.Span{{From: 0, To: opCol, Color: theme.ColorNamePlaceHolder}, {From: opCol, To: len(line), Color: col}}
+}
+
+// showChanges compares r (the request of the attempt shown, or the
+// delivery's before its first attempt) with the event the delivery came
+// from, reading the event once per delivery off the UI goroutine.
+func (p *DeliveryPane) showChanges(r app.Request) {
+	v, d := p.Changes, p.d
+	if p.Original == nil || d == nil || d.EventID == 0 {
+		p.changesTab.Text = "Changes"
+		v.clear("Nothing to compare: this delivery was not made from a captured event.")
+		if p.tabs.Selected() == p.changesTab {
+			p.tabs.Select(p.reqTab)
+		}
+		return
+	}
+	if v.event != nil && v.eventID == d.EventID {
+		c := v.show(v.event, r)
+		p.changesTab.Text = changesTitle(c)
+		p.tabs.Refresh()
+		return
+	}
+	v.gen++
+	gen, id, load := v.gen, d.EventID, p.Original
+	v.clear(fmt.Sprintf("Reading event #%s…", app.FormatID(id)))
+	go func() {
+		e, err := load(id)
+		p.do(func() {
+			if gen != v.gen || p.d == nil || p.d.EventID != id {
+				return
+			}
+			if err != nil {
+				v.clear(fmt.Sprintf("Event #%s cannot be read (%v), so its changes cannot be shown; it may have been deleted.", app.FormatID(id), err))
+				p.changesTab.Text = "Changes"
+				p.tabs.Refresh()
+				return
+			}
+			v.event, v.eventID = e, id
+			req := p.d.Request
+			if p.sel >= 0 && p.sel < len(p.d.Attempts) {
+				req = p.d.Attempts[p.sel].Request
+			}
+			c := v.show(e, req)
+			p.changesTab.Text = changesTitle(c)
+			p.tabs.Refresh()
+		})
+	}()
+}
+
+func changesTitle(c app.Changes) string {
+	if c.None() {
+		return "Changes (none)"
+	}
+	n := len(c.Headers)
+	if c.OldMethod != "" {
+		n++
+	}
+	if !c.BodySame {
+		n++
+	}
+	return fmt.Sprintf("Changes (%d)", n)
+}
