@@ -64,7 +64,8 @@ func (v *partsView) row(i int, p app.Part) fyne.CanvasObject {
 	if name == "" {
 		name = fmt.Sprintf("part %d", i+1)
 	}
-	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: true})
+	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	title.Importance = widget.HighImportance
 	title.Selectable = true
 	var meta []string
 	if p.Filename != "" {

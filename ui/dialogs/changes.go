@@ -32,6 +32,10 @@ type ChangesView struct {
 	headers    *fyne.Container
 	Body       *widgets.CodeView
 	bodyNote   *widget.Label
+	wrap       *widget.Check
+	// marks holds, per changed row of Body, the columns that differ from
+	// the row it replaces (or is replaced by).
+	marks map[string][2]int
 
 	eventID uint64
 	event   *app.Event
@@ -46,8 +50,9 @@ func newChangesView() *ChangesView {
 	v.bodyNote = widgets.Caption("")
 	v.bodyNote.Wrapping = fyne.TextWrapWord
 	v.Body = widgets.NewCodeView()
-	v.Body.Highlight = highlightDiff
-	top := container.NewVBox(v.Summary, v.headers, v.bodyNote)
+	v.Body.Highlight = v.highlight
+	v.wrap = widget.NewCheck("Wrap", func(on bool) { v.Body.SetWrap(on) })
+	top := container.NewVBox(v.Summary, v.headers, container.NewBorder(nil, nil, nil, v.wrap, v.bodyNote))
 	v.Root = container.NewBorder(container.NewPadded(top), nil, nil, nil, v.Body)
 	return v
 }
@@ -57,7 +62,8 @@ func (v *ChangesView) clear(text string) {
 	v.Summary.SetText(text)
 	v.HeaderRows = nil
 	v.headers.RemoveAll()
-	v.bodyNote.Hide()
+	v.bodyNote.SetText("")
+	v.wrap.Hide()
 	v.Body.SetText("")
 	v.Body.Hide()
 }
@@ -114,7 +120,8 @@ func (v *ChangesView) show(e *app.Event, r app.Request) app.Changes {
 				col, text = hltheme.Orange, old+"  →  "+nw
 			}
 			b.Set(h.Kind, col)
-			name := widget.NewLabelWithStyle(h.Name, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true, Bold: true})
+			name := widget.NewLabelWithStyle(h.Name, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			name.Importance = widget.HighImportance
 			val := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 			val.Wrapping = fyne.TextWrapBreak
 			val.Selectable = true
@@ -125,14 +132,14 @@ func (v *ChangesView) show(e *app.Event, r app.Request) app.Changes {
 	}
 	v.headers.Refresh()
 
-	v.bodyNote.Hide()
+	v.bodyNote.SetText("")
+	v.wrap.Hide()
 	switch {
 	case c.BodySame:
 		v.Body.SetText("")
 		v.Body.Hide()
 		if len(r.Body) > 0 {
 			v.bodyNote.SetText("The body is byte for byte the one captured.")
-			v.bodyNote.Show()
 		}
 	case c.BodyBinary:
 		v.Body.SetText("")
@@ -140,10 +147,12 @@ func (v *ChangesView) show(e *app.Event, r app.Request) app.Changes {
 	default:
 		if c.BodyPretty {
 			v.bodyNote.SetText("Both bodies are JSON: compared pretty-printed, keys in the order sent.")
-			v.bodyNote.Show()
 		}
-		v.Body.SetText(UnifiedDiff(c.Body, diffContext))
+		text := UnifiedDiff(c.Body, diffContext)
+		v.marks = changedColumns(text)
+		v.Body.SetText(text)
 		v.Body.Show()
+		v.wrap.Show()
 	}
 	return c
 }
@@ -193,6 +202,69 @@ func UnifiedDiff(lines []app.DiffLine, context int) string {
 	}
 	flush()
 	return sb.String()
+}
+
+// changedColumns pairs each run of removed rows with the run of added rows
+// after it and finds, for each pair, the columns between their common start
+// and common end: the part of a line that was edited.
+func changedColumns(text string) map[string][2]int {
+	rows := strings.Split(text, "\n")
+	out := map[string][2]int{}
+	op := func(r string) rune {
+		rr := []rune(r)
+		if len(rr) > 12 {
+			return rr[12]
+		}
+		return 0
+	}
+	for i := 0; i < len(rows); {
+		if op(rows[i]) != '-' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rows) && op(rows[j]) == '-' {
+			j++
+		}
+		k := j
+		for k < len(rows) && op(rows[k]) == '+' {
+			k++
+		}
+		for n := 0; n < j-i && n < k-j; n++ {
+			a, b := []rune(rows[i+n]), []rune(rows[j+n])
+			const text = 14 // where the line itself starts
+			if len(a) < text || len(b) < text {
+				continue
+			}
+			pre := 0
+			for text+pre < len(a) && text+pre < len(b) && a[text+pre] == b[text+pre] {
+				pre++
+			}
+			suf := 0
+			for suf < len(a)-text-pre && suf < len(b)-text-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+				suf++
+			}
+			out[rows[i+n]] = [2]int{text + pre, len(a) - suf}
+			out[rows[j+n]] = [2]int{text + pre, len(b) - suf}
+		}
+		i = k
+	}
+	return out
+}
+
+// highlight is highlightDiff with the edited part of a changed line shown
+// in the foreground colour, so a one-word edit in a long line stands out.
+func (v *ChangesView) highlight(line []rune) []widgets.Span {
+	spans := highlightDiff(line)
+	m, ok := v.marks[string(line)]
+	if !ok || m[0] >= m[1] || len(spans) != 2 {
+		return spans
+	}
+	rest := spans[1]
+	return []widgets.Span{spans[0],
+		{From: rest.From, To: m[0], Color: rest.Color},
+		{From: m[0], To: m[1], Color: theme.ColorNameForeground},
+		{From: m[1], To: rest.To, Color: rest.Color}}
 }
 
 // highlightDiff colours a UnifiedDiff row: removed lines red, added green,
