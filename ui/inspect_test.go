@@ -441,3 +441,14 @@ func TestEditedResendShowsChangesAgainstTheEvent(t *testing.T) {
 		t.Errorf("the Deliveries window shows another diff:\n%s", got)
 	}
 }
+
+func TestBodyViewWheelMovesThreeLinesANotch(t *testing.T) {
+	h := newHarness(t)
+	h.send("POST", "/wheel-body", "text/plain", []byte(strings.Repeat("a line of text\n", 400)))
+	b := h.bodyIn("/wheel-body", modeText)
+	s := b.view.Focusable().(fyne.Scrollable)
+	s.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -25)})
+	if got := b.view.Offset().Y; got != 25*widgets.WheelSpeed {
+		t.Errorf("one notch scrolled the body %v px, want %v", got, 25*widgets.WheelSpeed)
+	}
+}

@@ -256,6 +256,7 @@ var (
 	_ fyne.Shortcutable      = (*codeContent)(nil)
 	_ fyne.DoubleTappable    = (*codeContent)(nil)
 	_ fyne.Tappable          = (*codeContent)(nil)
+	_ fyne.Scrollable        = (*codeContent)(nil)
 	_ fyne.SecondaryTappable = (*codeContent)(nil)
 	_ desktop.Mouseable      = (*codeContent)(nil)
 	_ desktop.Cursorable     = (*codeContent)(nil)
@@ -348,6 +349,14 @@ func (c *codeContent) posAt(p fyne.Position) textPos {
 	col := r.from + int(math.Round(float64((p.X-pad)/cw))) - c.gutterCols()
 	col = max(r.from, min(col, r.to))
 	return textPos{r.line, col}
+}
+
+// Scrolled moves the view WheelSpeed times the driver's wheel step, as
+// the other scrolled panes of the window do.
+func (c *codeContent) Scrolled(ev *fyne.ScrollEvent) {
+	e := *ev
+	e.Scrolled = fyne.NewDelta(ev.Scrolled.DX*WheelSpeed, ev.Scrolled.DY*WheelSpeed)
+	c.view.scroll.Scrolled(&e)
 }
 
 // Tapped on a fold marker folds or unfolds its block.
@@ -667,3 +676,6 @@ func (v *CodeView) MarkerPos(i int) fyne.Position {
 	cw, lh, pad := v.content.metrics()
 	return fyne.NewPos(pad+float32(v.content.gutterCols()-2)*cw+cw/2, pad+float32(i)*lh+lh/2)
 }
+
+// Offset is how far the view is scrolled.
+func (v *CodeView) Offset() fyne.Position { return v.scroll.Offset }
