@@ -76,8 +76,18 @@ func (v *ChangesView) show(e *app.Event, r app.Request) app.Changes {
 	if c.OldMethod != "" {
 		parts = append(parts, fmt.Sprintf("method %s → %s", c.OldMethod, c.NewMethod))
 	}
-	if n := len(c.Headers); n > 0 {
-		parts = append(parts, widgets.Plural(n, "header")+" changed")
+	if len(c.Headers) > 0 {
+		count := map[string]int{}
+		for _, h := range c.Headers {
+			count[h.Kind]++
+		}
+		var hs []string
+		for _, k := range []string{app.HeaderAdded, app.HeaderRemoved, app.HeaderChanged} {
+			if n := count[k]; n > 0 {
+				hs = append(hs, fmt.Sprintf("%d %s", n, k))
+			}
+		}
+		parts = append(parts, "headers: "+strings.Join(hs, ", "))
 	}
 	var del, ins int
 	for _, l := range c.Body {

@@ -62,7 +62,7 @@ func TestChangesTabComparesAttemptWithItsEvent(t *testing.T) {
 	p.Show(d, nil)
 	pump()
 	c := p.Changes
-	if want := "Against event #7 as captured: 3 headers changed; body: 1 line removed, 1 line added."; c.Summary.Text != want {
+	if want := "Against event #7 as captured: headers: 1 added, 1 removed, 1 changed; body: 1 line removed, 1 line added."; c.Summary.Text != want {
 		t.Errorf("summary %q, want %q", c.Summary.Text, want)
 	}
 	if p.changesTab.Text != "Changes (4)" {
