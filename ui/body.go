@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -79,15 +80,17 @@ func newBodyPane(d *detail) *bodyPane {
 	b.unfoldAll = widget.NewButtonWithIcon("Unfold all", theme.MenuDropDownIcon(), func() { b.view.UnfoldAll() })
 	b.foldAll.Importance = widget.LowImportance
 	b.unfoldAll.Importance = widget.LowImportance
-	bar := container.NewBorder(nil, nil, container.NewHBox(modeBar, container.NewCenter(b.info)),
-		container.NewHBox(b.wrap, b.foldAll, b.unfoldAll, b.copyBtn, b.saveBtn))
+	// Two rows, so the bar fits a narrow window: the modes with Copy and
+	// Save, then what the body is with the view's options and its pages.
+	bar := container.NewBorder(nil, nil, modeBar, container.NewHBox(b.copyBtn, b.saveBtn))
 
-	b.prevPage = widget.NewButtonWithIcon("Previous page", theme.NavigateBackIcon(), b.previous)
-	b.nextPage = widget.NewButtonWithIcon("Next page", theme.NavigateNextIcon(), b.next)
-	b.nextPage.IconPlacement = widget.ButtonIconTrailingText
+	// Icon buttons keep the page row narrow; the label between says where.
+	b.prevPage = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), b.previous)
+	b.nextPage = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), b.next)
 	b.pageInfo = widgets.Caption("")
 	b.pageBar = container.NewHBox(b.prevPage, container.NewCenter(b.pageInfo), b.nextPage)
 	b.pageBar.Hide()
+	tools := container.NewHBox(container.NewCenter(b.info), b.wrap, b.foldAll, b.unfoldAll)
 
 	b.notes = container.NewVBox()
 	b.view = widgets.NewCodeView()
@@ -105,7 +108,7 @@ func newBodyPane(d *detail) *bodyPane {
 	b.fields.root.Hide()
 	b.parts = newPartsView(b)
 	b.parts.root.Hide()
-	top := container.NewVBox(container.NewPadded(bar), b.notes, b.pageBar)
+	top := container.NewVBox(container.NewPadded(container.New(layout.NewCustomPaddedVBoxLayout(theme.Padding()), bar, tools)), b.pageBar, b.notes)
 	b.root = container.NewBorder(top, nil, nil, nil, container.NewStack(b.view, b.fields.root, b.parts.root, b.busy, b.empty))
 	return b
 }
