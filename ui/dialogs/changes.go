@@ -40,6 +40,7 @@ type ChangesView struct {
 	eventID uint64
 	event   *app.Event
 	gen     uint64
+	key     string // the delivery, event and attempt compared last
 }
 
 func newChangesView() *ChangesView {
@@ -68,9 +69,27 @@ func (v *ChangesView) clear(text string) {
 	v.Body.Hide()
 }
 
-// show compares r with e and draws the result.
-func (v *ChangesView) show(e *app.Event, r app.Request) app.Changes {
+// comparison is a delivery's request compared with its event, worked out
+// off the UI goroutine: a 10 MiB body takes a while to diff.
+type comparison struct {
+	c     app.Changes
+	diff  string            // UnifiedDiff of the body, "" when not diffed
+	marks map[string][2]int // changedColumns of diff
+}
+
+func compare(e *app.Event, r app.Request) comparison {
 	c := app.RequestChanges(e, r)
+	out := comparison{c: c}
+	if !c.BodySame && !c.BodyBinary {
+		out.diff = UnifiedDiff(c.Body, diffContext)
+		out.marks = changedColumns(out.diff)
+	}
+	return out
+}
+
+// show draws a comparison of a request with event e.
+func (v *ChangesView) show(e *app.Event, r app.Request, cmp comparison) app.Changes {
+	c := cmp.c
 	id := "#" + e.IDString()
 	var parts []string
 	if c.OldMethod != "" {
@@ -158,9 +177,8 @@ func (v *ChangesView) show(e *app.Event, r app.Request) app.Changes {
 		if c.BodyPretty {
 			v.bodyNote.SetText("Both bodies are JSON: compared pretty-printed, keys in the order sent.")
 		}
-		text := UnifiedDiff(c.Body, diffContext)
-		v.marks = changedColumns(text)
-		v.Body.SetText(text)
+		v.marks = cmp.marks
+		v.Body.SetText(cmp.diff)
 		v.Body.Show()
 		v.wrap.Show()
 	}
@@ -298,10 +316,12 @@ func highlightDiff(line []rune) []widgets.Span {
 
 // showChanges compares r (the request of the attempt shown, or the
 // delivery's before its first attempt) with the event the delivery came
-// from, reading the event once per delivery off the UI goroutine.
+// from. The event is read once per delivery and the comparison made once
+// per attempt shown, both off the UI goroutine.
 func (p *DeliveryPane) showChanges(r app.Request) {
 	v, d := p.Changes, p.d
 	if p.Original == nil || d == nil || d.EventID == 0 {
+		v.key = ""
 		p.changesTab.Text = "Changes"
 		v.clear("Nothing to compare: this delivery was not made from a captured event.")
 		if p.tabs.Selected() == p.changesTab {
@@ -309,19 +329,29 @@ func (p *DeliveryPane) showChanges(r app.Request) {
 		}
 		return
 	}
-	if v.event != nil && v.eventID == d.EventID {
-		c := v.show(v.event, r)
-		p.changesTab.Text = changesTitle(c)
-		p.tabs.Refresh()
-		return
+	key := fmt.Sprintf("%d/%d/%d/%d", d.ID, d.EventID, p.sel, len(d.Attempts))
+	if key == v.key {
+		return // shown, or on its way
 	}
+	v.key = key
 	v.gen++
 	gen, id, load := v.gen, d.EventID, p.Original
-	v.clear(fmt.Sprintf("Reading event #%s…", app.FormatID(id)))
+	known := v.event
+	if v.eventID != id {
+		known = nil
+		v.clear(fmt.Sprintf("Reading event #%s…", app.FormatID(id)))
+	}
 	go func() {
-		e, err := load(id)
+		e, err := known, error(nil)
+		if e == nil {
+			e, err = load(id)
+		}
+		var cmp comparison
+		if err == nil {
+			cmp = compare(e, r)
+		}
 		p.do(func() {
-			if gen != v.gen || p.d == nil || p.d.EventID != id {
+			if gen != v.gen {
 				return
 			}
 			if err != nil {
@@ -331,12 +361,7 @@ func (p *DeliveryPane) showChanges(r app.Request) {
 				return
 			}
 			v.event, v.eventID = e, id
-			req := p.d.Request
-			if p.sel >= 0 && p.sel < len(p.d.Attempts) {
-				req = p.d.Attempts[p.sel].Request
-			}
-			c := v.show(e, req)
-			p.changesTab.Text = changesTitle(c)
+			p.changesTab.Text = changesTitle(v.show(e, r, cmp))
 			p.tabs.Refresh()
 		})
 	}()
