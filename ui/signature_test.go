@@ -520,3 +520,30 @@ func TestSignatureCopiesExactValues(t *testing.T) {
 		t.Error("the whole expected signature is not shown with its first differing character marked")
 	}
 }
+
+// Signed content is copied byte for byte, not as shown: line breaks,
+// tabs, quotes and non-ASCII text survive, and nothing is Go-quoted.
+func TestSignedContentCopiesTheExactBytes(t *testing.T) {
+	h := newHarness(t)
+	h.putEndpoint("shop", "stripe", rightSecret)
+	body := "{\r\n\t\"note\": \"café `quoted` \\\"x\\\"\",\n\t\"n\": 1\r\n}\n"
+	at := time.Now()
+	if got := h.send("POST", "/shop/raw", "application/json", []byte(body), "Stripe-Signature", stripeSign(rightSecret, at, body)); got != 200 {
+		t.Fatalf("listener answered %d", got)
+	}
+	s := h.signature("/shop/raw")
+	if s.badge.Text != "valid" {
+		t.Fatalf("badge %q", s.badge.Text)
+	}
+	want := strconv.FormatInt(at.Unix(), 10) + "." + body
+	var found bool
+	for _, b := range copyButtons(s.root) {
+		test.Tap(b)
+		if h.app.Clipboard().Content() == want {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no copy button copies the signed content %q exactly", want)
+	}
+}
