@@ -200,3 +200,13 @@ func BenchmarkDiffLinesLargeBodyOneEdit(b *testing.B) {
 		DiffLines(x, y)
 	}
 }
+
+func FuzzDiffLines(f *testing.F) {
+	f.Add("a\nb\nc", "a\nc\nd")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ga, gb, _ := sides(t, DiffLines(a, b))
+		if ga != strings.TrimSuffix(a, "\n") || gb != strings.TrimSuffix(b, "\n") {
+			t.Fatalf("diff of %q and %q rebuilds %q and %q", a, b, ga, gb)
+		}
+	})
+}

@@ -168,3 +168,15 @@ func FuzzParseMultipart(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseForm(f *testing.F) {
+	f.Add(twilioSMS)
+	f.Add("a=%zz&&b&=c%")
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, fl := range ParseForm(raw) {
+			if strings.Contains(fl.Name, "&") && !strings.Contains(raw, "%26") {
+				t.Fatalf("field %q split wrong from %q", fl.Name, raw)
+			}
+		}
+	})
+}
