@@ -104,7 +104,7 @@ func (v *partsView) row(i int, p app.Part) fyne.CanvasObject {
 	if preview == nil {
 		return head
 	}
-	return container.NewVBox(head, preview)
+	return container.New(layout.NewCustomPaddedVBoxLayout(0), head, preview)
 }
 
 // partFileName suggests a name to save part i as: its own file name, or one
