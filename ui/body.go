@@ -1,13 +1,14 @@
 package ui
 
 import (
+	"bytes"
 	"fmt"
 	"math"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,8 +22,8 @@ import (
 const busyThreshold = 64 << 10
 
 // bodyPane is the Body tab. Decoding and formatting run in a goroutine and
-// the text view receives at most widgets.ViewLimit bytes, so a 10 MiB body never
-// blocks the window.
+// the text view receives one page of at most pageLimit bytes at a time, so
+// a 10 MiB body never blocks the window and can still be read through.
 type bodyPane struct {
 	d    *detail
 	root fyne.CanvasObject
@@ -38,17 +39,35 @@ type bodyPane struct {
 	copyBtn  *widget.Button
 	saveBtn  *widget.Button
 
+	// View choices beside the modes.
+	wrap      *widget.Check
+	foldAll   *widget.Button
+	unfoldAll *widget.Button
+	// Paging through bodies longer than a page.
+	pageBar  *fyne.Container
+	prevPage *widget.Button
+	nextPage *widget.Button
+	pageInfo *widget.Label
+
+	fields *kvTable   // a form's fields
+	parts  *partsView // a multipart body's parts
+
 	ev   *app.Event
 	bi   *bodyInfo // nil until inspected
 	mode string
 	gen  uint64
+
+	src        []byte // the whole text being paged (pretty JSON, text or the bytes for hex)
+	pageStart  int
+	pageEnd    int
+	prevStarts []int // where the earlier pages started, for Previous
+	pageLimit  int   // view text per page; widgets.ViewLimit (tests lower it)
 }
 
 func newBodyPane(d *detail) *bodyPane {
-	b := &bodyPane{d: d, modes: map[string]*widget.Button{}}
+	b := &bodyPane{d: d, modes: map[string]*widget.Button{}, pageLimit: widgets.ViewLimit}
 	modeBar := container.NewHBox()
-	for _, m := range []string{modePretty, modeText, modeHex} {
-		m := m
+	for _, m := range []string{modeFields, modeParts, modePretty, modeText, modeHex} {
 		btn := widget.NewButton(m, func() { b.setMode(m) })
 		b.modes[m] = btn
 		modeBar.Add(btn)
@@ -56,8 +75,23 @@ func newBodyPane(d *detail) *bodyPane {
 	b.info = widgets.Caption("")
 	b.copyBtn = widget.NewButtonWithIcon("Copy body", theme.ContentCopyIcon(), b.copyAll)
 	b.saveBtn = widget.NewButtonWithIcon("Save body…", theme.DocumentSaveIcon(), b.save)
-	bar := container.NewBorder(nil, nil, container.NewHBox(modeBar, container.NewCenter(b.info)),
-		container.NewHBox(b.copyBtn, b.saveBtn))
+	b.wrap = widget.NewCheck("Wrap", func(on bool) { b.view.SetWrap(on) })
+	b.foldAll = widget.NewButtonWithIcon("Fold all", theme.MenuDropUpIcon(), func() { b.view.FoldAll() })
+	b.unfoldAll = widget.NewButtonWithIcon("Unfold all", theme.MenuDropDownIcon(), func() { b.view.UnfoldAll() })
+	b.foldAll.Importance = widget.LowImportance
+	b.unfoldAll.Importance = widget.LowImportance
+	// Two rows, so the bar fits a narrow window: the modes with Copy and
+	// Save, then what the body is with the view's options and its pages.
+	bar := container.NewBorder(nil, nil, modeBar, container.NewHBox(b.copyBtn, b.saveBtn))
+
+	// Icon buttons keep the page row narrow; the label between says where.
+	b.prevPage = widget.NewButtonWithIcon("", theme.NavigateBackIcon(), b.previous)
+	b.nextPage = widget.NewButtonWithIcon("", theme.NavigateNextIcon(), b.next)
+	b.pageInfo = widgets.Caption("")
+	b.pageBar = container.NewHBox(b.prevPage, container.NewCenter(b.pageInfo), b.nextPage)
+	b.pageBar.Hide()
+	tools := container.NewHBox(container.NewCenter(b.info), b.wrap, b.foldAll, b.unfoldAll)
+
 	b.notes = container.NewVBox()
 	b.view = widgets.NewCodeView()
 	b.view.Forward = d.w.keys.TypedShortcut
@@ -70,15 +104,19 @@ func newBodyPane(d *detail) *bodyPane {
 	msg := widgets.Caption("This request has no body.")
 	b.empty = container.NewCenter(msg)
 	b.empty.Hide()
-	top := container.NewVBox(container.NewPadded(bar), b.notes)
-	b.root = container.NewBorder(top, nil, nil, nil, container.NewStack(b.view, b.busy, b.empty))
+	b.fields = newKVTable(d.w, "field", "fields")
+	b.fields.root.Hide()
+	b.parts = newPartsView(b)
+	b.parts.root.Hide()
+	top := container.NewVBox(container.NewPadded(container.New(layout.NewCustomPaddedVBoxLayout(theme.Padding()), bar, tools)), b.pageBar, b.notes)
+	b.root = container.NewBorder(top, nil, nil, nil, container.NewStack(b.view, b.fields.root, b.parts.root, b.busy, b.empty))
 	return b
 }
 
 // stop forgets the shown body (another event is being selected).
 func (b *bodyPane) stop() {
 	b.gen++
-	b.ev, b.bi = nil, nil
+	b.ev, b.bi, b.src = nil, nil, nil
 	b.progress.Stop()
 }
 
@@ -90,7 +128,10 @@ func (b *bodyPane) load(e *app.Event) {
 	b.view.SetText("")
 	b.notes.RemoveAll()
 	b.info.SetText("")
+	b.pageBar.Hide()
 	b.setButtons(false)
+	b.fields.root.Hide()
+	b.parts.root.Hide()
 	if len(e.Body) == 0 {
 		b.busy.Hide()
 		b.view.Hide()
@@ -124,35 +165,64 @@ func (b *bodyPane) run(e *app.Event, mode string) {
 		if m == "" {
 			m = bi.defaultMode()
 		}
-		text, full := formatBody(bi.data, m, widgets.ViewLimit)
+		var src []byte
+		switch m {
+		case modePretty, modeText, modeHex:
+			src = renderBody(bi.data, m)
+		}
 		b.d.w.do(func() {
 			if gen != b.gen {
 				return
 			}
-			b.shown(&bi, m, text, full)
+			b.shown(&bi, m, src)
 		})
 	}()
 }
 
 // shown puts a formatted body on screen.
-func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
+func (b *bodyPane) shown(bi *bodyInfo, mode string, src []byte) {
 	e := b.ev
-	b.bi, b.mode = bi, mode
+	b.bi, b.mode, b.src = bi, mode, src
 	b.progress.Stop()
 	b.busy.Hide()
-	b.view.Show()
-	b.view.Highlight = nil
-	switch {
-	case mode == modePretty && bi.isJSON:
-		b.view.Highlight = widgets.HighlightJSON
-	case mode == modeHex:
-		b.view.Highlight = widgets.HighlightHex
+	b.view.Hide()
+	b.fields.root.Hide()
+	b.parts.root.Hide()
+	switch mode {
+	case modeFields:
+		rows := make([][2]string, len(bi.fields))
+		for i, f := range bi.fields {
+			rows[i] = [2]string{f.Name, f.Value}
+		}
+		b.fields.root.Show()
+		b.fields.set(rows)
+		b.fields.count.SetText(widgets.Plural(len(rows), "form field") + " in the order sent, decoded")
+	case modeParts:
+		b.parts.set(bi.parts)
+		b.parts.root.Show()
+	default:
+		b.view.Show()
+		b.view.Highlight = nil
+		b.view.LineNumbers = mode == modePretty
+		b.view.Folding = mode == modePretty && bi.isJSON
+		switch {
+		case mode == modePretty && bi.isJSON:
+			b.view.Highlight = widgets.HighlightJSON
+		case mode == modeHex:
+			b.view.Highlight = widgets.HighlightHex
+		}
+		b.view.SetWrap(mode != modeHex && b.wrap.Checked)
+		b.prevStarts = b.prevStarts[:0]
+		b.showPage(0)
 	}
-	b.view.SetText(text)
 	b.setButtons(true)
 
 	kind := "binary"
 	switch {
+	case bi.fields != nil:
+		kind = "form"
+	case bi.formKind == app.FormMultipart:
+		kind = "multipart"
 	case bi.isJSON:
 		kind = "JSON"
 	case bi.isText:
@@ -168,25 +238,55 @@ func (b *bodyPane) shown(bi *bodyInfo, mode, text string, full int) {
 	if bi.decodeErr != nil {
 		b.notes.Add(widgets.Notice(theme.WarningIcon(), hltheme.Orange, bi.decodeErr.Error()))
 	}
+	if bi.partsErr != nil && mode == modeParts {
+		b.notes.Add(widgets.Notice(theme.WarningIcon(), hltheme.Orange, bi.partsErr.Error()))
+	}
 	if e.Truncated {
 		b.notes.Add(widgets.Notice(theme.WarningIcon(), hltheme.Orange,
 			fmt.Sprintf("only the first %s of %s were captured (the body was larger than the listener's cap)",
 				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
 	}
-	if len(text) < full {
-		var msg string
-		switch mode {
-		case modeHex:
-			shown := int64(strings.Count(text, "\n") * 16)
-			msg = fmt.Sprintf("showing the first %s of %s as hex", app.HumanSize(shown), app.HumanSize(int64(len(bi.data))))
-		case modePretty:
-			msg = fmt.Sprintf("showing the first %s of %s pretty-printed", app.HumanSize(int64(len(text))), app.HumanSize(int64(full)))
-		default:
-			msg = fmt.Sprintf("showing the first %s of %s", app.HumanSize(int64(len(text))), app.HumanSize(int64(full)))
-		}
-		b.notes.Add(widgets.Notice(theme.InfoIcon(), hltheme.Grey, msg+" — Copy/Save for all"))
-	}
 	b.notes.Refresh()
+}
+
+// showPage shows the page of b.src that starts at byte start.
+func (b *bodyPane) showPage(start int) {
+	text, end := bodyPage(b.src, b.mode, start, b.pageLimit)
+	b.pageStart, b.pageEnd = start, end
+	b.view.FirstLine = 1
+	if b.view.LineNumbers {
+		b.view.FirstLine = 1 + bytes.Count(b.src[:start], []byte{'\n'})
+	}
+	b.view.SetText(text)
+	if start == 0 && end >= len(b.src) {
+		b.pageBar.Hide()
+		return
+	}
+	what := ""
+	if b.mode == modePretty && b.bi != nil && b.bi.isJSON {
+		what = " pretty-printed"
+	}
+	b.pageInfo.SetText(fmt.Sprintf("bytes %s–%s of %s%s", widgets.GroupDigits(start+1), widgets.GroupDigits(end), widgets.GroupDigits(len(b.src)), what))
+	widgets.Enable(start > 0, b.prevPage)
+	widgets.Enable(end < len(b.src), b.nextPage)
+	b.pageBar.Show()
+}
+
+func (b *bodyPane) next() {
+	if b.src == nil || b.pageEnd >= len(b.src) {
+		return
+	}
+	b.prevStarts = append(b.prevStarts, b.pageStart)
+	b.showPage(b.pageEnd)
+}
+
+func (b *bodyPane) previous() {
+	if len(b.prevStarts) == 0 {
+		return
+	}
+	start := b.prevStarts[len(b.prevStarts)-1]
+	b.prevStarts = b.prevStarts[:len(b.prevStarts)-1]
+	b.showPage(start)
 }
 
 func (b *bodyPane) setButtons(ready bool) {
@@ -195,27 +295,16 @@ func (b *bodyPane) setButtons(ready bool) {
 		if b.mode == m {
 			btn.Importance = widget.HighImportance
 		}
-		enabled := ready
-		if ready && m == modePretty && !b.bi.isJSON {
-			enabled = false
-		}
-		if ready && m == modeText && !b.bi.isText {
-			enabled = false
-		}
-		if enabled {
-			btn.Enable()
-		} else {
-			btn.Disable()
-		}
+		enabled := ready && b.bi.has(m)
+		// Fields and Parts are offered only for the bodies they read.
+		widgets.ShowRow(m != modeFields && m != modeParts || b.bi != nil && b.bi.has(m), btn)
+		widgets.Enable(enabled, btn)
 		btn.Refresh()
 	}
-	if ready {
-		b.copyBtn.Enable()
-		b.saveBtn.Enable()
-	} else {
-		b.copyBtn.Disable()
-		b.saveBtn.Disable()
-	}
+	text := ready && (b.mode == modePretty || b.mode == modeText)
+	widgets.ShowRow(text, b.wrap)
+	widgets.ShowRow(ready && b.mode == modePretty && b.bi.isJSON, b.foldAll, b.unfoldAll)
+	widgets.Enable(ready, b.copyBtn, b.saveBtn)
 }
 
 func (b *bodyPane) setMode(m string) {
@@ -233,6 +322,9 @@ func (b *bodyPane) copyAll() {
 		return
 	}
 	data, mode, gen := b.bi.data, b.mode, b.gen
+	if mode == modeFields || mode == modeParts {
+		mode = modeText
+	}
 	b.copyBtn.Disable()
 	go func() {
 		text, _ := formatBody(data, mode, math.MaxInt)
@@ -253,24 +345,27 @@ func (b *bodyPane) save() {
 		return
 	}
 	name := fmt.Sprintf("event-%s-body%s", b.ev.IDString(), fileExt(b.ev.Headers, *b.bi))
+	b.saveBytes(name, "the body", b.bi.data)
+}
+
+// saveBytes asks where to save data (what names it in errors) and writes it.
+func (b *bodyPane) saveBytes(name, what string, data []byte) {
 	fd := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("could not open the file to save the body: %w", err), b.d.w.win)
+			dialog.ShowError(fmt.Errorf("could not open the file to save %s: %w", what, err), b.d.w.win)
 			return
 		}
 		if wc == nil {
 			return // cancelled
 		}
-		b.saveTo(wc)
+		b.writeTo(wc, what, data)
 	}, b.d.w.win)
 	fd.SetFileName(name)
 	fd.Show()
 }
 
-// saveTo writes the shown body (decoded) to wc in a goroutine and reports a
-// failure in a dialog.
-func (b *bodyPane) saveTo(wc fyne.URIWriteCloser) {
-	data := b.bi.data
+// writeTo writes data to wc in a goroutine and reports a failure in a dialog.
+func (b *bodyPane) writeTo(wc fyne.URIWriteCloser, what string, data []byte) {
 	go func() {
 		_, err := wc.Write(data)
 		if cerr := wc.Close(); err == nil {
@@ -278,8 +373,11 @@ func (b *bodyPane) saveTo(wc fyne.URIWriteCloser) {
 		}
 		b.d.w.do(func() {
 			if err != nil {
-				dialog.ShowError(fmt.Errorf("saving the body to %s failed: %w; pick another folder", wc.URI().Path(), err), b.d.w.win)
+				dialog.ShowError(fmt.Errorf("saving %s to %s failed: %w; pick another folder", what, wc.URI().Path(), err), b.d.w.win)
 			}
 		})
 	}()
 }
+
+// saveTo writes the shown body (decoded) to wc.
+func (b *bodyPane) saveTo(wc fyne.URIWriteCloser) { b.writeTo(wc, "the body", b.bi.data) }

@@ -115,6 +115,7 @@ func (v *deliveriesView) build() fyne.CanvasObject {
 	v.empty.Hide()
 	v.pane = dialogs.NewDeliveryPane(w.do, true, "Select a delivery to see each attempt:\nthe request as sent, the response and how long it took.")
 	v.pane.OnEvent = w.showEvent
+	v.pane.Original = w.d.Events.Event
 	split := container.NewHSplit(container.NewBorder(v.buildFilter(), nil, nil, nil,
 		v.complete.float(container.NewStack(v.list, v.empty, v.noMatch))), v.pane.Root)
 	split.Offset = 0.42

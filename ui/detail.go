@@ -111,7 +111,7 @@ func newDetail(w *Window) *detail {
 	metaRow := container.NewBorder(nil, nil, nil, actions, d.meta)
 	header := container.New(layout.NewCustomPaddedVBoxLayout(0), head, metaRow)
 
-	d.overview = container.NewVScroll(container.NewVBox())
+	d.overview = widgets.NewVScroll(container.NewVBox())
 	d.headers = newKVTable(w, "header", "headers")
 	d.query = newKVTable(w, "parameter", "parameters")
 	d.body = newBodyPane(d)
@@ -223,20 +223,20 @@ func (d *detail) render(e *app.Event) {
 	}
 	d.meta.SetText(strings.Join(meta, "  ·  "))
 
-	d.overview.Content = d.buildOverview(e, base)
+	widgets.SetScrollContent(d.overview, d.buildOverview(e, base))
 	d.overview.ScrollToTop()
-	d.overview.Refresh()
 
 	rows := make([][2]string, len(e.Headers))
 	for i, h := range e.Headers {
 		rows[i] = [2]string{h.Name, h.Value}
 	}
+	d.headers.head = requestLine(e)
 	d.headers.set(rows)
 	d.headersTab.Text = fmt.Sprintf("Headers (%d)", len(rows))
 
 	var qs [][2]string
-	for _, p := range parseQuery(e.Query) {
-		qs = append(qs, [2]string{p.name, p.value})
+	for _, p := range app.ParseForm(e.Query) {
+		qs = append(qs, [2]string{p.Name, p.Value})
 	}
 	d.query.set(qs)
 	d.queryTab.Text = fmt.Sprintf("Query (%d)", len(qs))
@@ -249,7 +249,10 @@ func (d *detail) render(e *app.Event) {
 	d.content.Show()
 }
 
-// buildOverview lays the event out as labelled, copyable fields in sections.
+// buildOverview lays the event out in sections: the verdict in one line,
+// the response sent, the request, the body's start and its links. Copy
+// buttons sit on the values worth pasting elsewhere; every value is
+// selectable.
 func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	box := container.NewVBox()
 	section := func(title string, rows ...fyne.CanvasObject) {
@@ -260,6 +263,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		box.Add(container.New(layout.NewFormLayout(), rows...))
 		box.Add(widget.NewSeparator())
 	}
+	// The verdict, said once; the Signature tab explains it.
 	if v := e.Verdict; v.Result != "" {
 		c, icon := hltheme.VerdictStyle(v.Result)
 		msg := "Signature " + v.Result
@@ -269,105 +273,94 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 		if v.Reason != "" {
 			msg += ": " + v.Reason
 		}
-		box.Add(container.NewStack(widgets.NewThemedRect(hltheme.Panel, 6), container.NewPadded(widgets.Notice(icon, c, msg))))
+		explain := widget.NewButtonWithIcon("Explain", theme.InfoIcon(), func() { d.tabs.Select(d.sigTab) })
+		explain.Importance = widget.LowImportance
+		line := container.NewBorder(nil, nil, nil, container.NewCenter(explain), widgets.Notice(icon, c, msg))
+		box.Add(container.NewStack(widgets.NewThemedRect(hltheme.Panel, 6), container.NewPadded(line)))
+	} else {
+		box.Add(widgets.Caption("Signature not checked: no endpoint with a signing scheme matches this path."))
 	}
-	req := []fyne.CanvasObject{}
+	if o := e.OriginVerdict; o != nil && o.Result != "" {
+		// Judged here now (above), and judged where it came from at the time.
+		when := "At the original time"
+		if _, _, ok := e.FollowedFrom(); ok {
+			when = "At the publisher"
+		}
+		c, icon := hltheme.VerdictStyle(o.Result)
+		msg := when + ": " + o.Result
+		if o.Reason != "" {
+			msg += ": " + o.Reason
+		}
+		box.Add(container.NewPadded(widgets.Notice(icon, c, msg)))
+	}
 	add := func(rows *[]fyne.CanvasObject, key, value string, monospace bool) {
 		*rows = append(*rows, d.field(key, value, monospace)...)
 	}
-	add(&req, "Method", e.Method, true)
-	add(&req, "URL", fullURL(base, e), true)
-	add(&req, "Received", widgets.FullTime(e.ReceivedAt), false)
-	if e.RemoteAddr != "" {
-		add(&req, "Remote address", e.RemoteAddr, true)
+	show := func(rows *[]fyne.CanvasObject, key, value string, monospace bool) {
+		*rows = append(*rows, d.keyLabel(key), d.value(value, monospace))
 	}
-	size := fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), widgets.GroupDigits(int(e.Size)))
-	add(&req, "Size", size, false)
-	if e.Truncated {
-		req = append(req, d.keyLabel("Truncated"), widgets.Notice(theme.WarningIcon(), hltheme.Orange,
-			fmt.Sprintf("the body was larger than the listener's cap: only the first %s of %s were kept",
-				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
-	}
-	ep := e.Endpoint
-	if ep == "" {
-		ep = "none (no endpoint matches this path)"
-	}
-	add(&req, "Endpoint", ep, e.Endpoint != "")
-	if ct := e.Headers.Get("Content-Type"); ct != "" {
-		add(&req, "Content type", ct, true)
-	}
-	if e.Proto != "" {
-		add(&req, "Protocol", e.Proto, true)
-	}
-	if e.Host != "" {
-		add(&req, "Host", e.Host, true)
-	}
-	add(&req, "Event ID", e.IDString(), true)
-	if src, ok := e.ImportedFrom(); ok {
-		add(&req, "Imported from", src, false)
-	} else if inst, remote, ok := e.FollowedFrom(); ok {
-		add(&req, "Followed from", fmt.Sprintf("%s (its event %s)", inst, remote), false)
-	}
-	section("Request", req...)
-	section("Body", d.bodyPreview(e)...)
-	section("Links in the body", d.linkRows(e)...)
-
-	sig := []fyne.CanvasObject{}
-	if v := e.Verdict; v.Result != "" {
-		c, icon := hltheme.VerdictStyle(v.Result)
-		b := widgets.NewBadge("")
-		b.Icon = icon
-		b.Set(v.Result, c)
-		sig = append(sig, d.keyLabel("Result"), container.NewHBox(b))
-		if v.Scheme != "" {
-			add(&sig, "Scheme", v.Scheme, true)
-		}
-		if v.Reason != "" {
-			add(&sig, "Reason", v.Reason, false)
-		}
-		if o := e.OriginVerdict; o != nil && o.Result != "" {
-			// Judged here now, and judged where it came from at the time.
-			oc, oicon := hltheme.VerdictStyle(o.Result)
-			ob := widgets.NewBadge("")
-			ob.Icon = oicon
-			ob.Set(o.Result, oc)
-			when := "At the original time"
-			if _, _, ok := e.FollowedFrom(); ok {
-				when = "At the publisher"
-			}
-			row := []fyne.CanvasObject{ob}
-			if o.Reason != "" {
-				row = append(row, widgets.Caption(o.Reason))
-			}
-			sig = append(sig, d.keyLabel(when), container.NewHBox(row...))
-		}
-		explain := widget.NewButtonWithIcon("Explain in the Signature tab", theme.InfoIcon(), func() { d.tabs.Select(d.sigTab) })
-		explain.Importance = widget.LowImportance
-		sig = append(sig, layout.NewSpacer(), container.NewHBox(explain))
-	} else {
-		sig = append(sig, d.keyLabel("Result"), widgets.Caption("not checked: no endpoint with a signing scheme matched"))
-	}
-	section("Signature", sig...)
 
 	resp := []fyne.CanvasObject{}
 	if r := e.Response; r.Status > 0 {
-		add(&resp, "Status", fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), true)
+		st := widgets.NewBadge("")
+		st.Mono = true
+		st.Set(fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status)), hltheme.StatusColor(r.Status))
+		resp = append(resp, d.keyLabel("Status"), container.NewHBox(st))
 		if len(r.Headers) > 0 {
 			add(&resp, "Headers", strings.TrimSuffix(widgets.HeaderLines(r.Headers), "\n"), true)
 		}
 		if len(r.Body) > 0 {
-			body := string(r.Body)
 			if !app.IsText(r.Body) {
-				body = fmt.Sprintf("(%s of binary data)", app.HumanSize(int64(len(r.Body))))
-			} else if len(body) > 4096 {
-				body = widgets.CutText(r.Body, 4096) + "…"
+				show(&resp, "Body", fmt.Sprintf("(%s of binary data)", app.HumanSize(int64(len(r.Body)))), false)
+			} else {
+				shown := string(r.Body)
+				if len(shown) > 4096 {
+					shown = widgets.CutText(r.Body, 4096) + "…"
+				}
+				resp = append(resp, d.keyLabel("Body"), d.copyValue(shown, string(r.Body), true))
 			}
-			add(&resp, "Body", body, true)
 		}
 	} else {
 		resp = append(resp, d.keyLabel("Status"), widgets.Caption("no response recorded"))
 	}
 	section("Response sent", resp...)
+
+	req := []fyne.CanvasObject{}
+	show(&req, "Method", e.Method, true)
+	add(&req, "URL", fullURL(base, e), true)
+	show(&req, "Received", widgets.FullTime(e.ReceivedAt), false)
+	if e.RemoteAddr != "" {
+		add(&req, "Remote address", e.RemoteAddr, true)
+	}
+	show(&req, "Size", fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), widgets.GroupDigits(int(e.Size))), false)
+	if e.Truncated {
+		req = append(req, d.keyLabel("Truncated"), widgets.Notice(theme.WarningIcon(), hltheme.Orange,
+			fmt.Sprintf("the body was larger than the listener's cap: only the first %s of %s were kept",
+				app.HumanSize(int64(len(e.Body))), app.HumanSize(e.Size))))
+	}
+	if e.Endpoint != "" {
+		show(&req, "Endpoint", e.Endpoint, true)
+	} else {
+		show(&req, "Endpoint", "none (no endpoint matches this path)", false)
+	}
+	if ct := e.Headers.Get("Content-Type"); ct != "" {
+		show(&req, "Content type", ct, true)
+	}
+	if e.Proto != "" {
+		show(&req, "Protocol", e.Proto, true)
+	}
+	if e.Host != "" {
+		show(&req, "Host", e.Host, true)
+	}
+	add(&req, "Event ID", e.IDString(), true)
+	if src, ok := e.ImportedFrom(); ok {
+		show(&req, "Imported from", src, false)
+	} else if inst, remote, ok := e.FollowedFrom(); ok {
+		show(&req, "Followed from", fmt.Sprintf("%s (its event %s)", inst, remote), false)
+	}
+	section("Request", req...)
+	section("Body", d.bodyPreview(e)...)
+	section("Links in the body", d.linkRows(e)...)
 	box.Add(d.deliveriesSection(e)) // its forwards and resends, as links (eventlinks.go)
 	return container.NewPadded(box)
 }
@@ -386,7 +379,8 @@ func (d *detail) bodyPreview(e *app.Event) []fyne.CanvasObject {
 	if len(text) < len(e.Body) {
 		text += "…"
 	}
-	return d.field("Preview", text, true)
+	// The copy button copies the whole body as sent, not the preview.
+	return []fyne.CanvasObject{d.keyLabel("Preview"), d.copyValue(text, string(e.Body), true)}
 }
 
 // keyLabel is a dim field name; every section shares one column width so
@@ -400,11 +394,22 @@ func (d *detail) keyLabel(key string) fyne.CanvasObject {
 
 // field is a form row: dim key, selectable value, copy button.
 func (d *detail) field(key, value string, monospace bool) []fyne.CanvasObject {
+	return []fyne.CanvasObject{d.keyLabel(key), d.copyValue(value, value, monospace)}
+}
+
+// value is a selectable value without a copy button, for values nobody
+// pastes elsewhere (a method, a size, a time).
+func (d *detail) value(value string, monospace bool) *widget.Label {
 	v := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Monospace: monospace})
 	v.Selectable = true
 	v.Wrapping = fyne.TextWrapBreak
-	cp := d.w.newCopyButton("", func() string { return value })
-	return []fyne.CanvasObject{d.keyLabel(key), container.NewBorder(nil, nil, nil, container.NewVBox(cp), v)}
+	return v
+}
+
+// copyValue shows shown with a copy button that copies exact.
+func (d *detail) copyValue(shown, exact string, monospace bool) fyne.CanvasObject {
+	cp := d.w.newCopyButton("", func() string { return exact })
+	return container.NewBorder(nil, nil, nil, container.NewVBox(cp), d.value(shown, monospace))
 }
 
 // kvTable shows name/value pairs (headers, query parameters) in order, each
@@ -421,10 +426,17 @@ type kvTable struct {
 	empty  fyne.CanvasObject
 	noun   string
 	nouns  string
+	sep    string // between name and value in the raw view: ": " or "="
+	// head is the first line of the raw view (the request line above the
+	// headers), "" for none.
+	head string
 }
 
 func newKVTable(w *Window, noun, nouns string) *kvTable {
-	t := &kvTable{w: w, noun: noun, nouns: nouns}
+	t := &kvTable{w: w, noun: noun, nouns: nouns, sep: ": "}
+	if noun != "header" {
+		t.sep = "="
+	}
 	t.list = widget.NewList(func() int { return len(t.rows) }, t.createRow, t.updateRow)
 	t.list.OnSelected = func(i int) { t.list.Unselect(i) } // rows are not selectable, only copyable
 	t.raw = widgets.NewCodeView()
@@ -436,10 +448,13 @@ func newKVTable(w *Window, noun, nouns string) *kvTable {
 	t.toggle.Importance = widget.LowImportance
 	bar := container.NewBorder(nil, nil, t.count, container.NewHBox(t.toggle, copyAll))
 	msg := widgets.Caption("")
-	if noun == "parameter" {
+	switch noun {
+	case "parameter":
 		msg.SetText("This request has no query string.")
-	} else {
+	case "header":
 		msg.SetText("This request has no headers.")
+	default:
+		msg.SetText("This body has no " + nouns + ".")
 	}
 	t.empty = container.NewCenter(msg)
 	t.root = container.NewBorder(container.NewPadded(bar), nil, nil, nil,
@@ -447,24 +462,31 @@ func newKVTable(w *Window, noun, nouns string) *kvTable {
 	return t
 }
 
+// text is what the view shows as text: in the raw view the request line
+// first, then one "name: value" line per row.
 func (t *kvTable) text() string {
 	var sb strings.Builder
+	if t.head != "" && t.raw.Visible() {
+		sb.WriteString(t.head + "\n")
+	}
 	for _, r := range t.rows {
-		sep := ": "
-		if t.noun == "parameter" {
-			sep = "="
-		}
-		sb.WriteString(r[0] + sep + r[1] + "\n")
+		sb.WriteString(r[0] + t.sep + r[1] + "\n")
 	}
 	return sb.String()
 }
 
-// highlight colours the names in the raw view as the table does.
+// highlight colours the names in the raw view as the table does, and the
+// request line as the Request views do.
 func (t *kvTable) highlight(line []rune) []widgets.Span {
-	sep := ':'
-	if t.noun == "parameter" {
-		sep = '='
+	if t.head != "" && string(line) == t.head {
+		sp := strings.IndexRune(t.head, ' ')
+		if sp < 0 {
+			return []widgets.Span{{From: 0, To: len(line), Color: theme.ColorNameForeground}}
+		}
+		m := len([]rune(t.head[:sp]))
+		return []widgets.Span{{From: 0, To: m, Color: hltheme.MethodColor(t.head[:sp])}, {From: m, To: len(line), Color: theme.ColorNameForeground}}
 	}
+	sep := rune(t.sep[0])
 	for i, r := range line {
 		if r == sep {
 			return []widgets.Span{{From: 0, To: i, Color: hltheme.Blue}, {From: i, To: len(line), Color: theme.ColorNameForeground}}
@@ -482,9 +504,9 @@ func (t *kvTable) toggleRaw() {
 		return
 	}
 	t.raw.Highlight = t.highlight
-	t.raw.SetText(t.text())
 	t.list.Hide()
 	t.raw.Show()
+	t.raw.SetText(t.text())
 	t.toggle.SetText("Table")
 	t.toggle.SetIcon(theme.GridIcon())
 }

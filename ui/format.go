@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"encoding/json"
-	"net/url"
 	"strings"
 	"time"
 
@@ -20,27 +19,14 @@ func fullURL(base string, e *app.Event) string {
 	return e.URL(base)
 }
 
-// queryParam is one decoded name=value pair of a query string, in order.
-type queryParam struct{ name, value string }
-
-// parseQuery decodes a raw query keeping order and repeats; a pair that is
-// not valid percent-encoding is shown as sent rather than dropped.
-func parseQuery(raw string) []queryParam {
-	var out []queryParam
-	for _, part := range strings.Split(raw, "&") {
-		if part == "" {
-			continue
-		}
-		name, value, _ := strings.Cut(part, "=")
-		if n, err := url.QueryUnescape(name); err == nil {
-			name = n
-		}
-		if v, err := url.QueryUnescape(value); err == nil {
-			value = v
-		}
-		out = append(out, queryParam{name, value})
+// requestLine is the event's request line as it arrived:
+// "POST /hooks/github?x=1 HTTP/1.1".
+func requestLine(e *app.Event) string {
+	proto := e.Proto
+	if proto == "" {
+		proto = "HTTP/1.1"
 	}
-	return out
+	return e.Method + " " + e.RequestURI() + " " + proto
 }
 
 // Body view modes.
@@ -48,6 +34,8 @@ const (
 	modePretty = "Pretty"
 	modeText   = "Text"
 	modeHex    = "Hex"
+	modeFields = "Fields" // a urlencoded form's decoded fields
+	modeParts  = "Parts"  // a multipart body's parts
 )
 
 // bodyInfo is what the Body tab knows about a body once it has been looked at
@@ -59,6 +47,11 @@ type bodyInfo struct {
 	decodeErr error
 	isText    bool
 	isJSON    bool
+
+	formKind string          // app.FormURLEncoded, app.FormMultipart or ""
+	fields   []app.FormField // a urlencoded body's fields
+	parts    []app.Part      // a multipart body's parts
+	partsErr error           // why the multipart body could not be read whole
 }
 
 // inspectBody decodes and classifies a body. It may take a while for large
@@ -72,12 +65,41 @@ func inspectBody(e *app.Event) bodyInfo {
 	}
 	bi.isText = app.IsText(bi.data)
 	bi.isJSON = bi.isText && len(bytes.TrimSpace(bi.data)) > 0 && json.Valid(bi.data)
+	bi.formKind = app.FormKind(e.Headers)
+	switch bi.formKind {
+	case app.FormURLEncoded:
+		if bi.isText {
+			bi.fields = app.ParseForm(string(bi.data))
+		}
+	case app.FormMultipart:
+		bi.parts, bi.partsErr = app.ParseMultipart(e.Headers.Get("Content-Type"), bi.data)
+	}
 	return bi
+}
+
+// has reports whether mode can show this body.
+func (b bodyInfo) has(mode string) bool {
+	switch mode {
+	case modePretty:
+		return b.isJSON
+	case modeText:
+		return b.isText
+	case modeFields:
+		return b.fields != nil
+	case modeParts:
+		return b.formKind == app.FormMultipart
+	}
+	return true
 }
 
 // defaultMode picks how a body is first shown.
 func (b bodyInfo) defaultMode() string {
 	switch {
+	case b.fields != nil && !b.isJSON:
+		// JSON sent as a form (curl -d's default content type) reads as JSON.
+		return modeFields
+	case len(b.parts) > 0:
+		return modeParts
 	case b.isJSON:
 		return modePretty
 	case b.isText:
@@ -103,6 +125,32 @@ func formatBody(data []byte, mode string, limit int) (text string, full int) {
 	default:
 		return widgets.HexDump(data, limit), widgets.HexDumpLen(len(data))
 	}
+}
+
+// renderBody is the whole text mode shows data as, for paging: pretty JSON
+// (the data itself when it does not indent), or the data as it is.
+func renderBody(data []byte, mode string) []byte {
+	if mode == modePretty {
+		var buf bytes.Buffer
+		buf.Grow(len(data) + len(data)/4)
+		if json.Indent(&buf, bytes.TrimSpace(data), "", "  ") == nil {
+			return buf.Bytes()
+		}
+	}
+	return data
+}
+
+// bodyPage is the text of one page of src in mode, starting at byte start:
+// at most limit bytes of view text, text pages cut at a line end. end is
+// where the next page starts.
+func bodyPage(src []byte, mode string, start, limit int) (text string, end int) {
+	if mode == modeHex {
+		n := limit / widgets.HexLineLen * 16
+		end = min(len(src), start+n)
+		return widgets.HexDumpAt(src[start:end], start, limit), end
+	}
+	text = widgets.CutText(src[start:], limit)
+	return text, start + len(text)
 }
 
 // parseFilter turns what the user typed into a store filter with the filter

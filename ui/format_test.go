@@ -73,19 +73,6 @@ func TestParseFilter(t *testing.T) {
 	}
 }
 
-func TestParseQueryKeepsOrderRepeatsAndBadEscapes(t *testing.T) {
-	got := parseQuery("b=2&a=J%C3%BCrgen&b=x+y&flag&bad=%zz")
-	want := []queryParam{{"b", "2"}, {"a", "Jürgen"}, {"b", "x y"}, {"flag", ""}, {"bad", "%zz"}}
-	if len(got) != len(want) {
-		t.Fatalf("got %q", got)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("param %d = %q, want %q", i, got[i], want[i])
-		}
-	}
-}
-
 func TestCurlLineIsRunnable(t *testing.T) {
 	got := curlLine("http://127.0.0.1:8790/")
 	want := `curl -X POST -H 'Content-Type: application/json' -d '{"hello":"hooklens"}' http://127.0.0.1:8790/test`

@@ -89,7 +89,7 @@ func newSigTab(d *detail) *sigTab {
 	row := container.NewBorder(nil, nil, nil, container.NewHBox(widgets.FixedWidth(170, s.scheme), s.check), s.secret)
 	s.tryBox = widgets.Card(hltheme.Panel, widgets.Heading("Try another secret"), intro, row, s.result)
 
-	s.root = container.NewVScroll(container.NewVBox())
+	s.root = widgets.NewVScroll(container.NewVBox())
 	return s
 }
 
@@ -226,6 +226,35 @@ func headline(v sigView) string {
 	return "No signature check was recorded for this event."
 }
 
+// statement is what the tab says about v: a headline, and the rest of the
+// reason that neither the headline nor the cause card already says.
+func statement(v sigView) (head, rest string) {
+	reason := v.Reason
+	if v.Result != app.VerdictInvalid {
+		return headline(v), reason
+	}
+	if _, _, ok := clockCause(reason); ok {
+		return headline(v), "" // the cause card says how far off and whose clock
+	}
+	first, more, _ := strings.Cut(reason, "; ")
+	if !strings.HasPrefix(first, "signature ") {
+		return headline(v), reason
+	}
+	head = "The " + first + ": an app checking it would reject this request."
+	var left []string
+	for c := range strings.SplitSeq(more, "; ") {
+		switch {
+		case c == "":
+		case strings.HasPrefix(c, "it matches with") && len(v.diagnosis) > 0:
+		case strings.HasPrefix(c, "none of the common mistakes"):
+			// the cause card explains it
+		default:
+			left = append(left, c)
+		}
+	}
+	return head, strings.Join(left, "; ")
+}
+
 // clockCause splits a "timestamp outside tolerance" reason into how far
 // off the timestamp is and whose clock looks wrong.
 func clockCause(reason string) (what, whose string, ok bool) {
@@ -257,15 +286,22 @@ func (s *sigTab) show(v sigView) {
 	scheme := widgets.Caption(schemeLine(v))
 	box.Add(container.NewHBox(container.NewCenter(s.badge), container.NewCenter(scheme)))
 
-	h := headline(v)
+	// The failure is said once: the headline, then only what neither it
+	// nor the cause card below says. The copy button copies the verdict
+	// as stored and exported ("invalid: signature does not match …").
+	h, rest := statement(v)
 	s.headline.SetText(h)
-	box.Add(s.headline)
+	line := v.Result
 	if v.Reason != "" {
-		s.reason.SetText(widgets.UpperFirst(v.Reason) + ".")
+		line += ": " + v.Reason
+	}
+	cp := d.w.newCopyButton("", func() string { return line })
+	box.Add(container.NewBorder(nil, nil, nil, container.NewVBox(cp), s.headline))
+	if rest != "" {
+		s.reason.SetText(widgets.UpperFirst(rest) + ".")
 		s.reason.Importance = hltheme.Importance(c)
 		s.reason.Refresh()
-		cp := d.w.newCopyButton("", func() string { return v.Reason })
-		box.Add(container.NewBorder(nil, nil, nil, container.NewVBox(cp), s.reason))
+		box.Add(s.reason)
 	}
 	for _, n := range s.notes(v) {
 		l := widgets.Caption(n)
@@ -337,8 +373,7 @@ func (s *sigTab) show(v sigView) {
 	box.Add(widget.NewSeparator())
 	box.Add(s.tryBox)
 
-	s.root.Content = container.NewPadded(box)
-	s.root.Refresh()
+	widgets.SetScrollContent(s.root, container.NewPadded(box))
 }
 
 // notes are small lines about where the verdict came from.
@@ -611,6 +646,9 @@ func (s *sigTab) tryShow(c fyne.ThemeColorName, icon fyne.Resource, text string,
 	s.result.Objects = objs
 	s.result.Refresh()
 	s.tryText = text
+	// The result may appear below the fold: bring the whole box into view.
+	s.root.Refresh()
+	widgets.ScrollIntoView(s.root, s.tryBox)
 }
 
 // firstDiff is the index of the first byte where a and b differ, or -1.

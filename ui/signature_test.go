@@ -127,8 +127,7 @@ func TestWrongSecretShowsInvalidWithLikelyCause(t *testing.T) {
 	s := h.signature("/shop/orders")
 	texts := labels(s.root)
 	for _, want := range []string{
-		"The signature does not match",
-		"Signature does not match secret (" + verify.Fingerprint(wrongSecret) + ")",
+		"The signature does not match secret (" + verify.Fingerprint(wrongSecret) + "): an app checking it would reject this request.",
 		"Likely cause",
 		"the sender signs with a different secret than the one this endpoint has",
 		"Copy the signing secret again",
@@ -141,6 +140,18 @@ func TestWrongSecretShowsInvalidWithLikelyCause(t *testing.T) {
 	if button(s.root, "Edit endpoint shop") == nil {
 		t.Error("a failing endpoint's Signature tab should offer to edit the endpoint")
 	}
+	// The failure is said once, not in a headline, a reason and a card.
+	if n := saidTimes(texts, "does not match"); n != 1 {
+		t.Errorf("the tab says the signature does not match %d times: %q", n, texts)
+	}
+}
+
+func saidTimes(texts []string, what string) int {
+	n := 0
+	for _, t := range texts {
+		n += strings.Count(strings.ToLower(t), what)
+	}
+	return n
 }
 
 func TestCommonMistakesAreNamedAsLikelyCause(t *testing.T) {
@@ -165,6 +176,13 @@ func TestCommonMistakesAreNamedAsLikelyCause(t *testing.T) {
 		if !contains(texts, want) {
 			t.Errorf("Signature tab lacks %q; it shows %q", want, texts)
 		}
+	}
+
+	if n := saidTimes(texts, "trailing newline"); n != 1 {
+		t.Errorf("the trailing newline is named %d times, want once (in the cause card): %q", n, texts)
+	}
+	if n := saidTimes(texts, "does not match"); n != 1 {
+		t.Errorf("the tab says the signature does not match %d times: %q", n, texts)
 	}
 
 	s = h.signature("/billing/orders")
@@ -500,5 +518,32 @@ func TestSignatureCopiesExactValues(t *testing.T) {
 	})
 	if !marked {
 		t.Error("the whole expected signature is not shown with its first differing character marked")
+	}
+}
+
+// Signed content is copied byte for byte, not as shown: line breaks,
+// tabs, quotes and non-ASCII text survive, and nothing is Go-quoted.
+func TestSignedContentCopiesTheExactBytes(t *testing.T) {
+	h := newHarness(t)
+	h.putEndpoint("shop", "stripe", rightSecret)
+	body := "{\r\n\t\"note\": \"café `quoted` \\\"x\\\"\",\n\t\"n\": 1\r\n}\n"
+	at := time.Now()
+	if got := h.send("POST", "/shop/raw", "application/json", []byte(body), "Stripe-Signature", stripeSign(rightSecret, at, body)); got != 200 {
+		t.Fatalf("listener answered %d", got)
+	}
+	s := h.signature("/shop/raw")
+	if s.badge.Text != "valid" {
+		t.Fatalf("badge %q", s.badge.Text)
+	}
+	want := strconv.FormatInt(at.Unix(), 10) + "." + body
+	var found bool
+	for _, b := range copyButtons(s.root) {
+		test.Tap(b)
+		if h.app.Clipboard().Content() == want {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no copy button copies the signed content %q exactly", want)
 	}
 }

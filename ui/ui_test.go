@@ -329,8 +329,28 @@ func TestBinaryBodyShowsHexDumpWithoutBlocking(t *testing.T) {
 	if len(text) > widgets.ViewLimit {
 		t.Errorf("view holds %d bytes, more than the %d limit", len(text), widgets.ViewLimit)
 	}
-	if !contains(labels(b.notes), "of 2 MiB as hex — Copy/Save for all") {
-		t.Errorf("notes %q do not say the dump is cut", labels(b.notes))
+	// The dump is paged: bytes 1–61,680 of 2,097,152, then the next page
+	// goes on at offset 61,680 (0xf0f0).
+	perPage := widgets.ViewLimit / widgets.HexLineLen * 16
+	if !b.pageBar.Visible() || b.pageInfo.Text != fmt.Sprintf("bytes 1–%s of 2,097,152", widgets.GroupDigits(perPage)) {
+		t.Errorf("page bar shown %v saying %q", b.pageBar.Visible(), b.pageInfo.Text)
+	}
+	if len(b.notes.Objects) != 0 {
+		t.Errorf("notes %q for a whole, unencoded body", labels(b.notes))
+	}
+	if !b.prevPage.Disabled() || b.nextPage.Disabled() {
+		t.Error("on the first page Previous should be disabled and Next enabled")
+	}
+	test.Tap(b.nextPage)
+	if got, want := b.view.Line(0), fmt.Sprintf("%08x: %02x%02x", perPage, data[perPage], data[perPage+1]); !strings.HasPrefix(got, want) {
+		t.Errorf("second page starts %q, want %q", got, want)
+	}
+	if b.pageInfo.Text != fmt.Sprintf("bytes %s–%s of 2,097,152", widgets.GroupDigits(perPage+1), widgets.GroupDigits(2*perPage)) || b.prevPage.Disabled() {
+		t.Errorf("second page says %q", b.pageInfo.Text)
+	}
+	test.Tap(b.prevPage)
+	if !strings.HasPrefix(b.view.Line(0), "00000000: ") {
+		t.Errorf("Previous went to %q", b.view.Line(0))
 	}
 	if !b.modes[modePretty].Disabled() || !b.modes[modeText].Disabled() {
 		t.Error("Pretty and Text should be disabled for binary data")

@@ -73,6 +73,12 @@ type DeliveryPane struct {
 	ResponseBody    *widgets.CodeView
 	ResponseHeaders *widgets.CodeView
 	RequestView     *widgets.CodeView
+
+	// Original reads the captured event a delivery came from, for the
+	// Changes tab; nil hides the tab. It is called off the UI goroutine.
+	Original   func(id uint64) (*app.Event, error)
+	Changes    *ChangesView
+	changesTab *container.TabItem
 }
 
 func NewDeliveryPane(do func(func()), actions bool, emptyText string) *DeliveryPane {
@@ -139,7 +145,9 @@ func NewDeliveryPane(do func(func()), actions bool, emptyText string) *DeliveryP
 	p.bodyTab = container.NewTabItem("Response body", p.ResponseBody)
 	p.headTab = container.NewTabItem("Response headers", p.ResponseHeaders)
 	p.reqTab = container.NewTabItem("Request sent", p.RequestView)
-	p.tabs = container.NewAppTabs(p.bodyTab, p.headTab, p.reqTab)
+	p.Changes = newChangesView()
+	p.changesTab = container.NewTabItem("Changes", p.Changes.Root)
+	p.tabs = container.NewAppTabs(p.bodyTab, p.headTab, p.reqTab, p.changesTab)
 
 	head := container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(p.State), container.NewCenter(p.method)), copyURL, p.url)
 	targetLine := container.NewHBox(container.NewCenter(p.env), p.toTarget)
@@ -340,6 +348,7 @@ func (p *DeliveryPane) showAttempt() {
 		p.RequestView.SetText(widgets.RequestText(p.d.Request))
 		p.headTab.Text = "Response headers"
 		p.tabs.Select(p.reqTab)
+		p.showChanges(p.d.Request)
 		p.tabs.Refresh()
 		return
 	}
@@ -371,6 +380,7 @@ func (p *DeliveryPane) showAttempt() {
 	p.ResponseHeaders.SetText(widgets.HeaderLines(a.ResponseHeaders))
 	p.headTab.Text = fmt.Sprintf("Response headers (%d)", len(a.ResponseHeaders))
 	p.RequestView.SetText(widgets.RequestText(a.Request))
+	p.showChanges(a.Request)
 	if a.Status == 0 && p.tabs.Selected() != p.reqTab {
 		p.tabs.Select(p.reqTab)
 	} else if a.Status != 0 && p.tabs.Selected() == p.reqTab && p.follow {

@@ -251,6 +251,9 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	ed.ProgBox = container.NewVBox(ed.progress, ed.ProgText, container.NewHBox(ed.CancelButton, ed.Detach), widget.NewSeparator())
 	ed.ProgBox.Hide()
 	ed.Pane = NewDeliveryPane(ed.do, false, "Press Send to deliver the request.\nThe response — status, headers, body and time — and every attempt show here.")
+	if ev := ed.ev; ev != nil {
+		ed.Pane.Original = func(uint64) (*app.Event, error) { return ev, nil }
+	}
 	right := container.NewBorder(container.NewVBox(widgets.Heading("Response"), ed.ProgBox), nil, nil, nil, ed.Pane.Root)
 
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))

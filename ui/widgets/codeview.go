@@ -1,8 +1,10 @@
 package widgets
 
 import (
+	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -24,6 +26,7 @@ type CodeView struct {
 	widget.BaseWidget
 	scroll  *container.Scroll
 	content *codeContent
+	wrap    bool
 
 	// Highlight, when set, colours a line; it is called only for lines in
 	// view, so it may be simple rather than fast.
@@ -31,6 +34,14 @@ type CodeView struct {
 	// Forward receives the shortcuts the view does not use (Ctrl+F), which
 	// a focused widget would otherwise swallow.
 	Forward func(fyne.Shortcut)
+
+	// LineNumbers draws a gutter with line numbers counted from FirstLine
+	// (1 when 0), and the fold markers when Folding is set.
+	LineNumbers bool
+	FirstLine   int
+	// Folding offers to fold each bracketed block of pretty JSON (a line
+	// ending in { or [ up to its closing line); a tap on the marker toggles.
+	Folding bool
 }
 
 // Span colours columns [from, to) of a line.
@@ -49,7 +60,7 @@ func NewCodeView() *CodeView {
 	return v
 }
 
-// SetText replaces the text and scrolls back to the top.
+// SetText replaces the text, unfolds everything and scrolls back to the top.
 func (v *CodeView) SetText(s string) {
 	c := v.content
 	s = strings.TrimSuffix(s, "\n")
@@ -62,10 +73,105 @@ func (v *CodeView) SetText(s string) {
 			c.maxCols = max(c.maxCols, len(r))
 		}
 	}
+	c.folds, c.folded = nil, map[int]bool{}
+	if v.Folding {
+		c.folds = foldRanges(c.lines)
+	}
 	c.anchor, c.caret = textPos{}, textPos{}
+	c.layoutRows()
 	v.scroll.ScrollToOffset(fyne.Position{})
 	c.Refresh()
 	v.scroll.Refresh()
+}
+
+// SetWrap turns wrapping of long lines at the view's width on or off.
+func (v *CodeView) SetWrap(on bool) {
+	if v.wrap == on {
+		return
+	}
+	v.wrap = on
+	v.content.layoutRows()
+	v.scroll.ScrollToOffset(fyne.Position{})
+	v.content.Refresh()
+	v.scroll.Refresh()
+}
+
+// Wrapped reports whether long lines wrap.
+func (v *CodeView) Wrapped() bool { return v.wrap }
+
+// Rows is how many rows are drawn: lines, less the folded ones, plus the
+// extra rows of wrapped lines.
+func (v *CodeView) Rows() int { return len(v.content.rows) }
+
+// RowText is the text drawn on row i (without line number or fold note).
+func (v *CodeView) RowText(i int) string {
+	r := v.content.rows[i]
+	return string(v.content.lines[r.line][r.from:r.to])
+}
+
+// Foldable reports whether line i (0-based) starts a block that folds.
+func (v *CodeView) Foldable(i int) bool { _, ok := v.content.folds[i]; return ok }
+
+// Folded reports whether the block starting at line i is folded.
+func (v *CodeView) Folded(i int) bool { return v.content.folded[i] }
+
+// ToggleFold folds or unfolds the block starting at line i.
+func (v *CodeView) ToggleFold(i int) {
+	c := v.content
+	if _, ok := c.folds[i]; !ok {
+		return
+	}
+	c.folded[i] = !c.folded[i]
+	c.layoutRows()
+	c.Refresh()
+	v.scroll.Refresh()
+}
+
+// FoldAll folds every block below the outermost one; UnfoldAll opens all.
+func (v *CodeView) FoldAll() {
+	c := v.content
+	for i, end := range c.folds {
+		inner := false
+		for j, e2 := range c.folds {
+			if j < i && e2 > end {
+				inner = true
+				break
+			}
+		}
+		c.folded[i] = inner
+	}
+	c.layoutRows()
+	c.Refresh()
+	v.scroll.Refresh()
+}
+
+func (v *CodeView) UnfoldAll() {
+	v.content.folded = map[int]bool{}
+	v.content.layoutRows()
+	v.content.Refresh()
+	v.scroll.Refresh()
+}
+
+// foldRanges pairs each line ending in { or [ with the line that closes it,
+// by bracket depth over line ends (strings never end a line of pretty
+// JSON, so their brackets do not count). Unclosed blocks do not fold.
+func foldRanges(lines [][]rune) map[int]int {
+	out := map[int]int{}
+	var open []int
+	for i, l := range lines {
+		t := strings.TrimSpace(string(l))
+		if t == "" {
+			continue
+		}
+		if c := t[0]; (c == '}' || c == ']') && len(open) > 0 {
+			out[open[len(open)-1]] = i
+			open = open[:len(open)-1]
+		}
+		if c := t[len(t)-1]; (c == '{' || c == '[') && i+1 < len(lines) {
+			open = append(open, i)
+		}
+	}
+	return out
 }
 
 // Text returns all the text shown.
@@ -105,6 +211,9 @@ type codeViewRenderer struct {
 func (r *codeViewRenderer) Layout(s fyne.Size) {
 	r.bg.Resize(s)
 	r.v.scroll.Resize(s)
+	if r.v.wrap {
+		r.v.content.layoutRows()
+	}
 	r.v.content.Refresh()
 }
 func (r *codeViewRenderer) MinSize() fyne.Size { return fyne.NewSize(60, 40) }
@@ -131,6 +240,10 @@ type codeContent struct {
 	view     *CodeView
 	lines    [][]rune
 	maxCols  int
+	rows     []visRow
+	folds    map[int]int // first line of a block -> its closing line
+	folded   map[int]bool
+	wrapCols int // columns a wrapped row holds; 0 when not wrapping
 	anchor   textPos
 	caret    textPos
 	dragging bool
@@ -142,10 +255,16 @@ var (
 	_ fyne.Focusable         = (*codeContent)(nil)
 	_ fyne.Shortcutable      = (*codeContent)(nil)
 	_ fyne.DoubleTappable    = (*codeContent)(nil)
+	_ fyne.Tappable          = (*codeContent)(nil)
+	_ fyne.Scrollable        = (*codeContent)(nil)
 	_ fyne.SecondaryTappable = (*codeContent)(nil)
 	_ desktop.Mouseable      = (*codeContent)(nil)
 	_ desktop.Cursorable     = (*codeContent)(nil)
 )
+
+// visRow is one drawn row: columns [from, to) of a line. fold > 0 marks a
+// folded block's first line, hiding the lines up to line+fold.
+type visRow struct{ line, from, to, fold int }
 
 // metrics returns the character cell size and the padding around the text.
 func (c *codeContent) metrics() (cw, lh, pad float32) {
@@ -155,21 +274,103 @@ func (c *codeContent) metrics() (cw, lh, pad float32) {
 	return m.Width / 64, m.Height + 2, th.Size(theme.SizeNameInnerPadding)
 }
 
+// gutterCols is the width of the line-number gutter in characters: the
+// digits, a fold marker and a space.
+func (c *codeContent) gutterCols() int {
+	if !c.view.LineNumbers || len(c.lines) == 0 {
+		return 0
+	}
+	return len(strconv.Itoa(c.firstLine()+len(c.lines)-1)) + 2
+}
+
+func (c *codeContent) firstLine() int { return max(1, c.view.FirstLine) }
+
+// layoutRows works out the drawn rows from the lines, the folds and, when
+// wrapping, the width of the view.
+func (c *codeContent) layoutRows() {
+	c.rows = c.rows[:0]
+	c.wrapCols = 0
+	if c.view.wrap {
+		cw, _, pad := c.metrics()
+		w := c.view.scroll.Size().Width - 2*pad - float32(c.gutterCols())*cw - theme.ScrollBarSize()
+		c.wrapCols = max(20, int(w/cw))
+	}
+	for i := 0; i < len(c.lines); i++ {
+		line := c.lines[i]
+		fold := 0
+		if end, ok := c.folds[i]; ok && c.folded[i] {
+			fold = end - i
+		}
+		if c.wrapCols == 0 || len(line) <= c.wrapCols {
+			c.rows = append(c.rows, visRow{i, 0, len(line), fold})
+		} else {
+			for from := 0; from < len(line); {
+				to := wrapEnd(line, from, c.wrapCols)
+				c.rows = append(c.rows, visRow{i, from, to, 0})
+				from = to
+			}
+			c.rows[len(c.rows)-1].fold = fold
+		}
+		i += fold
+	}
+}
+
+// wrapEnd is where a wrapped row starting at from ends: after the last space
+// within width columns when there is one in its second half, else at width.
+func wrapEnd(line []rune, from, width int) int {
+	end := from + width
+	if end >= len(line) {
+		return len(line)
+	}
+	for j := end; j > from+width/2; j-- {
+		if line[j-1] == ' ' {
+			return j
+		}
+	}
+	return end
+}
+
 func (c *codeContent) MinSize() fyne.Size {
 	cw, lh, pad := c.metrics()
-	return fyne.NewSize(float32(c.maxCols)*cw+2*pad, float32(len(c.lines))*lh+2*pad)
+	cols := c.maxCols
+	if c.wrapCols > 0 {
+		cols = 20
+	}
+	return fyne.NewSize(float32(cols+c.gutterCols()+8)*cw+2*pad, float32(len(c.rows))*lh+2*pad)
 }
 
 func (c *codeContent) posAt(p fyne.Position) textPos {
 	cw, lh, pad := c.metrics()
-	if len(c.lines) == 0 {
+	if len(c.rows) == 0 {
 		return textPos{}
 	}
-	row := int(math.Floor(float64((p.Y - pad) / lh)))
-	row = max(0, min(row, len(c.lines)-1))
-	col := int(math.Round(float64((p.X - pad) / cw)))
-	col = max(0, min(col, len(c.lines[row])))
-	return textPos{row, col}
+	i := int(math.Floor(float64((p.Y - pad) / lh)))
+	r := c.rows[max(0, min(i, len(c.rows)-1))]
+	col := r.from + int(math.Round(float64((p.X-pad)/cw))) - c.gutterCols()
+	col = max(r.from, min(col, r.to))
+	return textPos{r.line, col}
+}
+
+// Scrolled moves the view WheelSpeed times the driver's wheel step, as
+// the other scrolled panes of the window do.
+func (c *codeContent) Scrolled(ev *fyne.ScrollEvent) {
+	e := *ev
+	e.Scrolled = fyne.NewDelta(ev.Scrolled.DX*WheelSpeed, ev.Scrolled.DY*WheelSpeed)
+	c.view.scroll.Scrolled(&e)
+}
+
+// Tapped on a fold marker folds or unfolds its block.
+func (c *codeContent) Tapped(ev *fyne.PointEvent) {
+	cw, lh, pad := c.metrics()
+	g := c.gutterCols()
+	if g == 0 || len(c.rows) == 0 || ev.Position.X > pad+float32(g)*cw {
+		return
+	}
+	i := int(math.Floor(float64((ev.Position.Y - pad) / lh)))
+	if i < 0 || i >= len(c.rows) || c.rows[i].from != 0 {
+		return
+	}
+	c.view.ToggleFold(c.rows[i].line)
 }
 
 func (c *codeContent) selection() (from, to textPos, ok bool) {
@@ -348,23 +549,37 @@ func (r *codeContentRenderer) Refresh() {
 	cw, lh, pad := c.metrics()
 	size := th.Size(theme.SizeNameText)
 	fg := hltheme.Color(th, theme.ColorNameForeground)
+	dim := hltheme.Color(th, theme.ColorNamePlaceHolder)
 	selColor := hltheme.Color(th, theme.ColorNameSelection)
 	if !c.focused {
 		selColor = hltheme.Tint(selColor, 0x60)
 	}
+	g := c.gutterCols()
+	left := pad + float32(g)*cw // where text starts
 
 	view := c.view.scroll
 	off, vs := view.Offset, view.Size()
 	first := max(0, int((off.Y-pad)/lh))
-	last := min(len(c.lines), int((off.Y+vs.Height-pad)/lh)+1)
-	col0 := max(0, int((off.X-pad)/cw)-1)
-	col1 := int((off.X+vs.Width-pad)/cw) + 2
+	last := min(len(c.rows), int((off.Y+vs.Height-pad)/lh)+1)
+	col0 := max(0, int((off.X-left)/cw)-1)
+	col1 := int((off.X+vs.Width-left)/cw) + 2
 	from, to, hasSel := c.selection()
 
 	ns, nt := 0, 0
 	r.objs = r.objs[:0]
-	for row := first; row < last; row++ {
+	put := func(text string, col color.Color, x, y float32) {
+		t := r.text(nt)
+		nt++
+		t.Text, t.Color, t.TextSize = text, col, size
+		t.Move(fyne.NewPos(x, y))
+		t.Resize(fyne.NewSize(float32(len([]rune(text)))*cw, lh))
+		r.objs = append(r.objs, t)
+	}
+	for ri := first; ri < last; ri++ {
+		vr := c.rows[ri]
+		row := vr.line
 		line := c.lines[row]
+		y := pad + float32(ri)*lh
 		if hasSel && row >= from.row && row <= to.row {
 			a, b := 0, len(line)+1 // +1 shows the selected line break
 			if row == from.row {
@@ -373,40 +588,56 @@ func (r *codeContentRenderer) Refresh() {
 			if row == to.row {
 				b = to.col
 			}
+			end := vr.to
+			if vr.to == len(line) {
+				end++
+			}
+			a, b = max(a, vr.from), min(b, end)
 			if a < b {
 				rect := r.sel(ns)
 				ns++
 				rect.FillColor = selColor
-				rect.Move(fyne.NewPos(pad+float32(a)*cw, pad+float32(row)*lh))
+				rect.Move(fyne.NewPos(left+float32(a-vr.from)*cw, y))
 				rect.Resize(fyne.NewSize(float32(b-a)*cw, lh))
 				r.objs = append(r.objs, rect)
 			}
 		}
-		a, b := min(col0, len(line)), min(col1, len(line))
-		if a >= b {
-			continue
-		}
-		spans := []Span{{0, len(line), theme.ColorNameForeground}}
-		if hl := c.view.Highlight; hl != nil {
-			spans = hl(line)
-		}
-		y := pad + float32(row)*lh + 1
-		for _, sp := range spans {
-			from, to := max(sp.From, a), min(sp.To, b)
-			if from >= to {
-				continue
+		if g > 0 && vr.from == 0 {
+			num := strconv.Itoa(c.firstLine() + row)
+			put(num, dim, pad+float32(g-2-len(num))*cw, y+1)
+			if _, ok := c.folds[row]; ok {
+				mark := "▾"
+				if c.folded[row] {
+					mark = "▸"
+				}
+				put(mark, dim, pad+float32(g-2)*cw, y+1)
 			}
-			t := r.text(nt)
-			nt++
-			t.Text = string(line[from:to])
-			t.Color = fg
-			if sp.Color != theme.ColorNameForeground {
-				t.Color = hltheme.Color(th, sp.Color)
+		}
+		a, b := min(vr.from+col0, vr.to), min(vr.from+col1, vr.to)
+		if c.wrapCols > 0 {
+			a, b = vr.from, vr.to
+		}
+		if a < b {
+			spans := []Span{{0, len(line), theme.ColorNameForeground}}
+			if hl := c.view.Highlight; hl != nil {
+				spans = hl(line)
 			}
-			t.TextSize = size
-			t.Move(fyne.NewPos(pad+float32(from)*cw, y))
-			t.Resize(fyne.NewSize(float32(to-from)*cw, lh))
-			r.objs = append(r.objs, t)
+			for _, sp := range spans {
+				f, t := max(sp.From, a), min(sp.To, b)
+				if f >= t {
+					continue
+				}
+				col := fg
+				if sp.Color != theme.ColorNameForeground {
+					col = hltheme.Color(th, sp.Color)
+				}
+				put(string(line[f:t]), col, left+float32(f-vr.from)*cw, y+1)
+			}
+		}
+		if vr.fold > 0 {
+			end := strings.TrimSpace(string(c.lines[row+vr.fold]))
+			note := fmt.Sprintf(" … %s  (%d lines folded)", end, vr.fold-1)
+			put(note, dim, left+float32(vr.to-vr.from)*cw, y+1)
 		}
 	}
 	for _, o := range r.objs {
@@ -438,3 +669,13 @@ func (v *CodeView) Focusable() interface {
 } {
 	return v.content
 }
+
+// MarkerPos is where row i's fold marker is drawn, in the coordinates of
+// Focusable (the scrolled surface): a tap there folds or unfolds its block.
+func (v *CodeView) MarkerPos(i int) fyne.Position {
+	cw, lh, pad := v.content.metrics()
+	return fyne.NewPos(pad+float32(v.content.gutterCols()-2)*cw+cw/2, pad+float32(i)*lh+lh/2)
+}
+
+// Offset is how far the view is scrolled.
+func (v *CodeView) Offset() fyne.Position { return v.scroll.Offset }

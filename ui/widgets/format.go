@@ -50,23 +50,28 @@ func CutText(b []byte, limit int) string {
 	return string(cut)
 }
 
-const hexLineLen = 68 // "00000000: " + 8 groups "xxxx " (40) + " " + 16 ascii + "\n"
+// HexLineLen is the length of a full line of a hex dump.
+const HexLineLen = 68 // "00000000: " + 8 groups "xxxx " (40) + " " + 16 ascii + "\n"
 
 // HexDumpLen is the length of the full hex dump of n bytes.
-func HexDumpLen(n int) int { return (n + 15) / 16 * hexLineLen }
+func HexDumpLen(n int) int { return (n + 15) / 16 * HexLineLen }
 
 // HexDump renders data like `xxd`: offset, 16 bytes in groups of two, and
 // the printable ASCII. It stops before exceeding limit bytes of output.
-func HexDump(data []byte, limit int) string {
+func HexDump(data []byte, limit int) string { return HexDumpAt(data, 0, limit) }
+
+// HexDumpAt is HexDump of data that starts at offset base of a larger body
+// (base a multiple of 16): the offsets shown count from the body's start.
+func HexDumpAt(data []byte, base, limit int) string {
 	const digits = "0123456789abcdef"
-	lines := min((len(data)+15)/16, limit/hexLineLen)
+	lines := min((len(data)+15)/16, limit/HexLineLen)
 	var sb strings.Builder
-	sb.Grow(lines * hexLineLen)
-	line := make([]byte, 0, hexLineLen)
+	sb.Grow(lines * HexLineLen)
+	line := make([]byte, 0, HexLineLen)
 	for l := 0; l < lines; l++ {
 		off := l * 16
 		chunk := data[off:min(off+16, len(data))]
-		line = fmt.Appendf(line[:0], "%08x: ", off)
+		line = fmt.Appendf(line[:0], "%08x: ", base+off)
 		for i := 0; i < 16; i++ {
 			if i < len(chunk) {
 				line = append(line, digits[chunk[i]>>4], digits[chunk[i]&0xf])

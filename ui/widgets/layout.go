@@ -54,3 +54,14 @@ func ShowRow(show bool, objs ...fyne.CanvasObject) {
 		}
 	}
 }
+
+// Enable enables or disables each of ws.
+func Enable(on bool, ws ...fyne.Disableable) {
+	for _, w := range ws {
+		if on {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+}
