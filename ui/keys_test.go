@@ -193,3 +193,30 @@ func TestNoticeCanBeDismissed(t *testing.T) {
 		t.Errorf("after dismiss: %v", labels(h.w.top.notices))
 	}
 }
+
+// With a field focused, Esc and Enter still reach the editor: the field
+// hands them on (the window's keys go to the focused widget first).
+func TestEditorKeysFromAFocusedField(t *testing.T) {
+	h := newHarness(t)
+	c := h.w.win.Canvas()
+	h.openEndpoints()
+	ed := h.w.ctl.editEndpoint(app.Endpoint{}, true)
+	c.Focus(ed.Slug)
+	test.Type(ed.Slug, "shop")
+	ed.Slug.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if got := topTitle(c); got != "Discard changes?" {
+		t.Fatalf("Esc in the Slug field shows %q, want the discard question", got)
+	}
+	h.key(fyne.KeyEscape) // keep editing
+	c.Focus(ed.Slug)
+	ed.Slug.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.pumpUntil("the endpoint saved by Enter in a field", func() bool { _, err := h.st.Endpoint("shop"); return err == nil })
+
+	// In a multi-line field Enter is a new line, Esc still closes.
+	ed = h.w.ctl.editEndpoint(app.Endpoint{}, true)
+	c.Focus(ed.Body)
+	ed.Body.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if h.w.ctl.epEditor != ed {
+		t.Fatal("Enter in the response body closed the editor")
+	}
+}
