@@ -78,7 +78,7 @@ func TestEditorAsksBeforeDiscarding(t *testing.T) {
 	h := newHarness(t)
 	c := h.w.win.Canvas()
 	h.openEndpoints()
-	ed := h.w.ctl.editEndpoint(app.Endpoint{}, true)
+	h.w.ctl.editEndpoint(app.Endpoint{}, true)
 	c.Unfocus()
 	h.key(fyne.KeyEscape)
 	if h.w.ctl.epEditor != nil {
@@ -88,7 +88,7 @@ func TestEditorAsksBeforeDiscarding(t *testing.T) {
 		t.Fatalf("after Esc the top is %q, want the endpoint list", got)
 	}
 
-	ed = h.w.ctl.editEndpoint(app.Endpoint{}, true)
+	ed := h.w.ctl.editEndpoint(app.Endpoint{}, true)
 	test.Type(ed.Slug, "shop")
 	c.Unfocus()
 	h.key(fyne.KeyEscape)
