@@ -152,7 +152,7 @@ func (d *dashboard) show(x dashData) {
 	if d.dayView {
 		span = "in the last 24 hours (20-minute bars)"
 	}
-	d.total.SetText(fmt.Sprintf("%s event(s) %s", widgets.GroupDigits(int(sum)), span))
+	d.total.SetText(widgets.Plural(int(sum), "event") + " " + span)
 
 	d.eps.RemoveAll()
 	if len(x.eps) == 0 {

@@ -46,7 +46,7 @@ func TestDashboardCountsRequestsAndTogglesTargets(t *testing.T) {
 	d := h.w.ctl.dash
 	h.pumpUntil("the counters", func() bool { return strings.Contains(texts(d.win.Content()), "3 received") })
 	all := texts(d.win.Content())
-	for _, want := range []string{"4 event(s) in the last hour", "github", "3 received", "invalid 33%", "unsigned 67%", "no endpoint", "1 received", "Zylker CRM", "0 deliveries"} {
+	for _, want := range []string{"4 events in the last hour", "github", "3 received", "invalid 33%", "unsigned 67%", "no endpoint", "1 received", "Zylker CRM", "0 deliveries"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("dashboard lacks %q:\n%s", want, all)
 		}

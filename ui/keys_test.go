@@ -78,7 +78,7 @@ func TestEditorAsksBeforeDiscarding(t *testing.T) {
 	h := newHarness(t)
 	c := h.w.win.Canvas()
 	h.openEndpoints()
-	ed := h.w.ctl.editEndpoint(app.Endpoint{}, true)
+	h.w.ctl.editEndpoint(app.Endpoint{}, true)
 	c.Unfocus()
 	h.key(fyne.KeyEscape)
 	if h.w.ctl.epEditor != nil {
@@ -88,7 +88,7 @@ func TestEditorAsksBeforeDiscarding(t *testing.T) {
 		t.Fatalf("after Esc the top is %q, want the endpoint list", got)
 	}
 
-	ed = h.w.ctl.editEndpoint(app.Endpoint{}, true)
+	ed := h.w.ctl.editEndpoint(app.Endpoint{}, true)
 	test.Type(ed.Slug, "shop")
 	c.Unfocus()
 	h.key(fyne.KeyEscape)
@@ -191,5 +191,32 @@ func TestNoticeCanBeDismissed(t *testing.T) {
 	test.Tap(dismiss)
 	if len(h.w.top.notices.Objects) != 0 {
 		t.Errorf("after dismiss: %v", labels(h.w.top.notices))
+	}
+}
+
+// With a field focused, Esc and Enter still reach the editor: the field
+// hands them on (the window's keys go to the focused widget first).
+func TestEditorKeysFromAFocusedField(t *testing.T) {
+	h := newHarness(t)
+	c := h.w.win.Canvas()
+	h.openEndpoints()
+	ed := h.w.ctl.editEndpoint(app.Endpoint{}, true)
+	c.Focus(ed.Slug)
+	test.Type(ed.Slug, "shop")
+	ed.Slug.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if got := topTitle(c); got != "Discard changes?" {
+		t.Fatalf("Esc in the Slug field shows %q, want the discard question", got)
+	}
+	h.key(fyne.KeyEscape) // keep editing
+	c.Focus(ed.Slug)
+	ed.Slug.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.pumpUntil("the endpoint saved by Enter in a field", func() bool { _, err := h.st.Endpoint("shop"); return err == nil })
+
+	// In a multi-line field Enter is a new line, Esc still closes.
+	ed = h.w.ctl.editEndpoint(app.Endpoint{}, true)
+	c.Focus(ed.Body)
+	ed.Body.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if h.w.ctl.epEditor != ed {
+		t.Fatal("Enter in the response body closed the editor")
 	}
 }

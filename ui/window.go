@@ -625,6 +625,9 @@ func (w *Window) applyFilter(s string) {
 		return
 	}
 	f, err := parseFilter(s)
+	if err != nil && w.complete.shown() {
+		return // a word still being typed, with completions offered for it
+	}
 	if err != nil {
 		w.filterErr.SetText(err.Error())
 		w.filterErr.Show()

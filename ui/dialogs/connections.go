@@ -72,7 +72,7 @@ func kindLabel(kind string) string {
 type ConnectionEditor struct {
 	OnSave func(x app.Connection, isNew bool)
 
-	Name, Username, Prefix, KeyName *widget.Entry
+	Name, Username, Prefix, KeyName *widgets.Entry
 	Kind                            *widget.Select
 	Password, Token, KeyValue       *widgets.Secret
 	SaveErr                         *widget.Label
@@ -87,20 +87,20 @@ type ConnectionEditor struct {
 func NewConnectionEditor(x app.Connection, isNew bool, parent fyne.Window, do func(func())) *ConnectionEditor {
 	ed := &ConnectionEditor{isNew: isNew}
 	label := widgets.FormLabel
-	ed.Name = widget.NewEntry()
+	ed.Name = widgets.NewEntry()
 	ed.Name.SetText(x.Name)
 	ed.Name.SetPlaceHolder("e.g. zoho-crm")
 	if !isNew {
 		ed.Name.Disable()
 	}
-	ed.Username = widget.NewEntry()
+	ed.Username = widgets.NewEntry()
 	ed.Username.SetText(x.Username)
 	ed.Password = widgets.NewSecretInput(x.Password, "Paste the password to replace it", do)
-	ed.Prefix = widget.NewEntry()
+	ed.Prefix = widgets.NewEntry()
 	ed.Prefix.SetText(x.Prefix)
 	ed.Prefix.SetPlaceHolder("Bearer (e.g. Zoho-oauthtoken)")
 	ed.Token = widgets.NewSecretInput(x.Token, "Paste the token to replace it", do)
-	ed.KeyName = widget.NewEntry()
+	ed.KeyName = widgets.NewEntry()
 	ed.KeyName.SetText(x.KeyName)
 	ed.KeyName.SetPlaceHolder("e.g. zapikey or X-API-Key")
 	ed.KeyValue = widgets.NewSecretInput(x.KeyValue, "Paste the key to replace it", do)

@@ -30,11 +30,12 @@ type EndpointEditor struct {
 	OnSave   func(ep app.Endpoint, isNew bool)
 	OnClosed func()
 
-	Slug, Options, Pending, PublicKey, Status, Body, Forward *widget.Entry
-	Delay                                                    *widgets.DurationEntry
-	ForwardReply                                             *widget.Check
-	Scheme                                                   *widget.Select
-	SaveButton                                               *widget.Button
+	Slug, Options, PublicKey, Status, Body, Forward *widgets.Entry
+	Pending                                         *widget.Entry
+	Delay                                           *widgets.DurationEntry
+	ForwardReply                                    *widget.Check
+	Scheme                                          *widget.Select
+	SaveButton                                      *widget.Button
 	// URL says where senders post; the ...Err labels say what is wrong
 	// with a field, SaveErr with the whole form or the save.
 	URL                                               *widget.Label
@@ -105,7 +106,7 @@ func (ed *EndpointEditor) build() fyne.CanvasObject {
 	ed.optLabel, ed.secretLabel, ed.pubLabel = widgets.FormLabel("Options"), widgets.FormLabel("Secrets"), widgets.FormLabel("Public key")
 
 	// Slug and the URL it gives.
-	ed.Slug = widget.NewEntry()
+	ed.Slug = widgets.NewEntry()
 	ed.Slug.SetPlaceHolder("e.g. stripe or shop-orders")
 	ed.Slug.SetText(ep.Slug)
 	ed.URL = widgets.Caption("")
@@ -118,7 +119,7 @@ func (ed *EndpointEditor) build() fyne.CanvasObject {
 
 	// Scheme and its options.
 	name, opts := SplitScheme(ep.Scheme)
-	ed.Options = widget.NewEntry()
+	ed.Options = widgets.NewEntry()
 	ed.Options.SetText(opts)
 	ed.Scheme = widget.NewSelect(append([]string{DetectScheme}, verify.Schemes()...), nil)
 	ed.optRow = container.NewVBox(ed.Options, widgets.Caption("Options change the scheme's defaults, separated by ';' (key=value)."), ed.OptErr)
@@ -139,7 +140,7 @@ func (ed *EndpointEditor) build() fyne.CanvasObject {
 		container.NewBorder(nil, nil, nil, container.NewHBox(addBtn, gen), ed.Pending), ed.KeyErr, rotate)
 
 	// Public key for the asymmetric schemes.
-	ed.PublicKey = widget.NewMultiLineEntry()
+	ed.PublicKey = widgets.NewMultiLineEntry()
 	ed.PublicKey.SetText(ep.PublicKey)
 	ed.PublicKey.SetMinRowsVisible(3)
 	ed.PublicKey.TextStyle = fyne.TextStyle{Monospace: true}
@@ -158,7 +159,7 @@ func (ed *EndpointEditor) build() fyne.CanvasObject {
 	ed.Options.SetText(opts) // schemeChanged clears it on a real change
 
 	// Response rule.
-	ed.Status = widget.NewEntry()
+	ed.Status = widgets.NewEntry()
 	ed.Status.SetPlaceHolder("200")
 	if ep.Response.Status != 0 {
 		ed.Status.SetText(strconv.Itoa(ep.Response.Status))
@@ -166,7 +167,7 @@ func (ed *EndpointEditor) build() fyne.CanvasObject {
 	ed.Delay = widgets.NewDurationEntry("delay")
 	ed.Delay.SetPlaceHolder("none, e.g. 2s or 500ms")
 	ed.Delay.SetDuration(ep.Response.Delay)
-	ed.Body = widget.NewMultiLineEntry()
+	ed.Body = widgets.NewMultiLineEntry()
 	ed.Body.SetMinRowsVisible(3)
 	ed.Body.TextStyle = fyne.TextStyle{Monospace: true}
 	ed.Body.SetPlaceHolder(`default: {"ok":true,"id":"{{id}}"} — {{id}} becomes the event id`)
@@ -175,7 +176,7 @@ func (ed *EndpointEditor) build() fyne.CanvasObject {
 		container.NewHBox(widget.NewLabel("Delay"), widgets.FixedWidth(190, ed.Delay)), widgets.FixedWidth(90, ed.Status))
 
 	// Forward target.
-	ed.Forward = widget.NewEntry()
+	ed.Forward = widgets.NewEntry()
 	ed.Forward.SetPlaceHolder("http://localhost:3000/webhooks (optional)")
 	ed.Forward.SetText(ep.ForwardTo)
 	ed.ForwardReply = widget.NewCheck("Answer the sender with the app's response (wait for it)", nil)
@@ -281,7 +282,7 @@ func (ed *EndpointEditor) generate() {
 // showPrivateKey hands over the private half of a generated pair, which
 // Hooklens does not keep.
 func (ed *EndpointEditor) showPrivateKey(priv string) {
-	t := widget.NewMultiLineEntry()
+	t := widgets.NewMultiLineEntry()
 	t.SetText(priv)
 	t.TextStyle = fyne.TextStyle{Monospace: true}
 	t.SetMinRowsVisible(8)

@@ -154,6 +154,8 @@ func FormState(o fyne.CanvasObject) string {
 			fmt.Fprintf(&sb, "r%q;", v.Selected)
 		case interface{ Value() string }:
 			fmt.Fprintf(&sb, "v%q;", v.Value())
+		case *widgets.Entry:
+			fmt.Fprintf(&sb, "e%q;", v.Text)
 		case *widgets.DurationEntry:
 			fmt.Fprintf(&sb, "e%q;", v.Text)
 		case *fyne.Container:

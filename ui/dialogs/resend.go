@@ -47,7 +47,7 @@ type ResendEditor struct {
 	chosen  string // id of the target picked, "" for none
 
 	Method       *widget.Select
-	URL          *widget.Entry
+	URL          *widgets.Entry
 	URLErr       *widget.Label
 	Target       *widget.Select
 	Env          *widgets.Badge
@@ -55,7 +55,7 @@ type ResendEditor struct {
 	headers      *widgets.HeaderEditor
 	headErr      *widget.Label
 	headTag      *widget.Label
-	Body         *widget.Entry
+	Body         *widgets.Entry
 	bodyNote     *widget.Label
 	Check        *widget.Label // JSON verdict, as you type
 	FormatButton *widget.Button
@@ -151,7 +151,7 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	if ed.Method.Selected == "" {
 		ed.Method.SetSelected(req.Method)
 	}
-	ed.URL = widget.NewEntry()
+	ed.URL = widgets.NewEntry()
 	ed.URL.TextStyle = fyne.TextStyle{Monospace: true}
 	ed.URL.SetPlaceHolder("e.g. http://localhost:3000/webhooks")
 	ed.URL.SetText(ed.lastURL)
@@ -173,7 +173,7 @@ func (ed *ResendEditor) build() fyne.CanvasObject {
 	ed.headTag = widgets.Heading("")
 
 	// Body.
-	ed.Body = widget.NewMultiLineEntry()
+	ed.Body = widgets.NewMultiLineEntry()
 	ed.Body.TextStyle = fyne.TextStyle{Monospace: true}
 	ed.Body.Wrapping = fyne.TextWrapOff
 	ed.Body.SetMinRowsVisible(12)

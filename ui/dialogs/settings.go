@@ -32,7 +32,7 @@ type SettingsDialog struct {
 	dlg                   *dialog.CustomDialog
 	parent                fyne.Window
 	keep                  *widgets.DurationEntry
-	size                  *widget.Entry
+	size                  *widgets.Entry
 	keepErr, sizeErr      *widget.Label
 	invalid, deliv, first *widget.Check
 	status                *widget.Label
@@ -50,7 +50,7 @@ func NewSettingsDialog(s Settings, defKeep time.Duration, defSize int64, parent 
 	if s.Keep != defKeep {
 		d.keep.SetDuration(s.Keep)
 	}
-	d.size = widget.NewEntry()
+	d.size = widgets.NewEntry()
 	d.size.SetPlaceHolder(app.HumanSize(defSize))
 	if s.MaxSize != defSize {
 		d.size.SetText(app.HumanSize(s.MaxSize))

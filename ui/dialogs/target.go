@@ -35,7 +35,7 @@ type TargetEditor struct {
 	OnSave   func(t app.Target)
 	OnClosed func()
 
-	Name, ProdURL, SandboxURL, Options, Retries *widget.Entry
+	Name, ProdURL, SandboxURL, Options, Retries *widgets.Entry
 	Timeout, Delay                              *widgets.DurationEntry
 	Env                                         *widget.RadioGroup
 	Scheme, Connection                          *widget.Select
@@ -88,15 +88,15 @@ func (ed *TargetEditor) build() fyne.CanvasObject {
 	ed.URLErr, ed.SignErr, ed.RetryErr, ed.HeadErr, ed.SaveErr = widgets.ErrorLabel(), widgets.ErrorLabel(),
 		widgets.ErrorLabel(), widgets.ErrorLabel(), widgets.ErrorLabel()
 
-	ed.Name = widget.NewEntry()
+	ed.Name = widgets.NewEntry()
 	ed.Name.SetPlaceHolder("e.g. Local app, Acme production")
 	ed.Name.SetText(t.Name)
 
-	ed.ProdURL = widget.NewEntry()
+	ed.ProdURL = widgets.NewEntry()
 	ed.ProdURL.TextStyle = fyne.TextStyle{Monospace: true}
 	ed.ProdURL.SetPlaceHolder("https://api.example.com/webhooks")
 	ed.ProdURL.SetText(t.URL)
-	ed.SandboxURL = widget.NewEntry()
+	ed.SandboxURL = widgets.NewEntry()
 	ed.SandboxURL.TextStyle = fyne.TextStyle{Monospace: true}
 	ed.SandboxURL.SetPlaceHolder("https://sandbox.example.com/webhooks (optional)")
 	ed.SandboxURL.SetText(t.SandboxURL)
@@ -115,7 +115,7 @@ func (ed *TargetEditor) build() fyne.CanvasObject {
 	envHint.Wrapping = fyne.TextWrapWord
 
 	name, opts := SplitScheme(t.Scheme)
-	ed.Options = widget.NewEntry()
+	ed.Options = widgets.NewEntry()
 	ed.Options.SetText(opts)
 	ed.optRow = container.NewVBox(ed.Options, widgets.Caption("Options change the scheme's defaults, separated by ';' (key=value)."))
 	key := t.Secret
@@ -142,7 +142,7 @@ func (ed *TargetEditor) build() fyne.CanvasObject {
 	ed.Timeout = widgets.NewDurationEntry("timeout")
 	ed.Timeout.SetPlaceHolder(app.FormatDuration(app.DefaultTimeout))
 	ed.Timeout.SetDuration(t.Timeout)
-	ed.Retries = widget.NewEntry()
+	ed.Retries = widgets.NewEntry()
 	ed.Retries.SetText(strconv.Itoa(t.Retry.Retries))
 	ed.Delay = widgets.NewDurationEntry("delay")
 	ed.Delay.SetPlaceHolder("1m")
@@ -214,7 +214,7 @@ func (ed *TargetEditor) generate() {
 	ed.Secret.SetShown(true) // it must be copied to the receiver
 	if k.PublicKey != "" {
 		msg := widget.NewLabel("Give the receiver this public key to check the signatures with:")
-		pub := widget.NewMultiLineEntry()
+		pub := widgets.NewMultiLineEntry()
 		pub.SetText(k.PublicKey)
 		pub.Wrapping = fyne.TextWrapBreak
 		cp := widgets.NewCopyButton("Copy public key", func() string { return k.PublicKey }, ed.do)

@@ -30,7 +30,7 @@ type TunnelEditor struct {
 	Provider *widget.Select
 	// PublicURL serves manual, ssh and chisel; Server and RemotePort ssh
 	// and chisel.
-	PublicURL, Domain, Cloudflared, Server, KeyFile, HostKey, Fingerprint, RemotePort *widget.Entry
+	PublicURL, Domain, Cloudflared, Server, KeyFile, HostKey, Fingerprint, RemotePort *widgets.Entry
 	// The secrets, masked: ngrok's authtoken, chisel's user:pass, the ssh
 	// key's passphrase.
 	Token, Auth, Passphrase *widgets.Secret
@@ -97,8 +97,8 @@ func (ed *TunnelEditor) build(s tunnel.Settings, c tunnel.Credentials) fyne.Canv
 	for _, e := range errs {
 		*e = widgets.ErrorLabel()
 	}
-	entry := func(text, placeholder string) *widget.Entry {
-		e := widget.NewEntry()
+	entry := func(text, placeholder string) *widgets.Entry {
+		e := widgets.NewEntry()
 		e.SetText(text)
 		e.SetPlaceHolder(placeholder)
 		return e
@@ -109,7 +109,7 @@ func (ed *TunnelEditor) build(s tunnel.Settings, c tunnel.Credentials) fyne.Canv
 	ed.Cloudflared.OnChanged = func(string) { ed.checkCloudflared() }
 	ed.Server = entry(s.Server, "")
 	ed.KeyFile = entry(s.KeyFile, "e.g. ~/.ssh/id_ed25519 (empty: the ssh agent)")
-	ed.HostKey = widget.NewMultiLineEntry()
+	ed.HostKey = widgets.NewMultiLineEntry()
 	ed.HostKey.SetText(s.HostKey)
 	ed.HostKey.SetPlaceHolder("ssh-ed25519 AAAA… (ssh-keyscan -t ed25519 HOST, without the host name)")
 	ed.HostKey.Wrapping = fyne.TextWrapBreak
@@ -266,7 +266,7 @@ func (ed *TunnelEditor) Values() (tunnel.Settings, tunnel.Credentials, error) {
 	p := ed.Provider.Selected
 	s := tunnel.Settings{Provider: p}
 	c := tunnel.Credentials{NgrokAuthtoken: ed.Token.Value(), ChiselAuth: ed.Auth.Value(), KeyPassphrase: ed.Passphrase.Value()}
-	trim := func(e *widget.Entry) string { return strings.TrimSpace(e.Text) }
+	trim := func(e *widgets.Entry) string { return strings.TrimSpace(e.Text) }
 	switch p {
 	case "manual":
 		s.PublicURL = trim(ed.PublicURL)

@@ -34,7 +34,7 @@ func newTunnelEditor(t *testing.T, s tunnel.Settings, c tunnel.Credentials) (*Tu
 	return ed, &ss, &cs
 }
 
-func typeInto(e *widget.Entry, text string) {
+func typeInto(e *widgets.Entry, text string) {
 	e.SetText("")
 	test.Type(e, text)
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
@@ -41,4 +42,12 @@ func (e *DurationEntry) Duration(def time.Duration) (time.Duration, error) {
 		return def, nil
 	}
 	return app.ParseDuration(e.what, e.Text)
+}
+
+// TypedKey hands Esc (and Enter) on to the window, as Entry does.
+func (e *DurationEntry) TypedKey(ev *fyne.KeyEvent) {
+	if passKey(e, &e.Entry, ev) {
+		return
+	}
+	e.Entry.TypedKey(ev)
 }

@@ -28,7 +28,7 @@ type HeaderEditor struct {
 }
 
 type headerRow struct {
-	name, value *widget.Entry
+	name, value *Entry
 	remove      *widget.Button
 	root        fyne.CanvasObject
 }
@@ -85,7 +85,7 @@ func (he *HeaderEditor) SetValue(name, value string) {
 }
 
 func (he *HeaderEditor) addRow(name, value string) *headerRow {
-	r := &headerRow{name: widget.NewEntry(), value: widget.NewEntry()}
+	r := &headerRow{name: NewEntry(), value: NewEntry()}
 	r.name.TextStyle = fyne.TextStyle{Monospace: true}
 	r.value.TextStyle = fyne.TextStyle{Monospace: true}
 	r.name.SetPlaceHolder("Name")
