@@ -202,3 +202,23 @@ func TestViewRestoredOnReopen(t *testing.T) {
 	h.open()
 	h.pumpUntil("the newest to open", func() bool { return h.w.detail.ev != nil && h.w.detail.ev.Path == "/plain" })
 }
+
+// A form body's Fields view and the Wrap choice come back on reopen too.
+func TestFieldsViewAndWrapRestoredOnReopen(t *testing.T) {
+	h := newHarness(t)
+	h.send("POST", "/twilio/sms", "application/x-www-form-urlencoded", []byte("From=%2B15005550006&Body=hello+there"))
+	h.selectPath("/twilio/sms")
+	d := h.w.detail
+	d.tabs.Select(d.bodyTab)
+	h.pumpUntil("the body", func() bool { return d.body.bi != nil })
+	d.body.setMode(modeFields)
+	d.body.wrap.SetChecked(true)
+	h.w.win.Close()
+
+	h.open()
+	d = h.w.detail
+	h.pumpUntil("the Fields view again", func() bool { return d.ev != nil && d.body.mode == modeFields })
+	if !d.body.wrap.Checked {
+		t.Error("Wrap is off after reopen; it was on")
+	}
+}

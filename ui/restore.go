@@ -20,6 +20,7 @@ const (
 	keyHeadersRaw = "window.headers_raw"
 	keyQueryRaw   = "window.query_raw"
 	keyPinned     = "window.pinned"
+	keyBodyWrap   = "window.body_wrap"
 )
 
 // saveView remembers the shown event, the tab and the views.
@@ -42,6 +43,7 @@ func (w *Window) saveView() {
 	set(keyHeadersRaw, strconv.FormatBool(d.headers.raw.Visible()))
 	set(keyQueryRaw, strconv.FormatBool(d.query.raw.Visible()))
 	set(keyPinned, strconv.FormatBool(w.pinned))
+	set(keyBodyWrap, strconv.FormatBool(d.body.wrap.Checked))
 }
 
 // restoreView shows what saveView kept: the tab and table views at once, the
@@ -63,6 +65,9 @@ func (w *Window) restoreView() {
 	}
 	if get(keyQueryRaw) == "true" && !d.query.raw.Visible() {
 		d.query.toggleRaw()
+	}
+	if get(keyBodyWrap) == "true" {
+		d.body.wrap.SetChecked(true)
 	}
 	id, err := app.ParseID(get(keySelected))
 	if err != nil || id == 0 {
@@ -91,7 +96,8 @@ func (w *Window) restoreView() {
 			}
 			d.show(id)
 			w.findSelection()
-			if mode == modePretty || mode == modeText || mode == modeHex {
+			switch mode {
+			case modePretty, modeText, modeHex, modeFields, modeParts:
 				w.restoreBodyMode(id, mode, 100)
 			}
 		})
@@ -110,7 +116,8 @@ func (w *Window) restoreBodyMode(id uint64, mode string, tries int) {
 		w.after(50, func() { w.restoreBodyMode(id, mode, tries-1) })
 		return
 	}
-	if mode == modePretty && !b.bi.isJSON || mode == modeText && !b.bi.isText {
+	if mode == modePretty && !b.bi.isJSON || mode == modeText && !b.bi.isText ||
+		(mode == modeFields || mode == modeParts) && !b.bi.has(mode) {
 		return
 	}
 	b.setMode(mode)
