@@ -20,6 +20,9 @@ const defaultLimit = 100
 const fillPercent = 0.9
 
 type recordReq struct {
+	// run, when set, is a whole transaction (ImportAll) the writer runs
+	// on its own once everything logged before it is applied; e is nil.
+	run      func(tx *bolt.Tx) error
 	e        *app.Event
 	finish   func(*app.Event)
 	forwards []*app.Delivery // stored with e, in its transaction
@@ -66,11 +69,21 @@ func (s *Store) enqueue(ctx context.Context, r *recordReq) error {
 	return nil
 }
 
-// writeLoop is the single capture writer. It commits groups until Close
-// closes the queue, then returns once everything queued is committed.
+// writeLoop is the single capture writer. It takes every event queued so
+// far as one group and makes it durable: appended to the capture log with
+// one fdatasync (wal.go) and handed to the applier, or, for a group that
+// holds imports or forwards (or with the log off), committed to bbolt
+// directly once the applier has caught up. It runs until Close closes the
+// queue, then returns once everything queued is durable and applied.
 func (s *Store) writeLoop() {
 	defer s.writer.Done()
-	var group []*recordReq
+	if s.applyq != nil {
+		defer func() {
+			close(s.applyq)
+			s.applier.Wait()
+		}()
+	}
+	var group, runs []*recordReq
 	for r := range s.queue {
 		group = append(group[:0], r)
 	drain:
@@ -85,25 +98,147 @@ func (s *Store) writeLoop() {
 				break drain
 			}
 		}
-		err := s.commitGroup(group)
-		var d *DamagedError
-		if errors.As(err, &d) {
-			err = d
-		} else if err != nil {
-			err = fmt.Errorf("saving %d event(s) to %s failed: check free disk space: %w", len(group), s.path, err)
-		} else {
-			s.publish(group)
-		}
+		// Whole-transaction work (ImportAll) runs on its own, after the
+		// events queued with it.
+		runs = runs[:0]
+		recs := group[:0]
 		for _, r := range group {
+			if r.run != nil {
+				runs = append(runs, r)
+			} else {
+				recs = append(recs, r)
+			}
+		}
+		if len(recs) > 0 {
+			var batch []applyItem
+			var err error
+			if s.wal == nil || needsDirect(recs) {
+				err = s.directGroup(recs)
+			} else {
+				batch, err = s.logGroup(recs)
+			}
+			err = s.groupError(err, len(recs))
+			for _, r := range recs {
+				r.done <- err
+			}
+			if batch != nil {
+				s.applyq <- batch // after the answers: waits only when the applier is far behind
+			}
+		}
+		for _, r := range runs {
+			err := s.caughtUp()
+			if err == nil {
+				err = s.updateNow(r.run)
+				s.reloadNextID()
+			}
 			r.done <- err
 		}
 		clear(group) // let finished events be collected while the next group gathers
 	}
 }
 
+func (s *Store) groupError(err error, n int) error {
+	var d *DamagedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &d):
+		return d
+	case errors.Is(err, errApply):
+		return err
+	}
+	return fmt.Errorf("saving %d event(s) to %s failed: check free disk space: %w", n, s.path, err)
+}
+
+// needsDirect says whether a group must be committed to bbolt directly:
+// an import is checked against the stored origins in the transaction that
+// stores it, and a forward is a delivery stored with its event.
+func needsDirect(group []*recordReq) bool {
+	for _, r := range group {
+		if r.e.Origin != "" || len(r.forwards) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// directGroup commits a group to bbolt in one transaction (synced), after
+// every logged event before it is applied, and tells subscribers.
+func (s *Store) directGroup(group []*recordReq) error {
+	if err := s.caughtUp(); err != nil {
+		return err
+	}
+	err := s.commitGroup(group)
+	if s.wal != nil {
+		s.reloadNextID()
+	}
+	if err == nil {
+		s.publish(group)
+	}
+	return err
+}
+
+// reloadNextID reads the next id from bbolt after a direct commit.
+func (s *Store) reloadNextID() {
+	_ = s.viewNow(func(tx *bolt.Tx) error {
+		s.nextID = max(s.nextID, tx.Bucket(bucketEvents).Sequence()+1)
+		return nil
+	})
+}
+
+// logGroup gives each event of the group its id, appends the group to the
+// capture log and syncs it. The events are durable when it returns nil;
+// the batch is what the applier is to copy into bbolt.
+func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
+	if d := s.damage.Load(); d != nil {
+		return nil, d
+	}
+	if err := s.applyFailure(); err != nil {
+		return nil, err
+	}
+	if s.wal.off >= walRewind {
+		// Start again at the front once everything in the log is in
+		// bbolt; wait for that only when the log has grown well past it.
+		if s.applied.Load() < s.durable.Load() && s.wal.off >= 4*walRewind {
+			if err := s.caughtUp(); err != nil {
+				return nil, err
+			}
+		}
+		if s.applied.Load() >= s.durable.Load() {
+			s.wal.rewind()
+		}
+	}
+	now := time.Now()
+	id := s.nextID
+	batch := make([]applyItem, 0, len(group))
+	for _, r := range group {
+		r.e.ID = id
+		id++
+		if r.finish != nil {
+			r.finish(r.e)
+		}
+		rec, err := encodeRecord(r.e)
+		if err != nil {
+			s.wal.reset()
+			return nil, fmt.Errorf("encoding event %d: %w", r.e.ID, err)
+		}
+		// The applier and subscribers get a copy: once Record returns the
+		// caller owns e again.
+		c := cloneEvent(r.e)
+		s.wal.add(c.ID, now, rec, c.Body)
+		batch = append(batch, applyItem{e: c, rec: rec, at: now})
+	}
+	if err := s.wal.commit(); err != nil {
+		return nil, err
+	}
+	s.nextID = id
+	s.durable.Store(id - 1)
+	return batch, nil
+}
+
 func (s *Store) commitGroup(group []*recordReq) error {
 	now := time.Now()
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		ob := s.outboxBuckets(tx)
 		var size int64
@@ -440,7 +575,9 @@ func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
 		return nil
 	}
 	now := time.Now()
-	err := s.update(func(tx *bolt.Tx) error {
+	// Through the writer, which owns the id sequence while events are
+	// logged ahead of bbolt.
+	r := &recordReq{done: make(chan error, 1), run: func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		var size int64
 		for i, e := range events {
@@ -459,7 +596,11 @@ func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
 			return err
 		}
 		return addUint(b.meta, keyBytes, size)
-	})
+	}}
+	err := s.enqueue(ctx, r)
+	if err == nil {
+		err = <-r.done
+	}
 	if err != nil {
 		for _, e := range events {
 			e.ID = 0

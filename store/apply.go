@@ -1,0 +1,191 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// applyItem is one logged event on its way into bbolt: the store's own copy
+// of it, its encoded record and the time its group was logged.
+type applyItem struct {
+	e   *app.Event
+	rec []byte
+	at  time.Time
+}
+
+// applyMax bounds one apply transaction.
+const applyMax = 8192
+
+// errApply is matched by the error every call returns once copying logged
+// events into bbolt has failed.
+var errApply = errors.New("captured events could not be copied into the database")
+
+// applyLoop is the applier: it copies what the writer logged into bbolt,
+// taking every batch waiting at once into one synced transaction, then
+// lets reads through (caughtUp) and tells subscribers.
+func (s *Store) applyLoop() {
+	defer s.applier.Done()
+	var items []applyItem
+	for batch := range s.applyq {
+		items = append(items[:0], batch...)
+	more:
+		for len(items) < applyMax {
+			select {
+			case b, ok := <-s.applyq:
+				if !ok {
+					break more
+				}
+				items = append(items, b...)
+			default:
+				break more
+			}
+		}
+		if s.applyFailure() != nil {
+			continue // they stay in the log for the next start
+		}
+		err := s.applyNow(items)
+		last := items[len(items)-1].e.ID
+		s.applyMu.Lock()
+		var d *DamagedError
+		if errors.As(err, &d) {
+			s.applyErr = d // reads and writes say what Open would have said
+		} else if err != nil {
+			s.applyErr = fmt.Errorf("%w: %w; they are kept in %s and copied in when Hooklens next opens %s", errApply, err, WALFileName, s.path)
+		} else {
+			s.applied.Store(last)
+		}
+		s.applyCond.Broadcast()
+		s.applyMu.Unlock()
+		if err == nil {
+			events := make([]*app.Event, len(items))
+			for i, it := range items {
+				events[i] = it.e
+			}
+			s.publishEvents(events)
+		}
+		clear(items)
+	}
+}
+
+// applyNow writes logged events into bbolt in one transaction: records,
+// bodies, summaries, counters, the outbox, and the events bucket's sequence
+// (the highest id in bbolt, which replayWAL reads).
+func (s *Store) applyNow(items []applyItem) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		ob := s.outboxBuckets(tx)
+		var size int64
+		stored := make([]*app.Event, len(items))
+		for i, it := range items {
+			k := key(it.e.ID)
+			sum := encodeSummary(it.e, it.at)
+			if err := b.events.Put(k, it.rec); err != nil {
+				return err
+			}
+			if err := b.bodies.Put(k, it.e.Body); err != nil {
+				return err
+			}
+			if err := b.summaries.Put(k, sum); err != nil {
+				return err
+			}
+			size += int64(recordSize(k, it.rec, it.e.Body, sum))
+			stored[i] = it.e
+			if err := ob.add(it.e); err != nil {
+				return fmt.Errorf("queueing event %d to publish: %w", it.e.ID, err)
+			}
+		}
+		last := items[len(items)-1].e.ID
+		if b.events.Sequence() < last {
+			if err := b.events.SetSequence(last); err != nil {
+				return err
+			}
+		}
+		if err := countEvents(tx, stored); err != nil {
+			return err
+		}
+		if err := addUint(b.meta, keyCount, int64(len(items))); err != nil {
+			return err
+		}
+		if err := ob.commit(); err != nil {
+			return err
+		}
+		return addUint(b.meta, keyBytes, size)
+	})
+}
+
+// caughtUp waits until every event logged so far is in bbolt, so that a
+// read or a change made after Record returned sees the event. It returns
+// at once when the applier is not behind.
+func (s *Store) caughtUp() error {
+	want := s.durable.Load()
+	if s.applied.Load() >= want {
+		return nil
+	}
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	for s.applied.Load() < want && s.applyErr == nil {
+		s.applyCond.Wait()
+	}
+	return s.applyErr
+}
+
+func (s *Store) applyFailure() error {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	return s.applyErr
+}
+
+// replayWAL copies into bbolt the logged events it does not have yet (the
+// process stopped between the log's sync and the apply) and returns the
+// highest id in the log. The events bucket's sequence is the highest id
+// bbolt holds, and only the applier (and direct commits, made once it has
+// caught up) raise it, so every entry at or below it is already applied:
+// those are skipped, and a replay repeated after another crash stores
+// nothing twice.
+func (s *Store) replayWAL() (uint64, error) {
+	var applied uint64
+	if err := s.viewNow(func(tx *bolt.Tx) error {
+		applied = tx.Bucket(bucketEvents).Sequence()
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	var last uint64
+	var items []applyItem
+	flush := func() error {
+		if len(items) == 0 {
+			return nil
+		}
+		err := s.applyNow(items)
+		items = items[:0]
+		return err
+	}
+	err := s.wal.read(func(x walEntry) error {
+		last = max(last, x.id)
+		if x.id <= applied {
+			return nil
+		}
+		e, err := x.event()
+		if err != nil {
+			return fmt.Errorf("entry for event %d: %w", x.id, err)
+		}
+		items = append(items, applyItem{e: e, rec: x.rec, at: x.storedAt})
+		applied = x.id
+		if len(items) == applyMax {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("copying the events in %s into %s failed; both files are left as they are: %w", s.wal.path, s.path, err)
+	}
+	return last, nil
+}

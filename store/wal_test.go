@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// copyFile copies src to dst byte for byte, as a crash would leave it.
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// An event answered from the capture log but not yet applied to bbolt when
+// the process dies is in the store after the next Open, once: a second
+// crash and replay stores nothing twice.
+func TestLoggedEventsSurviveCrashBeforeApply(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	for i := range 5 {
+		if err := s.Record(context.Background(), sampleEvent(i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, s); n != 5 {
+		t.Fatalf("Count = %d, want 5", n)
+	}
+
+	// Hold bbolt's write lock: the applier cannot copy anything in, yet
+	// Record still returns once the log is synced.
+	locked, unlock := make(chan struct{}), make(chan struct{})
+	go s.db.Update(func(*bolt.Tx) error {
+		close(locked)
+		<-unlock
+		return nil
+	})
+	<-locked
+	var want []*app.Event
+	for i := 5; i < 12; i++ {
+		e := sampleEvent(i)
+		if err := s.Record(context.Background(), e, nil); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, cloneEvent(e))
+	}
+	// The crash: the files as they are on disk right now.
+	crash := t.TempDir()
+	copyFile(t, filepath.Join(dir, FileName), filepath.Join(crash, FileName))
+	copyFile(t, filepath.Join(dir, WALFileName), filepath.Join(crash, WALFileName))
+	close(unlock)
+
+	for round := range 2 {
+		// Crash again right after the replay: the log still holds the
+		// entries, bbolt has them too.
+		walCopy, _ := os.ReadFile(filepath.Join(crash, WALFileName))
+		c, err := Open(crash)
+		if err != nil {
+			t.Fatalf("round %d: Open after the crash: %v", round, err)
+		}
+		if n := count(t, c); n != 12 {
+			t.Fatalf("round %d: Count after the crash = %d, want 12 (5 applied + 7 logged)", round, n)
+		}
+		for _, w := range want {
+			got, err := c.Event(w.ID)
+			if err != nil {
+				t.Fatalf("round %d: event %d answered before the crash: %v", round, w.ID, err)
+			}
+			if string(got.Body) != string(w.Body) || got.Path != w.Path || !reflect.DeepEqual(got.Headers, w.Headers) {
+				t.Fatalf("round %d: event %d came back as %+v, want %+v", round, w.ID, got, w)
+			}
+		}
+		page, err := c.Events(app.Page{Limit: 100})
+		if err != nil || len(page) != 12 || page[0].ID != 12 {
+			t.Fatalf("round %d: Events = %d summaries (newest %v), %v; want 12, newest 12", round, len(page), page, err)
+		}
+		st, err := c.EndpointStats()
+		// (received counts every capture, the one deleted below too)
+		if err != nil || len(st) != 1 || st[0].Received != int64(12+round) {
+			t.Fatalf("round %d: counters = %+v, %v; want %d received", round, st, err, 12+round)
+		}
+		// A new capture gets the next id, never one already used.
+		e := sampleEvent(100)
+		if err := c.Record(context.Background(), e, nil); err != nil || e.ID != uint64(13+round) {
+			t.Fatalf("round %d: next Record gave id %d, %v; want %d", round, e.ID, err, 13+round)
+		}
+		if err := c.Delete(e.ID); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		if err := os.WriteFile(filepath.Join(crash, WALFileName), walCopy, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// A cut-off last write (the crash came during the log's write, before its
+// sync: never answered) ends the log; what came before it is kept.
+func TestTornLogTailIsIgnored(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	for i := range 3 {
+		if err := s.Record(context.Background(), sampleEvent(i), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	// Two entries after the applied ones, the second cut in half.
+	w, err := openWAL(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []uint64{4, 5} {
+		e := sampleEvent(int(id))
+		e.ID = id
+		rec, _ := encodeRecord(e)
+		w.add(id, time.Now(), rec, e.Body)
+	}
+	w.off = 0
+	whole := len(w.buf)
+	w.buf = w.buf[:whole-10]
+	if err := w.commit(); err != nil {
+		t.Fatal(err)
+	}
+	w.close()
+
+	c := openTest(t, dir)
+	if n := count(t, c); n != 4 {
+		t.Fatalf("Count = %d, want 4 (3 applied, 1 whole entry in the log, 1 cut off)", n)
+	}
+	if _, err := c.Event(5); err == nil {
+		t.Fatal("the cut-off entry was stored")
+	}
+}
+
+// The binary record keeps every field byte for byte, including bytes that
+// are not UTF-8, and JSON records of earlier files still read.
+func TestRecordCodecRoundTrip(t *testing.T) {
+	ov := app.Verdict{Scheme: "hmac", Result: app.VerdictValid, Reason: "ok at origin"}
+	e := &app.Event{
+		ID: 7, ReceivedAt: time.Unix(1700000000, 123456789),
+		Method: "POST", Path: "/a/\xff\xfe", Query: "x=1&y=\x80", Proto: "HTTP/1.1", Host: "h",
+		Headers: app.Headers{{Name: "X-Bin", Value: "\xc3\x28"}, {Name: "X-Bin", Value: "again"}},
+		Size:    12345, Truncated: true,
+		Trailers:   app.Headers{{Name: "T", Value: "v"}},
+		RemoteAddr: "127.0.0.1:5555", Endpoint: "bigin", Type: "contact.created",
+		Response: app.Response{Status: 413, Headers: app.Headers{{Name: "Content-Type", Value: "application/json"}}, Body: []byte(`{"id":"7"}`)},
+		Verdict:  app.Verdict{Scheme: "salesiq", Result: app.VerdictInvalid, Reason: "mismatch", Details: "expected a got b"},
+		Origin:   "team:a:9", OriginVerdict: &ov,
+	}
+	for _, enc := range []func(*app.Event) ([]byte, error){encodeRecord, encodeJSONRecord} {
+		b, err := enc(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeRecord(7, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.ReceivedAt.Equal(e.ReceivedAt) {
+			t.Fatalf("received at %v, want %v", got.ReceivedAt, e.ReceivedAt)
+		}
+		got.ReceivedAt = e.ReceivedAt
+		if !reflect.DeepEqual(got, e) {
+			t.Fatalf("decoded\n%+v\nwant\n%+v", got, e)
+		}
+		if !looksLikeRecord(b) {
+			t.Fatalf("rawscan does not recognise %q as a record", b[:12])
+		}
+	}
+	b, _ := encodeRecord(e)
+	for cut := range len(b) {
+		if _, err := decodeRecord(7, b[:cut]); err == nil {
+			t.Fatalf("a record cut at %d of %d bytes decoded", cut, len(b))
+		}
+	}
+}
