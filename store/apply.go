@@ -18,8 +18,14 @@ type applyItem struct {
 	at  time.Time
 }
 
-// applyMax bounds one apply transaction.
-const applyMax = 8192
+// applyMax bounds one apply transaction. applyBacklog bounds the events
+// logged but not yet applied (memory, and how long a read may wait): past
+// it the writer waits for the applier before it logs more.
+const (
+	applyMax     = 8192
+	applyBacklog = 16384
+	applyGather  = 20 * time.Millisecond
+)
 
 // errApply is matched by the error every call returns once copying logged
 // events into bbolt has failed.
@@ -31,8 +37,14 @@ var errApply = errors.New("captured events could not be copied into the database
 func (s *Store) applyLoop() {
 	defer s.applier.Done()
 	var items []applyItem
+	gather := time.NewTimer(0)
+	<-gather.C
 	for batch := range s.applyq {
 		items = append(items[:0], batch...)
+		// Wait a moment for more: fewer, larger commits leave the disk to
+		// the log's syncs, which the answers wait for. Reads wait at most
+		// this long for what they must see.
+		gather.Reset(applyGather)
 	more:
 		for len(items) < applyMax {
 			select {
@@ -41,14 +53,20 @@ func (s *Store) applyLoop() {
 					break more
 				}
 				items = append(items, b...)
-			default:
+			case <-gather.C:
 				break more
+			}
+		}
+		if !gather.Stop() {
+			select {
+			case <-gather.C:
+			default:
 			}
 		}
 		if s.applyFailure() != nil {
 			continue // they stay in the log for the next start
 		}
-		err := s.applyNow(items)
+		err := s.applyNow(items, true)
 		last := items[len(items)-1].e.ID
 		s.applyMu.Lock()
 		var d *DamagedError
@@ -62,11 +80,13 @@ func (s *Store) applyLoop() {
 		s.applyCond.Broadcast()
 		s.applyMu.Unlock()
 		if err == nil {
+			stage := app.StageStart()
 			events := make([]*app.Event, len(items))
 			for i, it := range items {
 				events[i] = it.e
 			}
 			s.publishEvents(events)
+			app.StageEnd(app.StagePublish, stage, len(items))
 		}
 		clear(items)
 	}
@@ -75,8 +95,14 @@ func (s *Store) applyLoop() {
 // applyNow writes logged events into bbolt in one transaction: records,
 // bodies, summaries, counters, the outbox, and the events bucket's sequence
 // (the highest id in bbolt, which replayWAL reads).
-func (s *Store) applyNow(items []applyItem) error {
-	return s.updateNow(func(tx *bolt.Tx) error {
+// timed adds the time to app.StageApply and app.StageCommit.
+func (s *Store) applyNow(items []applyItem, timed bool) error {
+	var stage time.Time
+	if timed {
+		stage = app.StageStart()
+	}
+	err := s.updateNow(func(tx *bolt.Tx) error {
+		defer func() { stage = app.StageEnd(app.StageApply, stage, len(items)) }()
 		b := eventBuckets(tx)
 		ob := s.outboxBuckets(tx)
 		var size int64
@@ -116,13 +142,18 @@ func (s *Store) applyNow(items []applyItem) error {
 		}
 		return addUint(b.meta, keyBytes, size)
 	})
+	app.StageEnd(app.StageCommit, stage, len(items))
+	return err
 }
 
 // caughtUp waits until every event logged so far is in bbolt, so that a
 // read or a change made after Record returned sees the event. It returns
 // at once when the applier is not behind.
-func (s *Store) caughtUp() error {
-	want := s.durable.Load()
+func (s *Store) caughtUp() error { return s.waitApplied(s.durable.Load()) }
+
+// waitApplied waits until the applier has copied in every event up to id
+// want.
+func (s *Store) waitApplied(want uint64) error {
 	if s.applied.Load() >= want {
 		return nil
 	}
@@ -161,7 +192,7 @@ func (s *Store) replayWAL() (uint64, error) {
 		if len(items) == 0 {
 			return nil
 		}
-		err := s.applyNow(items)
+		err := s.applyNow(items, true)
 		items = items[:0]
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // Endpoint returns the endpoint named slug, or an error wrapping app.ErrNotFound.
 func (s *Store) Endpoint(slug string) (app.Endpoint, error) {
 	var ep app.Endpoint
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketEndpoints).Get([]byte(slug))
 		if v == nil {
 			return fmt.Errorf("endpoint %q does not exist: add it with 'hooklens endpoint add --slug %s': %w", slug, slug, app.ErrNotFound)
@@ -26,7 +26,7 @@ func (s *Store) Endpoint(slug string) (app.Endpoint, error) {
 // Endpoints returns every endpoint sorted by slug (bbolt keeps keys sorted).
 func (s *Store) Endpoints() ([]app.Endpoint, error) {
 	var eps []app.Endpoint
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketEndpoints).ForEach(func(k, v []byte) error {
 			var ep app.Endpoint
 			if err := decodeEndpoint(string(k), v, &ep); err != nil {
@@ -63,7 +63,7 @@ func (s *Store) PutEndpoint(ep app.Endpoint) error {
 	if err != nil {
 		return fmt.Errorf("encoding endpoint %q: %w", ep.Slug, err)
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketEndpoints).Put([]byte(ep.Slug), v)
 	})
 }
@@ -71,7 +71,7 @@ func (s *Store) PutEndpoint(ep app.Endpoint) error {
 // DeleteEndpoint removes the endpoint named slug, or returns an error
 // wrapping app.ErrNotFound.
 func (s *Store) DeleteEndpoint(slug string) error {
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketEndpoints)
 		if b.Get([]byte(slug)) == nil {
 			return fmt.Errorf("endpoint %q does not exist: see 'hooklens endpoint list': %w", slug, app.ErrNotFound)
@@ -83,7 +83,7 @@ func (s *Store) DeleteEndpoint(slug string) error {
 // Setting returns the value stored under key, or an error wrapping app.ErrNotFound.
 func (s *Store) Setting(key string) (string, error) {
 	var val string
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketSettings).Get([]byte(key))
 		if v == nil {
 			return fmt.Errorf("setting %q is not set: %w", key, app.ErrNotFound)
@@ -99,7 +99,7 @@ func (s *Store) SetSetting(key, value string) error {
 	if key == "" {
 		return fmt.Errorf("setting name is empty: give the setting a name")
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSettings).Put([]byte(key), []byte(value))
 	})
 }

@@ -122,7 +122,12 @@ func (s *Store) writeLoop() {
 				r.done <- err
 			}
 			if batch != nil {
-				s.applyq <- batch // after the answers: waits only when the applier is far behind
+				// After the answers: this waits only when the applier is
+				// far behind.
+				if s.durable.Load()-s.applied.Load() > applyBacklog {
+					s.waitApplied(s.durable.Load() - applyBacklog/2)
+				}
+				s.applyq <- batch
 			}
 		}
 		for _, r := range runs {
@@ -209,6 +214,7 @@ func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
 		}
 	}
 	now := time.Now()
+	stage := app.StageStart()
 	id := s.nextID
 	batch := make([]applyItem, 0, len(group))
 	for _, r := range group {
@@ -228,7 +234,8 @@ func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
 		s.wal.add(c.ID, now, rec, c.Body)
 		batch = append(batch, applyItem{e: c, rec: rec, at: now})
 	}
-	if err := s.wal.commit(); err != nil {
+	stage = app.StageEnd(app.StageEncode, stage, len(group))
+	if err := s.wal.commit(stage); err != nil {
 		return nil, err
 	}
 	s.nextID = id

@@ -222,7 +222,7 @@ func (s *Store) startLog(dir string, o Options) error {
 		s.wal = nil
 		return w.close()
 	}
-	s.applyq = make(chan []applyItem, 8)
+	s.applyq = make(chan []applyItem, applyBacklog/16)
 	s.applier.Add(1)
 	go s.applyLoop()
 	return nil

@@ -47,6 +47,7 @@ type wal struct {
 	off  int64 // where the next group goes
 	size int64 // bytes allocated (written) in the file
 	buf  []byte
+	n    int // entries in buf
 }
 
 // walEntry is one event as the log holds it.
@@ -125,6 +126,7 @@ func parseWALEntry(p []byte) (walEntry, bool) {
 
 // add appends one entry to the group being built.
 func (w *wal) add(id uint64, storedAt time.Time, rec, body []byte) {
+	w.n++
 	start := len(w.buf)
 	w.buf = append(w.buf, make([]byte, walHeader)...)
 	w.buf = binary.BigEndian.AppendUint64(w.buf, id)
@@ -139,13 +141,15 @@ func (w *wal) add(id uint64, storedAt time.Time, rec, body []byte) {
 }
 
 // reset drops the group being built.
-func (w *wal) reset() { w.buf = w.buf[:0] }
+func (w *wal) reset() { w.buf, w.n = w.buf[:0], 0 }
 
 // commit writes the group built with add and syncs it. Where the group
 // reaches past the end of the file, zeros are written after it first (up
 // to the next walChunk), so most syncs change no file size. On error
 // nothing is counted as written: the next group goes to the same place.
-func (w *wal) commit() error {
+// stage is the start of the write for app.StageLogWrite (zero with timings
+// off).
+func (w *wal) commit(stage time.Time) error {
 	defer w.reset()
 	end := w.off + int64(len(w.buf))
 	if end+walHeader > w.size {
@@ -162,9 +166,11 @@ func (w *wal) commit() error {
 	if _, err := w.f.WriteAt(w.buf, w.off); err != nil {
 		return fmt.Errorf("writing the capture log %s: %w", w.path, err)
 	}
+	stage = app.StageEnd(app.StageLogWrite, stage, w.n)
 	if err := fdatasync(w.f); err != nil {
 		return fmt.Errorf("syncing the capture log %s: %w", w.path, err)
 	}
+	app.StageEnd(app.StageLogSync, stage, w.n)
 	w.off = end
 	return nil
 }

@@ -132,7 +132,7 @@ func TestTornLogTailIsIgnored(t *testing.T) {
 	w.off = 0
 	whole := len(w.buf)
 	w.buf = w.buf[:whole-10]
-	if err := w.commit(); err != nil {
+	if err := w.commit(time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	w.close()
