@@ -50,10 +50,15 @@ func main() {
 			os.Exit(1)
 		}
 		var r row
+		pid := lastPID
+		cpu0 := procCPU(pid)
 		if wrk, err := exec.LookPath("wrk"); err == nil && *useWrk {
 			r = loadWrk(wrk, url, *conns, *duration, body)
 		} else {
 			r = load(url, *conns, *duration, body)
+		}
+		if n := r.requests; n > 0 {
+			r.cpu = (procCPU(pid) - cpu0) / time.Duration(n)
 		}
 		r.name = name
 		r.durable = stop()
@@ -108,7 +113,33 @@ func main() {
 	fmt.Println(disk)
 }
 
+// lastPID is the server process startProcess started last.
+var lastPID int
+
+// procCPU is the user and system CPU time pid has used (Linux /proc).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name in parentheses: state is field 3,
+	// utime and stime are fields 14 and 15, in clock ticks (100 a second).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
 type row struct {
+	cpu           time.Duration // server CPU per request
 	name          string
 	requests, bad int64
 	rps           float64
@@ -119,9 +150,9 @@ type row struct {
 
 func print(rows []row) {
 	base := rows[0].rps
-	fmt.Printf("%-62s %10s %8s %9s %9s %8s\n", "server", "req/s", "ratio", "p50", "p99", "non-2xx")
+	fmt.Printf("%-62s %10s %8s %9s %9s %8s %12s\n", "server", "req/s", "ratio", "p50", "p99", "non-2xx", "CPU µs/req")
 	for _, r := range rows {
-		fmt.Printf("%-62s %10.0f %8.2f %9s %9s %8d\n", r.name, r.rps, r.rps/base, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.bad)
+		fmt.Printf("%-62s %10.0f %8.2f %9s %9s %8d %12.1f\n", r.name, r.rps, r.rps/base, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.bad, float64(r.cpu.Nanoseconds())/1000)
 	}
 	last := rows[len(rows)-1]
 	if len(rows) > 2 {
@@ -173,6 +204,7 @@ func startProcess(cmd *exec.Cmd, port int, path string) (string, func() string, 
 	if err := cmd.Start(); err != nil {
 		return "", nil, err
 	}
+	lastPID = cmd.Process.Pid
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	for i := 0; i < 200; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
