@@ -76,6 +76,8 @@ type Store struct {
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
 
+	endpoints endpointCache // Endpoint's answers (endpoints.go)
+
 	quit       chan struct{} // closed by Close: stops retention loops
 	background sync.WaitGroup
 
