@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -124,8 +125,8 @@ func (s *Store) writeLoop() {
 			if batch != nil {
 				// After the answers: this waits only when the applier is
 				// far behind.
-				if s.durable.Load()-s.applied.Load() > applyBacklog {
-					s.waitApplied(s.durable.Load() - applyBacklog/2)
+				if d, a := s.durable.Load(), s.applied.Load(); d > a+applyBacklog {
+					s.waitApplied(d - applyBacklog/2)
 				}
 				s.applyq <- batch
 			}
@@ -212,6 +213,10 @@ func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
 		if s.applied.Load() >= s.durable.Load() {
 			s.wal.rewind()
 		}
+	}
+	if s.nextID == 0 || s.nextID > math.MaxUint64-1<<32 {
+		// Only a damaged sequence gets here: ids would wrap around.
+		return nil, s.markDamaged(damagedf(s.path, nil, "the events' id sequence reads %d, which no real file reaches", s.nextID-1))
 	}
 	now := time.Now()
 	stage := app.StageStart()
