@@ -42,8 +42,8 @@ func (s *Store) applyLoop() {
 	for batch := range s.applyq {
 		items = append(items[:0], batch...)
 		// Wait a moment for more: fewer, larger commits leave the disk to
-		// the log's syncs, which the answers wait for. Reads wait at most
-		// this long for what they must see.
+		// the log's syncs, which the answers wait for. A read (or the
+		// writer) waiting for the applier cuts the wait short (hurry).
 		gather.Reset(applyGather)
 	more:
 		for len(items) < applyMax {
@@ -54,6 +54,8 @@ func (s *Store) applyLoop() {
 				}
 				items = append(items, b...)
 			case <-gather.C:
+				break more
+			case <-s.hurry:
 				break more
 			}
 		}
@@ -156,6 +158,11 @@ func (s *Store) caughtUp() error { return s.waitApplied(s.durable.Load()) }
 func (s *Store) waitApplied(want uint64) error {
 	if s.applied.Load() >= want {
 		return nil
+	}
+	// Someone waits: the applier commits what it has gathered now.
+	select {
+	case s.hurry <- struct{}{}:
+	default:
 	}
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()

@@ -72,6 +72,7 @@ type Store struct {
 	applyMu   sync.Mutex
 	applyCond *sync.Cond
 	applyErr  error
+	hurry     chan struct{} // a caller waits in waitApplied
 
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
@@ -187,6 +188,7 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		s.suspect()
 	}
 	s.applyCond = sync.NewCond(&s.applyMu)
+	s.hurry = make(chan struct{}, 1)
 	if err := s.startLog(dir, o); err != nil {
 		db.Close()
 		return nil, err

@@ -340,8 +340,13 @@ func diskUse(dir string, out []byte) string {
 	}
 	per := float64(files) / float64(max(n, 1))
 	over := per - float64(len(e.Body)+hdr)
-	return fmt.Sprintf("disk: %.0f B per event for %d events (%s) = body %d B + headers %d B + %.0f B (target: at most 300 B over)",
-		per, n, strings.Join(parts, ", "), len(e.Body), hdr, over)
+	var db syscall.Stat_t
+	dbPer := 0.0
+	if syscall.Stat(filepath.Join(dir, "hooklens.db"), &db) == nil {
+		dbPer = float64(db.Blocks*512) / float64(max(n, 1))
+	}
+	return fmt.Sprintf("disk: %.0f B per event for %d events (%s) = body %d B + headers %d B + %.0f B (target: at most 300 B over); the database alone %.0f B per event, %.0f B over",
+		per, n, strings.Join(parts, ", "), len(e.Body), hdr, over, dbPer, dbPer-float64(len(e.Body)+hdr))
 }
 
 // syncBuffer is a bytes.Buffer the child's stderr is copied into while the
