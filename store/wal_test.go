@@ -188,3 +188,70 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// A schema 4 file (JSON records, no capture log) opens as schema 5 with a
+// copy kept: its events read as before, new ones are binary, ids go on.
+func TestMigrateV4JSONRecordsToV5(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	// Write the old way: JSON records, schema 4.
+	var olds []*app.Event
+	if err := s.update(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		for i := 1; i <= 3; i++ {
+			e := sampleEvent(i)
+			id, _ := b.events.NextSequence()
+			e.ID = id
+			rec, err := encodeJSONRecord(e)
+			if err != nil {
+				return err
+			}
+			k := key(id)
+			sum := encodeSummary(e, time.Now())
+			if err := b.events.Put(k, rec); err != nil {
+				return err
+			}
+			if err := b.bodies.Put(k, e.Body); err != nil {
+				return err
+			}
+			if err := b.summaries.Put(k, sum); err != nil {
+				return err
+			}
+			olds = append(olds, e)
+		}
+		if err := putUint(b.meta, keyCount, 3); err != nil {
+			return err
+		}
+		return b.meta.Put(keySchema, []byte("4"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	os.Remove(filepath.Join(dir, WALFileName))
+
+	c := openTest(t, dir)
+	if v := c.schema(t); v != 5 {
+		t.Fatalf("schema = %d, want 5", v)
+	}
+	if v := schemaIn(t, filepath.Join(dir, FileName)+".v4.bak"); v != 4 {
+		t.Fatalf("the copy kept before migrating has schema %d, want 4", v)
+	}
+	for _, w := range olds {
+		got, err := c.Event(w.ID)
+		if err != nil || got.Path != w.Path || string(got.Body) != string(w.Body) || !reflect.DeepEqual(got.Headers, w.Headers) {
+			t.Fatalf("old event %d reads as %+v, %v", w.ID, got, err)
+		}
+	}
+	e := sampleEvent(4)
+	if err := c.Record(context.Background(), e, nil); err != nil || e.ID != 4 {
+		t.Fatalf("Record after migrating: id %d, %v; want 4", e.ID, err)
+	}
+	if err := c.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketEvents).Get(key(4)); len(v) == 0 || v[0] != recordMagic {
+			t.Errorf("the new record is not binary: %q", v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
