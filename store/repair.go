@@ -109,9 +109,9 @@ func Repair(path string) (RepairReport, error) {
 		return rep, fmt.Errorf("cannot put the repaired copy in place of %s (it is left as %s): %w", path, tmp, err)
 	}
 	// The capture log belonged to the damaged file: its ids mean nothing
-	// to the fresh one. It is kept beside the damaged file.
+	// to the fresh one. It is kept as hooklens.wal.damaged-<time>.
 	if log := filepath.Join(dir, WALFileName); fileExists(log) {
-		if err := os.Rename(log, rep.DamagedPath+".wal"); err != nil {
+		if err := os.Rename(log, log+strings.TrimPrefix(rep.DamagedPath, path)); err != nil {
 			return rep, fmt.Errorf("cannot move the capture log %s aside: move it by hand before opening Hooklens: %w", log, err)
 		}
 	}
