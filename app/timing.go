@@ -21,6 +21,8 @@ const (
 	StageJudge                 // the endpoint, the signature verdict, the event type
 	StageRecord                // Record: queue, encode, log write and sync, as the handler waits
 	StageAnswer                // writing the response
+	StageQueued                // Record: from the queue until the writer takes the event's group
+	StageWake                  // Record: from the group's answer until the caller runs again
 	StageEncode                // the writer: ids, the response, binary records, copies
 	StageLogWrite              // the writer: the group's write to the capture log
 	StageLogSync               // the writer: the group's fdatasync
@@ -32,7 +34,7 @@ const (
 
 var stageNames = [numStages]string{
 	"parse", "head capture", "body read", "judge", "record (handler waits)", "answer",
-	"encode", "log write", "log fdatasync", "apply (bbolt puts)", "bbolt commit", "publish",
+	"record: queued", "record: wake-up", "encode", "log write", "log fdatasync", "apply (bbolt puts)", "bbolt commit", "publish",
 }
 
 func (s Stage) String() string { return stageNames[s] }

@@ -31,6 +31,9 @@ type recordReq struct {
 	// dup is set by the writer when e has an Origin already imported: e
 	// is not stored again and e.ID is the stored copy's id (see Import).
 	dup bool
+	// queued and answered time app.StageQueued and app.StageWake (zero
+	// with timings off).
+	queued, answered time.Time
 }
 
 // Record stores e durably (see app.Recorder). Concurrent calls share one
@@ -44,11 +47,13 @@ func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("event not recorded: %w", err)
 	}
-	r := &recordReq{e: e, finish: finish, forwards: forwards, done: make(chan error, 1)}
+	r := &recordReq{e: e, finish: finish, forwards: forwards, done: make(chan error, 1), queued: app.StageStart()}
 	if err := s.enqueue(ctx, r); err != nil {
 		return err
 	}
-	return <-r.done
+	err := <-r.done
+	app.StageEnd(app.StageWake, r.answered, 1)
+	return err
 }
 
 // enqueue hands r to the capture writer, honouring ctx while the queue is full.
@@ -99,6 +104,11 @@ func (s *Store) writeLoop() {
 				break drain
 			}
 		}
+		if taken := app.StageStart(); !taken.IsZero() {
+			for _, r := range group {
+				app.StageEnd(app.StageQueued, r.queued, 1)
+			}
+		}
 		// Whole-transaction work (ImportAll) runs on its own, after the
 		// events queued with it.
 		runs = runs[:0]
@@ -119,7 +129,9 @@ func (s *Store) writeLoop() {
 				batch, err = s.logGroup(recs)
 			}
 			err = s.groupError(err, len(recs))
+			answered := app.StageStart()
 			for _, r := range recs {
+				r.answered = answered
 				r.done <- err
 			}
 			if batch != nil {
