@@ -37,10 +37,11 @@ type recordReq struct {
 }
 
 // Record stores e durably (see app.Recorder). Concurrent calls share one
-// transaction and one fsync: the writer takes every event queued while the
-// previous commit was syncing. ctx is honoured while waiting for a place in
-// the queue; once queued, Record waits for the commit so that a nil return
-// always means the event is on disk.
+// append to the capture log and one fdatasync: the writer takes every event
+// queued while the previous group was syncing. ctx is honoured while
+// waiting for a place in the queue; once queued, Record waits for the sync
+// so that a nil return always means the event is on disk. Every read after
+// that sees it: reads wait for the applier to copy it into bbolt.
 func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event), forwards ...*app.Delivery) error {
 	// select picks at random among ready cases: check first so a caller
 	// that has already given up never gets its event stored.
