@@ -255,3 +255,52 @@ func TestMigrateV4JSONRecordsToV5(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A read made after Record returned sees the event even while the applier
+// has not copied it into bbolt yet: the read waits for the copy.
+func TestReadAfterRecordWaitsForTheApplier(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	var seen []uint64
+	done := make(chan struct{}, 8)
+	s.Subscribe(func(e *app.Event) { seen = append(seen, e.ID); done <- struct{}{} })
+
+	locked, unlock := make(chan struct{}), make(chan struct{})
+	go s.db.Update(func(*bolt.Tx) error {
+		close(locked)
+		<-unlock
+		return nil
+	})
+	<-locked
+	e := sampleEvent(1)
+	if err := s.Record(context.Background(), e, nil); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		got *app.Event
+		n   int
+		err error
+	}
+	read := make(chan result, 1)
+	go func() {
+		got, err := s.Event(e.ID)
+		n, _ := s.Count()
+		read <- result{got, n, err}
+	}()
+	select {
+	case r := <-read:
+		t.Fatalf("the read returned (%v, %v) before the event was in bbolt", r.got, r.err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if len(seen) != 0 {
+		t.Fatal("subscribers were told before the event was in bbolt")
+	}
+	close(unlock)
+	r := <-read
+	if r.err != nil || string(r.got.Body) != string(e.Body) || r.n != 1 {
+		t.Fatalf("read after the apply: %+v, count %d, %v", r.got, r.n, r.err)
+	}
+	<-done
+	if len(seen) != 1 || seen[0] != e.ID {
+		t.Fatalf("subscribers saw %v", seen)
+	}
+}
