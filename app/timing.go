@@ -15,26 +15,27 @@ type Stage int
 
 // The stages, in the order a request meets them.
 const (
-	StageParse    Stage = iota // net/http reading the request head, up to the handler
-	StageHead                  // finding the head's bytes for wire-order headers
-	StageBody                  // reading the body
-	StageJudge                 // the endpoint, the signature verdict, the event type
-	StageRecord                // Record: queue, encode, log write and sync, as the handler waits
-	StageAnswer                // writing the response
-	StageQueued                // Record: from the queue until the writer takes the event's group
-	StageWake                  // Record: from the group's answer until the caller runs again
-	StageEncode                // the writer: ids, the response, binary records, copies
-	StageLogWrite              // the writer: the group's write to the capture log
-	StageLogSync               // the writer: the group's fdatasync
-	StageApply                 // the applier: bbolt puts, counters, outbox
-	StageCommit                // the applier: bbolt's commit (page writes and its two syncs)
-	StagePublish               // the applier: handing events to subscribers
+	StageParse      Stage = iota // net/http reading the request head, up to the handler
+	StageHead                    // finding the head's bytes for wire-order headers
+	StageBody                    // reading the body
+	StageJudge                   // the endpoint, the signature verdict, the event type
+	StageRecord                  // Record: queue, encode, log write and sync, as the handler waits
+	StageAnswer                  // writing the response
+	StageQueued                  // Record: from the queue until the writer takes the event's group
+	StageWake                    // Record: from the group's answer until the caller runs again
+	StageEncode                  // the writer: ids, the response, binary records, copies
+	StageLogWrite                // the writer: the group's write to the capture log
+	StageLogSync                 // the writer: the group's fdatasync
+	StageLogRestart              // the writer: waiting for the applier before starting the log again
+	StageApply                   // the applier: bbolt puts, counters, outbox
+	StageCommit                  // the applier: bbolt's commit (page writes and its two syncs)
+	StagePublish                 // the applier: handing events to subscribers
 	numStages
 )
 
 var stageNames = [numStages]string{
 	"parse", "head capture", "body read", "judge", "record (handler waits)", "answer",
-	"record: queued", "record: wake-up", "encode", "log write", "log fdatasync", "apply (bbolt puts)", "bbolt commit", "publish",
+	"record: queued", "record: wake-up", "encode", "log write", "log fdatasync", "log restart wait", "apply (bbolt puts)", "bbolt commit", "publish",
 }
 
 func (s Stage) String() string { return stageNames[s] }

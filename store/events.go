@@ -219,9 +219,11 @@ func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
 		// Start again at the front once everything in the log is in
 		// bbolt; wait for that only when the log has grown well past it.
 		if s.applied.Load() < s.durable.Load() && s.wal.off >= 4*walRewind {
+			t := app.StageStart()
 			if err := s.caughtUp(); err != nil {
 				return nil, err
 			}
+			app.StageEnd(app.StageLogRestart, t, len(group))
 		}
 		if s.applied.Load() >= s.durable.Load() {
 			s.wal.rewind()
