@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,6 +32,10 @@ const (
 // errApply is matched by the error every call returns once copying logged
 // events into bbolt has failed.
 var errApply = errors.New("captured events could not be copied into the database")
+
+// errLog is matched by the error every capture returns once a write to the
+// capture log has failed.
+var errLog = errors.New("the capture log could not be written (check free disk space, then start Hooklens again)")
 
 // applyLoop is the applier: it copies what the writer logged into bbolt,
 // taking every batch waiting at once into one synced transaction, then
@@ -65,7 +71,7 @@ func (s *Store) applyLoop() {
 			default:
 			}
 		}
-		if s.applyFailure() != nil {
+		if s.applyBroken() != nil {
 			continue // they stay in the log for the next start
 		}
 		err := s.applyNow(items, true)
@@ -83,15 +89,30 @@ func (s *Store) applyLoop() {
 		s.applyMu.Unlock()
 		if err == nil {
 			stage := app.StageStart()
-			events := make([]*app.Event, len(items))
-			for i, it := range items {
-				events[i] = it.e
-			}
-			s.publishEvents(events)
+			s.publishEvents(events(items))
 			app.StageEnd(app.StagePublish, stage, len(items))
 		}
 		clear(items)
 	}
+}
+
+// events are the items' events.
+func events(items []applyItem) []*app.Event {
+	out := make([]*app.Event, len(items))
+	for i, it := range items {
+		out[i] = it.e
+	}
+	return out
+}
+
+// markApplied records that every event up to id is in bbolt (a group the
+// writer committed itself) and lets waiting reads through.
+func (s *Store) markApplied(id uint64) {
+	s.applyMu.Lock()
+	s.durable.Store(id)
+	s.applied.Store(id)
+	s.applyCond.Broadcast()
+	s.applyMu.Unlock()
 }
 
 // applyNow writes logged events into bbolt in one transaction: records,
@@ -127,7 +148,10 @@ func (s *Store) applyNow(items []applyItem, timed bool) error {
 				return fmt.Errorf("queueing event %d to publish: %w", it.e.ID, err)
 			}
 		}
-		last := items[len(items)-1].e.ID
+		var last uint64
+		for _, it := range items {
+			last = max(last, it.e.ID)
+		}
 		if b.events.Sequence() < last {
 			if err := b.events.SetSequence(last); err != nil {
 				return err
@@ -166,8 +190,23 @@ func (s *Store) waitApplied(want uint64) error {
 	}
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()
-	for s.applied.Load() < want && s.applyErr == nil {
+	for s.applied.Load() < want && s.brokenLocked() == nil {
 		s.applyCond.Wait()
+	}
+	return s.brokenLocked()
+}
+
+// applyBroken is the applier's failure, if it has failed: a failed write to
+// the log stops new captures, not the copying of those already logged.
+func (s *Store) applyBroken() error {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	return s.brokenLocked()
+}
+
+func (s *Store) brokenLocked() error {
+	if errors.Is(s.applyErr, errLog) {
+		return nil
 	}
 	return s.applyErr
 }
@@ -193,16 +232,10 @@ func (s *Store) replayWAL() (uint64, error) {
 	}); err != nil {
 		return 0, err
 	}
+	// Both regions, sorted by id: the older round of one region may still
+	// hold entries the newer round of the other does not.
 	var last uint64
 	var items []applyItem
-	flush := func() error {
-		if len(items) == 0 {
-			return nil
-		}
-		err := s.applyNow(items, true)
-		items = items[:0]
-		return err
-	}
 	err := s.wal.read(func(x walEntry) error {
 		last = max(last, x.id)
 		if x.id <= applied {
@@ -213,14 +246,13 @@ func (s *Store) replayWAL() (uint64, error) {
 			return fmt.Errorf("entry for event %d: %w", x.id, err)
 		}
 		items = append(items, applyItem{e: e, rec: x.rec, at: x.storedAt})
-		applied = x.id
-		if len(items) == applyMax {
-			return flush()
-		}
 		return nil
 	})
-	if err == nil {
-		err = flush()
+	slices.SortFunc(items, func(a, b applyItem) int { return cmp.Compare(a.e.ID, b.e.ID) })
+	for len(items) > 0 && err == nil {
+		n := min(len(items), applyMax)
+		err = s.applyNow(items[:n], false)
+		items = items[n:]
 	}
 	if err != nil {
 		return 0, fmt.Errorf("copying the events in %s into %s failed; both files are left as they are: %w", s.wal.path, s.path, err)

@@ -163,7 +163,7 @@ func (s *Store) groupError(err error, n int) error {
 		return nil
 	case errors.As(err, &d):
 		return d
-	case errors.Is(err, errApply):
+	case errors.Is(err, errApply), errors.Is(err, errLog):
 		return err
 	}
 	return fmt.Errorf("saving %d event(s) to %s failed: check free disk space: %w", n, s.path, err)
@@ -215,20 +215,6 @@ func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
 	if err := s.applyFailure(); err != nil {
 		return nil, err
 	}
-	if s.wal.off >= walRewind {
-		// Start again at the front once everything in the log is in
-		// bbolt; wait for that only when the log has grown well past it.
-		if s.applied.Load() < s.durable.Load() && s.wal.off >= 4*walRewind {
-			t := app.StageStart()
-			if err := s.caughtUp(); err != nil {
-				return nil, err
-			}
-			app.StageEnd(app.StageLogRestart, t, len(group))
-		}
-		if s.applied.Load() >= s.durable.Load() {
-			s.wal.rewind()
-		}
-	}
 	if s.nextID == 0 || s.nextID > math.MaxUint64-1<<32 {
 		// Only a damaged sequence gets here: ids would wrap around.
 		return nil, s.markDamaged(damagedf(s.path, nil, "the events' id sequence reads %d, which no real file reaches", s.nextID-1))
@@ -255,7 +241,45 @@ func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
 		batch = append(batch, applyItem{e: c, rec: rec, at: now})
 	}
 	stage = app.StageEnd(app.StageEncode, stage, len(group))
+	if !s.wal.fits() {
+		if int64(len(s.wal.buf)) > walRegion/2 {
+			// Bigger than the log is meant to hold (large bodies):
+			// straight into bbolt, synced, once everything before it is.
+			s.wal.reset()
+			if err := s.caughtUp(); err != nil {
+				return nil, err
+			}
+			if err := s.applyNow(batch, true); err != nil {
+				return nil, err
+			}
+			s.nextID = id
+			s.markApplied(id - 1)
+			s.publishEvents(events(batch))
+			return nil, nil
+		}
+		// On to the other region, once what it holds is applied: it was
+		// written a whole region ago, so this waits only when the applier
+		// is that far behind.
+		if _, last := s.wal.other(); s.applied.Load() < last {
+			t := app.StageStart()
+			if err := s.waitApplied(last); err != nil {
+				s.wal.reset()
+				return nil, err
+			}
+			app.StageEnd(app.StageLogRestart, t, len(group))
+		}
+		s.wal.turn()
+	}
 	if err := s.wal.commit(stage); err != nil {
+		// After a failed write or sync nothing says what reached the disk:
+		// take no more events until Hooklens is started again.
+		err = fmt.Errorf("%w: %w", errLog, err)
+		s.applyMu.Lock()
+		if s.applyErr == nil {
+			s.applyErr = err
+		}
+		s.applyCond.Broadcast()
+		s.applyMu.Unlock()
 		return nil, err
 	}
 	s.nextID = id

@@ -221,7 +221,7 @@ func (s *Store) startLog(dir string, o Options) error {
 		return err
 	}
 	s.nextID = max(seq, last) + 1
-	w.rewind() // everything in it is in bbolt now
+	w.restart() // everything in it is in bbolt now
 	if o.NoLog {
 		s.wal = nil
 		return w.close()

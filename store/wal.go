@@ -25,29 +25,39 @@ import (
 // uvarint-length body. A length of zero or a checksum that does not match
 // ends the log: that is where the last, unanswered, write was cut off.
 //
-// The file is overwritten from the start once everything in it is in bbolt
-// (so it stays small and its blocks stay allocated: an fdatasync then writes
-// data only, no file-size change), and grown in walChunk steps of zeros.
+// The file has two regions of walRegion bytes, written in turns: the writer
+// fills one from its start, then goes on at the start of the other, which
+// by then holds only entries applied long ago (it waits for them only when
+// the applier is that far behind). So the log stays small, its blocks stay
+// allocated (an fdatasync then writes data only, no file-size change), and
+// the writer never has to wait for the applier to catch up completely. A
+// region is read from its start until its log ends; entries of an earlier
+// round that follow the newer ones were all applied and are skipped. Zeros
+// are written ahead in walChunk steps as the file grows.
 const (
 	WALFileName = "hooklens.wal"
 	walHeader   = 8
 	walChunk    = 1 << 20
-	// walRewind is how far the log grows before the writer starts again
-	// at offset 0 the next time the applier has caught up.
-	walRewind = 4 << 20
 	// walMaxEntry bounds one entry (the body cap plus room for the record).
 	walMaxEntry = 1 << 30
 )
 
+// walRegion is the size of each of the two regions (a variable so that
+// tests can turn regions quickly).
+var walRegion int64 = 8 << 20
+
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 type wal struct {
-	f    *os.File
-	path string
-	off  int64 // where the next group goes
-	size int64 // bytes allocated (written) in the file
-	buf  []byte
-	n    int // entries in buf
+	f      *os.File
+	path   string
+	region int       // the region being written, 0 or 1
+	last   [2]uint64 // the highest id written to each region in its current round
+	off    int64     // where the next group goes
+	size   int64     // bytes allocated (written) in the file
+	buf    []byte
+	n      int    // entries in buf
+	lastID uint64 // the highest id in buf
 }
 
 // walEntry is one event as the log holds it.
@@ -76,10 +86,22 @@ func openWAL(dir string) (*wal, error) {
 	return &wal{f: f, path: path, size: fi.Size()}, nil
 }
 
-// read calls fn with each entry from the start of the file until the log
-// ends (see above).
+// read calls fn with each entry of both regions, each from its start until
+// its log ends (see above).
 func (w *wal) read(fn func(walEntry) error) error {
-	r := io.NewSectionReader(w.f, 0, w.size)
+	for region := range int64(2) {
+		start := region * walRegion
+		if start >= w.size {
+			break
+		}
+		if err := w.readRegion(io.NewSectionReader(w.f, start, min(w.size-start, walRegion)), fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *wal) readRegion(r *io.SectionReader, fn func(walEntry) error) error {
 	hdr := make([]byte, walHeader)
 	var payload []byte
 	for {
@@ -127,6 +149,7 @@ func parseWALEntry(p []byte) (walEntry, bool) {
 // add appends one entry to the group being built.
 func (w *wal) add(id uint64, storedAt time.Time, rec, body []byte) {
 	w.n++
+	w.lastID = max(w.lastID, id)
 	start := len(w.buf)
 	w.buf = append(w.buf, make([]byte, walHeader)...)
 	w.buf = binary.BigEndian.AppendUint64(w.buf, id)
@@ -141,7 +164,25 @@ func (w *wal) add(id uint64, storedAt time.Time, rec, body []byte) {
 }
 
 // reset drops the group being built.
-func (w *wal) reset() { w.buf, w.n = w.buf[:0], 0 }
+func (w *wal) reset() { w.buf, w.n, w.lastID = w.buf[:0], 0, 0 }
+
+// fits says whether the group built fits in the rest of the region being
+// written.
+func (w *wal) fits() bool {
+	return w.off+int64(len(w.buf)) <= int64(w.region+1)*walRegion
+}
+
+// other is the region written after the current one, and the highest id
+// it holds from its last round: those must be applied before it is
+// overwritten.
+func (w *wal) other() (region int, last uint64) { return 1 - w.region, w.last[1-w.region] }
+
+// turn starts writing at the front of the other region.
+func (w *wal) turn() {
+	w.region = 1 - w.region
+	w.last[w.region] = 0
+	w.off = int64(w.region) * walRegion
+}
 
 // commit writes the group built with add and syncs it. Where the group
 // reaches past the end of the file, zeros are written after it first (up
@@ -160,9 +201,9 @@ func (w *wal) commit(stage time.Time) error {
 		}
 		w.size = grow
 	}
-	// After a rewind, entries of earlier rounds may follow this group:
-	// they are all applied (ids at or below the sequence), so a replay
-	// reads past them harmlessly.
+	// Entries of the region's earlier round may follow this group: they
+	// are all applied (ids at or below the sequence), so a replay reads
+	// past them harmlessly.
 	if _, err := w.f.WriteAt(w.buf, w.off); err != nil {
 		return fmt.Errorf("writing the capture log %s: %w", w.path, err)
 	}
@@ -172,12 +213,16 @@ func (w *wal) commit(stage time.Time) error {
 	}
 	app.StageEnd(app.StageLogSync, stage, w.n)
 	w.off = end
+	w.last[w.region] = max(w.last[w.region], w.lastID)
 	return nil
 }
 
-// rewind makes the next group start at the front of the file. Only call it
-// when every entry written so far is applied to bbolt.
-func (w *wal) rewind() { w.off = 0 }
+// restart makes the next group start at the front of region 0, with both
+// regions counted as applied. Only call it when every entry in the file is
+// applied to bbolt.
+func (w *wal) restart() {
+	w.region, w.off, w.last = 0, 0, [2]uint64{}
+}
 
 func (w *wal) close() error { return w.f.Close() }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -302,5 +303,64 @@ func TestReadAfterRecordWaitsForTheApplier(t *testing.T) {
 	<-done
 	if len(seen) != 1 || seen[0] != e.ID {
 		t.Fatalf("subscribers saw %v", seen)
+	}
+}
+
+// Logged events spread over both regions of the log, some applied, some
+// not, in either order, all come back after a crash, once each.
+func TestLogRegionsReplayInIDOrder(t *testing.T) {
+	defer func(n int64) { walRegion = n }(walRegion)
+	walRegion = 64 << 10 // about 50 events of 1 KiB
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	record := func(from, to int) {
+		for i := from; i < to; i++ {
+			e := sampleEvent(i)
+			e.Body = append(e.Body, bytes.Repeat([]byte{' '}, 1024)...)
+			if err := s.Record(context.Background(), e, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	record(0, 170) // turns regions three times, all applied
+	if n := count(t, s); n != 170 {
+		t.Fatalf("Count = %d, want 170", n)
+	}
+	locked, unlock := make(chan struct{}), make(chan struct{})
+	go s.db.Update(func(*bolt.Tx) error {
+		close(locked)
+		<-unlock
+		return nil
+	})
+	<-locked
+	region := s.wal.region
+	record(170, 230) // fills the rest of this region and goes on in the other, unapplied
+	if s.wal.region == region {
+		t.Fatal("the test did not make the log turn to the other region")
+	}
+	crash := t.TempDir()
+	copyFile(t, filepath.Join(dir, FileName), filepath.Join(crash, FileName))
+	copyFile(t, filepath.Join(dir, WALFileName), filepath.Join(crash, WALFileName))
+	close(unlock)
+
+	c := openTest(t, crash)
+	if n := count(t, c); n != 230 {
+		t.Fatalf("Count after the crash = %d, want 230", n)
+	}
+	page, err := c.Events(app.Page{Limit: 300})
+	if err != nil || len(page) != 230 {
+		t.Fatalf("Events = %d, %v", len(page), err)
+	}
+	for i, sum := range page {
+		if want := uint64(230 - i); sum.ID != want {
+			t.Fatalf("page[%d] is event %d, want %d", i, sum.ID, want)
+		}
+	}
+	st, _ := c.EndpointStats()
+	if len(st) != 1 || st[0].Received != 230 {
+		t.Fatalf("counters after the replay = %+v, want 230 received", st)
+	}
+	if e := sampleEvent(999); c.Record(context.Background(), e, nil) != nil || e.ID != 231 {
+		t.Fatalf("the next capture got id %d, want 231", e.ID)
 	}
 }
