@@ -42,6 +42,7 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	addr := c.fs.String("addr", defaultAddr, "address to listen on; 127.0.0.1:0 picks a free port; 0.0.0.0:PORT exposes it to your network")
 	asJSON := c.fs.Bool("json", false, "print JSON lines: first {\"listening\":URL}, then one line per event")
 	full := c.fs.Bool("full", false, "with --json, add headers and body_base64 to each line")
+	timings := c.fs.Bool("timings", false, "add up where capture time goes, stage by stage, and print it to stderr on SIGUSR1 and when stopping")
 	rf := addRetentionFlags(c)
 	tf := addTunnelFlags(c)
 	pf := addPublishFlags(c)
@@ -107,6 +108,10 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 		out.Write(append(b, '\n'))
 	} else {
 		fmt.Fprintf(out, "Listening on %s — data in %s. Press Ctrl+C to stop.\n", h.Listener.URL(), h.Store.Path())
+	}
+	if *timings {
+		app.EnableTimings()
+		defer watchTimings(stderr)()
 	}
 	ctx, stop := signalContext()
 	defer stop()

@@ -86,9 +86,22 @@ func TestRepairCommand(t *testing.T) {
 	// Damage the type of the page holding event 150's record.
 	raw, _ := os.ReadFile(path)
 	ps := os.Getpagesize()
-	i := bytes.Index(raw, []byte(`"path":"/hook/n-150"`))
-	if i < 0 {
-		t.Fatal("event 150 not found in the file")
+	// The record (magic 0xE7, version 1, the time, the method, then the
+	// path), not the summary, which holds the path too.
+	i := -1
+	path150 := append([]byte{byte(len("/hook/n-150"))}, "/hook/n-150"...)
+	for at := 0; i < 0; {
+		j := bytes.Index(raw[at:], path150)
+		if j < 0 {
+			t.Fatal("event 150's record not found in the file")
+		}
+		j += at
+		for k := max(j-40, 0); k+11 <= j; k++ {
+			if raw[k] == 0xE7 && raw[k+1] == 1 && int(raw[k+10]) == j-(k+11) {
+				i = k
+			}
+		}
+		at = j + 1
 	}
 	raw[i/ps*ps+8] ^= 0xff
 	if err := os.WriteFile(path, raw, 0o600); err != nil {

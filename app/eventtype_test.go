@@ -104,3 +104,37 @@ func FuzzEventType(f *testing.F) {
 		}
 	})
 }
+
+// The quick read of a leading "event" key gives what the JSON decoder
+// gives, and declines whatever it cannot read the same way.
+func TestLeadingEventAgreesWithTheDecoder(t *testing.T) {
+	for _, body := range []string{
+		`{"event":"conversation.created","entity":{"id":1}}`,
+		`{"event":" padded ","x":1}`,
+		`{"event":"","type":"ping"}`,
+		`{"event":"a\"b","x":1}`,
+		`{"event":"caf\u00e9"}`,
+		"{\"event\":\"bad\xff\"}",
+		"{\"event\":\"tab\there\"}",
+		`{"event":"unterminated`,
+		`{"event":12}`,
+		`{ "event":"spaced"}`,
+	} {
+		quick, ok := leadingEvent([]byte(body))
+		slow := bodyEventTypeDecoded([]byte(body))
+		if ok && quick != slow {
+			t.Errorf("%q: quick read %q, decoder %q", body, quick, slow)
+		}
+		if got := bodyEventType([]byte(body)); got != slow {
+			t.Errorf("%q: bodyEventType %q, decoder %q", body, got, slow)
+		}
+	}
+}
+
+// bodyEventTypeDecoded is bodyEventType without the quick read.
+func bodyEventTypeDecoded(body []byte) string {
+	if len(body) == 0 || body[0] != '{' {
+		return ""
+	}
+	return decodedEventType(body)
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -83,8 +84,9 @@ func fromHeaders(h []header) app.Headers {
 	return out
 }
 
-// record is the JSON stored in the events bucket: everything but the id (the
-// key) and the body (the bodies bucket, raw bytes).
+// record is the JSON layout of the events bucket before schema 5:
+// everything but the id (the key) and the body (the bodies bucket, raw
+// bytes). Such records are still read; new ones are binary (below).
 type record struct {
 	ReceivedAt time.Time   `json:"received_at"`
 	Method     rawString   `json:"method"`
@@ -109,32 +111,133 @@ type record struct {
 	OriginVerdict *app.Verdict `json:"origin_verdict,omitempty"`
 }
 
-func encodeRecord(e *app.Event) ([]byte, error) {
-	return json.Marshal(record{
-		ReceivedAt: e.ReceivedAt,
-		Method:     rawString(e.Method),
-		Path:       rawString(e.Path),
-		Query:      rawString(e.Query),
-		Proto:      rawString(e.Proto),
-		Host:       rawString(e.Host),
-		Headers:    toHeaders(e.Headers),
-		Size:       e.Size,
-		Truncated:  e.Truncated,
-		Trailers:   toHeaders(e.Trailers),
-		RemoteAddr: rawString(e.RemoteAddr),
-		Endpoint:   rawString(e.Endpoint),
-		Type:       rawString(e.Type),
-		Status:     e.Response.Status,
-		RespHdrs:   toHeaders(e.Response.Headers),
-		RespBody:   e.Response.Body,
-		Verdict:    e.Verdict,
+// Records are written in a binary layout (recordMagic, then
+// recordVersion); records written before it are JSON (record above) and
+// still read. The binary layout, all strings and byte strings as a uvarint
+// length then the bytes:
+//
+//	byte 0-1   recordMagic, recordVersion
+//	bytes 2-9  received-at, Unix ns, big-endian (zeroTime for the zero time)
+//	then       method, path, query, proto, host, remote address, endpoint,
+//	           type, origin; headers (uvarint count, then name, value each);
+//	           varint size; flags byte (1 truncated, 2 origin verdict);
+//	           trailers; varint response status; response headers;
+//	           response body; verdict (scheme, result, reason, details);
+//	           the origin verdict when flag 2 is set.
+//
+// A JSON record starts with '{' and a summary with summaryFormat, so the
+// first byte tells the three apart (rawscan.go relies on it).
+const (
+	recordMagic   = 0xE7
+	recordVersion = 1
+)
 
-		Origin:        rawString(e.Origin),
-		OriginVerdict: e.OriginVerdict,
-	})
+func encodeRecord(e *app.Event) ([]byte, error) {
+	n := 64 + len(e.Method) + len(e.Path) + len(e.Query) + len(e.Proto) + len(e.Host) +
+		len(e.RemoteAddr) + len(e.Endpoint) + len(e.Type) + len(e.Origin) + len(e.Response.Body) +
+		headersLen(e.Headers) + headersLen(e.Trailers) + headersLen(e.Response.Headers) + verdictLen(&e.Verdict)
+	if e.OriginVerdict != nil {
+		n += verdictLen(e.OriginVerdict)
+	}
+	return appendRecord(make([]byte, 0, n), e), nil
 }
 
+// appendRecord appends e's binary record to b.
+func appendRecord(b []byte, e *app.Event) []byte {
+	b = append(b, recordMagic, recordVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(unixNano(e.ReceivedAt)))
+	for _, s := range [...]string{e.Method, e.Path, e.Query, e.Proto, e.Host, e.RemoteAddr, e.Endpoint, e.Type, e.Origin} {
+		b = appendStr(b, s)
+	}
+	b = appendHeaders(b, e.Headers)
+	b = binary.AppendVarint(b, e.Size)
+	var flags byte
+	if e.Truncated {
+		flags |= 1
+	}
+	if e.OriginVerdict != nil {
+		flags |= 2
+	}
+	b = append(b, flags)
+	b = appendHeaders(b, e.Trailers)
+	b = binary.AppendVarint(b, int64(e.Response.Status))
+	b = appendHeaders(b, e.Response.Headers)
+	b = binary.AppendUvarint(b, uint64(len(e.Response.Body)))
+	b = append(b, e.Response.Body...)
+	b = appendVerdict(b, &e.Verdict)
+	if e.OriginVerdict != nil {
+		b = appendVerdict(b, e.OriginVerdict)
+	}
+	return b
+}
+
+func appendStr(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+func appendHeaders(b []byte, h app.Headers) []byte {
+	b = binary.AppendUvarint(b, uint64(len(h)))
+	for _, x := range h {
+		b = appendStr(b, x.Name)
+		b = appendStr(b, x.Value)
+	}
+	return b
+}
+
+func headersLen(h app.Headers) int {
+	n := binary.MaxVarintLen64
+	for _, x := range h {
+		n += 2*binary.MaxVarintLen64 + len(x.Name) + len(x.Value)
+	}
+	return n
+}
+
+func appendVerdict(b []byte, v *app.Verdict) []byte {
+	for _, s := range [...]string{v.Scheme, v.Result, v.Reason, v.Details} {
+		b = appendStr(b, s)
+	}
+	return b
+}
+
+func verdictLen(v *app.Verdict) int {
+	return 4*binary.MaxVarintLen64 + len(v.Scheme) + len(v.Result) + len(v.Reason) + len(v.Details)
+}
+
+var errRecord = errors.New("record is damaged")
+
 func decodeRecord(id uint64, b []byte) (*app.Event, error) {
+	if len(b) > 0 && b[0] == '{' {
+		return decodeJSONRecord(id, b)
+	}
+	if len(b) < 10 || b[0] != recordMagic || b[1] != recordVersion {
+		return nil, fmt.Errorf("event %d is damaged in the store: %w", id, errRecord)
+	}
+	e := &app.Event{ID: id, ReceivedAt: fromUnixNano(int64(binary.BigEndian.Uint64(b[2:])))}
+	d := summaryDecoder{b: b[10:]}
+	for _, p := range [...]*string{&e.Method, &e.Path, &e.Query, &e.Proto, &e.Host, &e.RemoteAddr, &e.Endpoint, &e.Type, &e.Origin} {
+		*p = d.str()
+	}
+	e.Headers = d.headers()
+	e.Size = d.varint()
+	flags := d.byte()
+	e.Truncated = flags&1 != 0
+	e.Trailers = d.headers()
+	e.Response.Status = int(d.varint())
+	e.Response.Headers = d.headers()
+	e.Response.Body = d.bytes()
+	e.Verdict = d.verdict()
+	if flags&2 != 0 {
+		v := d.verdict()
+		e.OriginVerdict = &v
+	}
+	if d.bad || len(d.b) != 0 || flags&^3 != 0 {
+		return nil, fmt.Errorf("event %d is damaged in the store: %w", id, errRecord)
+	}
+	return e, nil
+}
+
+func decodeJSONRecord(id uint64, b []byte) (*app.Event, error) {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("event %d is damaged in the store: %w", id, err)
@@ -160,6 +263,33 @@ func decodeRecord(id uint64, b []byte) (*app.Event, error) {
 		Origin:        string(r.Origin),
 		OriginVerdict: r.OriginVerdict,
 	}, nil
+}
+
+// encodeJSONRecord is the layout before the binary one; kept to measure
+// against (bench_test.go) and to write old files in tests.
+func encodeJSONRecord(e *app.Event) ([]byte, error) {
+	return json.Marshal(record{
+		ReceivedAt: e.ReceivedAt,
+		Method:     rawString(e.Method),
+		Path:       rawString(e.Path),
+		Query:      rawString(e.Query),
+		Proto:      rawString(e.Proto),
+		Host:       rawString(e.Host),
+		Headers:    toHeaders(e.Headers),
+		Size:       e.Size,
+		Truncated:  e.Truncated,
+		Trailers:   toHeaders(e.Trailers),
+		RemoteAddr: rawString(e.RemoteAddr),
+		Endpoint:   rawString(e.Endpoint),
+		Type:       rawString(e.Type),
+		Status:     e.Response.Status,
+		RespHdrs:   toHeaders(e.Response.Headers),
+		RespBody:   e.Response.Body,
+		Verdict:    e.Verdict,
+
+		Origin:        rawString(e.Origin),
+		OriginVerdict: e.OriginVerdict,
+	})
 }
 
 // Summary encoding, so a list page never parses JSON or touches headers:
@@ -292,6 +422,40 @@ func (d *summaryDecoder) str() string {
 	s := string(d.b[:n]) // copies out of the transaction's memory
 	d.b = d.b[n:]
 	return s
+}
+
+func (d *summaryDecoder) bytes() []byte {
+	n := d.uvarint()
+	if d.bad || n > uint64(len(d.b)) {
+		d.bad = true
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	v := bytes.Clone(d.b[:n])
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *summaryDecoder) headers() app.Headers {
+	n := d.uvarint()
+	if d.bad || n > uint64(len(d.b))/2 { // each header takes two bytes at least
+		d.bad = true
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	h := make(app.Headers, n)
+	for i := range h {
+		h[i] = app.Header{Name: d.str(), Value: d.str()}
+	}
+	return h
+}
+
+func (d *summaryDecoder) verdict() app.Verdict {
+	return app.Verdict{Scheme: d.str(), Result: d.str(), Reason: d.str(), Details: d.str()}
 }
 
 func (d *summaryDecoder) byte() byte {

@@ -171,7 +171,7 @@ func TestQueueFollowsState(t *testing.T) {
 	if n, _ := s.CountDeliveries(); n != 3 {
 		t.Fatalf("count after delete %d", n)
 	}
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketDeliveryBodies).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
 			if idOf(k[:8]) == a.ID {

@@ -2,7 +2,10 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -10,23 +13,102 @@ import (
 	"github.com/hooklens/hooklens/app"
 )
 
-// Endpoint returns the endpoint named slug, or an error wrapping app.ErrNotFound.
+// Endpoint returns the endpoint named slug, or an error wrapping
+// app.ErrNotFound. The listener asks for every request, so answers are
+// kept in memory (endpointCache) until an endpoint is changed.
 func (s *Store) Endpoint(slug string) (app.Endpoint, error) {
+	if ep, found, ok := s.endpoints.get(slug); ok {
+		if !found {
+			return ep, noEndpoint(slug)
+		}
+		return ep, nil
+	}
+	gen := s.endpoints.generation()
 	var ep app.Endpoint
-	err := s.view(func(tx *bolt.Tx) error {
+	found := false
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketEndpoints).Get([]byte(slug))
 		if v == nil {
-			return fmt.Errorf("endpoint %q does not exist: add it with 'hooklens endpoint add --slug %s': %w", slug, slug, app.ErrNotFound)
+			return noEndpoint(slug)
 		}
+		found = true
 		return decodeEndpoint(slug, v, &ep)
 	})
+	if err == nil || !found {
+		if err == nil || errors.Is(err, app.ErrNotFound) {
+			s.endpoints.put(gen, slug, ep, found)
+		}
+	}
 	return ep, err
+}
+
+func noEndpoint(slug string) error {
+	return fmt.Errorf("endpoint %q does not exist: add it with 'hooklens endpoint add --slug %s': %w", slug, slug, app.ErrNotFound)
+}
+
+// endpointCache keeps Endpoint's answers, found or not. A change bumps the
+// generation and empties it; an answer read before a change is not kept.
+type endpointCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]cachedEndpoint
+}
+
+type cachedEndpoint struct {
+	ep    app.Endpoint
+	found bool
+}
+
+// endpointCacheMax bounds the slugs kept: requests to made-up paths must
+// not grow it without end.
+const endpointCacheMax = 1024
+
+func (c *endpointCache) get(slug string) (app.Endpoint, bool, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	x, ok := c.m[slug]
+	if !ok {
+		return app.Endpoint{}, false, false
+	}
+	return cloneEndpoint(x.ep), x.found, true
+}
+
+func (c *endpointCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *endpointCache) put(gen uint64, slug string, ep app.Endpoint, found bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= endpointCacheMax {
+		c.m = map[string]cachedEndpoint{}
+	}
+	c.m[slug] = cachedEndpoint{ep: cloneEndpoint(ep), found: found}
+}
+
+func (c *endpointCache) changed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
+}
+
+// cloneEndpoint copies the slices, so no caller shares the cached ones.
+func cloneEndpoint(ep app.Endpoint) app.Endpoint {
+	ep.Secrets = slices.Clone(ep.Secrets)
+	ep.Response.Headers = slices.Clone(ep.Response.Headers)
+	return ep
 }
 
 // Endpoints returns every endpoint sorted by slug (bbolt keeps keys sorted).
 func (s *Store) Endpoints() ([]app.Endpoint, error) {
 	var eps []app.Endpoint
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketEndpoints).ForEach(func(k, v []byte) error {
 			var ep app.Endpoint
 			if err := decodeEndpoint(string(k), v, &ep); err != nil {
@@ -63,7 +145,8 @@ func (s *Store) PutEndpoint(ep app.Endpoint) error {
 	if err != nil {
 		return fmt.Errorf("encoding endpoint %q: %w", ep.Slug, err)
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	defer s.endpoints.changed()
+	return s.updateNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketEndpoints).Put([]byte(ep.Slug), v)
 	})
 }
@@ -71,7 +154,8 @@ func (s *Store) PutEndpoint(ep app.Endpoint) error {
 // DeleteEndpoint removes the endpoint named slug, or returns an error
 // wrapping app.ErrNotFound.
 func (s *Store) DeleteEndpoint(slug string) error {
-	return s.update(func(tx *bolt.Tx) error {
+	defer s.endpoints.changed()
+	return s.updateNow(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketEndpoints)
 		if b.Get([]byte(slug)) == nil {
 			return fmt.Errorf("endpoint %q does not exist: see 'hooklens endpoint list': %w", slug, app.ErrNotFound)
@@ -83,7 +167,7 @@ func (s *Store) DeleteEndpoint(slug string) error {
 // Setting returns the value stored under key, or an error wrapping app.ErrNotFound.
 func (s *Store) Setting(key string) (string, error) {
 	var val string
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketSettings).Get([]byte(key))
 		if v == nil {
 			return fmt.Errorf("setting %q is not set: %w", key, app.ErrNotFound)
@@ -99,7 +183,7 @@ func (s *Store) SetSetting(key, value string) error {
 	if key == "" {
 		return fmt.Errorf("setting name is empty: give the setting a name")
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSettings).Put([]byte(key), []byte(value))
 	})
 }

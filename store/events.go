@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,6 +21,9 @@ const defaultLimit = 100
 const fillPercent = 0.9
 
 type recordReq struct {
+	// run, when set, is a whole transaction (ImportAll) the writer runs
+	// on its own once everything logged before it is applied; e is nil.
+	run      func(tx *bolt.Tx) error
 	e        *app.Event
 	finish   func(*app.Event)
 	forwards []*app.Delivery // stored with e, in its transaction
@@ -27,24 +31,30 @@ type recordReq struct {
 	// dup is set by the writer when e has an Origin already imported: e
 	// is not stored again and e.ID is the stored copy's id (see Import).
 	dup bool
+	// queued and answered time app.StageQueued and app.StageWake (zero
+	// with timings off).
+	queued, answered time.Time
 }
 
 // Record stores e durably (see app.Recorder). Concurrent calls share one
-// transaction and one fsync: the writer takes every event queued while the
-// previous commit was syncing. ctx is honoured while waiting for a place in
-// the queue; once queued, Record waits for the commit so that a nil return
-// always means the event is on disk.
+// append to the capture log and one fdatasync: the writer takes every event
+// queued while the previous group was syncing. ctx is honoured while
+// waiting for a place in the queue; once queued, Record waits for the sync
+// so that a nil return always means the event is on disk. Every read after
+// that sees it: reads wait for the applier to copy it into bbolt.
 func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event), forwards ...*app.Delivery) error {
 	// select picks at random among ready cases: check first so a caller
 	// that has already given up never gets its event stored.
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("event not recorded: %w", err)
 	}
-	r := &recordReq{e: e, finish: finish, forwards: forwards, done: make(chan error, 1)}
+	r := &recordReq{e: e, finish: finish, forwards: forwards, done: make(chan error, 1), queued: app.StageStart()}
 	if err := s.enqueue(ctx, r); err != nil {
 		return err
 	}
-	return <-r.done
+	err := <-r.done
+	app.StageEnd(app.StageWake, r.answered, 1)
+	return err
 }
 
 // enqueue hands r to the capture writer, honouring ctx while the queue is full.
@@ -66,11 +76,21 @@ func (s *Store) enqueue(ctx context.Context, r *recordReq) error {
 	return nil
 }
 
-// writeLoop is the single capture writer. It commits groups until Close
-// closes the queue, then returns once everything queued is committed.
+// writeLoop is the single capture writer. It takes every event queued so
+// far as one group and makes it durable: appended to the capture log with
+// one fdatasync (wal.go) and handed to the applier, or, for a group that
+// holds imports or forwards (or with the log off), committed to bbolt
+// directly once the applier has caught up. It runs until Close closes the
+// queue, then returns once everything queued is durable and applied.
 func (s *Store) writeLoop() {
 	defer s.writer.Done()
-	var group []*recordReq
+	if s.applyq != nil {
+		defer func() {
+			close(s.applyq)
+			s.applier.Wait()
+		}()
+	}
+	var group, runs []*recordReq
 	for r := range s.queue {
 		group = append(group[:0], r)
 	drain:
@@ -85,25 +105,191 @@ func (s *Store) writeLoop() {
 				break drain
 			}
 		}
-		err := s.commitGroup(group)
-		var d *DamagedError
-		if errors.As(err, &d) {
-			err = d
-		} else if err != nil {
-			err = fmt.Errorf("saving %d event(s) to %s failed: check free disk space: %w", len(group), s.path, err)
-		} else {
-			s.publish(group)
+		if taken := app.StageStart(); !taken.IsZero() {
+			for _, r := range group {
+				app.StageEnd(app.StageQueued, r.queued, 1)
+			}
 		}
+		// Whole-transaction work (ImportAll) runs on its own, after the
+		// events queued with it.
+		runs = runs[:0]
+		recs := group[:0]
 		for _, r := range group {
+			if r.run != nil {
+				runs = append(runs, r)
+			} else {
+				recs = append(recs, r)
+			}
+		}
+		if len(recs) > 0 {
+			var batch []applyItem
+			var err error
+			if s.wal == nil || needsDirect(recs) {
+				err = s.directGroup(recs)
+			} else {
+				batch, err = s.logGroup(recs)
+			}
+			err = s.groupError(err, len(recs))
+			answered := app.StageStart()
+			for _, r := range recs {
+				r.answered = answered
+				r.done <- err
+			}
+			if batch != nil {
+				// After the answers: this waits only when the applier is
+				// far behind.
+				if d, a := s.durable.Load(), s.applied.Load(); d > a+applyBacklog {
+					s.waitApplied(d - applyBacklog/2)
+				}
+				s.applyq <- batch
+			}
+		}
+		for _, r := range runs {
+			err := s.caughtUp()
+			if err == nil {
+				err = s.updateNow(r.run)
+				s.reloadNextID()
+			}
 			r.done <- err
 		}
 		clear(group) // let finished events be collected while the next group gathers
 	}
 }
 
+func (s *Store) groupError(err error, n int) error {
+	var d *DamagedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &d):
+		return d
+	case errors.Is(err, errApply), errors.Is(err, errLog):
+		return err
+	}
+	return fmt.Errorf("saving %d event(s) to %s failed: check free disk space: %w", n, s.path, err)
+}
+
+// needsDirect says whether a group must be committed to bbolt directly:
+// an import is checked against the stored origins in the transaction that
+// stores it, and a forward is a delivery stored with its event.
+func needsDirect(group []*recordReq) bool {
+	for _, r := range group {
+		if r.e.Origin != "" || len(r.forwards) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// directGroup commits a group to bbolt in one transaction (synced), after
+// every logged event before it is applied, and tells subscribers.
+func (s *Store) directGroup(group []*recordReq) error {
+	if err := s.caughtUp(); err != nil {
+		return err
+	}
+	err := s.commitGroup(group)
+	if s.wal != nil {
+		s.reloadNextID()
+	}
+	if err == nil {
+		s.publish(group)
+	}
+	return err
+}
+
+// reloadNextID reads the next id from bbolt after a direct commit.
+func (s *Store) reloadNextID() {
+	_ = s.viewNow(func(tx *bolt.Tx) error {
+		s.nextID = max(s.nextID, tx.Bucket(bucketEvents).Sequence()+1)
+		return nil
+	})
+}
+
+// logGroup gives each event of the group its id, appends the group to the
+// capture log and syncs it. The events are durable when it returns nil;
+// the batch is what the applier is to copy into bbolt.
+func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
+	if d := s.damage.Load(); d != nil {
+		return nil, d
+	}
+	if err := s.applyFailure(); err != nil {
+		return nil, err
+	}
+	if s.nextID == 0 || s.nextID > math.MaxUint64-1<<32 {
+		// Only a damaged sequence gets here: ids would wrap around.
+		return nil, s.markDamaged(damagedf(s.path, nil, "the events' id sequence reads %d, which no real file reaches", s.nextID-1))
+	}
+	now := time.Now()
+	stage := app.StageStart()
+	id := s.nextID
+	batch := make([]applyItem, 0, len(group))
+	for _, r := range group {
+		r.e.ID = id
+		id++
+		if r.finish != nil {
+			r.finish(r.e)
+		}
+		rec, err := encodeRecord(r.e)
+		if err != nil {
+			s.wal.reset()
+			return nil, fmt.Errorf("encoding event %d: %w", r.e.ID, err)
+		}
+		// The applier and subscribers get a copy: once Record returns the
+		// caller owns e again.
+		c := cloneEvent(r.e)
+		s.wal.add(c.ID, now, rec, c.Body)
+		batch = append(batch, applyItem{e: c, rec: rec, at: now})
+	}
+	stage = app.StageEnd(app.StageEncode, stage, len(group))
+	if !s.wal.fits() {
+		if int64(len(s.wal.buf)) > walRegion/2 {
+			// Bigger than the log is meant to hold (large bodies):
+			// straight into bbolt, synced, once everything before it is.
+			s.wal.reset()
+			if err := s.caughtUp(); err != nil {
+				return nil, err
+			}
+			if err := s.applyNow(batch, true); err != nil {
+				return nil, err
+			}
+			s.nextID = id
+			s.markApplied(id - 1)
+			s.publishEvents(events(batch))
+			return nil, nil
+		}
+		// On to the other region, once what it holds is applied: it was
+		// written a whole region ago, so this waits only when the applier
+		// is that far behind.
+		if _, last := s.wal.other(); s.applied.Load() < last {
+			t := app.StageStart()
+			if err := s.waitApplied(last); err != nil {
+				s.wal.reset()
+				return nil, err
+			}
+			app.StageEnd(app.StageLogRestart, t, len(group))
+		}
+		s.wal.turn()
+	}
+	if err := s.wal.commit(stage); err != nil {
+		// After a failed write or sync nothing says what reached the disk:
+		// take no more events until Hooklens is started again.
+		err = fmt.Errorf("%w: %w", errLog, err)
+		s.applyMu.Lock()
+		if s.applyErr == nil {
+			s.applyErr = err
+		}
+		s.applyCond.Broadcast()
+		s.applyMu.Unlock()
+		return nil, err
+	}
+	s.nextID = id
+	s.durable.Store(id - 1)
+	return batch, nil
+}
+
 func (s *Store) commitGroup(group []*recordReq) error {
 	now := time.Now()
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		ob := s.outboxBuckets(tx)
 		var size int64
@@ -440,7 +626,9 @@ func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
 		return nil
 	}
 	now := time.Now()
-	err := s.update(func(tx *bolt.Tx) error {
+	// Through the writer, which owns the id sequence while events are
+	// logged ahead of bbolt.
+	r := &recordReq{done: make(chan error, 1), run: func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		var size int64
 		for i, e := range events {
@@ -459,7 +647,11 @@ func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
 			return err
 		}
 		return addUint(b.meta, keyBytes, size)
-	})
+	}}
+	err := s.enqueue(ctx, r)
+	if err == nil {
+		err = <-r.done
+	}
 	if err != nil {
 		for _, e := range events {
 			e.ID = 0

@@ -72,7 +72,18 @@ func (p *panicError) Error() string {
 
 // view is db.View for the store: a panic inside the read is damage, never a
 // crash, and from then on nothing is written to the file.
+//
+// It first waits for the applier to copy in every event already logged
+// (caughtUp): an answered event is always there to read.
 func (s *Store) view(fn func(*bolt.Tx) error) error {
+	if err := s.caughtUp(); err != nil {
+		return err
+	}
+	return s.viewNow(fn)
+}
+
+// viewNow is view without waiting for the applier.
+func (s *Store) viewNow(fn func(*bolt.Tx) error) error {
 	err := guard(func() error { return s.db.View(fn) })
 	var p *panicError
 	if errors.As(err, &p) {
@@ -84,7 +95,19 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 // update is db.Update for the store: refused once the file is known to be
 // damaged, and a panic inside it (a damaged page read while writing) marks
 // the file damaged. bbolt rolls the transaction back on the panic.
+//
+// Like view, it first waits for the applier, so a change made after Record
+// returned (a new verdict, a delete) finds the event.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
+	if err := s.caughtUp(); err != nil {
+		return err
+	}
+	return s.updateNow(fn)
+}
+
+// updateNow is update without waiting for the applier: the writer and the
+// applier use it.
+func (s *Store) updateNow(fn func(*bolt.Tx) error) error {
 	if d := s.damage.Load(); d != nil {
 		return d
 	}

@@ -13,7 +13,7 @@ import (
 // Bucket and key names. Changing any of them needs a migration.
 var (
 	bucketMeta      = []byte("meta")
-	bucketEvents    = []byte("events")    // id -> JSON metadata without the body
+	bucketEvents    = []byte("events")    // id -> event record without the body (codec.go)
 	bucketBodies    = []byte("bodies")    // id -> raw body bytes
 	bucketSummaries = []byte("summaries") // id -> compact EventSummary (see codec.go)
 	bucketEndpoints = []byte("endpoints") // slug -> JSON Endpoint
@@ -31,7 +31,15 @@ var migrations = []func(tx *bolt.Tx) error{
 	migrateV2, // deliveries: targets, connections, deliveries, queue (deliveries_migrate.go)
 	migrateV3, // the dashboard's counters (stats.go)
 	migrateV4, // team: the outbox and the origin index of imported events (outbox.go)
+	migrateV5, // binary event records and the capture log (codec.go, wal.go)
 }
+
+// migrateV5 changes nothing stored: records written from schema 5 on are
+// binary (JSON ones are still read) and captured events reach the file
+// through the capture log beside it. The version keeps an older Hooklens,
+// which would take the new records for damage and never read the log, from
+// opening the file.
+func migrateV5(*bolt.Tx) error { return nil }
 
 // currentSchema is the schema this binary writes.
 func currentSchema() int { return len(migrations) }

@@ -102,7 +102,7 @@ func TestMigrateV0KeepsDataAndBacksUp(t *testing.T) {
 func (s *Store) schema(t *testing.T) int {
 	t.Helper()
 	var v int
-	if err := s.db.View(func(tx *bolt.Tx) (err error) { v, err = schemaOf(tx); return err }); err != nil {
+	if err := s.view(func(tx *bolt.Tx) (err error) { v, err = schemaOf(tx); return err }); err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -144,7 +144,7 @@ func TestMigrateNextVersion(t *testing.T) {
 	if v := s.schema(t); v != len(saved)+1 {
 		t.Fatalf("schema = %d, want %d", v, len(saved)+1)
 	}
-	if err := s.db.View(func(tx *bolt.Tx) error {
+	if err := s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket([]byte("later-release")) == nil {
 			return errors.New("the added migration did not run")
 		}
@@ -186,7 +186,7 @@ func TestFailedMigrationChangesNothing(t *testing.T) {
 	if v := s.schema(t); v != len(saved) {
 		t.Fatalf("schema after a failed upgrade = %d, want %d", v, len(saved))
 	}
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		if tx.Bucket([]byte("half-done")) != nil {
 			t.Error("a failed migration left a bucket behind")
 		}

@@ -117,7 +117,7 @@ func TestOriginVerdictRoundTripsAndOldRecordsDecode(t *testing.T) {
 	}
 	// A record written before the field existed.
 	old := []byte(`{"received_at":"2026-01-02T03:04:05Z","method":"POST","path":"/x","size":0,"verdict":{"scheme":"","result":"unsigned","reason":""}}`)
-	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketEvents).Put(key(e.ID), old) }); err != nil {
+	if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketEvents).Put(key(e.ID), old) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err = s.Event(e.ID)

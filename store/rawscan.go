@@ -85,8 +85,11 @@ func scanLeaves(path string, pageSize int, fn func(leafRecord)) error {
 }
 
 // looksLikeRecord says whether v is an event record as encodeRecord writes
-// it (its first field is received_at), not a delivery or an endpoint.
-func looksLikeRecord(v []byte) bool { return bytes.HasPrefix(v, []byte(`{"received_at":`)) }
+// it (binary, or the older JSON whose first field is received_at), not a
+// delivery or an endpoint.
+func looksLikeRecord(v []byte) bool {
+	return bytes.HasPrefix(v, []byte{recordMagic, recordVersion}) || bytes.HasPrefix(v, []byte(`{"received_at":`))
+}
 
 // Meta page fields (after the page header): magic u32, version u32, page
 // size u32, flags u32, root bucket (root u64, sequence u64), freelist u64,

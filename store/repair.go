@@ -108,6 +108,13 @@ func Repair(path string) (RepairReport, error) {
 		os.Rename(rep.DamagedPath, path)
 		return rep, fmt.Errorf("cannot put the repaired copy in place of %s (it is left as %s): %w", path, tmp, err)
 	}
+	// The capture log belonged to the damaged file: its ids mean nothing
+	// to the fresh one. It is kept as hooklens.wal.damaged-<time>.
+	if log := filepath.Join(dir, WALFileName); fileExists(log) {
+		if err := os.Rename(log, log+strings.TrimPrefix(rep.DamagedPath, path)); err != nil {
+			return rep, fmt.Errorf("cannot move the capture log %s aside: move it by hand before opening Hooklens: %w", log, err)
+		}
+	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
@@ -641,4 +648,9 @@ func (r RepairReport) String() string {
 	}
 	fmt.Fprintf(&b, "\nthe damaged file is kept as %s", filepath.Base(r.DamagedPath))
 	return b.String()
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

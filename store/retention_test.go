@@ -82,7 +82,7 @@ func TestPruneBySizeInChunks(t *testing.T) {
 	total, _ := s.StoredBytes()
 	limit := total / 10
 	sizes := map[uint64]int64{}
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		return b.events.ForEach(func(k, v []byte) error {
 			sizes[idOf(k)] = int64(recordSize(k, v, b.bodies.Get(k), b.summaries.Get(k)))

@@ -60,8 +60,24 @@ type Store struct {
 	sending sync.WaitGroup // Record calls between the closed check and the enqueue
 	writer  sync.WaitGroup
 
+	// The capture log (wal.go) and the applier (apply.go). nextID is the
+	// writer's: the id the next logged event gets. durable is the highest
+	// id logged (answered), applied the highest copied into bbolt.
+	wal       *wal
+	nextID    uint64
+	applyq    chan []applyItem
+	applier   sync.WaitGroup
+	durable   atomic.Uint64
+	applied   atomic.Uint64
+	applyMu   sync.Mutex
+	applyCond *sync.Cond
+	applyErr  error
+	hurry     chan struct{} // a caller waits in waitApplied
+
 	subMu sync.Mutex
 	subs  map[*subscriber]struct{}
+
+	endpoints endpointCache // Endpoint's answers (endpoints.go)
 
 	quit       chan struct{} // closed by Close: stops retention loops
 	background sync.WaitGroup
@@ -122,6 +138,11 @@ type Options struct {
 	// outbox, in the transaction that stores it, for a team publisher to
 	// send (outbox.go). Off, capture writes nothing more.
 	Outbox bool
+	// NoLog commits every captured group straight to bbolt (two syncs
+	// each) instead of appending it to the capture log (one sync) with
+	// bbolt applied behind it: the layout before the log, kept to measure
+	// against.
+	NoLog bool
 }
 
 // OpenWith is Open with options.
@@ -167,9 +188,49 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	if unclean && !checked {
 		s.suspect()
 	}
+	s.applyCond = sync.NewCond(&s.applyMu)
+	s.hurry = make(chan struct{}, 1)
+	if err := s.startLog(dir, o); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s.writer.Add(1)
 	go s.writeLoop()
 	return s, nil
+}
+
+// startLog opens the capture log, copies into bbolt what it holds that
+// bbolt does not, and starts the applier. A log left by a crash is
+// replayed even with o.NoLog, so no answered event is lost.
+func (s *Store) startLog(dir string, o Options) error {
+	w, err := openWAL(dir)
+	if err != nil {
+		return err
+	}
+	s.wal = w
+	last, err := s.replayWAL()
+	if err != nil {
+		w.close()
+		return err
+	}
+	var seq uint64
+	if err := s.viewNow(func(tx *bolt.Tx) error {
+		seq = tx.Bucket(bucketEvents).Sequence()
+		return nil
+	}); err != nil {
+		w.close()
+		return err
+	}
+	s.nextID = max(seq, last) + 1
+	w.restart() // everything in it is in bbolt now
+	if o.NoLog {
+		s.wal = nil
+		return w.close()
+	}
+	s.applyq = make(chan []applyItem, applyBacklog/16)
+	s.applier.Add(1)
+	go s.applyLoop()
+	return nil
 }
 
 // openBolt opens the file, turning a panic inside bbolt (it panics on some
@@ -242,6 +303,11 @@ func (s *Store) Close() error {
 
 		close(s.quit)
 		s.background.Wait()
+		if s.wal != nil {
+			if err := s.wal.close(); err != nil {
+				s.closeErr = err
+			}
+		}
 		// A clean shutdown: the next Open of a big file need not read every page.
 		if err := s.update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyOpen) }); err != nil && s.damage.Load() == nil {
 			s.closeErr = err

@@ -137,7 +137,7 @@ func TestRecordConcurrent(t *testing.T) {
 	// Commit order is id order: stored-at times never go back as ids grow,
 	// and subscribers saw ids strictly increasing.
 	var last time.Time
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketSummaries).ForEach(func(k, v []byte) error {
 			at, err := storedAt(v)
 			if err != nil {
@@ -220,7 +220,7 @@ func TestGroupCommitTakesEverythingQueued(t *testing.T) {
 	// Every event queued during the blocked commit went into the next single
 	// transaction: one stored-at time for all of them.
 	var stamps = map[int64]int{}
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.view(func(tx *bolt.Tx) error {
 		sums := tx.Bucket(bucketSummaries)
 		for _, e := range events {
 			at, err := storedAt(sums.Get(key(e.ID)))
@@ -542,7 +542,7 @@ func TestCountersMatchContent(t *testing.T) {
 	}
 	// Recompute by scanning, which the store itself never does.
 	var n, size int
-	s.db.View(func(tx *bolt.Tx) error {
+	s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		return b.events.ForEach(func(k, v []byte) error {
 			n++

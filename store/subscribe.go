@@ -52,11 +52,14 @@ func (s *Store) Subscribe(fn func(*app.Event)) (cancel func()) {
 }
 
 // publish hands a committed group to every subscriber. It runs on the
-// writer goroutine only, so groups arrive in commit order.
+// writer goroutine (groups committed directly) or the applier (logged
+// ones), one at a time and in commit order: the writer commits directly
+// only once the applier has caught up.
 func (s *Store) publish(group []*recordReq) {
 	s.subMu.Lock()
-	defer s.subMu.Unlock()
-	if len(s.subs) == 0 {
+	n := len(s.subs)
+	s.subMu.Unlock()
+	if n == 0 {
 		return
 	}
 	// Copies: once Record returns the caller owns e again and may reuse it.
@@ -66,6 +69,14 @@ func (s *Store) publish(group []*recordReq) {
 			events = append(events, cloneEvent(r.e))
 		}
 	}
+	s.publishEvents(events)
+}
+
+// publishEvents hands committed events, the store's own copies, to every
+// subscriber.
+func (s *Store) publishEvents(events []*app.Event) {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
 	for sub := range s.subs {
 		sub.push(events)
 	}

@@ -26,7 +26,7 @@ var _ app.DeliveryStore = (*Store)(nil)
 // Target returns the target with id, or an error wrapping app.ErrNotFound.
 func (s *Store) Target(id string) (app.Target, error) {
 	var t app.Target
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketTargets).Get([]byte(id))
 		if v == nil {
 			return fmt.Errorf("target %q does not exist (deleted?): pick another or add it again: %w", id, app.ErrNotFound)
@@ -39,7 +39,7 @@ func (s *Store) Target(id string) (app.Target, error) {
 // Targets returns every target sorted by name.
 func (s *Store) Targets() ([]app.Target, error) {
 	var out []app.Target
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketTargets).ForEach(func(k, v []byte) error {
 			var t app.Target
 			if err := decodeJSON("target", string(k), v, &t); err != nil {
@@ -62,7 +62,7 @@ func (s *Store) PutTarget(t *app.Target) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		if t.Connection != "" && tx.Bucket(bucketConnections).Get([]byte(t.Connection)) == nil {
 			return fmt.Errorf("target %q uses connection %q, which does not exist: add the connection first: %w", t.Name, t.Connection, app.ErrNotFound)
 		}
@@ -92,7 +92,7 @@ func (s *Store) PutTarget(t *app.Target) error {
 
 // DeleteTarget removes a target. Its deliveries stay, with their log.
 func (s *Store) DeleteTarget(id string) error {
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTargets)
 		if b.Get([]byte(id)) == nil {
 			return fmt.Errorf("target %q does not exist: %w", id, app.ErrNotFound)
@@ -105,7 +105,7 @@ func (s *Store) DeleteTarget(id string) error {
 // app.ErrNotFound.
 func (s *Store) Connection(name string) (app.Connection, error) {
 	var c app.Connection
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bucketConnections).Get([]byte(name))
 		if v == nil {
 			return fmt.Errorf("connection %q does not exist: add it under Connections: %w", name, app.ErrNotFound)
@@ -118,7 +118,7 @@ func (s *Store) Connection(name string) (app.Connection, error) {
 // Connections returns every connection sorted by name (bbolt keeps keys sorted).
 func (s *Store) Connections() ([]app.Connection, error) {
 	var out []app.Connection
-	err := s.view(func(tx *bolt.Tx) error {
+	err := s.viewNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketConnections).ForEach(func(k, v []byte) error {
 			var c app.Connection
 			if err := decodeJSON("connection", string(k), v, &c); err != nil {
@@ -141,14 +141,14 @@ func (s *Store) PutConnection(c app.Connection) error {
 	if err != nil {
 		return fmt.Errorf("encoding connection %q: %w", c.Name, err)
 	}
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketConnections).Put([]byte(c.Name), v)
 	})
 }
 
 // DeleteConnection removes a connection no target uses.
 func (s *Store) DeleteConnection(name string) error {
-	return s.update(func(tx *bolt.Tx) error {
+	return s.updateNow(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketConnections)
 		if b.Get([]byte(name)) == nil {
 			return fmt.Errorf("connection %q does not exist: %w", name, app.ErrNotFound)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hooklens/hooklens/app"
 )
@@ -44,16 +45,29 @@ type recConn struct {
 	// handler runs.
 	mu sync.Mutex
 	t  tracker
+	// readAt is when the last bytes read were fed to t, with timings on
+	// (app.StageParse runs from there to the handler).
+	readAt time.Time
 }
 
 func (c *recConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
+		t := app.StageStart()
 		c.mu.Lock()
 		c.t.feed(p[:n])
+		c.readAt = app.StageEnd(app.StageHead, t, 0)
 		c.mu.Unlock()
 	}
 	return n, err
+}
+
+// parsedSince is when net/http started parsing the request now at the
+// handler: the end of the last read (zero with timings off).
+func (c *recConn) parsedSince() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.readAt
 }
 
 // CloseWrite lets net/http half-close the connection before closing it after

@@ -31,6 +31,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	headers, ok := app.Headers(nil), false
 	rc := connFrom(r.Context())
 	var wh *wireHead
+	stage := app.StageStart()
+	if rc != nil && !stage.IsZero() {
+		app.StageEnd(app.StageParse, rc.parsedSince(), 1)
+	}
 	if rc != nil {
 		// Claim the head even while paused, so the next request on this
 		// connection gets its own.
@@ -45,6 +49,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		headers = fallbackHeaders(r)
 	}
+	stage = app.StageEnd(app.StageHead, stage, 1)
 	if !s.Capturing() {
 		writeResponse(w, errorPlan(http.StatusServiceUnavailable, "capture paused in Hooklens", false).response(r, ""))
 		return
@@ -91,6 +96,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if wh != nil && !e.Truncated {
 		e.Trailers = rc.trailers(wh) // read with the body's last chunk
 	}
+	stage = app.StageEnd(app.StageBody, stage, 1)
 
 	// The endpoint is read once per request: the verdict, the answer and
 	// the forward all use this copy.
@@ -137,7 +143,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	// The request has fully arrived: store it even if the sender hangs up now.
 	ctx := context.WithoutCancel(r.Context())
-	if err := s.rec.Record(ctx, e, finish, forwards...); err != nil {
+	stage = app.StageEnd(app.StageJudge, stage, 1)
+	err := s.rec.Record(ctx, e, finish, forwards...)
+	stage = app.StageEnd(app.StageRecord, stage, 1)
+	if err != nil {
 		s.cfg.Logf("hooklens: %s %s from %s not recorded: %v", r.Method, r.RequestURI, r.RemoteAddr, err)
 		writeResponse(w, errorPlan(http.StatusInternalServerError, "could not store the request: "+err.Error(), false).response(r, ""))
 		return
@@ -155,6 +164,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeResponse(w, resp)
+	app.StageEnd(app.StageAnswer, stage, 1)
 	s.diagnoseLater(w, e, ep, tk)
 }
 

@@ -50,10 +50,15 @@ func main() {
 			os.Exit(1)
 		}
 		var r row
+		pid := lastPID
+		cpu0 := procCPU(pid)
 		if wrk, err := exec.LookPath("wrk"); err == nil && *useWrk {
 			r = loadWrk(wrk, url, *conns, *duration, body)
 		} else {
 			r = load(url, *conns, *duration, body)
+		}
+		if n := r.requests; n > 0 {
+			r.cpu = (procCPU(pid) - cpu0) / time.Duration(n)
 		}
 		r.name = name
 		r.durable = stop()
@@ -71,33 +76,70 @@ func main() {
 		})
 	}
 	var dir string
+	var stageOut syncBuffer
+	var disk string
 	run("hooklens listen (durable: answered after the fsynced commit)", func(port int) (string, func() string, error) {
 		var err error
 		dir, err = os.MkdirTemp("", "hlbench")
 		if err != nil {
 			return "", nil, err
 		}
-		cmd := exec.Command(*hooklens, "listen", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", dir)
+		cmd := exec.Command(*hooklens, "listen", "--timings", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", dir)
+		cmd.Stderr = &stageOut
 		url, _, err := startProcess(cmd, port, "/bench/")
 		if err != nil {
 			return "", nil, err
 		}
 		return url, func() string {
-			// SIGKILL, then count what survived against what was acknowledged.
+			// Where the time went, then SIGKILL, then count what survived
+			// against what was acknowledged.
+			cmd.Process.Signal(syscall.SIGUSR1)
+			for i := 0; i < 100 && !strings.Contains(stageOut.String(), "stage timings: publish"); i++ {
+				time.Sleep(20 * time.Millisecond)
+			}
 			cmd.Process.Signal(syscall.SIGKILL)
 			cmd.Wait()
-			out, err := exec.Command(*hooklens, "events", "--data", dir, "--limit", "1").Output()
+			out, err := exec.Command(*hooklens, "events", "--data", dir, "--limit", "1", "--json").Output()
 			defer os.RemoveAll(dir)
 			if err != nil {
 				return "could not reopen: " + err.Error()
 			}
-			return "reopened after SIGKILL: " + strings.TrimSpace(lastID(out))
+			disk = diskUse(dir, out)
+			return "reopened after SIGKILL: " + lastID(out)
 		}, nil
 	})
 	print(rows)
+	printStages(stageOut.String(), rows[len(rows)-1], rows[0], *conns)
+	fmt.Println(disk)
+}
+
+// lastPID is the server process startProcess started last.
+var lastPID int
+
+// procCPU is the user and system CPU time pid has used (Linux /proc).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name in parentheses: state is field 3,
+	// utime and stime are fields 14 and 15, in clock ticks (100 a second).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 type row struct {
+	cpu           time.Duration // server CPU per request
 	name          string
 	requests, bad int64
 	rps           float64
@@ -108,9 +150,9 @@ type row struct {
 
 func print(rows []row) {
 	base := rows[0].rps
-	fmt.Printf("%-62s %10s %8s %9s %9s %8s\n", "server", "req/s", "ratio", "p50", "p99", "non-2xx")
+	fmt.Printf("%-62s %10s %8s %9s %9s %8s %12s\n", "server", "req/s", "ratio", "p50", "p99", "non-2xx", "CPU µs/req")
 	for _, r := range rows {
-		fmt.Printf("%-62s %10.0f %8.2f %9s %9s %8d\n", r.name, r.rps, r.rps/base, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.bad)
+		fmt.Printf("%-62s %10.0f %8.2f %9s %9s %8d %12.1f\n", r.name, r.rps, r.rps/base, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.bad, float64(r.cpu.Nanoseconds())/1000)
 	}
 	last := rows[len(rows)-1]
 	if len(rows) > 2 {
@@ -155,10 +197,14 @@ func startProcess(cmd *exec.Cmd, port int, path string) (string, func() string, 
 	if err != nil {
 		return "", nil, err
 	}
-	cmd.Stdout, cmd.Stderr = devnull, os.Stderr
+	cmd.Stdout = devnull
+	if cmd.Stderr == nil {
+		cmd.Stderr = os.Stderr
+	}
 	if err := cmd.Start(); err != nil {
 		return "", nil, err
 	}
+	lastPID = cmd.Process.Pid
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	for i := 0; i < 200; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
@@ -238,17 +284,138 @@ func load(url string, conns int, d time.Duration, body []byte) row {
 	return row{requests: total.Load(), bad: bad.Load(), rps: float64(total.Load()-bad.Load()) / el.Seconds(), p50: pct(0.50), p99: pct(0.99), maxID: maxID.Load()}
 }
 
-func lastID(out []byte) string {
+// storedEvent is the part of an `events --json` line the benchmark reads.
+type storedEvent struct {
+	ID      string     `json:"id"`
+	Headers [][]string `json:"headers"`
+	Body    []byte     `json:"body_base64"`
+}
+
+func newest(out []byte) (storedEvent, bool) {
+	var e storedEvent
 	sc := bufio.NewScanner(bytes.NewReader(out))
-	var last string
-	for sc.Scan() {
-		last = sc.Text()
+	sc.Buffer(nil, 1<<24)
+	if !sc.Scan() || json.Unmarshal(sc.Bytes(), &e) != nil || e.ID == "" {
+		return e, false
 	}
-	f := strings.Fields(last)
-	if len(f) == 0 {
+	return e, true
+}
+
+func lastID(out []byte) string {
+	e, ok := newest(out)
+	if !ok {
 		return "no events"
 	}
-	return "newest stored event id " + f[0]
+	return "newest stored event id " + e.ID
+}
+
+// diskUse compares the data directory's size per stored event with the
+// event's body and headers (target: at most 300 B more).
+func diskUse(dir string, out []byte) string {
+	e, ok := newest(out)
+	if !ok {
+		return "disk: no events stored"
+	}
+	var n uint64
+	fmt.Sscan(e.ID, &n)
+	var files int64
+	ents, _ := os.ReadDir(dir)
+	var parts []string
+	for _, d := range ents {
+		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
+			var st syscall.Stat_t
+			used := fi.Size()
+			if syscall.Stat(filepath.Join(dir, d.Name()), &st) == nil {
+				used = st.Blocks * 512 // what the file takes on disk
+			}
+			files += used
+			parts = append(parts, fmt.Sprintf("%s %.1f MiB", d.Name(), float64(used)/(1<<20)))
+		}
+	}
+	hdr := 0
+	for _, h := range e.Headers {
+		for _, x := range h {
+			hdr += len(x)
+		}
+	}
+	per := float64(files) / float64(max(n, 1))
+	over := per - float64(len(e.Body)+hdr)
+	var db syscall.Stat_t
+	dbPer := 0.0
+	if syscall.Stat(filepath.Join(dir, "hooklens.db"), &db) == nil {
+		dbPer = float64(db.Blocks*512) / float64(max(n, 1))
+	}
+	return fmt.Sprintf("disk: %.0f B per event for %d events (%s) = body %d B + headers %d B + %.0f B (target: at most 300 B over); the database alone %.0f B per event, %.0f B over",
+		per, n, strings.Join(parts, ", "), len(e.Body), hdr, over, dbPer, dbPer-float64(len(e.Body)+hdr))
+}
+
+// syncBuffer is a bytes.Buffer the child's stderr is copied into while the
+// benchmark reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// printStages prints listen --timings' table per request, and what each
+// stage allows: the writer's stages run one group at a time, so their time
+// per event bounds the rate; the handler's are spread over the cores.
+func printStages(out string, h, plain row, conns int) {
+	type st struct {
+		name         string
+		calls, items float64
+		perCall      float64 // µs
+		perItem      float64 // µs
+	}
+	var stages []st
+	for _, line := range strings.Split(out, "\n") {
+		rest, ok := strings.CutPrefix(line, "stage timings: ")
+		if !ok || strings.HasPrefix(rest, "stage ") {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) < 5 {
+			continue
+		}
+		var x st
+		x.name = strings.Join(f[:len(f)-4], " ")
+		fmt.Sscan(f[len(f)-4], &x.calls)
+		fmt.Sscan(f[len(f)-3], &x.items)
+		fmt.Sscan(f[len(f)-2], &x.perCall)
+		fmt.Sscan(f[len(f)-1], &x.perItem)
+		stages = append(stages, x)
+	}
+	if len(stages) == 0 {
+		fmt.Println("\n(no stage timings: the hooklens binary has no --timings)")
+		return
+	}
+	fmt.Printf("\nwhere a durable capture's time goes (hooklens listen --timings, wall time):\n")
+	fmt.Printf("%-24s %12s %12s %14s\n", "stage", "µs/event", "µs/group", "events/group")
+	for _, x := range stages {
+		group := ""
+		if x.calls > 0 && x.items > x.calls*1.05 {
+			group = fmt.Sprintf("%12.1f %14.1f", x.perCall, x.items/x.calls)
+		}
+		fmt.Printf("%-24s %12.2f %s\n", x.name, x.perItem, group)
+	}
+	target := plain.rps / 2
+	if h.rps >= target {
+		return
+	}
+	// With conns requests in flight, the rate is conns / latency.
+	fmt.Printf("\nshort of 0.5x plain (%.0f req/s) by %.0f req/s: at %d connections that needs a request answered in %.2f ms; it took %.2f ms at p50.\n",
+		target, target-h.rps, conns, float64(conns)/target*1000, float64(h.p50.Microseconds())/1000)
 }
 
 // loadWrk drives url with wrk (2 threads, conns connections) and reads its
