@@ -58,6 +58,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdKeys(args[1:], stdout, stderr)
 	case "team":
 		err = cmdTeam(args[1:], stdout, stderr)
+	case "demo":
+		err = cmdDemo(args[1:], stdout, stderr)
+	case "compact":
+		err = cmdCompact(args[1:], stdout, stderr)
 	case "follow":
 		err = cmdFollow(args[1:], stdout, stderr)
 	case "export":
@@ -142,6 +146,11 @@ Usage:
   hooklens bundle [--filter EXPR] [--id N]... [--secrets] -o FILE.zip
                                               a support bundle: events (HAR, JSON lines), verdicts,
                                               deliveries, settings with secrets redacted
+  hooklens demo --events N --data DIR [--days 30]
+                                              fill a data directory with N varied demo events
+                                              (for trying Hooklens with a big history)
+  hooklens compact [--data DIR]               rewrite hooklens.db without the free pages left
+                                              by deletes and pruning (Hooklens must be closed)
   hooklens wait [--path P] [--endpoint S] [--verdict V] [--timeout 30s] [--json] [--addr A]
                                               block until a matching event is captured; exit 1
                                               on timeout (for scripts and CI)

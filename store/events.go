@@ -148,6 +148,7 @@ func (s *Store) commitGroup(group []*recordReq) error {
 type buckets struct {
 	meta, events, bodies, summaries *bolt.Bucket
 	origins                         *bolt.Bucket // origin -> id (outbox.go)
+	index, blocks                   *bolt.Bucket // the kept indexes (index.go)
 }
 
 func eventBuckets(tx *bolt.Tx) buckets {
@@ -157,6 +158,8 @@ func eventBuckets(tx *bolt.Tx) buckets {
 		bodies:    tx.Bucket(bucketBodies),
 		summaries: tx.Bucket(bucketSummaries),
 		origins:   tx.Bucket(bucketOrigins),
+		index:     tx.Bucket(bucketEventIndex),
+		blocks:    tx.Bucket(bucketEventBlocks),
 	}
 	if tx.Writable() {
 		b.events.FillPercent = fillPercent
@@ -197,6 +200,9 @@ func (b buckets) put(e *app.Event, finish func(*app.Event), now time.Time) (int,
 			return 0, err
 		}
 	}
+	if err := b.indexEvent(k, e); err != nil {
+		return 0, err
+	}
 	return recordSize(k, meta, e.Body, sum), nil
 }
 
@@ -232,9 +238,11 @@ func notFound(id uint64) error {
 	return fmt.Errorf("event %d is not in the store (deleted or pruned): %w", id, app.ErrNotFound)
 }
 
-// Events returns summaries newest first. With a zero filter, Offset is
-// skipped by walking keys only; with a filter, Offset and Limit count
-// matching events.
+// Events returns summaries newest first. Offset and Limit count matching
+// events. A zero filter finds its offset from the kept block counts; a
+// filter with a positive structured term (method, endpoint, verdict,
+// status, type) walks that term's index entries only; any other filter
+// scans the summaries (see Search for free text in the background).
 func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 	limit := p.Limit
 	if limit <= 0 {
@@ -245,29 +253,61 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 	out := make([]app.EventSummary, 0, min(limit, 1024))
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
-		c := b.summaries.Cursor()
-		k, v := c.Last()
-		if m == nil {
-			for ; k != nil && offset > 0; k, v = c.Prev() {
-				offset--
-			}
-		}
-		for ; k != nil && len(out) < limit; k, v = c.Prev() {
+		add := func(k, v []byte) bool {
 			sum, err := decodeSummary(idOf(k), v)
 			if err != nil {
 				s.skip() // one unreadable record does not hide the rest
-				continue
+				return true
 			}
 			if m != nil {
 				if !m.match(b, k, &sum) {
-					continue
+					return true
 				}
 				if offset > 0 {
 					offset--
-					continue
+					return true
 				}
 			}
 			out = append(out, sum)
+			return len(out) < limit
+		}
+		if m == nil {
+			c := b.summaries.Cursor()
+			var k, v []byte
+			if b.blocks != nil && b.meta.Get(keyIndexNext) == nil {
+				k, v = b.rankSeek(c, nil, allPrefix, offset)
+			} else {
+				for k, v = c.Last(); k != nil && offset > 0; k, v = c.Prev() {
+					offset--
+				}
+			}
+			for ; k != nil && add(k, v); k, v = c.Prev() {
+			}
+			return nil
+		}
+		if pl := b.planFor(p.Filter); pl.prefix != nil {
+			c := b.index.Cursor()
+			var k []byte
+			if pl.exact {
+				k, _ = b.rankSeek(c, pl.prefix, pl.prefix, offset)
+				offset = 0
+			} else {
+				k, _ = lastUnder(c, pl.prefix)
+			}
+			for ; k != nil && bytes.HasPrefix(k, pl.prefix); k, _ = c.Prev() {
+				id := k[len(pl.prefix):]
+				v := b.summaries.Get(id)
+				if v == nil {
+					continue
+				}
+				if !add(id, v) {
+					break
+				}
+			}
+			return nil
+		}
+		c := b.summaries.Cursor()
+		for k, v := c.Last(); k != nil && add(k, v); k, v = c.Prev() {
 		}
 		return nil
 	})
@@ -297,7 +337,9 @@ func (s *Store) StoredBytes() (int64, error) {
 	return int64(n), err
 }
 
-// CountMatching is Count for a zero filter and a scan otherwise.
+// CountMatching is Count for a zero filter, a sum of kept block counts
+// for one structured term, the matching entries of the narrowest term's
+// index for a filter with one, and a scan otherwise.
 func (s *Store) CountMatching(f app.Filter) (int, error) {
 	m := newMatcher(f)
 	if m == nil {
@@ -306,7 +348,7 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
-		return b.summaries.ForEach(func(k, v []byte) error {
+		count := func(k, v []byte) error {
 			sum, err := decodeSummary(idOf(k), v)
 			if err != nil {
 				s.skip()
@@ -316,7 +358,22 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 				n++
 			}
 			return nil
-		})
+		}
+		if pl := b.planFor(f); pl.prefix != nil {
+			if pl.exact {
+				n = pl.n
+				return nil
+			}
+			c := b.index.Cursor()
+			for k, _ := c.Seek(pl.prefix); k != nil && bytes.HasPrefix(k, pl.prefix); k, _ = c.Next() {
+				id := k[len(pl.prefix):]
+				if v := b.summaries.Get(id); v != nil {
+					count(id, v)
+				}
+			}
+			return nil
+		}
+		return b.summaries.ForEach(count)
 	})
 	return n, err
 }
@@ -347,6 +404,9 @@ func (b buckets) delete(k []byte) (size int, ok bool, err error) {
 		return 0, false, nil
 	}
 	size = recordSize(k, meta, b.bodies.Get(k), b.summaries.Get(k))
+	if err := b.unindexStored(k, b.summaries.Get(k)); err != nil {
+		return 0, false, err
+	}
 	for _, bk := range []*bolt.Bucket{b.events, b.bodies, b.summaries} {
 		if err := bk.Delete(k); err != nil {
 			return 0, false, err
@@ -361,7 +421,7 @@ func (b buckets) delete(k []byte) (size int, ok bool, err error) {
 func (s *Store) DeleteAll() error {
 	return s.update(func(tx *bolt.Tx) error {
 		seq := tx.Bucket(bucketEvents).Sequence()
-		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries, bucketStats} {
+		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries, bucketStats, bucketEventIndex, bucketEventBlocks} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}

@@ -73,6 +73,8 @@ func (p *panicError) Error() string {
 // view is db.View for the store: a panic inside the read is damage, never a
 // crash, and from then on nothing is written to the file.
 func (s *Store) view(fn func(*bolt.Tx) error) error {
+	s.swap.RLock()
+	defer s.swap.RUnlock()
 	err := guard(func() error { return s.db.View(fn) })
 	var p *panicError
 	if errors.As(err, &p) {
@@ -88,6 +90,8 @@ func (s *Store) update(fn func(*bolt.Tx) error) error {
 	if d := s.damage.Load(); d != nil {
 		return d
 	}
+	s.swap.RLock()
+	defer s.swap.RUnlock()
 	err := guard(func() error {
 		return s.db.Update(func(tx *bolt.Tx) error {
 			if d := s.damage.Load(); d != nil { // found while this one waited for the lock
@@ -162,7 +166,7 @@ func (s *Store) suspect() {
 	go func() {
 		defer s.background.Done()
 		err := guard(func() error {
-			return s.db.View(func(tx *bolt.Tx) error { return walk(tx, s.quit) })
+			return s.boltView(func(tx *bolt.Tx) error { return walk(tx, s.quit) })
 		})
 		var d *DamagedError
 		switch {

@@ -31,6 +31,7 @@ var migrations = []func(tx *bolt.Tx) error{
 	migrateV2, // deliveries: targets, connections, deliveries, queue (deliveries_migrate.go)
 	migrateV3, // the dashboard's counters (stats.go)
 	migrateV4, // team: the outbox and the origin index of imported events (outbox.go)
+	migrateV5, // the event indexes: positions and structured filter keys (index.go)
 }
 
 // currentSchema is the schema this binary writes.

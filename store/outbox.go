@@ -71,7 +71,7 @@ func (s *Store) OutboxPending(limit int) ([]uint64, error) {
 		limit = defaultLimit
 	}
 	var ids []uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.boltView(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketOutbox).Cursor()
 		for k, _ := c.First(); k != nil && len(ids) < limit; k, _ = c.Next() {
 			ids = append(ids, idOf(k))
@@ -87,7 +87,7 @@ func (s *Store) OutboxDone(ids []uint64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.boltUpdate(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
 		var n int64
 		for _, id := range ids {
@@ -108,7 +108,7 @@ func (s *Store) OutboxDone(ids []uint64) error {
 // counter.
 func (s *Store) OutboxCount() (int, error) {
 	var n uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.boltView(func(tx *bolt.Tx) error {
 		n = getUint(tx.Bucket(bucketMeta), keyOutbox)
 		return nil
 	})
@@ -127,7 +127,7 @@ func (b buckets) origin(origin string) uint64 {
 // wrapping app.ErrNotFound when none was.
 func (s *Store) ByOrigin(origin string) (uint64, error) {
 	var id uint64
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := s.boltView(func(tx *bolt.Tx) error {
 		id = eventBuckets(tx).origin(origin)
 		return nil
 	})

@@ -152,6 +152,9 @@ func (r *repairer) writeEvents(batch []savedEvent) error {
 					return err
 				}
 			}
+			if err := b.indexEvent(k, x.e); err != nil {
+				return err
+			}
 			total += int64(recordSize(k, meta, x.e.Body, sum))
 			r.saved[x.e.ID] = true
 		}
@@ -404,7 +407,7 @@ func (r *repairer) copyAll() error {
 			return err
 		}
 	}
-	skip := [][]byte{bucketEvents, bucketSummaries, bucketBodies}
+	skip := [][]byte{bucketEvents, bucketSummaries, bucketBodies, bucketEventIndex, bucketEventBlocks} // indexes are rebuilt
 	for _, name := range names {
 		if slices.ContainsFunc(skip, func(x []byte) bool { return bytes.Equal(x, name) }) {
 			continue
