@@ -11,7 +11,7 @@ import (
 )
 
 // demoChunk is how many events one transaction of `demo --events` stores.
-const demoChunk = 2000
+const demoChunk = 20000
 
 // cmdDemo fills a data directory with N varied demo events (SalesIQ,
 // SignalZen, Ziwo, Bigin, GitHub, Stripe; valid, invalid and unsigned)

@@ -149,6 +149,7 @@ type buckets struct {
 	meta, events, bodies, summaries *bolt.Bucket
 	origins                         *bolt.Bucket // origin -> id (outbox.go)
 	index, blocks                   *bolt.Bucket // the kept indexes (index.go)
+	batch                           *indexBatch  // index writes applied at the end (flushIndex)
 }
 
 func eventBuckets(tx *bolt.Tx) buckets {
@@ -502,6 +503,7 @@ func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
 	now := time.Now()
 	err := s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
+		b.batch = newIndexBatch()
 		var size int64
 		for i, e := range events {
 			if i%256 == 0 {
@@ -514,6 +516,9 @@ func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
 				return fmt.Errorf("storing imported event %d of %d: %w", i+1, len(events), err)
 			}
 			size += int64(n)
+		}
+		if err := b.flushIndex(); err != nil {
+			return err
 		}
 		if err := addUint(b.meta, keyCount, int64(len(events))); err != nil {
 			return err

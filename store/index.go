@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -79,6 +80,7 @@ func buildIndexes(db *bolt.DB) error {
 		done := false
 		err := db.Update(func(tx *bolt.Tx) error {
 			b := eventBuckets(tx)
+			b.batch = newIndexBatch()
 			next := b.meta.Get(keyIndexNext)
 			if next == nil {
 				done = true
@@ -96,6 +98,9 @@ func buildIndexes(db *bolt.DB) error {
 					return err
 				}
 				n++
+			}
+			if err := b.flushIndex(); err != nil {
+				return err
 			}
 			if k == nil {
 				done = true
@@ -156,14 +161,18 @@ func (b buckets) indexKeys(k []byte, s *app.EventSummary, typ string, delta int6
 	for _, x := range indexEntries(s, typ) {
 		p := indexPrefix(x.field, x.value)
 		ik := append(p, k...)
-		var err error
-		if delta > 0 {
-			err = b.index.Put(ik, []byte{})
+		if b.batch != nil {
+			b.batch.keys = append(b.batch.keys, indexOp{ik, delta > 0})
 		} else {
-			err = b.index.Delete(ik)
-		}
-		if err != nil {
-			return err
+			var err error
+			if delta > 0 {
+				err = b.index.Put(ik, []byte{})
+			} else {
+				err = b.index.Delete(ik)
+			}
+			if err != nil {
+				return err
+			}
 		}
 		if err := b.count(append(p[:len(p):len(p)], blk...), delta); err != nil {
 			return err
@@ -172,7 +181,64 @@ func (b buckets) indexKeys(k []byte, s *app.EventSummary, typ string, delta int6
 	return nil
 }
 
+// indexBatch gathers the index writes of a big transaction (an import, the
+// index build) to apply them in key order at its end: bbolt inserts into
+// in-memory nodes that split only at commit, so keys written in order cost
+// a short copy each, where scattered keys make every insert move a large
+// node.
+type indexBatch struct {
+	keys   []indexOp
+	counts map[string]int64
+}
+
+type indexOp struct {
+	k   []byte
+	put bool
+}
+
+func newIndexBatch() *indexBatch { return &indexBatch{counts: map[string]int64{}} }
+
+// flushIndex applies the batch's writes in key order.
+func (b buckets) flushIndex() error {
+	if b.batch == nil {
+		return nil
+	}
+	ops := b.batch.keys
+	slices.SortStableFunc(ops, func(x, y indexOp) int { return bytes.Compare(x.k, y.k) })
+	for _, op := range ops {
+		var err error
+		if op.put {
+			err = b.index.Put(op.k, []byte{})
+		} else {
+			err = b.index.Delete(op.k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	ks := make([]string, 0, len(b.batch.counts))
+	for k := range b.batch.counts {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	for _, k := range ks {
+		if err := b.addCount([]byte(k), b.batch.counts[k]); err != nil {
+			return err
+		}
+	}
+	b.batch.keys, b.batch.counts = nil, map[string]int64{}
+	return nil
+}
+
 func (b buckets) count(k []byte, delta int64) error {
+	if b.batch != nil {
+		b.batch.counts[string(k)] += delta
+		return nil
+	}
+	return b.addCount(k, delta)
+}
+
+func (b buckets) addCount(k []byte, delta int64) error {
 	n := int64(getUint(b.blocks, k)) + delta
 	if n <= 0 {
 		return b.blocks.Delete(k)

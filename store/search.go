@@ -1,0 +1,132 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/hooklens/hooklens/app"
+)
+
+// searchChunk is how many events one read transaction of Search looks at:
+// short transactions never hold back the capture writer's remaps, and
+// progress comes often.
+const searchChunk = 4096
+
+// SearchProgress is what Search reports after each chunk.
+type SearchProgress struct {
+	Matches []app.EventSummary // found in this chunk, newest first
+	Scanned int                // events looked at so far
+	Total   int                // events it will look at in all
+}
+
+// Search finds the events f matches, newest first, for filters the kept
+// indexes cannot answer alone (free text in bodies, headers, remote
+// addresses): it reads chunks of events in short read transactions, calls
+// fn after each with the matches found and how far it got, and stops when
+// fn returns false or ctx ends (returning ctx's error). A filter with a
+// structured term scans only that term's events. The pages of the mapped
+// file it read are let go as it goes, so a search over every body does not
+// leave the database in the process's memory.
+func (s *Store) Search(ctx context.Context, f app.Filter, fn func(SearchProgress) bool) error {
+	m := newMatcher(f)
+	if m == nil {
+		m = &matcher{}
+	}
+	defer s.release()
+	var total int
+	var prefix []byte
+	usesIndex := false
+	err := s.view(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		if pl := b.planFor(f); pl.prefix != nil {
+			prefix, total, usesIndex = pl.prefix, pl.n, true
+		} else {
+			total = int(getUint(b.meta, keyCount))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var next []byte // the key to resume from (exclusive), nil at the start
+	scanned := 0
+	for chunk := 0; ; chunk++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("search stopped after %d of %d events: %w", scanned, total, err)
+		}
+		var found []app.EventSummary
+		done := false
+		err := s.view(func(tx *bolt.Tx) error {
+			b := eventBuckets(tx)
+			var c *bolt.Cursor
+			var k, v []byte
+			if usesIndex {
+				c = b.index.Cursor()
+			} else {
+				c = b.summaries.Cursor()
+			}
+			if next == nil {
+				k, v = lastUnder(c, prefix)
+			} else {
+				if sk, _ := c.Seek(next); sk == nil {
+					k, v = c.Last()
+				} else {
+					k, v = c.Prev()
+				}
+			}
+			n := 0
+			for ; k != nil && n < searchChunk; k, v = c.Prev() {
+				if !bytes.HasPrefix(k, prefix) {
+					k = nil
+					break
+				}
+				id := k
+				if usesIndex {
+					id = k[len(prefix):]
+					if v = b.summaries.Get(id); v == nil {
+						continue
+					}
+				}
+				n++
+				sum, err := decodeSummary(idOf(id), v)
+				if err != nil {
+					s.skip()
+					continue
+				}
+				if m.f.IsZero() || m.match(b, id, &sum) {
+					found = append(found, sum)
+				}
+			}
+			scanned += n
+			if k == nil {
+				done = true
+			} else {
+				next = bytes.Clone(k)
+				// k itself is not yet read: resume at it.
+				next = append(next, 0)
+			}
+			if chunk%16 == 15 {
+				releaseMapping(tx) // let the pages read so far go while scanning
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if !fn(SearchProgress{Matches: found, Scanned: min(scanned, max(total, scanned)), Total: max(total, scanned)}) || done {
+			return nil
+		}
+	}
+}
+
+// release lets the process's mapping of the file drop every page it holds
+// (they stay in the page cache and come back on the next read).
+func (s *Store) release() {
+	s.view(func(tx *bolt.Tx) error {
+		releaseMapping(tx)
+		return nil
+	})
+}
