@@ -82,3 +82,11 @@ type VerdictStore interface {
 	// stores the verdicts that differ. It returns how many changed.
 	Rejudge(slug string, judge func(*Event) Verdict) (changed int, err error)
 }
+
+// SearchProgress is what a background search reports after each chunk of
+// events it read (see the store's Search).
+type SearchProgress struct {
+	Matches []EventSummary // found in this chunk, newest first
+	Scanned int            // events looked at so far
+	Total   int            // events it will look at in all
+}

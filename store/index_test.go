@@ -262,8 +262,8 @@ func TestSearchStreamsAndCancels(t *testing.T) {
 	for _, expr := range []string{"needle", "endpoint:_ n3", "hook-1999"} {
 		f, _ := app.ParseFilter(expr, time.Now())
 		var got []uint64
-		calls, last := 0, SearchProgress{}
-		err := s.Search(context.Background(), f, func(p SearchProgress) bool {
+		calls, last := 0, app.SearchProgress{}
+		err := s.Search(context.Background(), f, func(p app.SearchProgress) bool {
 			calls++
 			got = append(got, idsOf(p.Matches)...)
 			if p.Scanned < last.Scanned || p.Scanned > p.Total {
@@ -289,8 +289,8 @@ func TestSearchStreamsAndCancels(t *testing.T) {
 	// Cancelled after the first chunk: it stops with the context's error.
 	f, _ := app.ParseFilter("needle", time.Now())
 	ctx, cancel := context.WithCancel(context.Background())
-	var seen SearchProgress
-	err := s.Search(ctx, f, func(p SearchProgress) bool {
+	var seen app.SearchProgress
+	err := s.Search(ctx, f, func(p app.SearchProgress) bool {
 		seen = p
 		cancel()
 		return true

@@ -15,13 +15,6 @@ import (
 // progress comes often.
 const searchChunk = 4096
 
-// SearchProgress is what Search reports after each chunk.
-type SearchProgress struct {
-	Matches []app.EventSummary // found in this chunk, newest first
-	Scanned int                // events looked at so far
-	Total   int                // events it will look at in all
-}
-
 // Search finds the events f matches, newest first, for filters the kept
 // indexes cannot answer alone (free text in bodies, headers, remote
 // addresses): it reads chunks of events in short read transactions, calls
@@ -30,7 +23,7 @@ type SearchProgress struct {
 // structured term scans only that term's events. The pages of the mapped
 // file it read are let go as it goes, so a search over every body does not
 // leave the database in the process's memory.
-func (s *Store) Search(ctx context.Context, f app.Filter, fn func(SearchProgress) bool) error {
+func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProgress) bool) error {
 	m := newMatcher(f)
 	if m == nil {
 		m = &matcher{}
@@ -116,7 +109,7 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(SearchProgress
 		if err != nil {
 			return err
 		}
-		if !fn(SearchProgress{Matches: found, Scanned: min(scanned, max(total, scanned)), Total: max(total, scanned)}) || done {
+		if !fn(app.SearchProgress{Matches: found, Scanned: min(scanned, max(total, scanned)), Total: max(total, scanned)}) || done {
 			return nil
 		}
 	}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"sync"
 
@@ -341,6 +343,43 @@ type eventPages struct {
 	*pager[app.EventSummary]
 	store  Events
 	counts matchCounts
+	// search is the background search of a free-text filter in effect
+	// (nil otherwise); onSearch hears each step of it on the UI goroutine.
+	search   *eventSearch
+	onSearch func(s searchStatus)
+}
+
+// Searcher runs a filter the store's indexes cannot answer (free text in
+// bodies, headers) in the background, reporting matches and progress as it
+// goes (the store's Search).
+type Searcher interface {
+	Search(ctx context.Context, f app.Filter, fn func(app.SearchProgress) bool) error
+}
+
+// maxSearchMatches bounds what a search keeps for the list: beyond it the
+// filter should be narrowed, and memory stays small.
+const maxSearchMatches = 100000
+
+// eventSearch is one running or finished search; its matches are the list.
+type eventSearch struct {
+	mu     sync.Mutex
+	found  []app.EventSummary
+	status searchStatus
+	cancel context.CancelFunc
+}
+
+func (s *eventSearch) running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status.Running
+}
+
+// searchStatus is what the window says about a search.
+type searchStatus struct {
+	Scanned, Total, Found int
+	Running, Capped       bool
+	Cancelled             bool
+	Err                   error
 }
 
 func newEventPages(st Events, do func(func())) *eventPages {
@@ -349,9 +388,77 @@ func newEventPages(st Events, do func(func())) *eventPages {
 	return m
 }
 
-// SetFilter shows only events matching f; rows are read again.
+// SetFilter shows only events matching f; rows are read again. A filter
+// that needs bodies or headers runs as a background search whose matches
+// fill the list as they are found.
 func (m *eventPages) SetFilter(f app.Filter) {
+	m.CancelSearch()
+	m.search = nil
+	if st, ok := m.store.(Searcher); ok && f.NeedsBody() {
+		m.startSearch(st, f)
+		return
+	}
 	m.Query(func(off, limit int) ([]app.EventSummary, int, error) { return m.snapshot(f, off, limit) })
+}
+
+// CancelSearch stops the running search, keeping what it found.
+func (m *eventPages) CancelSearch() {
+	if m.search != nil {
+		m.search.cancel()
+	}
+}
+
+func (m *eventPages) startSearch(st Searcher, f app.Filter) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &eventSearch{cancel: cancel, status: searchStatus{Running: true}}
+	m.search = s
+	m.Query(func(off, limit int) ([]app.EventSummary, int, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		n := len(s.found)
+		if off < 0 || limit <= 0 {
+			return nil, n, nil
+		}
+		lo, hi := min(off, n), min(off+limit, n)
+		return slices.Clone(s.found[lo:hi]), n, nil
+	})
+	tell := func() {
+		s.mu.Lock()
+		st := s.status
+		s.mu.Unlock()
+		m.do(func() {
+			if m.search != s {
+				return // another filter since
+			}
+			m.Reread()
+			if m.onSearch != nil {
+				m.onSearch(st)
+			}
+		})
+	}
+	go func() {
+		err := st.Search(ctx, f, func(p app.SearchProgress) bool {
+			s.mu.Lock()
+			s.found = append(s.found, p.Matches...)
+			capped := len(s.found) >= maxSearchMatches
+			if capped {
+				s.found = s.found[:maxSearchMatches]
+			}
+			s.status.Scanned, s.status.Total, s.status.Found, s.status.Capped = p.Scanned, p.Total, len(s.found), capped
+			s.mu.Unlock()
+			tell()
+			return !capped
+		})
+		s.mu.Lock()
+		s.status.Running = false
+		if errors.Is(err, context.Canceled) {
+			s.status.Cancelled = true
+		} else if err != nil {
+			s.status.Err = err
+		}
+		s.mu.Unlock()
+		tell()
+	}()
 }
 
 // Removed drops row i after the event was deleted.
