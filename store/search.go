@@ -109,7 +109,13 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 		if err != nil {
 			return err
 		}
-		if !fn(app.SearchProgress{Matches: found, Scanned: min(scanned, max(total, scanned)), Total: max(total, scanned)}) || done {
+		if !fn(app.SearchProgress{Matches: found, Scanned: min(scanned, max(total, scanned)), Total: max(total, scanned)}) {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("search stopped after %d of %d events: %w", scanned, total, err)
+			}
+			return nil
+		}
+		if done {
 			return nil
 		}
 	}
