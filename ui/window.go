@@ -101,6 +101,8 @@ type Deps struct {
 	Stats app.StatsStore
 	// Retention backs the Settings dialog's retention fields; nil hides them.
 	Retention Retention
+	// Compact backs Settings' Reclaim disk space; nil hides it.
+	Compact Compactor
 	// Keys are Hooklens's own signing keys, for firing templates as their
 	// provider; nil offers only the target's signing or a secret.
 	Keys   Keys
