@@ -129,3 +129,26 @@ func (s *Store) release() {
 		return nil
 	})
 }
+
+// Summaries returns the summaries of the events ids names, in that order,
+// leaving out those deleted since (a search's matches, paged by the list).
+func (s *Store) Summaries(ids []uint64) ([]app.EventSummary, error) {
+	out := make([]app.EventSummary, 0, len(ids))
+	err := s.view(func(tx *bolt.Tx) error {
+		b := eventBuckets(tx)
+		for _, id := range ids {
+			v := b.summaries.Get(key(id))
+			if v == nil {
+				continue
+			}
+			sum, err := decodeSummary(id, v)
+			if err != nil {
+				s.skip()
+				continue
+			}
+			out = append(out, sum)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hooklens/hooklens/app"
 )
@@ -354,16 +356,22 @@ type eventPages struct {
 // goes (the store's Search).
 type Searcher interface {
 	Search(ctx context.Context, f app.Filter, fn func(app.SearchProgress) bool) error
+	// Summaries reads the rows of a page of matches by id.
+	Summaries(ids []uint64) ([]app.EventSummary, error)
 }
 
-// maxSearchMatches bounds what a search keeps for the list: beyond it the
-// filter should be narrowed, and memory stays small.
-const maxSearchMatches = 100000
+// searchTick is how often a running search updates the window.
+const searchTick = 150 * time.Millisecond
+
+// maxSearchMatches bounds what a search keeps for the list (their ids
+// only; rows are read a page at a time): beyond it the filter should be
+// narrowed.
+const maxSearchMatches = 1000000
 
 // eventSearch is one running or finished search; its matches are the list.
 type eventSearch struct {
 	mu     sync.Mutex
-	found  []app.EventSummary
+	found  []uint64
 	status searchStatus
 	cancel context.CancelFunc
 }
@@ -420,7 +428,11 @@ func (m *eventPages) startSearch(st Searcher, f app.Filter) {
 			return nil, n, nil
 		}
 		lo, hi := min(off, n), min(off+limit, n)
-		return slices.Clone(s.found[lo:hi]), n, nil
+		ids := slices.Clone(s.found[lo:hi])
+		s.mu.Unlock()
+		rows, err := st.Summaries(ids)
+		s.mu.Lock()
+		return rows, n, err
 	})
 	tell := func() {
 		s.mu.Lock()
@@ -437,18 +449,29 @@ func (m *eventPages) startSearch(st Searcher, f app.Filter) {
 		})
 	}
 	go func() {
+		var last time.Time
 		err := st.Search(ctx, f, func(p app.SearchProgress) bool {
 			s.mu.Lock()
-			s.found = append(s.found, p.Matches...)
+			for _, m := range p.Matches {
+				s.found = append(s.found, m.ID)
+			}
 			capped := len(s.found) >= maxSearchMatches
 			if capped {
 				s.found = s.found[:maxSearchMatches]
 			}
 			s.status.Scanned, s.status.Total, s.status.Found, s.status.Capped = p.Scanned, p.Total, len(s.found), capped
 			s.mu.Unlock()
-			tell()
+			// The list and the bar follow at most every searchTick: redrawing
+			// after every chunk would cost more than the search.
+			if now := time.Now(); now.Sub(last) >= searchTick || capped {
+				last = now
+				tell()
+			}
 			return !capped
 		})
+		// The scan's garbage (every summary it decoded) goes back to the
+		// system now rather than whenever the runtime gets to it.
+		debug.FreeOSMemory()
 		s.mu.Lock()
 		s.status.Running = false
 		if errors.Is(err, context.Canceled) {
@@ -463,6 +486,13 @@ func (m *eventPages) startSearch(st Searcher, f app.Filter) {
 
 // Removed drops row i after the event was deleted.
 func (m *eventPages) Removed(i int) {
+	if s := m.search; s != nil {
+		s.mu.Lock()
+		if i >= 0 && i < len(s.found) {
+			s.found = slices.Delete(s.found, i, i+1)
+		}
+		s.mu.Unlock()
+	}
 	m.pager.Removed(i)
 	m.counts.forget()
 }
