@@ -59,7 +59,7 @@ func (s *Store) Reclaimable() (fileSize, free int64, err error) {
 // and record is copied into hooklens.db.compact beside it, the copy is
 // checked (every page read, every bucket's record count compared) and
 // only then renamed over the file. Capture and every other transaction
-// wait while it runs; progress (may be nil) hears the bytes copied so far
+// wait while it runs; progress (may be nil) hears the records copied so far
 // of about total. When ctx ends or anything fails, the file is left as it
 // was.
 func (s *Store) Compact(ctx context.Context, progress func(done, total int64)) (CompactReport, error) {
@@ -75,10 +75,14 @@ func (s *Store) Compact(ctx context.Context, progress func(done, total int64)) (
 	tmp := s.path + ".compact"
 	os.Remove(tmp)
 	var rep CompactReport
+	// Progress counts records: each event is three records and about six
+	// index entries; the other buckets are small beside them.
 	var total int64
-	s.db.View(func(tx *bolt.Tx) error { rep.Before = tx.Size(); return nil })
-	st := s.db.Stats()
-	total = max(rep.Before-int64(st.FreePageN+st.PendingPageN)*int64(s.db.Info().PageSize), 1)
+	s.db.View(func(tx *bolt.Tx) error {
+		rep.Before = tx.Size()
+		total = max(int64(getUint(tx.Bucket(bucketMeta), keyCount))*9, 1)
+		return nil
+	})
 
 	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: openTimeout, NoSync: true, FreelistType: bolt.FreelistMapType})
 	if err != nil {
@@ -223,9 +227,8 @@ func copyInto(ctx context.Context, src, dst *bolt.DB, total int64, progress func
 			if len(path) == 1 {
 				counts[string(path[0])]++
 			}
-			n := int64(len(k) + len(v))
-			done += n
-			inTx += n
+			done++
+			inTx += int64(len(k) + len(v))
 		}
 		return nil
 	}

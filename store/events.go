@@ -166,6 +166,10 @@ func eventBuckets(tx *bolt.Tx) buckets {
 		b.events.FillPercent = fillPercent
 		b.bodies.FillPercent = fillPercent
 		b.summaries.FillPercent = fillPercent
+		if b.index != nil {
+			// Each value's entries grow at its own right edge: pack full too.
+			b.index.FillPercent = fillPercent
+		}
 	}
 	return b
 }
