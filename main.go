@@ -97,7 +97,7 @@ const usageText = `Hooklens — a local webhook inspector.
 
 Usage:
   hooklens [--addr A] [--data DIR] [--demo]   open the window (the listener starts with it)
-  hooklens listen [--addr A] [--data DIR] [--json [--full]] [--keep 60d] [--max-size 1GiB]
+  hooklens listen [--addr A] [--data DIR] [--json [--full]] [--keep 60d] [--max-size 1GiB] [--max-events N]
                 [--tunnel manual|ngrok|cloudflared|ssh|chisel [--public-url U] [--tunnel-server S]
                  [--tunnel-key F] [--tunnel-host-key K] [--tunnel-auth U:P] [--tunnel-fingerprint F]
                  [--tunnel-port N] [--tunnel-domain D] [--cloudflared PATH]]
