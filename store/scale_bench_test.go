@@ -139,4 +139,3 @@ func pageByScanning(b *testing.B, s *Store, p app.Page) {
 		return nil
 	})
 }
-
