@@ -141,11 +141,15 @@ func run(bin string, n int, dir string, cold bool) error {
 	fmt.Printf("| figure | value |\n| --- | --- |\n")
 	fmt.Printf("| file size | %s (%.0f B/event; body %.0f B/event, %.2f× the body bytes; stored records %.0f B/event) |\n",
 		mb(fi.Size()), float64(fi.Size())/float64(count), float64(bodies)/float64(count), float64(fi.Size())/float64(max(bodies, 1)), float64(stored)/float64(count))
-	fmt.Printf("| open + newest page (cold cache) | %s (%d rows) |\n", ms(tFirst), len(first))
+	cache := "warm page cache"
+	if cold {
+		cache = "page cache dropped first, when root"
+	}
+	fmt.Printf("| open + newest page (%s) | %s (%d rows) |\n", cache, ms(tFirst), len(first))
 	fmt.Printf("| newest page | %s |\n", ms(newest))
 	fmt.Printf("| page in the middle | %s (%.1f× the newest page) |\n", ms(middle), float64(middle)/float64(newest))
 	fmt.Printf("| page at the end | %s (%.1f× the newest page) |\n", ms(end), float64(end)/float64(newest))
-	fmt.Printf("| method:PATCH (no match), first page | %s cold, %s warm (%d rows) |\n", ms(tNoMatchCold), ms(tNoMatch), len(nm))
+	fmt.Printf("| method:PATCH (no match), first page | %s first, %s again (%d rows) |\n", ms(tNoMatchCold), ms(tNoMatch), len(nm))
 	fmt.Printf("| verdict:invalid endpoint:github, first page / offset 1000 / count | %s / %s / %s (%d match) |\n", ms(tInvalid), ms(tInvalidMid), ms(tCount), nInvalid)
 	fmt.Printf("| text search \"walnut\" over every body | %s, first match after %s (%d matches) |\n", ms(tSearch), ms(firstMatch), matches)
 	fmt.Printf("| memory at open | RSS %s, RssAnon %s, RssFile %s |\n", mb(memOpen.rss), mb(memOpen.anon), mb(memOpen.file))
