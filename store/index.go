@@ -281,7 +281,7 @@ func lastUnder(c *bolt.Cursor, p []byte) (k, v []byte) {
 		return c.Last()
 	}
 	end := append(bytes.Clone(p), bytes.Repeat([]byte{0xff}, 9)...)
-	if k, v = c.Seek(end); k == nil {
+	if k, _ = c.Seek(end); k == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()
@@ -318,7 +318,7 @@ func (b buckets) rankSeek(c *bolt.Cursor, prefix, bp []byte, offset int) (k, v [
 		return nil, nil
 	}
 	skip := offset - cum
-	if k, v = c.Seek(append(bytes.Clone(prefix), key((blk+1)<<blockShift)...)); k == nil {
+	if k, _ = c.Seek(append(bytes.Clone(prefix), key((blk+1)<<blockShift)...)); k == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()

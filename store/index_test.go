@@ -49,13 +49,8 @@ var filterExprs = []string{
 	"endpoint:github n1", "method:GET needle", "-verdict:valid", "hook-1",
 }
 
-// want is the reference: every stored event read whole, newest first,
+// matchAll is the reference: every stored event read whole (allEvents),
 // matched with Filter.Match as export and the listener do.
-func want(t *testing.T, s *Store, expr string) []uint64 {
-	t.Helper()
-	return matchAll(t, allEvents(t, s), expr)
-}
-
 func matchAll(t *testing.T, all []*app.Event, expr string) []uint64 {
 	t.Helper()
 	f, err := app.ParseFilter(expr, time.Now())
