@@ -102,7 +102,8 @@ Usage:
                  [--tunnel-key F] [--tunnel-host-key K] [--tunnel-auth U:P] [--tunnel-fingerprint F]
                  [--tunnel-port N] [--tunnel-domain D] [--cloudflared PATH]]
                                               headless: print each captured event; prunes
-                                              events older than --keep or beyond --max-size;
+                                              events older than --keep or beyond --max-size
+                                              or --max-events (0: any number);
                                               --tunnel gives the listener a public URL, probed
   hooklens repair [--data DIR]                check hooklens.db; when damaged, copy every readable
                                               record into a fresh file and keep the damaged one beside it
