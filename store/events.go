@@ -469,10 +469,19 @@ type candidate struct {
 	k   []byte
 	s   *app.EventSummary
 	rec *app.Event
+	// body, when bodyRead, is the body already found (a scan walking the
+	// bodies bucket beside the summaries).
+	body     []byte
+	bodyRead bool
 }
 
 func (c *candidate) Summary() *app.EventSummary { return c.s }
-func (c *candidate) Body() []byte               { return c.b.bodies.Get(c.k) }
+func (c *candidate) Body() []byte {
+	if c.bodyRead {
+		return c.body
+	}
+	return c.b.bodies.Get(c.k)
+}
 
 func (c *candidate) record() *app.Event {
 	if c.rec == nil {

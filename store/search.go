@@ -70,8 +70,24 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 					k, v = c.Prev()
 				}
 			}
+			// Without an index the bodies bucket is walked beside the
+			// summaries (same keys, same order): a step instead of a lookup.
+			var bc *bolt.Cursor
+			var bk, bv []byte
+			if !usesIndex && k != nil {
+				bc = b.bodies.Cursor()
+				bk, bv = bc.Seek(k)
+			}
 			n := 0
 			for ; k != nil && n < searchChunk; k, v = c.Prev() {
+				if bc != nil {
+					if bk != nil && bytes.Compare(bk, k) > 0 {
+						bk, bv = bc.Prev()
+					}
+					if bk == nil || !bytes.Equal(bk, k) {
+						bk, bv = bc.Seek(k)
+					}
+				}
 				if !bytes.HasPrefix(k, prefix) {
 					k = nil
 					break
@@ -89,7 +105,11 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 					s.skip()
 					continue
 				}
-				if m.f.IsZero() || m.match(b, id, &sum) {
+				cand := candidate{b: b, k: id, s: &sum}
+				if bc != nil && bk != nil && bytes.Equal(bk, id) {
+					cand.body, cand.bodyRead = bv, true
+				}
+				if m.f.IsZero() || m.f.Match(&cand) {
 					found = append(found, sum)
 				}
 			}
