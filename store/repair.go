@@ -136,6 +136,7 @@ func (r *repairer) writeEvents(batch []savedEvent) error {
 	}
 	return r.dst.Update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
+		b.batch = newIndexBatch()
 		var total int64
 		for _, x := range batch {
 			k := key(x.e.ID)
@@ -157,6 +158,9 @@ func (r *repairer) writeEvents(batch []savedEvent) error {
 			}
 			total += int64(recordSize(k, meta, x.e.Body, sum))
 			r.saved[x.e.ID] = true
+		}
+		if err := b.flushIndex(); err != nil {
+			return err
 		}
 		if err := addUint(b.meta, keyCount, int64(len(batch))); err != nil {
 			return err
