@@ -90,9 +90,10 @@ type TunnelConfig struct {
 // Retention is how long and how much the store keeps; pruned in the
 // background every hour and once at start.
 type Retention struct {
-	MaxAge   time.Duration // 0 is store.DefaultMaxAge
-	MaxBytes int64         // 0 is store.DefaultMaxBytes
-	Every    time.Duration // 0 is an hour
+	MaxAge    time.Duration // 0 is store.DefaultMaxAge
+	MaxBytes  int64         // 0 is store.DefaultMaxBytes
+	MaxEvents int           // 0 is no limit on the number of events
+	Every     time.Duration // 0 is an hour
 }
 
 func (r Retention) withDefaults() Retention {
@@ -138,16 +139,19 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	}()
 
 	r := cfg.Retention
-	if r.MaxAge == 0 && r.MaxBytes == 0 {
+	if r.MaxAge == 0 && r.MaxBytes == 0 && r.MaxEvents == 0 {
 		r = savedRetention(st) // the window's Settings
 	}
 	r = r.withDefaults()
-	if size, err := st.StoredBytes(); err == nil && cfg.AskBeforePruning && size > r.MaxBytes {
+	if over := overCap(st, r); over != "" && cfg.AskBeforePruning {
 		// Over the cap already: nothing is removed before the user says so.
 		h.held = r
-		h.PruneHeld = fmt.Sprintf("%s of events are stored, over the %s retention cap: the oldest events beyond it will be pruned once you say so. Prune now, or raise the cap in Settings.",
-			app.HumanSize(size), app.HumanSize(r.MaxBytes))
+		h.PruneHeld = over + ": the oldest events beyond it will be pruned once you say so. Prune now, or raise the cap in Settings."
 	} else {
+		if over != "" {
+			// Headless: say so before the first prune removes anything.
+			cfg.Logf("hooklens: %s: pruning the oldest events beyond it now (--max-size and --max-events keep more)", over)
+		}
 		h.startRetention(r)
 	}
 
@@ -299,10 +303,24 @@ func newQueue(st app.DeliveryStore, logf func(string, ...any)) *deliver.Queue {
 	})
 }
 
+// overCap says how the store is over r's size or count cap ("" when not).
+func overCap(st *store.Store, r Retention) string {
+	size, err := st.StoredBytes()
+	if err == nil && r.MaxBytes > 0 && size > r.MaxBytes {
+		return fmt.Sprintf("%s of events are stored, over the %s retention cap", app.HumanSize(size), app.HumanSize(r.MaxBytes))
+	}
+	n, err := st.Count()
+	if err == nil && r.MaxEvents > 0 && n > r.MaxEvents {
+		return fmt.Sprintf("%d events are stored, over the retention cap of %d events", n, r.MaxEvents)
+	}
+	return ""
+}
+
 // Settings keys for retention chosen in the window.
 const (
-	keyRetentionKeep = "retention.keep"
-	keyRetentionSize = "retention.max_size"
+	keyRetentionKeep   = "retention.keep"
+	keyRetentionSize   = "retention.max_size"
+	keyRetentionEvents = "retention.max_events"
 )
 
 func savedRetention(st *store.Store) Retention {
@@ -312,6 +330,9 @@ func savedRetention(st *store.Store) Retention {
 	}
 	if v, err := st.Setting(keyRetentionSize); err == nil {
 		r.MaxBytes, _ = app.ParseSize(v)
+	}
+	if v, err := st.Setting(keyRetentionEvents); err == nil {
+		r.MaxEvents, _ = strconv.Atoi(v)
 	}
 	return r
 }
@@ -324,31 +345,41 @@ func (h *Hooklens) startRetention(r Retention) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	h.stopRetain, h.retention = stop, r
-	h.Store.StartRetention(ctx, r.Every, r.MaxAge, r.MaxBytes)
+	h.Store.StartRetention(ctx, r.Every, r.MaxAge, r.MaxBytes, r.MaxEvents)
 }
 
 // Retention is what retention keeps now.
-func (h *Hooklens) Retention() (time.Duration, int64) {
+func (h *Hooklens) Retention() app.RetentionLimits {
 	h.retainMu.Lock()
 	defer h.retainMu.Unlock()
-	return h.retention.MaxAge, h.retention.MaxBytes
+	r := h.retention
+	if h.held.Every > 0 {
+		r = h.held // held at open: these are the limits that will apply
+	}
+	return app.RetentionLimits{MaxAge: r.MaxAge, MaxBytes: r.MaxBytes, MaxEvents: r.MaxEvents}
 }
 
 // DefaultRetention is what Hooklens keeps unless told otherwise.
-func (h *Hooklens) DefaultRetention() (time.Duration, int64) {
-	return store.DefaultMaxAge, store.DefaultMaxBytes
+func (h *Hooklens) DefaultRetention() app.RetentionLimits {
+	return app.RetentionLimits{MaxAge: store.DefaultMaxAge, MaxBytes: store.DefaultMaxBytes}
 }
 
 // SetRetention applies new limits now (a prune runs at once) and saves them
 // for the next start of the window.
-func (h *Hooklens) SetRetention(maxAge time.Duration, maxBytes int64) error {
-	if err := h.Store.SetSetting(keyRetentionKeep, app.FormatDuration(maxAge)); err != nil {
+func (h *Hooklens) SetRetention(l app.RetentionLimits) error {
+	if err := h.Store.SetSetting(keyRetentionKeep, app.FormatDuration(l.MaxAge)); err != nil {
 		return err
 	}
-	if err := h.Store.SetSetting(keyRetentionSize, strconv.FormatInt(maxBytes, 10)); err != nil {
+	if err := h.Store.SetSetting(keyRetentionSize, strconv.FormatInt(l.MaxBytes, 10)); err != nil {
 		return err
 	}
-	h.startRetention(Retention{MaxAge: maxAge, MaxBytes: maxBytes}.withDefaults())
+	if err := h.Store.SetSetting(keyRetentionEvents, strconv.Itoa(max(l.MaxEvents, 0))); err != nil {
+		return err
+	}
+	h.retainMu.Lock()
+	h.held, h.PruneHeld = Retention{}, ""
+	h.retainMu.Unlock()
+	h.startRetention(Retention{MaxAge: l.MaxAge, MaxBytes: l.MaxBytes, MaxEvents: l.MaxEvents}.withDefaults())
 	return nil
 }
 

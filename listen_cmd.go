@@ -14,14 +14,16 @@ import (
 
 // retentionFlags are the retention settings `listen` takes.
 type retentionFlags struct {
-	keep     string
-	maxBytes string
+	keep      string
+	maxBytes  string
+	maxEvents int
 }
 
 func addRetentionFlags(c *commonFlags) *retentionFlags {
 	r := &retentionFlags{}
 	c.fs.StringVar(&r.keep, "keep", "60d", "prune events older than this (e.g. 12h, 7d, 60d)")
 	c.fs.StringVar(&r.maxBytes, "max-size", "1GiB", "prune the oldest events when stored bytes exceed this (e.g. 500MiB, 2GiB)")
+	c.fs.IntVar(&r.maxEvents, "max-events", 0, "prune the oldest events beyond this many (0: no limit on the number)")
 	return r
 }
 
@@ -34,7 +36,10 @@ func (r *retentionFlags) retention() (Retention, error) {
 	if err != nil || size <= 0 {
 		return Retention{}, fmt.Errorf("%w: --max-size %q must be a size such as 500MiB or 2GiB", errUsage, r.maxBytes)
 	}
-	return Retention{MaxAge: age, MaxBytes: size}, nil
+	if r.maxEvents < 0 {
+		return Retention{}, fmt.Errorf("%w: --max-events %d must be 0 (no limit) or more", errUsage, r.maxEvents)
+	}
+	return Retention{MaxAge: age, MaxBytes: size, MaxEvents: r.maxEvents}, nil
 }
 
 func cmdListen(args []string, stdout, stderr io.Writer) error {

@@ -58,6 +58,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdKeys(args[1:], stdout, stderr)
 	case "team":
 		err = cmdTeam(args[1:], stdout, stderr)
+	case "demo":
+		err = cmdDemo(args[1:], stdout, stderr)
+	case "compact":
+		err = cmdCompact(args[1:], stdout, stderr)
 	case "follow":
 		err = cmdFollow(args[1:], stdout, stderr)
 	case "export":
@@ -93,12 +97,13 @@ const usageText = `Hooklens — a local webhook inspector.
 
 Usage:
   hooklens [--addr A] [--data DIR] [--demo]   open the window (the listener starts with it)
-  hooklens listen [--addr A] [--data DIR] [--json [--full]] [--keep 60d] [--max-size 1GiB]
+  hooklens listen [--addr A] [--data DIR] [--json [--full]] [--keep 60d] [--max-size 1GiB] [--max-events N]
                 [--tunnel manual|ngrok|cloudflared|ssh|chisel [--public-url U] [--tunnel-server S]
                  [--tunnel-key F] [--tunnel-host-key K] [--tunnel-auth U:P] [--tunnel-fingerprint F]
                  [--tunnel-port N] [--tunnel-domain D] [--cloudflared PATH]]
                                               headless: print each captured event; prunes
-                                              events older than --keep or beyond --max-size;
+                                              events older than --keep or beyond --max-size
+                                              or --max-events (0: any number);
                                               --tunnel gives the listener a public URL, probed
   hooklens repair [--data DIR]                check hooklens.db; when damaged, copy every readable
                                               record into a fresh file and keep the damaged one beside it
@@ -142,6 +147,11 @@ Usage:
   hooklens bundle [--filter EXPR] [--id N]... [--secrets] -o FILE.zip
                                               a support bundle: events (HAR, JSON lines), verdicts,
                                               deliveries, settings with secrets redacted
+  hooklens demo --events N --data DIR [--days 30]
+                                              fill a data directory with N varied demo events
+                                              (for trying Hooklens with a big history)
+  hooklens compact [--data DIR]               rewrite hooklens.db without the free pages left
+                                              by deletes and pruning (Hooklens must be closed)
   hooklens wait [--path P] [--endpoint S] [--verdict V] [--timeout 30s] [--json] [--addr A]
                                               block until a matching event is captured; exit 1
                                               on timeout (for scripts and CI)

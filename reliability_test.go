@@ -339,3 +339,60 @@ func TestOverTheCapAtOpenIsReportedBeforeAnythingIsRemoved(t *testing.T) {
 	h.PruneNow()
 	waitFor(t, func() bool { n, _ := h.Store.Count(); return n < 30 && n > 0 })
 }
+
+// The count cap is held at open as the size cap is: reported first, and
+// nothing removed until PruneNow; headless, the log says so before the
+// first prune.
+func TestOverTheCountCapAtOpenIsReportedFirst(t *testing.T) {
+	dir := shortDir(t)
+	h, err := OpenHooklens(Config{Data: dir, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 20; i++ {
+		resp, err := http.Post(h.Listener.URL()+"/x", "text/plain", strings.NewReader("hello"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	h.Close()
+	h, err = OpenHooklens(Config{Data: dir, Addr: "127.0.0.1:0", AskBeforePruning: true, Retention: Retention{MaxEvents: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.PruneHeld, "20 events are stored, over the retention cap of 5 events") {
+		t.Fatalf("held prune notice %q", h.PruneHeld)
+	}
+	if r := h.Retention(); r.MaxEvents != 5 {
+		t.Fatalf("Retention() = %+v while held, want the held limits", r)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n, _ := h.Store.Count(); n != 20 {
+		t.Fatalf("%d events left before the user was asked; want all 20", n)
+	}
+	h.PruneNow()
+	waitFor(t, func() bool { n, _ := h.Store.Count(); return n == 5 })
+	h.Close()
+
+	// Headless (listen): the log line comes before anything is removed.
+	var mu sync.Mutex
+	var lines []string
+	logf := func(f string, a ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf(f, a...))
+	}
+	h, err = OpenHooklens(Config{Data: dir, Addr: "127.0.0.1:0", Logf: logf, Retention: Retention{MaxEvents: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	mu.Lock()
+	said := strings.Join(lines, "\n")
+	mu.Unlock()
+	if !strings.Contains(said, "5 events are stored, over the retention cap of 2 events: pruning the oldest events beyond it now") {
+		t.Fatalf("listen said %q before pruning", said)
+	}
+	waitFor(t, func() bool { n, _ := h.Store.Count(); return n == 2 })
+}

@@ -86,10 +86,13 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	a.SetIcon(assets.IconResource())
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
 		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Keys: keys, Team: wteam, Demo: *demoMode, Notice: h.Notice,
-		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow,
+		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow, Compact: windowCompact{h.Store},
 		Tunnel: windowTunnel{h}, TunnelSecrets: windowSecrets(h, *demoMode), // window_tunnel.go
 		Exchange: windowExchange{h}})
-	h.Store.OnPrune(func(p store.PruneReport) { w.Notify(p.String()) })
+	h.Store.OnPrune(func(p store.PruneReport) {
+		w.Notify(p.String())
+		log.Printf("hooklens: %s", p) // and a log line, as listen prints
+	})
 	w.ShowAndRun()
 	return nil
 }

@@ -1,6 +1,9 @@
 package app
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Page asks for event summaries, newest first.
 type Page struct {
@@ -81,4 +84,21 @@ type VerdictStore interface {
 	// Rejudge calls judge with every stored event of endpoint slug and
 	// stores the verdicts that differ. It returns how many changed.
 	Rejudge(slug string, judge func(*Event) Verdict) (changed int, err error)
+}
+
+// SearchProgress is what a background search reports after each chunk of
+// events it read (see the store's Search).
+type SearchProgress struct {
+	Matches []EventSummary // found in this chunk, newest first
+	Scanned int            // events looked at so far
+	Total   int            // events it will look at in all
+}
+
+// RetentionLimits are what retention keeps: events younger than MaxAge, at
+// most MaxBytes of them, at most MaxEvents of them (0: no limit on the
+// number). The oldest go first.
+type RetentionLimits struct {
+	MaxAge    time.Duration
+	MaxBytes  int64
+	MaxEvents int
 }

@@ -127,6 +127,7 @@ func (s *Store) applyNow(items []applyItem, timed bool) error {
 	err := s.updateNow(func(tx *bolt.Tx) error {
 		defer func() { stage = app.StageEnd(app.StageApply, stage, len(items)) }()
 		b := eventBuckets(tx)
+		b.batch = newIndexBatch() // index writes in key order, once per copy
 		ob := s.outboxBuckets(tx)
 		var size int64
 		stored := make([]*app.Event, len(items))
@@ -140,6 +141,9 @@ func (s *Store) applyNow(items []applyItem, timed bool) error {
 				return err
 			}
 			if err := b.summaries.Put(k, sum); err != nil {
+				return err
+			}
+			if err := b.indexEvent(k, it.e); err != nil {
 				return err
 			}
 			size += int64(recordSize(k, it.rec, it.e.Body, sum))
@@ -156,6 +160,9 @@ func (s *Store) applyNow(items []applyItem, timed bool) error {
 			if err := b.events.SetSequence(last); err != nil {
 				return err
 			}
+		}
+		if err := b.flushIndex(); err != nil {
+			return err
 		}
 		if err := countEvents(tx, stored); err != nil {
 			return err

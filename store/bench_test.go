@@ -171,6 +171,7 @@ func BenchmarkEventsPage(b *testing.B) {
 	for start := 0; start < total; start += 5000 {
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			bk := eventBuckets(tx)
+			bk.batch = newIndexBatch()
 			for i := start; i < start+5000; i++ {
 				e := sampleEvent(i)
 				e.Headers = append(e.Headers, app.Header{Name: "User-Agent", Value: "Zoho-Webhook/1.0"},
@@ -178,6 +179,9 @@ func BenchmarkEventsPage(b *testing.B) {
 				if _, err := bk.put(e, nil, time.Now()); err != nil {
 					return err
 				}
+			}
+			if err := bk.flushIndex(); err != nil {
+				return err
 			}
 			return addUint(bk.meta, keyCount, 5000)
 		})

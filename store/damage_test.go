@@ -424,6 +424,7 @@ func checkRepaired(t *testing.T, dir, path string, before [32]byte, rep RepairRe
 	if whole < rep.EventsSaved {
 		t.Errorf("%d whole events, report says %d", whole, rep.EventsSaved)
 	}
+	checkFilters(t, s, "after repair") // the indexes are rebuilt, not copied
 	// New captures continue after the old ids.
 	id := mustRecord(t, s, sampleEvent(1))
 	if id <= uint64(rep.EventsSaved) {

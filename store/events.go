@@ -334,6 +334,8 @@ func (s *Store) commitGroup(group []*recordReq) error {
 type buckets struct {
 	meta, events, bodies, summaries *bolt.Bucket
 	origins                         *bolt.Bucket // origin -> id (outbox.go)
+	index, blocks                   *bolt.Bucket // the kept indexes (index.go)
+	batch                           *indexBatch  // index writes applied at the end (flushIndex)
 }
 
 func eventBuckets(tx *bolt.Tx) buckets {
@@ -343,11 +345,17 @@ func eventBuckets(tx *bolt.Tx) buckets {
 		bodies:    tx.Bucket(bucketBodies),
 		summaries: tx.Bucket(bucketSummaries),
 		origins:   tx.Bucket(bucketOrigins),
+		index:     tx.Bucket(bucketEventIndex),
+		blocks:    tx.Bucket(bucketEventBlocks),
 	}
 	if tx.Writable() {
 		b.events.FillPercent = fillPercent
 		b.bodies.FillPercent = fillPercent
 		b.summaries.FillPercent = fillPercent
+		if b.index != nil {
+			// Each value's entries grow at its own right edge: pack full too.
+			b.index.FillPercent = fillPercent
+		}
 	}
 	return b
 }
@@ -382,6 +390,9 @@ func (b buckets) put(e *app.Event, finish func(*app.Event), now time.Time) (int,
 		if err := b.origins.Put([]byte(e.Origin), k); err != nil {
 			return 0, err
 		}
+	}
+	if err := b.indexEvent(k, e); err != nil {
+		return 0, err
 	}
 	return recordSize(k, meta, e.Body, sum), nil
 }
@@ -418,9 +429,11 @@ func notFound(id uint64) error {
 	return fmt.Errorf("event %d is not in the store (deleted or pruned): %w", id, app.ErrNotFound)
 }
 
-// Events returns summaries newest first. With a zero filter, Offset is
-// skipped by walking keys only; with a filter, Offset and Limit count
-// matching events.
+// Events returns summaries newest first. Offset and Limit count matching
+// events. A zero filter finds its offset from the kept block counts; a
+// filter with a positive structured term (method, endpoint, verdict,
+// status, type) walks that term's index entries only; any other filter
+// scans the summaries (see Search for free text in the background).
 func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 	limit := p.Limit
 	if limit <= 0 {
@@ -431,29 +444,61 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 	out := make([]app.EventSummary, 0, min(limit, 1024))
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
-		c := b.summaries.Cursor()
-		k, v := c.Last()
-		if m == nil {
-			for ; k != nil && offset > 0; k, v = c.Prev() {
-				offset--
-			}
-		}
-		for ; k != nil && len(out) < limit; k, v = c.Prev() {
+		add := func(k, v []byte) bool {
 			sum, err := decodeSummary(idOf(k), v)
 			if err != nil {
 				s.skip() // one unreadable record does not hide the rest
-				continue
+				return true
 			}
 			if m != nil {
 				if !m.match(b, k, &sum) {
-					continue
+					return true
 				}
 				if offset > 0 {
 					offset--
-					continue
+					return true
 				}
 			}
 			out = append(out, sum)
+			return len(out) < limit
+		}
+		if m == nil {
+			c := b.summaries.Cursor()
+			var k, v []byte
+			if b.blocks != nil && b.meta.Get(keyIndexNext) == nil {
+				k, v = b.rankSeek(c, nil, allPrefix, offset)
+			} else {
+				for k, v = c.Last(); k != nil && offset > 0; k, v = c.Prev() {
+					offset--
+				}
+			}
+			for ; k != nil && add(k, v); k, v = c.Prev() {
+			}
+			return nil
+		}
+		if pl := b.planFor(p.Filter); pl.prefix != nil {
+			c := b.index.Cursor()
+			var k []byte
+			if pl.exact {
+				k, _ = b.rankSeek(c, pl.prefix, pl.prefix, offset)
+				offset = 0
+			} else {
+				k, _ = lastUnder(c, pl.prefix)
+			}
+			for ; k != nil && bytes.HasPrefix(k, pl.prefix); k, _ = c.Prev() {
+				id := k[len(pl.prefix):]
+				v := b.summaries.Get(id)
+				if v == nil {
+					continue
+				}
+				if !add(id, v) {
+					break
+				}
+			}
+			return nil
+		}
+		c := b.summaries.Cursor()
+		for k, v := c.Last(); k != nil && add(k, v); k, v = c.Prev() {
 		}
 		return nil
 	})
@@ -483,7 +528,9 @@ func (s *Store) StoredBytes() (int64, error) {
 	return int64(n), err
 }
 
-// CountMatching is Count for a zero filter and a scan otherwise.
+// CountMatching is Count for a zero filter, a sum of kept block counts
+// for one structured term, the matching entries of the narrowest term's
+// index for a filter with one, and a scan otherwise.
 func (s *Store) CountMatching(f app.Filter) (int, error) {
 	m := newMatcher(f)
 	if m == nil {
@@ -492,7 +539,7 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
-		return b.summaries.ForEach(func(k, v []byte) error {
+		count := func(k, v []byte) error {
 			sum, err := decodeSummary(idOf(k), v)
 			if err != nil {
 				s.skip()
@@ -502,7 +549,22 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 				n++
 			}
 			return nil
-		})
+		}
+		if pl := b.planFor(f); pl.prefix != nil {
+			if pl.exact {
+				n = pl.n
+				return nil
+			}
+			c := b.index.Cursor()
+			for k, _ := c.Seek(pl.prefix); k != nil && bytes.HasPrefix(k, pl.prefix); k, _ = c.Next() {
+				id := k[len(pl.prefix):]
+				if v := b.summaries.Get(id); v != nil {
+					count(id, v)
+				}
+			}
+			return nil
+		}
+		return b.summaries.ForEach(count)
 	})
 	return n, err
 }
@@ -533,6 +595,9 @@ func (b buckets) delete(k []byte) (size int, ok bool, err error) {
 		return 0, false, nil
 	}
 	size = recordSize(k, meta, b.bodies.Get(k), b.summaries.Get(k))
+	if err := b.unindexStored(k, b.summaries.Get(k)); err != nil {
+		return 0, false, err
+	}
 	for _, bk := range []*bolt.Bucket{b.events, b.bodies, b.summaries} {
 		if err := bk.Delete(k); err != nil {
 			return 0, false, err
@@ -547,7 +612,7 @@ func (b buckets) delete(k []byte) (size int, ok bool, err error) {
 func (s *Store) DeleteAll() error {
 	return s.update(func(tx *bolt.Tx) error {
 		seq := tx.Bucket(bucketEvents).Sequence()
-		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries, bucketStats} {
+		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries, bucketStats, bucketEventIndex, bucketEventBlocks} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}
@@ -590,10 +655,19 @@ type candidate struct {
 	k   []byte
 	s   *app.EventSummary
 	rec *app.Event
+	// body, when bodyRead, is the body already found (a scan walking the
+	// bodies bucket beside the summaries).
+	body     []byte
+	bodyRead bool
 }
 
 func (c *candidate) Summary() *app.EventSummary { return c.s }
-func (c *candidate) Body() []byte               { return c.b.bodies.Get(c.k) }
+func (c *candidate) Body() []byte {
+	if c.bodyRead {
+		return c.body
+	}
+	return c.b.bodies.Get(c.k)
+}
 
 func (c *candidate) record() *app.Event {
 	if c.rec == nil {
@@ -630,6 +704,7 @@ func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
 	// logged ahead of bbolt.
 	r := &recordReq{done: make(chan error, 1), run: func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
+		b.batch = newIndexBatch()
 		var size int64
 		for i, e := range events {
 			if i%256 == 0 {
@@ -642,6 +717,9 @@ func (s *Store) ImportAll(ctx context.Context, events []*app.Event) error {
 				return fmt.Errorf("storing imported event %d of %d: %w", i+1, len(events), err)
 			}
 			size += int64(n)
+		}
+		if err := b.flushIndex(); err != nil {
+			return err
 		}
 		if err := addUint(b.meta, keyCount, int64(len(events))); err != nil {
 			return err

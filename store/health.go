@@ -82,8 +82,11 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 	return s.viewNow(fn)
 }
 
-// viewNow is view without waiting for the applier.
+// viewNow is view without waiting for the applier. It holds the swap lock
+// shared: only Compact, replacing the file, takes it alone.
 func (s *Store) viewNow(fn func(*bolt.Tx) error) error {
+	s.swap.RLock()
+	defer s.swap.RUnlock()
 	err := guard(func() error { return s.db.View(fn) })
 	var p *panicError
 	if errors.As(err, &p) {
@@ -111,6 +114,8 @@ func (s *Store) updateNow(fn func(*bolt.Tx) error) error {
 	if d := s.damage.Load(); d != nil {
 		return d
 	}
+	s.swap.RLock()
+	defer s.swap.RUnlock()
 	err := guard(func() error {
 		return s.db.Update(func(tx *bolt.Tx) error {
 			if d := s.damage.Load(); d != nil { // found while this one waited for the lock
@@ -185,7 +190,7 @@ func (s *Store) suspect() {
 	go func() {
 		defer s.background.Done()
 		err := guard(func() error {
-			return s.db.View(func(tx *bolt.Tx) error { return walk(tx, s.quit) })
+			return s.boltView(func(tx *bolt.Tx) error { return walk(tx, s.quit) })
 		})
 		var d *DamagedError
 		switch {

@@ -143,6 +143,7 @@ func (r *repairer) writeEvents(batch []savedEvent) error {
 	}
 	return r.dst.Update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
+		b.batch = newIndexBatch()
 		var total int64
 		for _, x := range batch {
 			k := key(x.e.ID)
@@ -159,8 +160,14 @@ func (r *repairer) writeEvents(batch []savedEvent) error {
 					return err
 				}
 			}
+			if err := b.indexEvent(k, x.e); err != nil {
+				return err
+			}
 			total += int64(recordSize(k, meta, x.e.Body, sum))
 			r.saved[x.e.ID] = true
+		}
+		if err := b.flushIndex(); err != nil {
+			return err
 		}
 		if err := addUint(b.meta, keyCount, int64(len(batch))); err != nil {
 			return err
@@ -411,7 +418,7 @@ func (r *repairer) copyAll() error {
 			return err
 		}
 	}
-	skip := [][]byte{bucketEvents, bucketSummaries, bucketBodies}
+	skip := [][]byte{bucketEvents, bucketSummaries, bucketBodies, bucketEventIndex, bucketEventBlocks} // indexes are rebuilt
 	for _, name := range names {
 		if slices.ContainsFunc(skip, func(x []byte) bool { return bytes.Equal(x, name) }) {
 			continue

@@ -28,8 +28,14 @@ const pruneChunk = 1000
 // arrives. It works in chunks of separate transactions and reports how
 // many events it removed.
 func (s *Store) Prune(olderThan time.Time, maxBytes int64) (removed int, err error) {
+	return s.PruneTo(olderThan, maxBytes, 0)
+}
+
+// PruneTo is Prune that also keeps at most maxEvents events (0: no limit
+// on the number).
+func (s *Store) PruneTo(olderThan time.Time, maxBytes int64, maxEvents int) (removed int, err error) {
 	for {
-		n, more, err := s.pruneChunk(olderThan, maxBytes)
+		n, more, err := s.pruneChunk(olderThan, maxBytes, maxEvents)
 		removed += n
 		if err != nil {
 			return removed, fmt.Errorf("pruning old events: %w", err)
@@ -37,15 +43,22 @@ func (s *Store) Prune(olderThan time.Time, maxBytes int64) (removed int, err err
 		if !more {
 			return removed, nil
 		}
+		// Between chunks the capture writer gets the file: a prune of a
+		// million events never holds an acknowledgement for long.
+		time.Sleep(pruneGap)
 	}
 }
 
+// pruneGap is the pause between two prune transactions.
+const pruneGap = 2 * time.Millisecond
+
 // pruneChunk deletes up to pruneChunk events from the oldest end and says
 // whether there may be more to delete.
-func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64) (removed int, more bool, err error) {
+func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64, maxEvents int) (removed int, more bool, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		size := int64(getUint(b.meta, keyBytes))
+		count := int64(getUint(b.meta, keyCount))
 		c := b.summaries.Cursor()
 		// Collect first: deleting under a cursor makes it skip keys.
 		var doomed [][]byte
@@ -55,10 +68,11 @@ func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64) (removed int, mo
 				at, err := storedAt(v)
 				old = err != nil || at.Before(olderThan) // an unreadable summary is not worth keeping
 			}
-			if !old && (maxBytes <= 0 || size <= maxBytes) {
+			if !old && (maxBytes <= 0 || size <= maxBytes) && (maxEvents <= 0 || count <= int64(maxEvents)) {
 				break
 			}
 			size -= int64(recordSize(k, b.events.Get(k), b.bodies.Get(k), v))
+			count--
 			doomed = append(doomed, append([]byte(nil), k...))
 		}
 		var freed int64
@@ -95,7 +109,7 @@ func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64) (removed int, mo
 // StartRetention prunes events older than maxAge and beyond maxBytes, and
 // ended deliveries older than maxAge, now and then every interval, until ctx is done or the store is closed. Failures are
 // logged and retried at the next tick: retention must never stop capture.
-func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration, maxBytes int64) {
+func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration, maxBytes int64, maxEvents int) {
 	if every <= 0 {
 		every = time.Hour
 	}
@@ -115,7 +129,8 @@ func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration,
 				cut = time.Now().Add(-maxAge)
 			}
 			before, _ := s.StoredBytes()
-			n, err := s.Prune(cut, maxBytes)
+			countBefore, _ := s.Count()
+			n, err := s.PruneTo(cut, maxBytes, maxEvents)
 			if err != nil {
 				log.Printf("hooklens: %v (will retry in %v)", err, every)
 			}
@@ -130,7 +145,8 @@ func (s *Store) StartRetention(ctx context.Context, every, maxAge time.Duration,
 			}
 			if n > 0 || nd > 0 {
 				after, _ := s.StoredBytes()
-				s.reportPrune(PruneReport{Events: n, Deliveries: nd, MaxAge: maxAge, MaxBytes: maxBytes, Before: before, After: after})
+				s.reportPrune(PruneReport{Events: n, Deliveries: nd, MaxAge: maxAge, MaxBytes: maxBytes, MaxEvents: maxEvents,
+					Before: before, After: after, CountBefore: countBefore})
 			}
 			select {
 			case <-ctx.Done():
@@ -148,7 +164,9 @@ type PruneReport struct {
 	Events, Deliveries int
 	MaxAge             time.Duration
 	MaxBytes           int64
+	MaxEvents          int   // 0: no limit on the number
 	Before, After      int64 // stored event bytes before and after
+	CountBefore        int   // events before
 }
 
 // String is the sentence the window and `listen` show.
@@ -157,11 +175,14 @@ func (p PruneReport) String() string {
 	if p.MaxBytes > 0 && p.Before > p.MaxBytes {
 		why += fmt.Sprintf(", or over the %s size cap (stored %s)", app.HumanSize(p.MaxBytes), app.HumanSize(p.Before))
 	}
+	if p.MaxEvents > 0 && p.CountBefore > p.MaxEvents {
+		why += fmt.Sprintf(", or beyond the newest %d events (stored %d)", p.MaxEvents, p.CountBefore)
+	}
 	s := fmt.Sprintf("retention removed %d event(s)", p.Events)
 	if p.Deliveries > 0 {
 		s += fmt.Sprintf(" and %d ended deliver(ies)", p.Deliveries)
 	}
-	return s + " " + why + "; change the limits in Settings or with listen --keep/--max-size"
+	return s + " " + why + "; change the limits in Settings or with listen --keep/--max-size/--max-events"
 }
 
 // OnPrune calls fn (from the retention goroutine) after every pass that

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,7 +138,7 @@ func TestStartRetentionStopsOnClose(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustRecord(t, s, sampleEvent(1))
-	s.StartRetention(context.Background(), time.Hour, time.Nanosecond, DefaultMaxBytes)
+	s.StartRetention(context.Background(), time.Hour, time.Nanosecond, DefaultMaxBytes, 0)
 	// The first prune runs at once; wait for it, without assuming how long.
 	deadline := time.Now().Add(30 * time.Second)
 	for count(t, s) != 0 {
@@ -148,5 +149,34 @@ func TestStartRetentionStopsOnClose(t *testing.T) {
 	}
 	if err := s.Close(); err != nil { // must not wait an hour for the ticker
 		t.Fatal(err)
+	}
+}
+
+// A count cap keeps the newest events, removes the oldest in several small
+// transactions, says why, and leaves the indexes right.
+func TestPruneToCountKeepsTheNewest(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	var evs []*app.Event
+	for i := range 3500 {
+		evs = append(evs, variedEvent(i))
+	}
+	if err := s.ImportAll(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := s.PruneTo(time.Time{}, 0, 1200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if removed != 2300 || count(t, s) != 1200 {
+		t.Fatalf("removed %d, %d left; want 2300 removed and 1200 left", removed, count(t, s))
+	}
+	kept := allIDs(t, s)
+	if kept[0] != 2301 || kept[len(kept)-1] != 3500 {
+		t.Fatalf("kept ids %d…%d, want the newest 2301…3500", kept[0], kept[len(kept)-1])
+	}
+	checkFilters(t, s, "after a count prune")
+	rep := PruneReport{Events: removed, MaxAge: DefaultMaxAge, MaxEvents: 1200, CountBefore: 3500}
+	if got := rep.String(); !strings.Contains(got, "removed 2300 event(s)") || !strings.Contains(got, "beyond the newest 1200 events (stored 3500)") {
+		t.Fatalf("report %q", got)
 	}
 }

@@ -52,6 +52,9 @@ var (
 type Store struct {
 	db   *bolt.DB
 	path string
+	// swap is held shared by every transaction and exclusively by Compact
+	// while it rewrites the file and replaces db.
+	swap sync.RWMutex
 
 	// Capture writes: Record enqueues, one writer goroutine commits groups.
 	queue   chan *recordReq
@@ -171,6 +174,10 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	if err := migrate(db, path); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := buildIndexes(db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("building the event indexes of %s failed (the copy made before upgrading is beside it): %w", path, err)
 	}
 	s := &Store{
 		db:     db,

@@ -92,6 +92,12 @@ func (b buckets) rejudge(id uint64, judge func(*app.Event) app.Verdict) (int, bo
 		return 0, false, fmt.Errorf("encoding event %d: %w", id, err)
 	}
 	newSum := encodeSummary(e, at)
+	if err := b.unindexStored(k, oldSum); err != nil {
+		return 0, false, err
+	}
+	if err := b.indexEvent(k, e); err != nil {
+		return 0, false, err
+	}
 	grow := len(newMeta) + len(newSum) - len(meta) - len(oldSum)
 	if err := b.events.Put(k, newMeta); err != nil {
 		return 0, false, err

@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"math"
+	"runtime/debug"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hooklens/hooklens/app"
 )
@@ -342,6 +346,49 @@ type eventPages struct {
 	*pager[app.EventSummary]
 	store  Events
 	counts matchCounts
+	// search is the background search of a free-text filter in effect
+	// (nil otherwise); onSearch hears each step of it on the UI goroutine.
+	search   *eventSearch
+	onSearch func(s searchStatus)
+}
+
+// Searcher runs a filter the store's indexes cannot answer (free text in
+// bodies, headers) in the background, reporting matches and progress as it
+// goes (the store's Search).
+type Searcher interface {
+	Search(ctx context.Context, f app.Filter, fn func(app.SearchProgress) bool) error
+	// Summaries reads the rows of a page of matches by id.
+	Summaries(ids []uint64) ([]app.EventSummary, error)
+}
+
+// searchTick is how often a running search updates the window.
+const searchTick = 150 * time.Millisecond
+
+// maxSearchMatches bounds what a search keeps for the list (their ids
+// only; rows are read a page at a time): beyond it the filter should be
+// narrowed.
+const maxSearchMatches = 1000000
+
+// eventSearch is one running or finished search; its matches are the list.
+type eventSearch struct {
+	mu     sync.Mutex
+	found  []uint64
+	status searchStatus
+	cancel context.CancelFunc
+}
+
+func (s *eventSearch) running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status.Running
+}
+
+// searchStatus is what the window says about a search.
+type searchStatus struct {
+	Scanned, Total, Found int
+	Running, Capped       bool
+	Cancelled             bool
+	Err                   error
 }
 
 func newEventPages(st Events, do func(func())) *eventPages {
@@ -350,13 +397,103 @@ func newEventPages(st Events, do func(func())) *eventPages {
 	return m
 }
 
-// SetFilter shows only events matching f; rows are read again.
+// SetFilter shows only events matching f; rows are read again. A filter
+// that needs bodies or headers runs as a background search whose matches
+// fill the list as they are found.
 func (m *eventPages) SetFilter(f app.Filter) {
+	m.CancelSearch()
+	m.search = nil
+	if st, ok := m.store.(Searcher); ok && f.NeedsBody() {
+		m.startSearch(st, f)
+		return
+	}
 	m.Query(func(off, limit int) ([]app.EventSummary, int, error) { return m.snapshot(f, off, limit) })
+}
+
+// CancelSearch stops the running search, keeping what it found.
+func (m *eventPages) CancelSearch() {
+	if m.search != nil {
+		m.search.cancel()
+	}
+}
+
+func (m *eventPages) startSearch(st Searcher, f app.Filter) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &eventSearch{cancel: cancel, status: searchStatus{Running: true}}
+	m.search = s
+	m.Query(func(off, limit int) ([]app.EventSummary, int, error) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		n := len(s.found)
+		if off < 0 || limit <= 0 {
+			return nil, n, nil
+		}
+		lo, hi := min(off, n), min(off+limit, n)
+		ids := slices.Clone(s.found[lo:hi])
+		s.mu.Unlock()
+		rows, err := st.Summaries(ids)
+		s.mu.Lock()
+		return rows, n, err
+	})
+	tell := func() {
+		s.mu.Lock()
+		st := s.status
+		s.mu.Unlock()
+		m.do(func() {
+			if m.search != s {
+				return // another filter since
+			}
+			m.Reread()
+			if m.onSearch != nil {
+				m.onSearch(st)
+			}
+		})
+	}
+	go func() {
+		var last time.Time
+		err := st.Search(ctx, f, func(p app.SearchProgress) bool {
+			s.mu.Lock()
+			for _, m := range p.Matches {
+				s.found = append(s.found, m.ID)
+			}
+			capped := len(s.found) >= maxSearchMatches
+			if capped {
+				s.found = s.found[:maxSearchMatches]
+			}
+			s.status.Scanned, s.status.Total, s.status.Found, s.status.Capped = p.Scanned, p.Total, len(s.found), capped
+			s.mu.Unlock()
+			// The list and the bar follow at most every searchTick: redrawing
+			// after every chunk would cost more than the search.
+			if now := time.Now(); now.Sub(last) >= searchTick || capped {
+				last = now
+				tell()
+			}
+			return !capped
+		})
+		// The scan's garbage (every summary it decoded) goes back to the
+		// system now rather than whenever the runtime gets to it.
+		debug.FreeOSMemory()
+		s.mu.Lock()
+		s.status.Running = false
+		if errors.Is(err, context.Canceled) {
+			s.status.Cancelled = true
+		} else if err != nil {
+			s.status.Err = err
+		}
+		s.mu.Unlock()
+		tell()
+	}()
 }
 
 // Removed drops row i after the event was deleted.
 func (m *eventPages) Removed(i int) {
+	if s := m.search; s != nil {
+		s.mu.Lock()
+		if i >= 0 && i < len(s.found) {
+			s.found = slices.Delete(s.found, i, i+1)
+		}
+		s.mu.Unlock()
+	}
 	m.pager.Removed(i)
 	m.counts.forget()
 }

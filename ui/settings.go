@@ -1,8 +1,9 @@
 package ui
 
 import (
-	"time"
+	"context"
 
+	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/ui/dialogs"
 )
 
@@ -10,10 +11,19 @@ import (
 // assembly's).
 type Retention interface {
 	// Retention is what is kept now; defaults are what an unset setting means.
-	Retention() (maxAge time.Duration, maxBytes int64)
-	DefaultRetention() (maxAge time.Duration, maxBytes int64)
+	Retention() app.RetentionLimits
+	DefaultRetention() app.RetentionLimits
 	// SetRetention applies new limits at once and keeps them for next time.
-	SetRetention(maxAge time.Duration, maxBytes int64) error
+	SetRetention(l app.RetentionLimits) error
+}
+
+// Compactor reclaims the disk space the database file keeps after deletes
+// (the store's Compact).
+type Compactor interface {
+	Reclaimable() (fileSize, free int64, err error)
+	// Compact rewrites the file, reporting progress, and returns the
+	// sentence that says what it reclaimed.
+	Compact(ctx context.Context, progress func(done, total int64)) (string, error)
 }
 
 func onOff(b bool) string {
@@ -27,12 +37,35 @@ func onOff(b bool) string {
 func (c *controller) showSettings() {
 	want := c.w.notes.want
 	s := dialogs.Settings{NotifyInvalid: want(keyNotifyInvalid, true), NotifyDeliveries: want(keyNotifyFailures, true), NotifyFirst: want(keyNotifyFirst, false)}
-	defKeep, defSize := time.Duration(0), int64(0)
+	var def app.RetentionLimits
 	if c.d.Retention != nil {
-		s.Keep, s.MaxSize = c.d.Retention.Retention()
-		defKeep, defSize = c.d.Retention.DefaultRetention()
+		r := c.d.Retention.Retention()
+		s.Keep, s.MaxSize, s.MaxEvents = r.MaxAge, r.MaxBytes, r.MaxEvents
+		def = c.d.Retention.DefaultRetention()
 	}
-	dlg := dialogs.NewSettingsDialog(s, defKeep, defSize, c.w.win)
+	dlg := dialogs.NewSettingsDialog(s, def.MaxAge, def.MaxBytes, c.w.win)
+	if cp := c.d.Compact; cp != nil {
+		measure := func() {
+			size, free, err := cp.Reclaimable()
+			c.w.do(func() {
+				if err == nil {
+					dlg.SetDisk(size, free)
+				}
+			})
+		}
+		go measure()
+		dlg.OnCompact = func() {
+			go func() {
+				msg, err := cp.Compact(context.Background(), func(done, total int64) {
+					c.w.do(func() { dlg.CompactProgress(float64(done) / float64(max(total, 1))) })
+				})
+				c.w.do(func() { dlg.CompactDone(msg, err) })
+				if err == nil {
+					c.w.do(c.w.model.Reload)
+				}
+			}()
+		}
+	}
 	dlg.OnSave = func(s dialogs.Settings) {
 		go func() {
 			err := c.saveSettings(s)
@@ -55,7 +88,7 @@ func (c *controller) saveSettings(s dialogs.Settings) error {
 		}
 	}
 	if c.d.Retention != nil {
-		return c.d.Retention.SetRetention(s.Keep, s.MaxSize)
+		return c.d.Retention.SetRetention(app.RetentionLimits{MaxAge: s.Keep, MaxBytes: s.MaxSize, MaxEvents: s.MaxEvents})
 	}
 	return nil
 }

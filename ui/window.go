@@ -102,6 +102,8 @@ type Deps struct {
 	Stats app.StatsStore
 	// Retention backs the Settings dialog's retention fields; nil hides them.
 	Retention Retention
+	// Compact backs Settings' Reclaim disk space; nil hides it.
+	Compact Compactor
 	// Keys are Hooklens's own signing keys, for firing templates as their
 	// provider; nil offers only the target's signing or a secret.
 	Keys   Keys
@@ -157,6 +159,7 @@ type Window struct {
 	noMatch *noMatch
 	body    *fyne.Container // split + welcome
 	footer  *widget.Label
+	search  *searchBar // a free-text filter's background search
 
 	bulkBtn *widget.Button
 	pub     *publicURL // the Public URL control, nil without a tunnel
@@ -364,6 +367,11 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 	w.footer.Hide()
 	w.pinBtn = w.newPinButton()
 	w.pinBtn.Hide()
+	w.search = newSearchBar(func() { w.model.CancelSearch() })
+	w.model.onSearch = func(st searchStatus) {
+		w.search.show(st)
+		w.updateCount()
+	}
 
 	w.bulkBtn = widget.NewButtonWithIcon("Resend…", theme.MailForwardIcon(), nil)
 	w.bulkBtn.OnTapped = func() {
@@ -380,7 +388,7 @@ func (w *Window) buildListPane() fyne.CanvasObject {
 		box = container.NewBorder(nil, nil, nil, w.bulkBtn, w.filter)
 	}
 	top := container.NewPadded(container.NewVBox(box, w.filterErr, w.chips.root))
-	bottom := container.NewBorder(nil, nil, nil, w.pinBtn, w.footer)
+	bottom := container.NewVBox(w.search.root, container.NewBorder(nil, nil, nil, w.pinBtn, w.footer))
 	return container.NewBorder(top, bottom, nil, nil, w.complete.float(container.NewStack(w.list, w.noMatch.root)))
 }
 
@@ -450,6 +458,9 @@ func (w *Window) openNewest() {
 // loaded runs when a page of rows arrived.
 func (w *Window) loaded() {
 	w.list.Refresh()
+	if w.model.search != nil {
+		w.updateCount() // the search's matches arrived: leave the no-match state
+	}
 	w.openNewest()
 	if w.wantIdx >= 0 {
 		if s, ok := w.model.Peek(w.wantIdx); ok {
@@ -494,7 +505,10 @@ func (w *Window) updateCount() {
 	if total > 0 {
 		w.top.clearBtn.Enable()
 	}
-	if w.applied != "" && w.model.counted {
+	if w.model.search == nil {
+		w.search.root.Hide()
+	}
+	if w.applied != "" && w.model.counted && w.model.search == nil {
 		w.footer.SetText(fmt.Sprintf("%s of %s match '%s'", widgets.GroupDigits(w.model.Len()), widgets.GroupDigits(total), w.applied))
 		w.footer.Show()
 	} else {
@@ -516,7 +530,8 @@ func (w *Window) updateCount() {
 			w.openNewest()
 		}
 	}
-	empty := w.model.counted && w.model.Len() == 0 && w.applied != ""
+	searching := w.model.search != nil && w.model.search.running()
+	empty := w.model.counted && w.model.Len() == 0 && w.applied != "" && !searching
 	if empty {
 		w.noMatch.set(w.applied)
 		w.noMatch.root.Show()
@@ -838,6 +853,7 @@ func (w *Window) closedWindow() {
 		return
 	}
 	w.closed = true
+	w.model.CancelSearch()
 	size := w.win.Canvas().Size()
 	save := func(key string, v float64) {
 		if err := w.d.Settings.SetSetting(key, strconv.FormatFloat(v, 'f', -1, 64)); err != nil {
