@@ -19,11 +19,15 @@ for _ in $(seq 100); do
 done
 [ -n "$win" ] || { echo "the Hooklens window did not appear" >&2; exit 1; }
 sleep 2
-# Open the demo's SignalZen event whose signature fails (eighth row) on its
-# Signature tab: the list shows mixed verdicts and the pane explains one.
-xdotool mousemove --window "$win" 200 440 click 1 || true
+# Filter to the failing signatures and open the first on its Signature tab:
+# the filter in use, the chips, and the pane explaining one failure.
+xdotool mousemove --window "$win" 190 122 click 1 || true
+sleep 0.3
+xdotool type --window "$win" --delay 20 "verdict:invalid" || true
+sleep 1.5
+xdotool mousemove --window "$win" 200 205 click 1 || true
 sleep 1
-xdotool mousemove --window "$win" 617 158 click 1 || true
+xdotool mousemove --window "$win" 617 202 click 1 || true
 sleep 1
 import -window "$win" "$out"
 echo "wrote $out"
