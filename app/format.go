@@ -24,15 +24,15 @@ func GroupDigits(n int) string {
 func HumanSize(n int64) string {
 	const unit = 1024
 	if n < unit {
-		return fmt.Sprintf("%d B", n)
+		return strconv.FormatInt(n, 10) + " B"
 	}
 	div, exp := int64(unit), 0
 	for m := n / unit; m >= unit && exp < 4; m /= unit {
 		div *= unit
 		exp++
 	}
-	v := strings.TrimSuffix(fmt.Sprintf("%.1f", float64(n)/float64(div)), ".0")
-	return fmt.Sprintf("%s %ciB", v, "KMGTP"[exp])
+	v := strings.TrimSuffix(strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64), ".0")
+	return v + " " + "KMGTP"[exp:exp+1] + "iB"
 }
 
 // ParseSize reads a size as HumanSize writes it, or as people type it:

@@ -19,7 +19,9 @@ import (
 func (s *Store) Endpoint(slug string) (app.Endpoint, error) {
 	if ep, found, ok := s.endpoints.get(slug); ok {
 		if !found {
-			return ep, noEndpoint(slug)
+			// The same error each time: the listener asks for every
+			// request to a path that names no endpoint.
+			return ep, s.endpoints.missing(slug)
 		}
 		return ep, nil
 	}
@@ -57,6 +59,7 @@ type endpointCache struct {
 type cachedEndpoint struct {
 	ep    app.Endpoint
 	found bool
+	err   error // noEndpoint's, once made
 }
 
 // endpointCacheMax bounds the slugs kept: requests to made-up paths must
@@ -71,6 +74,22 @@ func (c *endpointCache) get(slug string) (app.Endpoint, bool, bool) {
 		return app.Endpoint{}, false, false
 	}
 	return cloneEndpoint(x.ep), x.found, true
+}
+
+// missing is the cached not-found error for slug.
+func (c *endpointCache) missing(slug string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	x, ok := c.m[slug]
+	if ok && x.err != nil {
+		return x.err
+	}
+	err := noEndpoint(slug)
+	if ok && !x.found {
+		x.err = err
+		c.m[slug] = x
+	}
+	return err
 }
 
 func (c *endpointCache) generation() uint64 {

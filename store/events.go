@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -48,13 +49,27 @@ func (s *Store) Record(ctx context.Context, e *app.Event, finish func(*app.Event
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("event not recorded: %w", err)
 	}
-	r := &recordReq{e: e, finish: finish, forwards: forwards, done: make(chan error, 1), queued: app.StageStart()}
+	r := recordReqs.Get().(*recordReq)
+	r.e, r.finish, r.forwards, r.queued = e, finish, forwards, app.StageStart()
 	if err := s.enqueue(ctx, r); err != nil {
+		r.release()
 		return err
 	}
 	err := <-r.done
 	app.StageEnd(app.StageWake, r.answered, 1)
+	r.release()
 	return err
+}
+
+// recordReqs keeps Record's requests, each with its answer channel, for
+// the next call: the writer is done with a request once it has sent the
+// answer (it only keeps the pointer in its group until the next one).
+var recordReqs = sync.Pool{New: func() any { return &recordReq{done: make(chan error, 1)} }}
+
+// release empties r and puts it back for another Record.
+func (r *recordReq) release() {
+	*r = recordReq{done: r.done}
+	recordReqs.Put(r)
 }
 
 // enqueue hands r to the capture writer, honouring ctx while the queue is full.

@@ -230,11 +230,12 @@ func (t *tracker) endLine() {
 // endHead parses the head in buf, queues it and sets up its body's framing
 // the way net/http reads it.
 func (t *tracker) endHead() {
-	nl := bytes.IndexByte(t.buf, '\n')
-	reqLine := strings.TrimSuffix(string(t.buf[:nl]), "\r")
+	head := string(t.buf) // the request line and headers are substrings of it
+	nl := strings.IndexByte(head, '\n')
+	reqLine := strings.TrimSuffix(head[:nl], "\r")
 	method, rest, ok1 := strings.Cut(reqLine, " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
-	h, _, err := parseHeaderBlock(t.buf[nl+1:])
+	h, _, err := parseHeaderText(head[nl+1:])
 	if !ok1 || !ok2 || err != nil {
 		t.lost = true
 		return

@@ -34,11 +34,11 @@ type flight struct {
 	wait    time.Duration
 	mu      sync.Mutex
 	used    int64
-	changed chan struct{} // closed and replaced on every release
+	changed chan struct{} // made by the first waiter, closed on the next release
 }
 
 func newFlight(limit int64, wait time.Duration) *flight {
-	return &flight{limit: limit, wait: wait, changed: make(chan struct{})}
+	return &flight{limit: limit, wait: wait}
 }
 
 // acquire reserves n bytes, waiting up to f.wait (from the first call of
@@ -52,6 +52,9 @@ func (f *flight) acquire(ctx context.Context, n int64, deadline time.Time) bool 
 			f.used += n
 			f.mu.Unlock()
 			return true
+		}
+		if f.changed == nil {
+			f.changed = make(chan struct{})
 		}
 		ch := f.changed
 		f.mu.Unlock()
@@ -79,8 +82,12 @@ func (f *flight) release(n int64) {
 	}
 	f.mu.Lock()
 	f.used -= n
-	close(f.changed)
-	f.changed = make(chan struct{})
+	// Only a request waiting for room needs telling: most releases have
+	// no one to wake and make no channel.
+	if f.changed != nil {
+		close(f.changed)
+		f.changed = nil
+	}
 	f.mu.Unlock()
 }
 

@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hooklens/hooklens/app"
@@ -136,9 +137,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	// All of the answer but the id is built here, outside the store's
+	// writer, which calls finish for a whole group in turn.
+	ans := p.prepare(r)
 	var resp app.Response
 	finish := func(ev *app.Event) {
-		resp = p.response(r, ev.IDString())
+		resp = ans.response(ev.IDString())
 		ev.Response = resp
 	}
 	// The request has fully arrived: store it even if the sender hangs up now.
@@ -152,7 +156,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if resp.Status == 0 { // a Recorder that did not call finish
-		resp = p.response(r, e.IDString())
+		resp = ans.response(e.IDString())
 	}
 	if link != nil {
 		link(e.ID)
@@ -299,11 +303,11 @@ func (s *Server) readBody(r *http.Request, e *app.Event, tk *ticket) error {
 
 // endpoint returns the endpoint named by the first path segment, or nil.
 func (s *Server) endpoint(path string) *app.Endpoint {
-	if s.eps == nil || !strings.HasPrefix(path, "/") {
+	if s.eps == nil {
 		return nil
 	}
-	slug, _, _ := strings.Cut(path[1:], "/")
-	if app.ValidateSlug(slug) != nil {
+	slug := app.PathSlug(path)
+	if slug == "" {
 		return nil
 	}
 	ep, err := s.eps.Endpoint(slug)
@@ -403,64 +407,139 @@ func (s *Server) rulePlan(rule app.ResponseRule, p plan) plan {
 // them (sorted by name) with the ones it would add itself, so the stored
 // response is what the client receives.
 func (p plan) response(r *http.Request, id string) app.Response {
-	body := p.body
-	if p.withID {
-		body = strings.ReplaceAll(body, idMark, id)
+	return p.prepare(r).response(id)
+}
+
+// answer is a response complete but for the event id: its body (with
+// idMark where the id goes) and its Content-Length.
+type answer struct {
+	status  int
+	headers app.Headers // sorted by name; Content-Length at cl, unless cl < 0
+	cl      int
+	body    string
+	withID  bool
+	noBody  bool // 204, 304 and HEAD: nothing is sent after the headers
+}
+
+// prepare builds everything of p's answer to r that does not depend on the
+// id, so that what is left once the id is known (answer.response) is cheap.
+// Headers are gathered in a slice (a request's answer has a handful): set
+// replaces every value of a name, add appends one.
+func (p plan) prepare(r *http.Request) answer {
+	hs := make(app.Headers, 0, 6+len(p.headers))
+	del := func(k string) {
+		hs = slices.DeleteFunc(hs, func(x app.Header) bool { return x.Name == k })
 	}
-	h := http.Header{}
+	get := func(k string) string {
+		for _, x := range hs {
+			if x.Name == k {
+				return x.Value
+			}
+		}
+		return ""
+	}
+	set := func(k, v string) {
+		for i, x := range hs {
+			if x.Name == k {
+				hs[i].Value = v
+				hs = append(hs[:i+1], slices.DeleteFunc(hs[i+1:], func(x app.Header) bool { return x.Name == k })...)
+				return
+			}
+		}
+		hs = append(hs, app.Header{Name: k, Value: v})
+	}
 	if p.contentType != "" { // a relayed answer may have none
-		h.Set("Content-Type", p.contentType)
+		set("Content-Type", p.contentType)
 	}
-	h.Set("Access-Control-Allow-Origin", "*")
-	replaced := map[string]bool{}
+	set("Access-Control-Allow-Origin", "*")
+	var replaced []string
 	for _, x := range p.headers {
 		k := http.CanonicalHeaderKey(x.Name)
-		if !replaced[k] {
-			h.Del(k)
-			replaced[k] = true
+		if !slices.Contains(replaced, k) {
+			del(k)
+			replaced = append(replaced, k)
 		}
-		// net/http turns line breaks in values into spaces when writing.
-		h.Add(k, strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(x.Value))
+		v := x.Value
+		if strings.ContainsAny(v, "\r\n") {
+			// net/http turns line breaks in values into spaces when writing.
+			v = lineBreaks.Replace(v)
+		}
+		hs = append(hs, app.Header{Name: k, Value: v})
 	}
 	switch {
 	case p.close:
-		h.Set("Connection", "close")
-	case r.ProtoMajor == 1 && r.ProtoMinor == 0 && !r.Close && h.Get("Connection") == "":
-		h.Set("Connection", "keep-alive") // net/http adds it for HTTP/1.0 keep-alive
+		set("Connection", "close")
+	case r.ProtoMajor == 1 && r.ProtoMinor == 0 && !r.Close && get("Connection") == "":
+		set("Connection", "keep-alive") // net/http adds it for HTTP/1.0 keep-alive
 	case r.Close && r.ProtoAtLeast(1, 1):
-		h.Set("Connection", "close") // net/http adds it when the client asked
+		set("Connection", "close") // net/http adds it when the client asked
 	}
-	if h.Get("Date") == "" {
-		h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	if get("Date") == "" {
+		set("Date", httpDate())
 	}
-	out := []byte(body)
+	a := answer{status: p.status, body: p.body, withID: p.withID, cl: -1}
 	switch {
 	case p.status == http.StatusNotModified:
-		h.Del("Content-Type")
+		del("Content-Type")
 		fallthrough
 	case p.status == http.StatusNoContent:
-		h.Del("Content-Length")
-		h.Del("Transfer-Encoding")
-		out = nil
+		del("Content-Length")
+		del("Transfer-Encoding")
+		a.noBody = true
 	default:
-		h.Set("Content-Length", strconv.Itoa(len(out)))
+		set("Content-Length", "")
 	}
 	if r.Method == http.MethodHead {
-		out = nil // the length is still announced
+		a.noBody = true // the length is still announced
 	}
-	resp := app.Response{Status: p.status, Body: out}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for _, v := range h[k] {
-			resp.Headers = append(resp.Headers, app.Header{Name: k, Value: v})
+	// Sorted by name, values of one name in the order added: what
+	// net/http writes.
+	slices.SortStableFunc(hs, func(x, y app.Header) int { return strings.Compare(x.Name, y.Name) })
+	for i, x := range hs {
+		if x.Name == "Content-Length" {
+			a.cl = i
 		}
+	}
+	a.headers = hs
+	return a
+}
+
+// response is the answer with the event's id in it.
+func (a answer) response(id string) app.Response {
+	body := a.body
+	if a.withID {
+		body = strings.ReplaceAll(body, idMark, id)
+	}
+	resp := app.Response{Status: a.status, Headers: slices.Clone(a.headers)}
+	if a.cl >= 0 {
+		resp.Headers[a.cl].Value = strconv.Itoa(len(body))
+	}
+	if !a.noBody {
+		resp.Body = []byte(body)
 	}
 	return resp
 }
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
+
+// httpDate is the Date header's value now, formatted once a second.
+func httpDate() string {
+	now := time.Now()
+	sec := now.Unix()
+	if d := lastDate.Load(); d != nil && d.sec == sec {
+		return d.text
+	}
+	d := &dateText{sec: sec, text: now.UTC().Format(http.TimeFormat)}
+	lastDate.Store(d)
+	return d.text
+}
+
+type dateText struct {
+	sec  int64
+	text string
+}
+
+var lastDate atomic.Pointer[dateText]
 
 // wait sleeps the rule's delay, giving the write deadline that much more
 // time. It reports false when the client went away meanwhile.
@@ -482,8 +561,15 @@ func (p plan) wait(w http.ResponseWriter, r *http.Request, writeTimeout time.Dur
 
 func writeResponse(w http.ResponseWriter, resp app.Response) {
 	h := w.Header()
-	for _, x := range resp.Headers {
-		h[x.Name] = append(h[x.Name], x.Value)
+	// The values of the names not set yet share one backing array.
+	vals := make([]string, len(resp.Headers))
+	for i, x := range resp.Headers {
+		if old, ok := h[x.Name]; ok {
+			h[x.Name] = append(old, x.Value)
+			continue
+		}
+		vals[i] = x.Value
+		h[x.Name] = vals[i : i+1 : i+1]
 	}
 	w.WriteHeader(resp.Status)
 	if len(resp.Body) > 0 {

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,6 +17,13 @@ import (
 // starting with a space or tab continues the previous value (obs-fold) and is
 // joined to it with one space, as net/textproto does.
 func parseHeaderBlock(b []byte) (h app.Headers, n int, err error) {
+	return parseHeaderText(string(b))
+}
+
+// parseHeaderText is parseHeaderBlock on a string: names and values are
+// substrings of s (one allocation for the whole block, as a head is
+// captured once per request), only folded values are new strings.
+func parseHeaderText(s string) (h app.Headers, n int, err error) {
 	// Continuation lines are gathered in fold and joined once, when the
 	// next header starts: appending to the value line by line would copy it
 	// again for every line.
@@ -30,14 +36,17 @@ func parseHeaderBlock(b []byte) (h app.Headers, n int, err error) {
 		}
 	}
 	defer flush()
+	// Room for the usual number of headers (not for every line: folded
+	// lines are not headers).
+	h = make(app.Headers, 0, min(max(strings.Count(s, "\n")-1, 0), 32))
 	for {
-		i := bytes.IndexByte(b[n:], '\n')
+		i := strings.IndexByte(s[n:], '\n')
 		if i < 0 {
 			return h, n, errors.New("header block has no empty line at its end")
 		}
-		line := b[n : n+i]
+		line := s[n : n+i]
 		n += i + 1
-		line = bytes.TrimSuffix(line, []byte{'\r'})
+		line = strings.TrimSuffix(line, "\r")
 		if len(line) == 0 {
 			return h, n, nil
 		}
@@ -48,7 +57,7 @@ func parseHeaderBlock(b []byte) (h app.Headers, n int, err error) {
 			if !folding {
 				fold, folding = append(fold[:0], h[len(h)-1].Value...), true
 			}
-			more := bytes.Trim(line, " \t")
+			more := strings.Trim(line, " \t")
 			if len(fold) == 0 {
 				fold = append(fold, more...)
 			} else if len(more) > 0 {
@@ -57,20 +66,20 @@ func parseHeaderBlock(b []byte) (h app.Headers, n int, err error) {
 			continue
 		}
 		flush()
-		name, value, ok := bytes.Cut(line, []byte{':'})
+		name, value, ok := strings.Cut(line, ":")
 		if !ok || len(name) == 0 {
 			return h, n, fmt.Errorf("header line %q has no name followed by ':'", clip(line))
 		}
-		h = append(h, app.Header{Name: string(name), Value: strings.Trim(string(value), " \t")})
+		h = append(h, app.Header{Name: name, Value: strings.Trim(value, " \t")})
 	}
 }
 
 // clip shortens a line quoted in an error so a huge line cannot flood a log.
-func clip(b []byte) []byte {
-	if len(b) > 80 {
-		return b[:80]
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80]
 	}
-	return b
+	return s
 }
 
 // rewritten are headers net/http moves out of Request.Header or changes

@@ -1,6 +1,10 @@
 package verify
 
-import "github.com/hooklens/hooklens/app"
+import (
+	"strings"
+
+	"github.com/hooklens/hooklens/app"
+)
 
 // Endpoints lists every endpoint; *store.Store and EndpointList provide it.
 type Endpoints interface {
@@ -34,6 +38,14 @@ func JudgeQuick(e *app.Event, ep *app.Endpoint, publicURL string) Report {
 }
 
 func judge(e *app.Event, ep *app.Endpoint, all Endpoints, publicURL string, quick bool) Report {
+	if ep == nil || strings.TrimSpace(ep.Scheme) == "" {
+		// Most requests: no scheme set and no signature header. Endpoint
+		// would say unsigned without looking at the request's URL, so it
+		// is not built.
+		if _, ok := Detect(e.Headers); !ok {
+			return unsignedReport()
+		}
+	}
 	r := FromEvent(e, publicURL)
 	r.SkipDiagnosis = quick
 	rep := Endpoint(r, ep)

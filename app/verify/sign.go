@@ -9,8 +9,10 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hooklens/hooklens/app"
 )
@@ -37,6 +39,11 @@ var detectable = []struct{ header, scheme string }{
 // gives the generic hmac scheme with that header, and the algorithm,
 // encoding and prefix its value suggests.
 func Detect(h app.Headers) (Config, bool) {
+	// Most requests carry no signature: one pass over the names, without
+	// lower-casing them, says so (every detectable name is signature-like).
+	if !slices.ContainsFunc(h, func(x app.Header) bool { return maybeSigLike(x.Name) }) {
+		return Config{}, false
+	}
 	for _, d := range detectable {
 		if strings.TrimSpace(h.Get(d.header)) != "" {
 			return Config{Scheme: d.scheme}, true
@@ -46,6 +53,31 @@ func Detect(h app.Headers) (Config, bool) {
 		return guessGeneric(name, strings.TrimSpace(h.Get(name))), true
 	}
 	return Config{}, false
+}
+
+// maybeSigLike reports whether a header of this name could be a signature
+// (see detectedHeader), or could match a detectable name case-insensitively:
+// names with non-ASCII letters are left to the full check, as Unicode case
+// folding can make them match.
+func maybeSigLike(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return containsFoldASCII(name, "signature") || containsFoldASCII(name, "hmac") ||
+		strings.EqualFold(name, "sig") || len(name) >= 4 && strings.EqualFold(name[len(name)-4:], "-sig")
+}
+
+// containsFoldASCII reports whether s holds sub (lower-case ASCII), in any
+// case.
+func containsFoldASCII(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // detectedHeader is the first header that looks like a signature of no

@@ -146,6 +146,14 @@ type Report struct {
 }
 
 // finish writes the explanation into Details.
+// unsignedReport is the report on a request that carries no signature
+// header and goes to an endpoint with no scheme set.
+func unsignedReport() Report {
+	rep := Report{Verdict: app.Verdict{Result: app.VerdictUnsigned,
+		Reason: "no signature header of any known scheme"}}
+	return rep.finish()
+}
+
 func (r *Report) finish() Report {
 	// Reasons quote what the sender and the settings hold; whatever bytes
 	// those are, a report is valid text.
@@ -156,7 +164,10 @@ func (r *Report) finish() Report {
 	var b strings.Builder
 	line := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
+			b.WriteString(k)
+			b.WriteString(": ")
+			b.WriteString(v)
+			b.WriteByte('\n')
 		}
 	}
 	line("key", r.Key)
@@ -214,9 +225,7 @@ func Endpoint(r Request, ep *app.Endpoint, others ...Key) Report {
 	}
 	c, ok := Detect(r.Headers)
 	if !ok {
-		rep := Report{Verdict: app.Verdict{Result: app.VerdictUnsigned,
-			Reason: "no signature header of any known scheme"}}
-		return rep.finish()
+		return unsignedReport()
 	}
 	if len(keys) == 0 {
 		rep := Report{Detected: true, Verdict: app.Verdict{Scheme: c.Scheme, Result: app.VerdictUnverified,
