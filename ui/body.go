@@ -233,7 +233,7 @@ func (b *bodyPane) shown(bi *bodyInfo, mode string, src []byte) {
 	b.notes.RemoveAll()
 	if bi.encoding != "" && bi.decodeErr == nil {
 		b.notes.Add(widgets.Notice(theme.InfoIcon(), hltheme.Blue,
-			fmt.Sprintf("decoded from %s (%s bytes on the wire)", bi.encoding, widgets.GroupDigits(bi.wire))))
+			fmt.Sprintf("decoded from %s (%s bytes on the wire)", bi.encoding, app.GroupDigits(bi.wire))))
 	}
 	if bi.decodeErr != nil {
 		b.notes.Add(widgets.Notice(theme.WarningIcon(), hltheme.Orange, bi.decodeErr.Error()))
@@ -266,7 +266,7 @@ func (b *bodyPane) showPage(start int) {
 	if b.mode == modePretty && b.bi != nil && b.bi.isJSON {
 		what = " pretty-printed"
 	}
-	b.pageInfo.SetText(fmt.Sprintf("bytes %s–%s of %s%s", widgets.GroupDigits(start+1), widgets.GroupDigits(end), widgets.GroupDigits(len(b.src)), what))
+	b.pageInfo.SetText(fmt.Sprintf("bytes %s–%s of %s%s", app.GroupDigits(start+1), app.GroupDigits(end), app.GroupDigits(len(b.src)), what))
 	widgets.Enable(start > 0, b.prevPage)
 	widgets.Enable(end < len(b.src), b.nextPage)
 	b.pageBar.Show()

@@ -193,7 +193,7 @@ func (d *dashboard) endpointRow(e app.EndpointStats, rate []int64) fyne.CanvasOb
 	}
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	counts := widget.NewRichText(
-		&widget.TextSegment{Text: widgets.GroupDigits(int(e.Received)) + " received · ", Style: widget.RichTextStyleInline},
+		&widget.TextSegment{Text: app.GroupDigits(int(e.Received)) + " received · ", Style: widget.RichTextStyleInline},
 		&widget.TextSegment{Text: "valid " + share(e.Valid, e.Received), Style: colored(hltheme.Green)},
 		&widget.TextSegment{Text: " · ", Style: widget.RichTextStyleInline},
 		&widget.TextSegment{Text: "invalid " + share(e.Invalid, e.Received), Style: colored(hltheme.Red)},
@@ -227,7 +227,7 @@ func (d *dashboard) targetRow(t app.Target, s app.TargetStats) fyne.CanvasObject
 		env.Set("production", hltheme.Blue)
 	}
 	line := fmt.Sprintf("%s deliveries · %s failed or gone · last triggered %s",
-		widgets.GroupDigits(int(s.Deliveries)), widgets.GroupDigits(int(s.Failures)), ago(s.LastTriggered))
+		app.GroupDigits(int(s.Deliveries)), app.GroupDigits(int(s.Failures)), ago(s.LastTriggered))
 	info := container.NewVBox(container.NewHBox(title, container.NewCenter(env)), widgets.Caption(line))
 	if !t.Enabled {
 		why := t.DisabledReason

@@ -332,7 +332,7 @@ func (d *detail) buildOverview(e *app.Event, base string) fyne.CanvasObject {
 	if e.RemoteAddr != "" {
 		add(&req, "Remote address", e.RemoteAddr, true)
 	}
-	show(&req, "Size", fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), widgets.GroupDigits(int(e.Size))), false)
+	show(&req, "Size", fmt.Sprintf("%s (%s bytes)", app.HumanSize(e.Size), app.GroupDigits(int(e.Size))), false)
 	if e.Truncated {
 		req = append(req, d.keyLabel("Truncated"), widgets.Notice(theme.WarningIcon(), hltheme.Orange,
 			fmt.Sprintf("the body was larger than the listener's cap: only the first %s of %s were kept",

@@ -51,7 +51,7 @@ func (r recheck) String() string {
 		return fmt.Sprintf("re-checked %s, no result changed", widgets.Plural(r.checked, "event"))
 	}
 	return fmt.Sprintf("re-checked %s, %s now %s a different result", widgets.Plural(r.checked, "event"),
-		widgets.GroupDigits(r.flipped), map[bool]string{true: "has", false: "have"}[r.flipped == 1])
+		app.GroupDigits(r.flipped), map[bool]string{true: "has", false: "have"}[r.flipped == 1])
 }
 
 // reverify judges again the stored events of endpoint slug with ep (nil:

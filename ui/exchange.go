@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -84,7 +83,7 @@ func (c *controller) export(ctx context.Context, j exportJob, progress func(stri
 			f = j.filter
 		}
 		events, err = exchange.Select(ctx, c.d.Events, f, func(n int) {
-			progress(fmt.Sprintf("Reading events… %s so far", widgets.GroupDigits(n)))
+			progress(fmt.Sprintf("Reading events… %s so far", app.GroupDigits(n)))
 		})
 	}
 	if err != nil {
@@ -149,9 +148,9 @@ func (c *controller) showExport(scope exportScope) {
 		addScope(scopeSelected, "The selected event (#"+app.FormatID(selID)+")")
 	}
 	if w.applied != "" && ferr == nil {
-		addScope(scopeFiltered, fmt.Sprintf("The events the filter matches (%s, '%s')", widgets.GroupDigits(w.model.Len()), w.applied))
+		addScope(scopeFiltered, fmt.Sprintf("The events the filter matches (%s, '%s')", app.GroupDigits(w.model.Len()), w.applied))
 	}
-	addScope(scopeAll, "All events ("+widgets.GroupDigits(total)+")")
+	addScope(scopeAll, "All events ("+app.GroupDigits(total)+")")
 	which := widget.NewRadioGroup(choices, nil)
 	for label, s := range scopes {
 		if s == scope {
@@ -460,7 +459,7 @@ func (b *importBox) start() {
 				b.run.Enable()
 				return
 			}
-			b.status.SetText(capitalize(res.String()) + ".")
+			b.status.SetText(widgets.UpperFirst(res.String()) + ".")
 			b.parsed = nil
 			if len(res.IDs) > 0 {
 				b.firstID = res.IDs[0]
@@ -469,11 +468,4 @@ func (b *importBox) start() {
 			w.imported()
 		})
 	}()
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -75,7 +75,7 @@ func (v *partsView) row(i int, p app.Part) fyne.CanvasObject {
 	if ct == "" {
 		ct = "no content type"
 	}
-	meta = append(meta, ct, fmt.Sprintf("%s (%s bytes)", app.HumanSize(int64(len(p.Body))), widgets.GroupDigits(len(p.Body))))
+	meta = append(meta, ct, fmt.Sprintf("%s (%s bytes)", app.HumanSize(int64(len(p.Body))), app.GroupDigits(len(p.Body))))
 	info := widgets.Caption(strings.Join(meta, "  ·  "))
 	info.Selectable = true
 

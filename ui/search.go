@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/ui/widgets"
 )
 
@@ -34,7 +35,7 @@ func newSearchBar(onCancel func()) *searchBar {
 // show says where search s stands.
 func (b *searchBar) show(s searchStatus) {
 	found := widgets.Plural(s.Found, "matching event")
-	of := fmt.Sprintf("%s of %s", widgets.GroupDigits(s.Scanned), widgets.GroupDigits(s.Total))
+	of := fmt.Sprintf("%s of %s", app.GroupDigits(s.Scanned), app.GroupDigits(s.Total))
 	switch {
 	case s.Err != nil:
 		b.label.SetText(fmt.Sprintf("Search failed after %s events: %v", of, s.Err))
@@ -45,7 +46,7 @@ func (b *searchBar) show(s searchStatus) {
 	case s.Cancelled:
 		b.label.SetText(fmt.Sprintf("Search cancelled after %s events · %s", of, found))
 	default:
-		b.label.SetText(fmt.Sprintf("%s in %s events", found, widgets.GroupDigits(s.Total)))
+		b.label.SetText(fmt.Sprintf("%s in %s events", found, app.GroupDigits(s.Total)))
 	}
 	if s.Total > 0 {
 		b.progress.SetValue(float64(s.Scanned) / float64(s.Total))

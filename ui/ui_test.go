@@ -332,7 +332,7 @@ func TestBinaryBodyShowsHexDumpWithoutBlocking(t *testing.T) {
 	// The dump is paged: bytes 1–61,680 of 2,097,152, then the next page
 	// goes on at offset 61,680 (0xf0f0).
 	perPage := widgets.ViewLimit / widgets.HexLineLen * 16
-	if !b.pageBar.Visible() || b.pageInfo.Text != fmt.Sprintf("bytes 1–%s of 2,097,152", widgets.GroupDigits(perPage)) {
+	if !b.pageBar.Visible() || b.pageInfo.Text != fmt.Sprintf("bytes 1–%s of 2,097,152", app.GroupDigits(perPage)) {
 		t.Errorf("page bar shown %v saying %q", b.pageBar.Visible(), b.pageInfo.Text)
 	}
 	if len(b.notes.Objects) != 0 {
@@ -345,7 +345,7 @@ func TestBinaryBodyShowsHexDumpWithoutBlocking(t *testing.T) {
 	if got, want := b.view.Line(0), fmt.Sprintf("%08x: %02x%02x", perPage, data[perPage], data[perPage+1]); !strings.HasPrefix(got, want) {
 		t.Errorf("second page starts %q, want %q", got, want)
 	}
-	if b.pageInfo.Text != fmt.Sprintf("bytes %s–%s of 2,097,152", widgets.GroupDigits(perPage+1), widgets.GroupDigits(2*perPage)) || b.prevPage.Disabled() {
+	if b.pageInfo.Text != fmt.Sprintf("bytes %s–%s of 2,097,152", app.GroupDigits(perPage+1), app.GroupDigits(2*perPage)) || b.prevPage.Disabled() {
 		t.Errorf("second page says %q", b.pageInfo.Text)
 	}
 	test.Tap(b.prevPage)

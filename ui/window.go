@@ -509,7 +509,7 @@ func (w *Window) updateCount() {
 		w.search.root.Hide()
 	}
 	if w.applied != "" && w.model.counted && w.model.search == nil {
-		w.footer.SetText(fmt.Sprintf("%s of %s match '%s'", widgets.GroupDigits(w.model.Len()), widgets.GroupDigits(total), w.applied))
+		w.footer.SetText(fmt.Sprintf("%s of %s match '%s'", app.GroupDigits(w.model.Len()), app.GroupDigits(total), w.applied))
 		w.footer.Show()
 	} else {
 		w.footer.Hide()

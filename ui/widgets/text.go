@@ -6,18 +6,15 @@ import (
 	"github.com/hooklens/hooklens/app"
 )
 
-// GroupDigits writes n with thousands separators: 12,345 (app.GroupDigits).
-func GroupDigits(n int) string { return app.GroupDigits(n) }
-
 // Plural returns "1 event" or "3 events" ("1 delivery", "3 deliveries").
 func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
 	if l := len(word); l > 1 && word[l-1] == 'y' && !strings.ContainsRune("aeiou", rune(word[l-2])) {
-		return GroupDigits(n) + " " + word[:l-1] + "ies"
+		return app.GroupDigits(n) + " " + word[:l-1] + "ies"
 	}
-	return GroupDigits(n) + " " + word + "s"
+	return app.GroupDigits(n) + " " + word + "s"
 }
 
 // UpperFirst turns an error message into the start of a sentence on screen.
