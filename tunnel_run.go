@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"sync"
 
@@ -15,8 +14,7 @@ type tunnelRun struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	done   chan struct{}
-	status tunnel.Status
-	subs   []func(tunnel.Status)
+	status feed[tunnel.Status]
 }
 
 // StartTunnel runs a tunnel to the listener with the given settings,
@@ -33,7 +31,7 @@ func (h *Hooklens) StartTunnel(s tunnel.Settings, c tunnel.Credentials) error {
 		Provider: p,
 		Local:    tunnel.Local{Addr: h.Listener.Addr(), Logf: h.cfg.Logf},
 		Prober:   h.Prober,
-		OnStatus: h.setTunnelStatus,
+		OnStatus: h.tunnel.status.set,
 	}
 	done := make(chan struct{})
 	h.tunnel.mu.Lock()
@@ -61,18 +59,10 @@ func (h *Hooklens) StopTunnel() {
 
 // OnTunnel calls fn with every tunnel status change, from the tunnel's
 // goroutine.
-func (h *Hooklens) OnTunnel(fn func(tunnel.Status)) {
-	h.tunnel.mu.Lock()
-	h.tunnel.subs = append(h.tunnel.subs, fn)
-	h.tunnel.mu.Unlock()
-}
+func (h *Hooklens) OnTunnel(fn func(tunnel.Status)) { h.tunnel.status.listen(fn, false) }
 
 // TunnelStatus is the latest status; State is "" when no tunnel ever ran.
-func (h *Hooklens) TunnelStatus() tunnel.Status {
-	h.tunnel.mu.Lock()
-	defer h.tunnel.mu.Unlock()
-	return h.tunnel.status
-}
+func (h *Hooklens) TunnelStatus() tunnel.Status { return h.tunnel.status.latest() }
 
 // PublicURL is the tunnel's public URL while one runs, "" otherwise: what
 // schemes that sign the URL (Twilio) are judged against.
@@ -82,14 +72,4 @@ func (h *Hooklens) PublicURL() string {
 		return ""
 	}
 	return strings.TrimSuffix(st.PublicURL, "/")
-}
-
-func (h *Hooklens) setTunnelStatus(st tunnel.Status) {
-	h.tunnel.mu.Lock()
-	h.tunnel.status = st
-	subs := slices.Clone(h.tunnel.subs)
-	h.tunnel.mu.Unlock()
-	for _, fn := range subs {
-		fn(st)
-	}
 }

@@ -17,16 +17,21 @@ type windowTeam struct {
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	done   chan struct{}
-	subs   []func(string)
+	status feed[string] // the follower's status lines
 
 	// The window's publisher (Team → Publish), nil when not publishing.
-	pubMu   sync.Mutex
-	pub     *team.Publisher
-	pubURL  string
-	unsub   func()
-	pubSubs []func(string, bool)
-	lastPub string
-	lastBad bool
+	pubMu     sync.Mutex
+	pub       *team.Publisher
+	pubURL    string
+	unsub     func()
+	pubStatus feed[publishLine]
+}
+
+// publishLine is a "team: N waiting to publish" line and whether something
+// keeps events waiting.
+type publishLine struct {
+	text    string
+	trouble bool
 }
 
 // keyPublishURL is the setting that keeps the window publishing: the NATS
@@ -85,20 +90,9 @@ func (t *windowTeam) Stop() {
 }
 
 // OnStatus hears each status line.
-func (t *windowTeam) OnStatus(fn func(string)) {
-	t.mu.Lock()
-	t.subs = append(t.subs, fn)
-	t.mu.Unlock()
-}
+func (t *windowTeam) OnStatus(fn func(string)) { t.status.listen(fn, false) }
 
-func (t *windowTeam) say(s string) {
-	t.mu.Lock()
-	subs := append([]func(string){}, t.subs...)
-	t.mu.Unlock()
-	for _, fn := range subs {
-		fn(s)
-	}
-}
+func (t *windowTeam) say(s string) { t.status.set(s) }
 
 // resume starts publishing when the last window did (the setting is kept),
 // before the listener starts so that no captured event misses the outbox.
@@ -176,19 +170,7 @@ func (t *windowTeam) Publishing() string {
 // publishing stops) and whether something keeps events waiting; fn is
 // called at once with the latest.
 func (t *windowTeam) OnPublishStatus(fn func(line string, trouble bool)) {
-	t.pubMu.Lock()
-	t.pubSubs = append(t.pubSubs, fn)
-	last, bad := t.lastPub, t.lastBad
-	t.pubMu.Unlock()
-	fn(last, bad)
+	t.pubStatus.listen(func(l publishLine) { fn(l.text, l.trouble) }, true)
 }
 
-func (t *windowTeam) sayPublish(s string, trouble bool) {
-	t.pubMu.Lock()
-	t.lastPub, t.lastBad = s, trouble
-	subs := append([]func(string, bool){}, t.pubSubs...)
-	t.pubMu.Unlock()
-	for _, fn := range subs {
-		fn(s, trouble)
-	}
-}
+func (t *windowTeam) sayPublish(s string, trouble bool) { t.pubStatus.set(publishLine{s, trouble}) }
