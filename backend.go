@@ -140,11 +140,7 @@ func (b *localBackend) CheckTunnel(ctx context.Context, publicURL string) (tunne
 // Import judges events with verify.Judge and stores them in one
 // transaction (exchange.Import).
 func (b *localBackend) Import(ctx context.Context, source string, events []*app.Event) (exchange.Result, error) {
-	res, err := exchange.Import(ctx, b.st, events, exchange.Options{Source: source, PublicURL: b.public()})
-	if err != nil {
-		return res, err
-	}
-	return res, nil
+	return exchange.Import(ctx, b.st, events, exchange.Options{Source: source, PublicURL: b.public()})
 }
 
 // Skipped is how many unreadable records listings have left out.

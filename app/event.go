@@ -246,14 +246,7 @@ func (h Headers) With(add Headers) Headers {
 // and the Host the request named (localhost when it named none).
 func (e *Event) URL(base string) string {
 	if base == "" {
-		host := e.Host
-		if host == "" {
-			host = e.Headers.Get("Host")
-		}
-		if host == "" {
-			host = "localhost"
-		}
-		base = "http://" + host
+		base = "http://" + e.requestHost()
 	}
 	uri := e.RequestURI()
 	if !strings.HasPrefix(uri, "/") {
@@ -275,15 +268,20 @@ func (e *Event) SenderURL(publicURL string) string {
 	}
 	host := firstToken(e.Headers.Get("X-Forwarded-Host"))
 	if host == "" {
-		host = e.Host
-	}
-	if host == "" {
-		host = e.Headers.Get("Host")
-	}
-	if host == "" {
-		host = "localhost"
+		host = e.requestHost()
 	}
 	return e.URL(scheme + "://" + host)
+}
+
+// requestHost is the host the request named (localhost when it named none).
+func (e *Event) requestHost() string {
+	if e.Host != "" {
+		return e.Host
+	}
+	if h := e.Headers.Get("Host"); h != "" {
+		return h
+	}
+	return "localhost"
 }
 
 // firstToken is the first comma-separated value: proxies append theirs.

@@ -291,11 +291,7 @@ func (c *controller) showImport() {
 	b.entry = widget.NewMultiLineEntry()
 	b.entry.TextStyle = fyne.TextStyle{Monospace: true}
 	b.entry.Wrapping = fyne.TextWrapBreak
-	b.entry.OnChanged = func(string) {
-		b.file = nil
-		b.source, b.dir = "paste", ""
-		b.parse()
-	}
+	b.entry.OnChanged = b.pasted
 	b.detect = widgets.Caption("Paste a curl command, a raw HTTP request, JSON lines or a HAR, or open a file.")
 	b.detect.Wrapping = fyne.TextWrapWord
 	b.errLbl = widgets.ErrorLabel()
@@ -346,6 +342,12 @@ func (c *controller) showImport() {
 	c.importBox = b
 }
 
+// pasted parses the box's text, which replaces an opened file.
+func (b *importBox) pasted(string) {
+	b.file, b.source, b.dir = nil, "paste", ""
+	b.parse()
+}
+
 // openFile reads path (off the UI goroutine) and parses it.
 func (b *importBox) openFile(path string) {
 	w := b.c.w
@@ -357,9 +359,9 @@ func (b *importBox) openFile(path string) {
 				b.fail(fmt.Errorf("cannot read %s: %w", path, err))
 				return
 			}
-			b.entry.OnChanged = nil
+			b.entry.OnChanged = nil // clearing the box is not a paste
 			b.entry.SetText("")
-			b.entry.OnChanged = func(string) { b.file, b.source, b.dir = nil, "paste", ""; b.parse() }
+			b.entry.OnChanged = b.pasted
 			b.file, b.source, b.dir = data, filepath.Base(path), filepath.Dir(path)
 			b.parse()
 		})
