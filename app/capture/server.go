@@ -167,8 +167,7 @@ type Server struct {
 	// fresh holds the connections accepted that have not sent a byte yet:
 	// net/http's Shutdown waits five seconds for them, so Shutdown closes
 	// them first (they carry no request to lose).
-	connMu sync.Mutex
-	fresh  map[net.Conn]struct{}
+	fresh sync.Map // net.Conn -> struct{}
 }
 
 // New returns a listener that records into rec and looks endpoints up in eps
@@ -262,11 +261,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if srv == nil {
 		return nil
 	}
-	s.connMu.Lock()
-	for c := range s.fresh {
-		c.Close()
-	}
-	s.connMu.Unlock()
+	s.fresh.Range(func(c, _ any) bool {
+		c.(net.Conn).Close()
+		return true
+	})
 	if err := srv.Shutdown(ctx); err != nil {
 		return fmt.Errorf("stopping the listener: %w", err)
 	}
@@ -274,18 +272,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// trackConn keeps fresh up to date from net/http's connection states.
+// trackConn keeps fresh up to date from net/http's connection states. It
+// runs on every request of a kept-alive connection (active, then idle), so
+// the common transitions touch no lock: idle means the connection left new
+// long ago, and deleting an absent key from a sync.Map is a read.
 func (s *Server) trackConn(c net.Conn, st http.ConnState) {
-	s.connMu.Lock()
-	defer s.connMu.Unlock()
-	if st == http.StateNew {
-		if s.fresh == nil {
-			s.fresh = map[net.Conn]struct{}{}
-		}
-		s.fresh[c] = struct{}{}
-		return
+	switch st {
+	case http.StateNew:
+		s.fresh.Store(c, struct{}{})
+	case http.StateIdle:
+	default: // active, closed, hijacked
+		s.fresh.Delete(c)
 	}
-	delete(s.fresh, c)
 }
 
 func addrInUse(err error) bool {
