@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -105,36 +106,124 @@ func FuzzEventType(f *testing.F) {
 	})
 }
 
-// The quick read of a leading "event" key gives what the JSON decoder
-// gives, and declines whatever it cannot read the same way.
-func TestLeadingEventAgreesWithTheDecoder(t *testing.T) {
+// The scanner gives what encoding/json's Decoder gives, read key by key,
+// for bodies written to sit on each edge of its rules.
+func TestScanEventTypeAgreesWithTheDecoder(t *testing.T) {
 	for _, body := range []string{
 		`{"event":"conversation.created","entity":{"id":1}}`,
 		`{"event":" padded ","x":1}`,
 		`{"event":"","type":"ping"}`,
 		`{"event":"a\"b","x":1}`,
 		`{"event":"caf\u00e9"}`,
+		`{"\u0065vent":"escaped key"}`,
 		"{\"event\":\"bad\xff\"}",
 		"{\"event\":\"tab\there\"}",
 		`{"event":"unterminated`,
 		`{"event":12}`,
 		`{ "event":"spaced"}`,
+		`{"type":"x"y`,
+		`{"type":"a","n":01,"event_type":"b"}`,
+		`{"type":"a","n":-,"event_type":"b"}`,
+		`{"type":"a","n":1.,"event_type":"b"}`,
+		`{"type":"a","n":1e+5,"event_type":"b"}`,
+		`{"type":"a","n":-0.5E-2,"event_type":"b"}`,
+		`{"type":"a","n":truex,"event_type":"b"}`,
+		`{"type":"a","n":tru`,
+		`{"type":"a","n":[1,2,],"event_type":"b"}`,
+		`{"type":"a","n":{"k":1,},"event_type":"b"}`,
+		`{"type":"a","n":{"k" 1},"event_type":"b"}`,
+		`{"type":"a","n":"\x","event_type":"b"}`,
+		`{"type":"a","n":"\u12g4","event_type":"b"}`,
+		`{"type":"a","n":[[[{"a":[null,true,false]}]]],"event_type":"b"}`,
+		`{"type":"ringing","callID":1x}`,
+		`{"callID":1,"type":"ringing"}`,
+		`{"signals":[{"signal_namespace":"a_b"}],"type":"t"}`,
+		`{"signals":"nope","signal_namespace":"n"}`,
+		`{,"type":"a"}`,
+		`{"type":"a",,"event_type":"b"}`,
+		`{"type":"a" "event_type":"b"}`,
+		`{"type":"a"}trailing`,
+		`{}`,
+		`{"type":"a","deep":` + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + `,"event_type":"b"}`,
+		`{"type":"a","deep":` + strings.Repeat("[", 10001) + strings.Repeat("]", 10001) + `,"event_type":"b"}`,
 	} {
-		quick, ok := leadingEvent([]byte(body))
-		slow := bodyEventTypeDecoded([]byte(body))
-		if ok && quick != slow {
-			t.Errorf("%q: quick read %q, decoder %q", body, quick, slow)
-		}
-		if got := bodyEventType([]byte(body)); got != slow {
-			t.Errorf("%q: bodyEventType %q, decoder %q", body, got, slow)
+		if got, want := scanEventType([]byte(body)), decodedEventType([]byte(body)); got != want {
+			t.Errorf("%.80q: scanner %q, decoder %q", body, got, want)
 		}
 	}
 }
 
-// bodyEventTypeDecoded is bodyEventType without the quick read.
-func bodyEventTypeDecoded(body []byte) string {
-	if len(body) == 0 || body[0] != '{' {
+func FuzzScanEventTypeAgreesWithTheDecoder(f *testing.F) {
+	f.Add([]byte(`{"event":"x","type":"y","signals":[{"signal_namespace":"a_b"}]}`))
+	f.Add([]byte(`{"callID":"1","type":"ringing","n":-1.5e3,"o":{"a":[true,null]}}`))
+	f.Add([]byte(`{"type":"a\u00e9\n","x":"\ud800"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		if len(body) == 0 || body[0] != '{' {
+			return
+		}
+		if got, want := scanEventType(body), decodedEventType(body); got != want {
+			t.Fatalf("%q: scanner %q, decoder %q", body, got, want)
+		}
+	})
+}
+
+// decodedEventType is how EventType read a body before the scanner: with
+// encoding/json's Decoder, key by key. The scanner must agree with it.
+func decodedEventType(trimmed []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if _, err := dec.Token(); err != nil {
 		return ""
 	}
-	return decodedEventType(body)
+	var event, eventType, typ, namespace string
+	var callID bool
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			break
+		}
+		switch key {
+		case "event":
+			event = jsonText(raw)
+			if event != "" {
+				return event
+			}
+		case "event_type":
+			eventType = jsonText(raw)
+		case "type":
+			typ = jsonText(raw)
+		case "callID":
+			callID = true
+		case "signal_namespace":
+			namespace = jsonText(raw)
+		case "signals":
+			var ss []struct {
+				Namespace string `json:"signal_namespace"`
+			}
+			if json.Unmarshal(raw, &ss) == nil && len(ss) > 0 {
+				namespace = ss[0].Namespace
+			}
+		}
+	}
+	switch {
+	case eventType != "":
+		return eventType
+	case typ != "" && callID && !strings.Contains(typ, "."):
+		return "call." + typ
+	case typ != "":
+		return typ
+	}
+	return namespace
+}
+
+func BenchmarkEventType(b *testing.B) {
+	e := &Event{Body: []byte(`{"id":"evt_1","object":"event","data":{"object":{"amount":1200,"note":"` + strings.Repeat("x", 900) + `"}},"type":"payment_intent.succeeded"}`)}
+	b.SetBytes(int64(len(e.Body)))
+	for b.Loop() {
+		EventType(e)
+	}
 }
