@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
 
@@ -96,6 +97,16 @@ func (s *Store) applyLoop() {
 	}
 }
 
+// yieldEvery lets waiting goroutines run every 64 steps of a long copy:
+// the applier's transactions take milliseconds of CPU, and on two cores
+// the answers the writer has just released would otherwise wait for them
+// (they are what the senders wait for; the copy is not).
+func yieldEvery(i int) {
+	if i&63 == 63 {
+		runtime.Gosched()
+	}
+}
+
 // events are the items' events.
 func events(items []applyItem) []*app.Event {
 	out := make([]*app.Event, len(items))
@@ -132,6 +143,7 @@ func (s *Store) applyNow(items []applyItem, timed bool) error {
 		var size int64
 		stored := make([]*app.Event, len(items))
 		for i, it := range items {
+			yieldEvery(i)
 			k := key(it.e.ID)
 			sum := encodeSummary(it.e, it.at)
 			if err := b.events.Put(k, it.rec); err != nil {

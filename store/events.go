@@ -492,24 +492,15 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 			return nil
 		}
 		if pl := b.planFor(p.Filter); pl.prefix != nil {
-			c := b.index.Cursor()
-			var k []byte
+			skip := 0
 			if pl.exact {
-				k, _ = b.rankSeek(c, pl.prefix, pl.prefix, offset)
-				offset = 0
-			} else {
-				k, _ = lastUnder(c, pl.prefix)
+				skip, offset = offset, 0
 			}
-			for ; k != nil && bytes.HasPrefix(k, pl.prefix); k, _ = c.Prev() {
-				id := k[len(pl.prefix):]
-				v := b.summaries.Get(id)
-				if v == nil {
-					continue
-				}
-				if !add(id, v) {
-					break
-				}
-			}
+			b.postings(pl.prefix, noLimit, skip, func(id uint64) bool {
+				k := key(id)
+				v := b.summaries.Get(k)
+				return v == nil || add(k, v)
+			})
 			return nil
 		}
 		c := b.summaries.Cursor()
@@ -570,13 +561,13 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 				n = pl.n
 				return nil
 			}
-			c := b.index.Cursor()
-			for k, _ := c.Seek(pl.prefix); k != nil && bytes.HasPrefix(k, pl.prefix); k, _ = c.Next() {
-				id := k[len(pl.prefix):]
-				if v := b.summaries.Get(id); v != nil {
-					count(id, v)
+			b.postings(pl.prefix, noLimit, 0, func(id uint64) bool {
+				k := key(id)
+				if v := b.summaries.Get(k); v != nil {
+					count(k, v)
 				}
-			}
+				return true
+			})
 			return nil
 		}
 		return b.summaries.ForEach(count)

@@ -17,17 +17,22 @@ import (
 // The kept indexes of the events, so a list page at any offset and a filter
 // on a structured key read a few pages instead of every event:
 //
-//	event_index   field | value | 0x00 | id (8 bytes)     -> empty
 //	event_blocks  field | value | 0x00 | block (8 bytes)  -> count (8 bytes)
+//	event_index   field | value | 0x00 | block (8 bytes)  -> members
 //
 // A block is 1024 consecutive ids. The blocks of field 0 with the empty
 // value count every stored event: the offset-th newest event is found by
 // summing block counts from the newest end (a thousand numbers for a
 // million events) and stepping at most 1023 keys inside one block. The
 // blocks of the other fields count the events of one value, which gives
-// the size of a filter's result and its pages at any offset the same way.
-// Both are written in the transaction that stores, deletes, prunes,
-// imports or rejudges an event.
+// the size of a filter's result and its pages at any offset the same way,
+// and their members say which ids of the block have that value: the low
+// ten bits of each id, as a sorted list of 2-byte numbers while fewer than
+// 64, else a 128-byte bitmap (members.go). One key per value and block,
+// instead of one per event and value, keeps the indexes at a few bytes per
+// event, and storing a group of events rewrites a few dozen keys instead
+// of six per event. Both are written in the transaction that stores,
+// deletes, prunes, imports or rejudges an event.
 var (
 	bucketEventIndex  = []byte("event_index")
 	bucketEventBlocks = []byte("event_blocks")
@@ -39,6 +44,7 @@ var (
 
 const (
 	blockShift = 10
+	blockMask  = 1<<blockShift - 1
 
 	fieldAll      byte = 0
 	fieldMethod   byte = 'm'
@@ -66,6 +72,21 @@ func migrateV6(tx *bolt.Tx) error {
 		return putUint(tx.Bucket(bucketMeta), keyIndexNext, 1)
 	}
 	return nil
+}
+
+// migrateV7 replaces the per-event index entries of schema 6 by one
+// members value per value and block: both index buckets are emptied and
+// rebuilt from the summaries in chunks (buildIndexes), as migrateV6 built
+// them.
+func migrateV7(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketEventIndex, bucketEventBlocks} {
+		if tx.Bucket(name) != nil {
+			if err := tx.DeleteBucket(name); err != nil {
+				return fmt.Errorf("emptying bucket %s: %w", name, err)
+			}
+		}
+	}
+	return migrateV6(tx)
 }
 
 // indexChunk is how many events one transaction of buildIndexes indexes.
@@ -149,84 +170,105 @@ func indexPrefix(field byte, value string) []byte {
 
 var allPrefix = indexPrefix(fieldAll, "")
 
-// index adds (delta 1) or removes (delta -1) the entries of event k.
+// indexKeys adds (delta 1) or removes (delta -1) the entries of event k.
 func (b buckets) indexKeys(k []byte, s *app.EventSummary, typ string, delta int64) error {
 	if b.index == nil {
 		return nil // a file being repaired before its layout exists
 	}
-	blk := key(idOf(k) >> blockShift)
+	id := idOf(k)
+	blk := key(id >> blockShift)
 	if err := b.count(append(allPrefix[:len(allPrefix):len(allPrefix)], blk...), delta); err != nil {
 		return err
 	}
+	batch := b.batch
+	if batch == nil {
+		batch = newIndexBatch()
+	}
 	for _, x := range indexEntries(s, typ) {
-		p := indexPrefix(x.field, x.value)
-		ik := append(p, k...)
+		bk := append(indexPrefix(x.field, x.value), blk...)
+		batch.member(bk, id, delta > 0)
 		if b.batch != nil {
-			b.batch.keys = append(b.batch.keys, indexOp{ik, delta > 0})
-		} else {
-			var err error
-			if delta > 0 {
-				err = b.index.Put(ik, []byte{})
-			} else {
-				err = b.index.Delete(ik)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if err := b.count(append(p[:len(p):len(p)], blk...), delta); err != nil {
+			batch.counts[string(bk)] += delta
+		} else if err := b.addCount(bk, delta); err != nil {
 			return err
 		}
+	}
+	if b.batch == nil {
+		return b.flushMembers(batch)
 	}
 	return nil
 }
 
-// indexBatch gathers the index writes of a big transaction (an import, the
-// index build) to apply them in key order at its end: bbolt inserts into
-// in-memory nodes that split only at commit, so keys written in order cost
-// a short copy each, where scattered keys make every insert move a large
-// node.
+// indexBatch gathers the index writes of a transaction that stores or
+// removes many events (the applier's copies, imports, prunes, the index
+// build) to write each touched key once, in key order, at its end.
 type indexBatch struct {
-	keys   []indexOp
+	edits  map[string][]memberEdit // block key -> its members' changes, in order
 	counts map[string]int64
 }
 
-type indexOp struct {
-	k   []byte
+type memberEdit struct {
+	off uint16
 	put bool
 }
 
-func newIndexBatch() *indexBatch { return &indexBatch{counts: map[string]int64{}} }
+func newIndexBatch() *indexBatch {
+	return &indexBatch{edits: map[string][]memberEdit{}, counts: map[string]int64{}}
+}
+
+// member records that id joins (put) or leaves the members of block key bk.
+func (x *indexBatch) member(bk []byte, id uint64, put bool) {
+	x.edits[string(bk)] = append(x.edits[string(bk)], memberEdit{uint16(id & blockMask), put})
+}
 
 // flushIndex applies the batch's writes in key order.
 func (b buckets) flushIndex() error {
 	if b.batch == nil {
 		return nil
 	}
-	ops := b.batch.keys
-	slices.SortStableFunc(ops, func(x, y indexOp) int { return bytes.Compare(x.k, y.k) })
-	for _, op := range ops {
-		var err error
-		if op.put {
-			err = b.index.Put(op.k, []byte{})
-		} else {
-			err = b.index.Delete(op.k)
-		}
-		if err != nil {
-			return err
-		}
+	if err := b.flushMembers(b.batch); err != nil {
+		return err
 	}
 	ks := make([]string, 0, len(b.batch.counts))
 	for k := range b.batch.counts {
 		ks = append(ks, k)
 	}
 	slices.Sort(ks)
-	for _, k := range ks {
+	for i, k := range ks {
+		yieldEvery(i)
 		if err := b.addCount([]byte(k), b.batch.counts[k]); err != nil {
 			return err
 		}
 	}
-	b.batch.keys, b.batch.counts = nil, map[string]int64{}
+	b.batch.counts = map[string]int64{}
+	return nil
+}
+
+// flushMembers rewrites the members of every block key x changed.
+func (b buckets) flushMembers(x *indexBatch) error {
+	ks := make([]string, 0, len(x.edits))
+	for k := range x.edits {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	for i, k := range ks {
+		yieldEvery(i)
+		bk := []byte(k)
+		m := decodeMembers(b.index.Get(bk))
+		for _, e := range x.edits[k] {
+			m.set(e.off, e.put)
+		}
+		var err error
+		if v := m.encode(); v == nil {
+			err = b.index.Delete(bk)
+		} else {
+			err = b.index.Put(bk, v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	clear(x.edits)
 	return nil
 }
 

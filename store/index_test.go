@@ -254,7 +254,7 @@ func TestSearchStreamsAndCancels(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := allEvents(t, s)
-	for _, expr := range []string{"needle", "endpoint:_ n3", "hook-1999"} {
+	for _, expr := range []string{"needle", "endpoint:_ n3", "method:POST needle", "hook-1999"} {
 		f, _ := app.ParseFilter(expr, time.Now())
 		var got []uint64
 		calls, last := 0, app.SearchProgress{}

@@ -33,6 +33,7 @@ var migrations = []func(tx *bolt.Tx) error{
 	migrateV4, // team: the outbox and the origin index of imported events (outbox.go)
 	migrateV5, // binary event records and the capture log (codec.go, wal.go)
 	migrateV6, // the event indexes: positions and structured filter keys (index.go)
+	migrateV7, // the event indexes as one members value per value and block (index.go, members.go)
 }
 
 // migrateV5 changes nothing stored: records written from schema 5 on are

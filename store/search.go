@@ -44,7 +44,8 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 	if err != nil {
 		return err
 	}
-	var next []byte // the key to resume from (exclusive), nil at the start
+	var next []byte           // the summary key to resume from (exclusive), nil at the start
+	before := uint64(noLimit) // with an index: the id to resume below
 	scanned := 0
 	for chunk := 0; ; chunk++ {
 		if err := ctx.Err(); err != nil {
@@ -54,73 +55,72 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 		done := false
 		err := s.view(func(tx *bolt.Tx) error {
 			b := eventBuckets(tx)
-			var c *bolt.Cursor
-			var k, v []byte
-			if usesIndex {
-				c = b.index.Cursor()
-			} else {
-				c = b.summaries.Cursor()
+			n := 0
+			visit := func(k, v, body []byte, haveBody bool) {
+				n++
+				sum, err := decodeSummary(idOf(k), v)
+				if err != nil {
+					s.skip()
+					return
+				}
+				cand := candidate{b: b, k: k, s: &sum}
+				if haveBody {
+					cand.body, cand.bodyRead = body, true
+				}
+				if m.f.IsZero() || m.f.Match(&cand) {
+					found = append(found, sum)
+				}
 			}
-			if next == nil {
-				k, v = lastUnder(c, prefix)
+			if usesIndex {
+				done = true
+				b.postings(prefix, before, 0, func(id uint64) bool {
+					if n >= searchChunk {
+						done = false
+						return false
+					}
+					before = id
+					k := key(id)
+					if v := b.summaries.Get(k); v != nil {
+						visit(k, v, nil, false)
+					}
+					return true
+				})
 			} else {
-				if sk, _ := c.Seek(next); sk == nil {
+				c := b.summaries.Cursor()
+				var k, v []byte
+				if next == nil {
+					k, v = c.Last()
+				} else if sk, _ := c.Seek(next); sk == nil {
 					k, v = c.Last()
 				} else {
 					k, v = c.Prev()
 				}
-			}
-			// Without an index the bodies bucket is walked beside the
-			// summaries (same keys, same order): a step instead of a lookup.
-			var bc *bolt.Cursor
-			var bk, bv []byte
-			if !usesIndex && k != nil {
-				bc = b.bodies.Cursor()
-				bk, bv = bc.Seek(k)
-			}
-			n := 0
-			for ; k != nil && n < searchChunk; k, v = c.Prev() {
-				if bc != nil {
+				// The bodies bucket is walked beside the summaries (same
+				// keys, same order): a step instead of a lookup.
+				var bc *bolt.Cursor
+				var bk, bv []byte
+				if k != nil {
+					bc = b.bodies.Cursor()
+					bk, bv = bc.Seek(k)
+				}
+				for ; k != nil && n < searchChunk; k, v = c.Prev() {
 					if bk != nil && bytes.Compare(bk, k) > 0 {
 						bk, bv = bc.Prev()
 					}
 					if bk == nil || !bytes.Equal(bk, k) {
 						bk, bv = bc.Seek(k)
 					}
+					have := bk != nil && bytes.Equal(bk, k)
+					visit(k, v, bv, have)
 				}
-				if !bytes.HasPrefix(k, prefix) {
-					k = nil
-					break
-				}
-				id := k
-				if usesIndex {
-					id = k[len(prefix):]
-					if v = b.summaries.Get(id); v == nil {
-						continue
-					}
-				}
-				n++
-				sum, err := decodeSummary(idOf(id), v)
-				if err != nil {
-					s.skip()
-					continue
-				}
-				cand := candidate{b: b, k: id, s: &sum}
-				if bc != nil && bk != nil && bytes.Equal(bk, id) {
-					cand.body, cand.bodyRead = bv, true
-				}
-				if m.f.IsZero() || m.f.Match(&cand) {
-					found = append(found, sum)
+				if k == nil {
+					done = true
+				} else {
+					// k itself is not yet read: resume at it.
+					next = append(bytes.Clone(k), 0)
 				}
 			}
 			scanned += n
-			if k == nil {
-				done = true
-			} else {
-				next = bytes.Clone(k)
-				// k itself is not yet read: resume at it.
-				next = append(next, 0)
-			}
 			if chunk%16 == 15 {
 				releaseMapping(tx) // let the pages read so far go while scanning
 			}
