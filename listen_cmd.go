@@ -126,6 +126,7 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signalContext()
 	defer stop()
 	<-ctx.Done()
+	defer profStop()
 	return h.Close()
 }
 

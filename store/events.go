@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"math"
 	"sync"
 	"time"
@@ -150,6 +151,12 @@ func (s *Store) writeLoop() {
 				r.answered = answered
 				r.done <- err
 			}
+			// The answers just released wait in this goroutine's run
+			// queue; the next log sync would keep them there (a goroutine
+			// in a system call holds its processor) until the scheduler's
+			// monitor takes the processor back, which was most of the time
+			// a sender waited. Let them run first.
+			runtime.Gosched()
 			if batch != nil {
 				// After the answers: this waits only when the applier is
 				// far behind.
