@@ -126,7 +126,6 @@ func cmdListen(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signalContext()
 	defer stop()
 	<-ctx.Done()
-	defer profStop()
 	return h.Close()
 }
 

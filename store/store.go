@@ -229,6 +229,12 @@ func (s *Store) startLog(dir string, o Options) error {
 		return err
 	}
 	s.nextID = max(seq, last) + 1
+	// Everything up to here is in bbolt: the writer's backlog check
+	// (applied against durable) must start from it, not from 0, or the
+	// first capture into a file of more than applyBacklog events waits for
+	// an applier with nothing to apply.
+	s.durable.Store(s.nextID - 1)
+	s.applied.Store(s.nextID - 1)
 	w.restart() // everything in it is in bbolt now
 	if o.NoLog {
 		s.wal = nil

@@ -364,3 +364,42 @@ func TestLogRegionsReplayInIDOrder(t *testing.T) {
 		t.Fatalf("the next capture got id %d, want 231", e.ID)
 	}
 }
+
+// A file holding more events than the applier's backlog bound takes
+// captures after it is reopened: the writer's backlog check starts from
+// what is in the file, not from zero (captures after the first one used to
+// wait forever for an applier with nothing to apply).
+func TestCapturesIntoAReopenedFileOfManyEvents(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	var evs []*app.Event
+	for i := range applyBacklog + 1000 {
+		evs = append(evs, sampleEvent(i))
+	}
+	if err := s.ImportAll(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s = openTest(t, dir)
+	done := make(chan error, 1)
+	go func() {
+		for i := range 5 {
+			if err := s.Record(context.Background(), sampleEvent(i), nil); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("captures into a reopened file of many events never returned")
+	}
+	if n := count(t, s); n != len(evs)+5 {
+		t.Fatalf("%d events stored, want %d", n, len(evs)+5)
+	}
+}
