@@ -156,12 +156,15 @@ func requestURI(path, query string) string {
 	return path + "?" + query
 }
 
-// Summary is the part of an event a list row shows.
+// Summary is the part of an event a list row shows. Its verdict has no
+// Details: the diagnosis is read with the whole event.
 func (e *Event) Summary() EventSummary {
+	v := e.Verdict
+	v.Details = ""
 	return EventSummary{
 		ID: e.ID, ReceivedAt: e.ReceivedAt, Method: e.Method, Path: e.Path,
 		Query: e.Query, Endpoint: e.Endpoint, Type: e.Type, Origin: e.Origin, Size: e.Size, Truncated: e.Truncated,
-		Status: e.Response.Status, Verdict: e.Verdict,
+		Status: e.Response.Status, Verdict: v,
 	}
 }
 

@@ -321,8 +321,11 @@ func fromUnixNano(n int64) time.Time {
 }
 
 func encodeSummary(e *app.Event, storedAt time.Time) []byte {
+	// The verdict's Details (a diagnosis, often hundreds of bytes) stay
+	// in the record only: a row shows scheme, result and reason, and the
+	// Signature tab reads the whole event.
 	strs := [...]string{e.Method, e.Path, e.Query, e.Endpoint,
-		e.Verdict.Scheme, e.Verdict.Result, e.Verdict.Reason, e.Verdict.Details}
+		e.Verdict.Scheme, e.Verdict.Result, e.Verdict.Reason, ""}
 	n := summaryFixed + 3*binary.MaxVarintLen64 + 1
 	for _, s := range strs {
 		n += binary.MaxVarintLen64 + len(s)

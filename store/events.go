@@ -20,7 +20,7 @@ const defaultLimit = 100
 
 // fillPercent packs pages fuller than bbolt's default: event keys only ever
 // grow, so splits happen at the right edge and half-full pages would stay so.
-const fillPercent = 0.9
+const fillPercent = 1.0
 
 type recordReq struct {
 	// run, when set, is a whole transaction (ImportAll) the writer runs

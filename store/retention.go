@@ -57,6 +57,7 @@ const pruneGap = 2 * time.Millisecond
 func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64, maxEvents int) (removed int, more bool, err error) {
 	err = s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
+		b.batch = newIndexBatch() // each touched index key rewritten once per chunk
 		size := int64(getUint(b.meta, keyBytes))
 		count := int64(getUint(b.meta, keyCount))
 		c := b.summaries.Cursor()
@@ -95,6 +96,9 @@ func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64, maxEvents int) (
 			}
 		}
 		more = len(doomed) == pruneChunk
+		if err := b.flushIndex(); err != nil {
+			return err
+		}
 		if err := addUint(b.meta, keyCount, -int64(removed)); err != nil {
 			return err
 		}
