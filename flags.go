@@ -54,11 +54,12 @@ func (c *commonFlags) backend() (b api.Backend, close func(), err error) {
 	if cl, err := api.Dial(dir); err == nil {
 		return cl, func() {}, nil
 	}
-	st, err := store.Open(dir)
+	logf := func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) }
+	st, err := store.OpenWith(dir, store.Options{Progress: upgradeReporter(logf)})
 	if err != nil {
 		return nil, nil, err
 	}
-	lb := &localBackend{st: st, q: newQueue(st, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })}
+	lb := &localBackend{st: st, q: newQueue(st, logf)}
 	return lb, func() { st.Close() }, nil
 }
 

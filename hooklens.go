@@ -109,6 +109,20 @@ func (r Retention) withDefaults() Retention {
 	return r
 }
 
+// upgradeReporter logs how an upgrade of an older data file at open goes:
+// the start and end of each step and, between them, a line every two
+// seconds at most.
+func upgradeReporter(logf func(string, ...any)) func(store.UpgradeProgress) {
+	var step string
+	var last time.Time
+	return func(p store.UpgradeProgress) {
+		if p.Step != step || p.Done >= p.Total || time.Since(last) >= 2*time.Second {
+			step, last = p.Step, time.Now()
+			logf("hooklens: %s", p)
+		}
+	}
+}
+
 // OpenHooklens opens the store and starts everything that runs behind the
 // window or `listen`. On error, whatever was started is stopped again.
 func OpenHooklens(cfg Config) (h *Hooklens, err error) {
@@ -119,7 +133,7 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenWith(dir, store.Options{Outbox: cfg.Publish != nil})
+	st, err := store.OpenWith(dir, store.Options{Outbox: cfg.Publish != nil, Progress: upgradeReporter(cfg.Logf)})
 	if err != nil {
 		return nil, err
 	}

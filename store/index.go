@@ -96,7 +96,8 @@ const indexChunk = 20000
 // indexes existed, in chunks, resuming where an interrupted run stopped.
 // It runs in Open before the capture writer starts, so nothing else
 // changes events meanwhile.
-func buildIndexes(db *bolt.DB) error {
+func buildIndexes(db *bolt.DB, progress func(UpgradeProgress)) error {
+	var indexed, total int64
 	for {
 		done := false
 		err := db.Update(func(tx *bolt.Tx) error {
@@ -106,6 +107,12 @@ func buildIndexes(db *bolt.DB) error {
 			if next == nil {
 				done = true
 				return nil
+			}
+			if total == 0 {
+				total = int64(getUint(b.meta, keyCount))
+				if progress != nil {
+					progress(UpgradeProgress{Step: StepIndexes, Total: total})
+				}
 			}
 			c := b.summaries.Cursor()
 			n := 0
@@ -123,12 +130,16 @@ func buildIndexes(db *bolt.DB) error {
 			if err := b.flushIndex(); err != nil {
 				return err
 			}
+			indexed += int64(n)
 			if k == nil {
 				done = true
 				return b.meta.Delete(keyIndexNext)
 			}
 			return putUint(b.meta, keyIndexNext, idOf(k))
 		})
+		if err == nil && progress != nil && total > 0 {
+			progress(UpgradeProgress{Step: StepIndexes, Done: min(indexed, total), Total: total})
+		}
 		if err != nil || done {
 			return err
 		}

@@ -215,7 +215,28 @@ func TestIndexMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = openTest(t, dir)
+	var steps []UpgradeProgress
+	s, err = OpenWith(dir, Options{Progress: func(p UpgradeProgress) { steps = append(steps, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	// The upgrade said what it did, step by step, up to the whole.
+	last := map[string]UpgradeProgress{}
+	for _, p := range steps {
+		if prev, ok := last[p.Step]; ok && p.Done < prev.Done {
+			t.Errorf("%s went back from %d to %d", p.Step, prev.Done, p.Done)
+		}
+		last[p.Step] = p
+	}
+	if p := last[StepBackup]; p.Total == 0 || p.Done != p.Total {
+		t.Errorf("the copy before upgrading ended at %+v, want all of it", p)
+	}
+	if p := last[StepIndexes]; p.Total != int64(len(evs)) || p.Done != p.Total {
+		t.Errorf("the index rebuild ended at %+v, want %d of %d events", p, len(evs), len(evs))
+	} else if got := p.String(); got != "rebuilding the event indexes: 41,000 of 41,000 events (100%)" {
+		t.Errorf("progress line %q", got)
+	}
 	if v := schemaIn(t, path+".v4.bak"); v != 4 {
 		t.Fatalf("the copy kept before migrating has schema %d, want 4", v)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 
@@ -105,7 +106,7 @@ var errStop = errors.New("stop")
 // migrate brings the file at path to currentSchema. An existing file is
 // copied to hooklens.db.v<old>.bak first, so a failed or unwanted upgrade
 // can be undone by hand.
-func migrate(db *bolt.DB, path string) (err error) {
+func migrate(db *bolt.DB, path string, progress func(UpgradeProgress)) (err error) {
 	defer func() {
 		// bbolt panics on some damaged pages; that is damage, not a bug here.
 		if r := recover(); r != nil {
@@ -132,7 +133,7 @@ func migrate(db *bolt.DB, path string) (err error) {
 		return nil
 	}
 	if !empty {
-		if err := backup(db, fmt.Sprintf("%s.v%d.bak", path, version)); err != nil {
+		if err := backup(db, fmt.Sprintf("%s.v%d.bak", path, version), progress); err != nil {
 			return err
 		}
 	}
@@ -156,14 +157,19 @@ func migrate(db *bolt.DB, path string) (err error) {
 
 // backup writes a consistent copy of the database to dst (mode 0600). It
 // goes through a temporary name so a half-written copy never looks complete.
-func backup(db *bolt.DB, dst string) error {
+func backup(db *bolt.DB, dst string, progress func(UpgradeProgress)) error {
 	tmp := dst + ".tmp"
 	err := db.View(func(tx *bolt.Tx) error {
 		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.WriteTo(f); err != nil {
+		var w io.Writer = f
+		if progress != nil {
+			w = &progressWriter{w: f, total: tx.Size(), fn: progress}
+			progress(UpgradeProgress{Step: StepBackup, Total: tx.Size()})
+		}
+		if _, err := tx.WriteTo(w); err != nil {
 			f.Close()
 			return err
 		}
@@ -184,6 +190,24 @@ func backup(db *bolt.DB, dst string) error {
 		return fmt.Errorf("cannot save a copy of the database to %s before upgrading it: free some disk space or check permissions: %w", dst, err)
 	}
 	return nil
+}
+
+// progressWriter reports the bytes of a backup written, every 64 MiB.
+type progressWriter struct {
+	w           io.Writer
+	done, total int64
+	told        int64
+	fn          func(UpgradeProgress)
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.done += int64(n)
+	if p.done-p.told >= 64<<20 || p.done == p.total {
+		p.told = p.done
+		p.fn(UpgradeProgress{Step: StepBackup, Done: p.done, Total: p.total})
+	}
+	return n, err
 }
 
 func putUint(b *bolt.Bucket, key []byte, v uint64) error {

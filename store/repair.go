@@ -84,7 +84,7 @@ func Repair(path string) (RepairReport, error) {
 		os.Remove(tmp)
 		return rep, fmt.Errorf("repairing %s failed and nothing was changed: free some disk space and try again: %w", path, err)
 	}
-	if err := migrate(dst, tmp); err != nil {
+	if err := migrate(dst, tmp, nil); err != nil {
 		return fail(err)
 	}
 	r := &repairer{src: src, dst: dst, path: path, rep: &rep}

@@ -146,7 +146,38 @@ type Options struct {
 	// bbolt applied behind it: the layout before the log, kept to measure
 	// against.
 	NoLog bool
+	// Progress, when set, hears how an upgrade of an older file at open
+	// goes (the copy kept before it, the index rebuild): on a big file
+	// that takes seconds, and the user is told instead of left waiting.
+	Progress func(UpgradeProgress)
 }
+
+// UpgradeProgress is how far an upgrade at open has got: Done of Total
+// bytes copied or events indexed in the step named by Step.
+type UpgradeProgress struct {
+	Step        string
+	Done, Total int64
+}
+
+// String is a line for a log or a status: "rebuilding the event indexes:
+// 400,000 of 1,000,000 events (40%)".
+func (p UpgradeProgress) String() string {
+	what := app.GroupDigits(int(p.Done)) + " of " + app.GroupDigits(int(p.Total)) + " events"
+	if p.Step == StepBackup {
+		what = app.HumanSize(p.Done) + " of " + app.HumanSize(p.Total)
+	}
+	pct := int64(100)
+	if p.Total > 0 {
+		pct = p.Done * 100 / p.Total
+	}
+	return fmt.Sprintf("%s: %s (%d%%)", p.Step, what, pct)
+}
+
+// The steps of an upgrade at open.
+const (
+	StepBackup  = "upgrading the data file for this version: saving a copy of it first"
+	StepIndexes = "rebuilding the event indexes"
+)
 
 // OpenWith is Open with options.
 func OpenWith(dir string, o Options) (*Store, error) {
@@ -171,11 +202,11 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("cannot make %s private (mode 0600): check who owns it: %w", path, err)
 	}
-	if err := migrate(db, path); err != nil {
+	if err := migrate(db, path, o.Progress); err != nil {
 		db.Close()
 		return nil, err
 	}
-	if err := buildIndexes(db); err != nil {
+	if err := buildIndexes(db, o.Progress); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("building the event indexes of %s failed (the copy made before upgrading is beside it): %w", path, err)
 	}
