@@ -5,8 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"math"
+	"runtime"
 	"sync"
 	"time"
 
