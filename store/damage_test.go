@@ -65,7 +65,7 @@ func eventPage(t *testing.T, path string, n int) (off int64, pageSize int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pageSize = os.Getpagesize()
+	pageSize = mustPageSize(t, path)
 	// The record (not the summary, which holds the path too): the magic,
 	// the received-at time, the method, then the path.
 	marker := appendStr(nil, fmt.Sprintf("/bigin/hook-%d", n))
@@ -89,6 +89,18 @@ func eventPage(t *testing.T, path string, n int) (off int64, pageSize int) {
 		t.Fatalf("event %d sits in a meta page", n)
 	}
 	return off, pageSize
+}
+
+// mustPageSize is the page size of the file at path, read from its meta
+// page: files are made with newFilePageSize pages, files of older releases
+// have the system's.
+func mustPageSize(t *testing.T, path string) int {
+	t.Helper()
+	ps, err := filePageSize(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
 }
 
 // damage XORs 0xff over [from, to) of the page at off.
@@ -252,11 +264,14 @@ func TestListingDamagedPage(t *testing.T) {
 	dir, path := goodFile(t)
 	// Summaries are what a listing reads; find the page of one by its path.
 	raw, _ := os.ReadFile(path)
-	ps := os.Getpagesize()
+	ps := mustPageSize(t, path)
 	i := bytes.LastIndex(raw, []byte("/bigin/hook-200\x00"))
 	if i < 0 {
 		// summaries store strings length-prefixed, not NUL-ended: use the record page
 		i = bytes.Index(raw, []byte(`"path":"/bigin/hook-200"`))
+	}
+	if i < 2*ps {
+		t.Fatalf("event 200's summary is not in a data page (at %d)", i)
 	}
 	damage(t, path, int64(i/ps*ps), 8, 10)
 	s, err := Open(dir)
@@ -367,7 +382,8 @@ func TestRepairTruncated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cut := max(fi.Size()/2/4096*4096, 64<<10)
+	ps := int64(mustPageSize(t, path))
+	cut := max(fi.Size()/2/ps*ps, 64<<10)
 	if err := os.Truncate(path, cut); err != nil {
 		t.Fatal(err)
 	}
