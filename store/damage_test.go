@@ -24,7 +24,23 @@ const damageEvents = 400
 // setting, closes the store cleanly and returns the data dir and file.
 func goodFile(t *testing.T) (dir, path string) {
 	t.Helper()
+	return goodFileWith(t, 0)
+}
+
+// goodFileWith is goodFile in a file first created by bbolt with pages of
+// pageSize bytes (0: as the store creates it), as an older release made it.
+func goodFileWith(t *testing.T, pageSize int) (dir, path string) {
+	t.Helper()
 	dir = t.TempDir()
+	if pageSize != 0 {
+		db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, &bolt.Options{PageSize: pageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
