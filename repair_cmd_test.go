@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -39,37 +40,48 @@ func recordedDir(t *testing.T) (dir, path string) {
 }
 
 // recordPage is the offset in raw (the bytes of the file at path) of the
-// page holding event n's record: the record (magic 0xE7, version 1, the
-// time, the method, then the path), not the summary, which holds the path
-// too. Pages are the file's own size (16 KiB, 4 KiB in older files).
+// leaf page in use holding event n's record: the record (magic 0xE7,
+// version 1, the time, the method, then the path), not the summary, which
+// holds the path too. Pages are the file's own size (16 KiB, 4 KiB in
+// older files). A free page keeping an older copy of the record (bbolt
+// copies a page on every write) is passed over: damaging it damages
+// nothing.
 func recordPage(t *testing.T, path string, raw []byte, n int) int {
 	t.Helper()
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close()
 	ps := db.Info().PageSize
-	db.Close()
-	i := -1
+	live := func(i int) bool {
+		id := i / ps
+		if id < 2 || binary.LittleEndian.Uint64(raw[id*ps:]) != uint64(id) {
+			return false // a meta page, or the continuation of an overflow
+		}
+		leaf := false
+		db.View(func(tx *bolt.Tx) error {
+			p, err := tx.Page(id)
+			leaf = err == nil && p != nil && p.Type == "leaf"
+			return nil
+		})
+		return leaf
+	}
 	p := fmt.Sprintf("/hook/n-%d", n)
 	want := append([]byte{byte(len(p))}, p...)
-	for at := 0; i < 0; {
+	for at := 0; ; {
 		j := bytes.Index(raw[at:], want)
 		if j < 0 {
-			t.Fatalf("event %d's record not found in the file", n)
+			t.Fatalf("event %d's record not found in a leaf page in use", n)
 		}
 		j += at
+		at = j + 1
 		for k := max(j-40, 0); k+11 <= j; k++ {
-			if raw[k] == 0xE7 && raw[k+1] == 1 && int(raw[k+10]) == j-(k+11) {
-				i = k
+			if raw[k] == 0xE7 && raw[k+1] == 1 && int(raw[k+10]) == j-(k+11) && live(k) {
+				return k / ps * ps
 			}
 		}
-		at = j + 1
 	}
-	if i < 2*ps {
-		t.Fatalf("event %d's record sits in a meta page", n)
-	}
-	return i / ps * ps
 }
 
 // listen and events on a damaged or cut file: a clear error, no panic, and
