@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/hooklens/hooklens/app"
 	"github.com/hooklens/hooklens/store"
@@ -36,6 +39,51 @@ func recordedDir(t *testing.T) (dir, path string) {
 	return dir, path
 }
 
+// recordPage is the offset in raw (the bytes of the file at path) of the
+// leaf page in use holding event n's record: the record (magic 0xE7,
+// version 1, the time, the method, then the path), not the summary, which
+// holds the path too. Pages are the file's own size (16 KiB, 4 KiB in
+// older files). A free page keeping an older copy of the record (bbolt
+// copies a page on every write) is passed over: damaging it damages
+// nothing.
+func recordPage(t *testing.T, path string, raw []byte, n int) int {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ps := db.Info().PageSize
+	live := func(i int) bool {
+		id := i / ps
+		if id < 2 || binary.LittleEndian.Uint64(raw[id*ps:]) != uint64(id) {
+			return false // a meta page, or the continuation of an overflow
+		}
+		leaf := false
+		db.View(func(tx *bolt.Tx) error {
+			p, err := tx.Page(id)
+			leaf = err == nil && p != nil && p.Type == "leaf"
+			return nil
+		})
+		return leaf
+	}
+	p := fmt.Sprintf("/hook/n-%d", n)
+	want := append([]byte{byte(len(p))}, p...)
+	for at := 0; ; {
+		j := bytes.Index(raw[at:], want)
+		if j < 0 {
+			t.Fatalf("event %d's record not found in a leaf page in use", n)
+		}
+		j += at
+		at = j + 1
+		for k := max(j-40, 0); k+11 <= j; k++ {
+			if raw[k] == 0xE7 && raw[k+1] == 1 && int(raw[k+10]) == j-(k+11) && live(k) {
+				return k / ps * ps
+			}
+		}
+	}
+}
+
 // listen and events on a damaged or cut file: a clear error, no panic, and
 // the file's bytes unchanged.
 func TestCommandsOnADamagedFile(t *testing.T) {
@@ -44,9 +92,7 @@ func TestCommandsOnADamagedFile(t *testing.T) {
 			dir, path := recordedDir(t)
 			raw, _ := os.ReadFile(path)
 			if damage == "page" {
-				ps := os.Getpagesize()
-				i := bytes.Index(raw, []byte(`"path":"/hook/n-150"`))
-				raw[i/ps*ps+8] ^= 0xff
+				raw[recordPage(t, path, raw, 150)+8] ^= 0xff // the page's type
 			} else {
 				raw = raw[:64<<10]
 			}
@@ -85,25 +131,7 @@ func TestRepairCommand(t *testing.T) {
 
 	// Damage the type of the page holding event 150's record.
 	raw, _ := os.ReadFile(path)
-	ps := os.Getpagesize()
-	// The record (magic 0xE7, version 1, the time, the method, then the
-	// path), not the summary, which holds the path too.
-	i := -1
-	path150 := append([]byte{byte(len("/hook/n-150"))}, "/hook/n-150"...)
-	for at := 0; i < 0; {
-		j := bytes.Index(raw[at:], path150)
-		if j < 0 {
-			t.Fatal("event 150's record not found in the file")
-		}
-		j += at
-		for k := max(j-40, 0); k+11 <= j; k++ {
-			if raw[k] == 0xE7 && raw[k+1] == 1 && int(raw[k+10]) == j-(k+11) {
-				i = k
-			}
-		}
-		at = j + 1
-	}
-	raw[i/ps*ps+8] ^= 0xff
+	raw[recordPage(t, path, raw, 150)+8] ^= 0xff
 	if err := os.WriteFile(path, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func (s *Store) Compact(ctx context.Context, progress func(done, total int64)) (
 		return nil
 	})
 
-	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: openTimeout, NoSync: true, FreelistType: bolt.FreelistMapType})
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: openTimeout, NoSync: true, FreelistType: bolt.FreelistMapType, PageSize: newFilePageSize})
 	if err != nil {
 		return rep, fmt.Errorf("cannot create %s to compact into: check free disk space: %w", tmp, err)
 	}

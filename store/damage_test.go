@@ -24,7 +24,23 @@ const damageEvents = 400
 // setting, closes the store cleanly and returns the data dir and file.
 func goodFile(t *testing.T) (dir, path string) {
 	t.Helper()
+	return goodFileWith(t, 0)
+}
+
+// goodFileWith is goodFile in a file first created by bbolt with pages of
+// pageSize bytes (0: as the store creates it), as an older release made it.
+func goodFileWith(t *testing.T, pageSize int) (dir, path string) {
+	t.Helper()
 	dir = t.TempDir()
+	if pageSize != 0 {
+		db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, &bolt.Options{PageSize: pageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +73,7 @@ func sum(t *testing.T, path string) [32]byte {
 	return sha256.Sum256(b)
 }
 
-// eventPage finds the leaf page holding the record of event n (its JSON
+// eventPage finds the leaf page in use holding the record of event n (it
 // names the path /bigin/hook-n) and returns its offset and the page size.
 func eventPage(t *testing.T, path string, n int) (off int64, pageSize int) {
 	t.Helper()
@@ -65,30 +81,71 @@ func eventPage(t *testing.T, path string, n int) (off int64, pageSize int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pageSize = os.Getpagesize()
+	pageSize = mustPageSize(t, path)
 	// The record (not the summary, which holds the path too): the magic,
 	// the received-at time, the method, then the path.
 	marker := appendStr(nil, fmt.Sprintf("/bigin/hook-%d", n))
-	i := -1
-	for at := 0; i < 0; {
+	for at := 0; ; {
 		j := bytes.Index(raw[at:], marker)
 		if j < 0 {
-			t.Fatalf("event %d's record is not in the file", n)
+			t.Fatalf("event %d's record is not in a leaf page in use", n)
 		}
 		j += at
+		at = j + 1
 		for k := max(j-64, 0); k+11 <= j; k++ {
 			if raw[k] == recordMagic && raw[k+1] == recordVersion && int(raw[k+10]) == j-(k+11) {
-				i = k
+				if off := liveLeafPage(t, path, raw, k); off >= 0 {
+					return off, pageSize
+				}
 				break
 			}
 		}
-		at = j + 1
 	}
-	off = int64(i / pageSize * pageSize)
-	if off < int64(2*pageSize) {
-		t.Fatalf("event %d sits in a meta page", n)
+}
+
+// liveLeafPage is the offset of the page holding byte i of raw (the bytes
+// of the file at path) when that page is a leaf in use, else -1: bbolt
+// copies a page on every write and frees the old one, which keeps the
+// older copy of its records until it is reused; damaging it damages
+// nothing. A meta page, or the continuation of a page that overflows, is
+// not a leaf either.
+func liveLeafPage(t *testing.T, path string, raw []byte, i int) int64 {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return off, pageSize
+	defer db.Close()
+	ps := db.Info().PageSize
+	id := i / ps
+	if id < 2 || binary.LittleEndian.Uint64(raw[id*ps:]) != uint64(id) {
+		return -1
+	}
+	live := false
+	err = db.View(func(tx *bolt.Tx) error {
+		p, err := tx.Page(id)
+		live = p != nil && p.Type == "leaf"
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !live {
+		return -1
+	}
+	return int64(id * ps)
+}
+
+// mustPageSize is the page size of the file at path, read from its meta
+// page: files are made with newFilePageSize pages, files of older releases
+// have the system's.
+func mustPageSize(t *testing.T, path string) int {
+	t.Helper()
+	ps, err := filePageSize(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
 }
 
 // damage XORs 0xff over [from, to) of the page at off.
@@ -252,13 +309,15 @@ func TestListingDamagedPage(t *testing.T) {
 	dir, path := goodFile(t)
 	// Summaries are what a listing reads; find the page of one by its path.
 	raw, _ := os.ReadFile(path)
-	ps := os.Getpagesize()
-	i := bytes.LastIndex(raw, []byte("/bigin/hook-200\x00"))
-	if i < 0 {
-		// summaries store strings length-prefixed, not NUL-ended: use the record page
-		i = bytes.Index(raw, []byte(`"path":"/bigin/hook-200"`))
+	off := int64(-1)
+	for end := len(raw); off < 0; {
+		i := bytes.LastIndex(raw[:end], []byte("/bigin/hook-200\x00"))
+		if i < 0 {
+			t.Fatal("event 200's summary is not in a leaf page in use")
+		}
+		off, end = liveLeafPage(t, path, raw, i), i
 	}
-	damage(t, path, int64(i/ps*ps), 8, 10)
+	damage(t, path, off, 8, 10)
 	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -367,7 +426,8 @@ func TestRepairTruncated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cut := max(fi.Size()/2/4096*4096, 64<<10)
+	ps := int64(mustPageSize(t, path))
+	cut := max(fi.Size()/2/ps*ps, 64<<10)
 	if err := os.Truncate(path, cut); err != nil {
 		t.Fatal(err)
 	}

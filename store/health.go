@@ -236,8 +236,11 @@ func walk(tx *bolt.Tx, quit <-chan struct{}) error {
 
 var sink atomic.Uint32
 
-// touch reads one byte of every page a value spans (overflow pages), which
-// is what faults if the value runs past the end of a cut file.
+// touch reads one byte of every memory page a value spans (overflow
+// pages), which is what faults if the value runs past the end of a cut file
+// or sits on an unreadable part of the disk. The stride is the smallest
+// memory page (4 KiB), at which the mapped file faults, not the file's own
+// page size: a 16 KiB page spans four memory pages.
 func touch(v []byte) {
 	if len(v) == 0 {
 		return

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -135,41 +136,70 @@ func checkFreelist(path string) string {
 	return ""
 }
 
-// liveFreelist reads the meta pages as bbolt does (the valid one with the
-// highest txid) and returns the page size and the freelist's page id; ok is
-// false without a valid meta page or a freelist.
+// liveFreelist returns the page size and the freelist's page id the live
+// meta page names; ok is false without a valid meta page or a freelist.
 func liveFreelist(f *os.File) (pageSize int64, freelist uint64, ok bool) {
-	var best []byte
-	var bestTx uint64
-	var offs = []int64{0}
-	for i := 0; i < len(offs); i++ {
-		page := make([]byte, pageHeaderSize+metaSumEnd+8)
-		if _, err := f.ReadAt(page, offs[i]); err != nil {
-			continue
-		}
-		m := page[pageHeaderSize:]
-		if i == 0 {
-			// meta 1 is one page in; meta 0 names the page size, or the OS page size is it.
-			ps := int64(binary.LittleEndian.Uint32(m[8:]))
-			if binary.LittleEndian.Uint32(m) != metaMagic || ps < 512 || ps > 1<<20 {
-				ps = int64(os.Getpagesize())
-			}
-			offs = append(offs, ps)
-		}
-		h := fnv.New64a()
-		h.Write(m[:metaSumEnd])
-		if binary.LittleEndian.Uint32(m) != metaMagic || h.Sum64() != binary.LittleEndian.Uint64(m[metaSumEnd:]) {
-			continue
-		}
-		if tx := binary.LittleEndian.Uint64(m[48:]); best == nil || tx > bestTx {
-			best, bestTx = page, tx
-		}
-	}
-	if best == nil {
+	m, found := liveMeta(f)
+	if !found {
 		return 0, 0, false // bbolt reports unreadable meta pages itself
 	}
-	m := best[pageHeaderSize:]
 	pageSize = int64(binary.LittleEndian.Uint32(m[8:]))
 	freelist = binary.LittleEndian.Uint64(m[32:])
 	return pageSize, freelist, freelist != noFreelist && pageSize >= 512
+}
+
+// errNoMeta: neither meta page of the file is valid.
+var errNoMeta = errors.New("neither of its header pages is readable")
+
+// filePageSize is the page size the file at path was created with (4 KiB
+// for files of older releases, newFilePageSize since), read from its live
+// meta page.
+func filePageSize(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	m, ok := liveMeta(f)
+	if !ok {
+		return 0, errNoMeta
+	}
+	return int(binary.LittleEndian.Uint32(m[8:])), nil
+}
+
+// liveMeta reads the meta pages as bbolt does and returns the valid one
+// with the highest txid (from its magic on). Meta 0 starts the file and
+// names the page size; meta 1 is one page in. When meta 0 is unreadable
+// the page size is unknown (files of older releases have 4 KiB pages, newer
+// ones 16 KiB), so, like bbolt, it looks for meta 1 one page in for every
+// page size from 1 KiB to 16 MiB and takes the first valid one.
+func liveMeta(f *os.File) (meta []byte, ok bool) {
+	read := func(off int64) []byte {
+		page := make([]byte, pageHeaderSize+metaSumEnd+8)
+		if _, err := f.ReadAt(page, off); err != nil {
+			return nil
+		}
+		m := page[pageHeaderSize:]
+		h := fnv.New64a()
+		h.Write(m[:metaSumEnd])
+		ps := binary.LittleEndian.Uint32(m[8:])
+		if binary.LittleEndian.Uint32(m) != metaMagic || h.Sum64() != binary.LittleEndian.Uint64(m[metaSumEnd:]) || ps < 512 || ps > 1<<30 {
+			return nil
+		}
+		return m
+	}
+	m0 := read(0)
+	if m0 == nil {
+		for ps := int64(1 << 10); ps <= 16<<20; ps <<= 1 {
+			if m1 := read(ps); m1 != nil {
+				return m1, true
+			}
+		}
+		return nil, false
+	}
+	m1 := read(int64(binary.LittleEndian.Uint32(m0[8:])))
+	if m1 != nil && binary.LittleEndian.Uint64(m1[48:]) > binary.LittleEndian.Uint64(m0[48:]) {
+		return m1, true
+	}
+	return m0, true
 }

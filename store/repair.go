@@ -75,7 +75,7 @@ func Repair(path string) (RepairReport, error) {
 
 	tmp := path + ".repair"
 	os.Remove(tmp)
-	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: openTimeout, FreelistType: bolt.FreelistMapType, NoSync: true})
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: openTimeout, FreelistType: bolt.FreelistMapType, NoSync: true, PageSize: newFilePageSize})
 	if err != nil {
 		return rep, fmt.Errorf("cannot create %s for the repaired copy: free some disk space or check permissions: %w", tmp, err)
 	}

@@ -277,8 +277,18 @@ func (s *Store) startLog(dir string, o Options) error {
 	return nil
 }
 
-// openBolt opens the file, turning a panic inside bbolt (it panics on some
-// kinds of damage) into an error.
+// newFilePageSize is the page size of every database file Hooklens creates
+// (a new store, a compacted or repaired copy). bbolt never splits a value
+// across pages, so with the system's 4 KiB pages a page holds three 1 KiB
+// bodies and a quarter of it stays empty; 16 KiB pages hold fifteen. bbolt
+// uses it only when it creates a file: a file keeps the page size it was
+// created with, read from its meta page (files of older releases have
+// 4 KiB pages, and compacting or repairing one gives it 16 KiB pages).
+const newFilePageSize = 16 << 10
+
+// openBolt opens the file, creating it with newFilePageSize pages, and
+// turns a panic inside bbolt (it panics on some kinds of damage) into an
+// error.
 func openBolt(path string) (db *bolt.DB, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -286,7 +296,7 @@ func openBolt(path string) (db *bolt.DB, err error) {
 		}
 	}()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	return bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout, FreelistType: bolt.FreelistMapType})
+	return bolt.Open(path, 0o600, &bolt.Options{Timeout: openTimeout, FreelistType: bolt.FreelistMapType, PageSize: newFilePageSize})
 }
 
 func classifyOpenError(dir, path string, err error) error {
@@ -301,11 +311,28 @@ func classifyOpenError(dir, path string, err error) error {
 		errors.Is(err, berrors.ErrVersionMismatch), errors.Is(err, berrors.ErrInvalidMapping):
 		return damaged(path, err)
 	}
-	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 && fi.Size() < 2*int64(os.Getpagesize()) {
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 && fi.Size() < 2*int64(headerPageSize(path)) {
 		// bbolt says "file size too small": the file is cut short, not unwritable.
 		return damagedf(path, err, "it is only %s long, shorter than the two header pages of a database", app.HumanSize(fi.Size()))
 	}
 	return fmt.Errorf("cannot open %s: check that the file and its directory are yours and writable, or pass --data DIR: %w", path, err)
+}
+
+// headerPageSize is the page size bbolt takes for the file at path when it
+// checks that the file holds its two header pages: the one its meta page
+// names, or, when neither meta page is valid, the largest it may have
+// assumed (newFilePageSize, or the system's page size for a read-only
+// open). It is 0 when the file cannot be read at all: that is not a file
+// cut short.
+func headerPageSize(path string) int {
+	ps, err := filePageSize(path)
+	switch {
+	case err == nil:
+		return ps
+	case errors.Is(err, errNoMeta):
+		return max(newFilePageSize, os.Getpagesize())
+	}
+	return 0
 }
 
 // damaged says which file is unreadable and how to get going again; the file

@@ -700,12 +700,17 @@ func TestOpenBadChecksum(t *testing.T) {
 	s.Close()
 
 	// Flip a byte inside both meta pages (page header is 16 bytes; the txid
-	// sits 48 bytes into the meta), so neither checksum matches.
+	// sits 48 bytes into the meta), so neither checksum matches. Meta 1 is
+	// one page of the file's own size in.
+	ps, err := filePageSize(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSize := int64(ps)
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pageSize := int64(os.Getpagesize())
 	for _, off := range []int64{16 + 48, pageSize + 16 + 48} {
 		b := make([]byte, 1)
 		f.ReadAt(b, off)
