@@ -325,7 +325,7 @@ func overCap(st *store.Store, r Retention) string {
 	}
 	n, err := st.Count()
 	if err == nil && r.MaxEvents > 0 && n > r.MaxEvents {
-		return fmt.Sprintf("%d events are stored, over the retention cap of %d events", n, r.MaxEvents)
+		return fmt.Sprintf("%s events are stored, over the retention cap of %s events", app.GroupDigits(n), app.GroupDigits(r.MaxEvents))
 	}
 	return ""
 }

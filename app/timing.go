@@ -27,6 +27,7 @@ const (
 	StageLogWrite                // the writer: the group's write to the capture log
 	StageLogSync                 // the writer: the group's fdatasync
 	StageLogRestart              // the writer: waiting for the applier before starting the log again
+	StageBacklog                 // the writer: waiting for the applier to come within its backlog bound
 	StageApply                   // the applier: bbolt puts, counters, outbox
 	StageCommit                  // the applier: bbolt's commit (page writes and its two syncs)
 	StagePublish                 // the applier: handing events to subscribers
@@ -35,7 +36,7 @@ const (
 
 var stageNames = [numStages]string{
 	"parse", "head capture", "body read", "judge", "record (handler waits)", "answer",
-	"record: queued", "record: wake-up", "encode", "log write", "log fdatasync", "log restart wait", "apply (bbolt puts)", "bbolt commit", "publish",
+	"record: queued", "record: wake-up", "encode", "log write", "log fdatasync", "log restart wait", "applier backlog wait", "apply (bbolt puts)", "bbolt commit", "publish",
 }
 
 func (s Stage) String() string { return stageNames[s] }

@@ -161,7 +161,9 @@ func (s *Store) writeLoop() {
 				// After the answers: this waits only when the applier is
 				// far behind.
 				if d, a := s.durable.Load(), s.applied.Load(); d > a+applyBacklog {
+					t := app.StageStart()
 					s.waitApplied(d - applyBacklog/2)
+					app.StageEnd(app.StageBacklog, t, len(batch))
 				}
 				s.applyq <- batch
 			}

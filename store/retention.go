@@ -19,7 +19,7 @@ const (
 
 // pruneChunk bounds how many events one prune transaction deletes, so a big
 // prune never holds the writer lock (and capture) for long.
-const pruneChunk = 1000
+const pruneChunk = 500
 
 // Prune deletes the oldest events while any is older than olderThan or the
 // stored size is over maxBytes. A zero olderThan or maxBytes <= 0 turns
@@ -35,6 +35,7 @@ func (s *Store) Prune(olderThan time.Time, maxBytes int64) (removed int, err err
 // on the number).
 func (s *Store) PruneTo(olderThan time.Time, maxBytes int64, maxEvents int) (removed int, err error) {
 	for {
+		start := time.Now()
 		n, more, err := s.pruneChunk(olderThan, maxBytes, maxEvents)
 		removed += n
 		if err != nil {
@@ -43,14 +44,22 @@ func (s *Store) PruneTo(olderThan time.Time, maxBytes int64, maxEvents int) (rem
 		if !more {
 			return removed, nil
 		}
-		// Between chunks the capture writer gets the file: a prune of a
-		// million events never holds an acknowledgement for long.
-		time.Sleep(pruneGap)
+		// Between chunks capture gets the machine back: each chunk's
+		// deletes cost CPU and, at its commit, the disk the capture log
+		// syncs on, so the pause is a multiple of what the chunk took. A
+		// prune of a million events then takes a minute or two in the
+		// background instead of holding every answer back while it runs.
+		time.Sleep(max(pruneGap, pruneRest*time.Since(start)))
 	}
 }
 
-// pruneGap is the pause between two prune transactions.
-const pruneGap = 2 * time.Millisecond
+// pruneGap is the shortest pause between two prune transactions;
+// pruneRest how many times a chunk's own time the pause lasts (a prune
+// takes at most a third of the time it runs for).
+const (
+	pruneGap  = 2 * time.Millisecond
+	pruneRest = 2
+)
 
 // pruneChunk deletes up to pruneChunk events from the oldest end and says
 // whether there may be more to delete.
@@ -180,9 +189,9 @@ func (p PruneReport) String() string {
 		why += fmt.Sprintf(", or over the %s size cap (stored %s)", app.HumanSize(p.MaxBytes), app.HumanSize(p.Before))
 	}
 	if p.MaxEvents > 0 && p.CountBefore > p.MaxEvents {
-		why += fmt.Sprintf(", or beyond the newest %d events (stored %d)", p.MaxEvents, p.CountBefore)
+		why += fmt.Sprintf(", or beyond the newest %s events (stored %s)", app.GroupDigits(p.MaxEvents), app.GroupDigits(p.CountBefore))
 	}
-	s := fmt.Sprintf("retention removed %d event(s)", p.Events)
+	s := fmt.Sprintf("retention removed %s event(s)", app.GroupDigits(p.Events))
 	if p.Deliveries > 0 {
 		s += fmt.Sprintf(" and %d ended deliver(ies)", p.Deliveries)
 	}

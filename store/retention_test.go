@@ -176,7 +176,7 @@ func TestPruneToCountKeepsTheNewest(t *testing.T) {
 	}
 	checkFilters(t, s, "after a count prune")
 	rep := PruneReport{Events: removed, MaxAge: DefaultMaxAge, MaxEvents: 1200, CountBefore: 3500}
-	if got := rep.String(); !strings.Contains(got, "removed 2300 event(s)") || !strings.Contains(got, "beyond the newest 1200 events (stored 3500)") {
+	if got := rep.String(); !strings.Contains(got, "removed 2,300 event(s)") || !strings.Contains(got, "beyond the newest 1,200 events (stored 3,500)") {
 		t.Fatalf("report %q", got)
 	}
 }
