@@ -19,12 +19,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/hooklens/hooklens/bench/internal/loadgen"
 )
 
 func main() {
@@ -40,7 +40,7 @@ func main() {
 		plain(*servePlain)
 		return
 	}
-	body := payload(*size)
+	body := loadgen.Payload(*size)
 	var rows []row
 	run := func(name string, start func(port int) (url string, stop func() (ackedStored string), err error)) {
 		port := freePort()
@@ -162,16 +162,6 @@ func print(rows []row) {
 	fmt.Printf("hooklens acknowledged %d requests; %s\n", last.requests-last.bad, last.durable)
 }
 
-func payload(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString(`{"event":"conversation.created","entity":{"id":"7183000004021","note":"`)
-	for b.Len() < n-3 {
-		b.WriteByte('x')
-	}
-	b.WriteString(`"}}`)
-	return b.Bytes()
-}
-
 func plain(addr string) {
 	http.ListenAndServe(addr, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -223,65 +213,10 @@ func startProcess(cmd *exec.Cmd, port int, path string) (string, func() string, 
 
 // load drives url with conns keep-alive connections for d.
 func load(url string, conns int, d time.Duration, body []byte) row {
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	var total, bad atomic.Int64
-	var maxID atomic.Uint64
-	lat := make([][]time.Duration, conns)
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := 0; c < conns; c++ {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(body))
-				if err != nil {
-					if ctx.Err() == nil {
-						bad.Add(1)
-						total.Add(1)
-					}
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				lat[c] = append(lat[c], time.Since(t0))
-				total.Add(1)
-				if resp.StatusCode/100 != 2 {
-					bad.Add(1)
-					continue
-				}
-				var ack struct {
-					ID string `json:"id"`
-				}
-				if json.Unmarshal(b, &ack) == nil && ack.ID != "" {
-					var id uint64
-					fmt.Sscan(ack.ID, &id)
-					for {
-						old := maxID.Load()
-						if id <= old || maxID.CompareAndSwap(old, id) {
-							break
-						}
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	el := time.Since(start)
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	slices.Sort(all)
-	pct := func(p float64) time.Duration {
-		if len(all) == 0 {
-			return 0
-		}
-		return all[min(len(all)-1, int(float64(len(all))*p))]
-	}
-	return row{requests: total.Load(), bad: bad.Load(), rps: float64(total.Load()-bad.Load()) / el.Seconds(), p50: pct(0.50), p99: pct(0.99), maxID: maxID.Load()}
+	r := loadgen.Run(ctx, url, conns, body)
+	return row{requests: r.Requests, bad: r.Bad, rps: r.RPS, p50: r.P50, p99: r.P99, maxID: r.MaxID}
 }
 
 // storedEvent is the part of an `events --json` line the benchmark reads.

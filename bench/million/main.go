@@ -15,6 +15,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +25,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/app"
+	"github.com/hooklens/hooklens/bench/internal/loadgen"
 	"github.com/hooklens/hooklens/store"
 )
 
@@ -154,7 +157,112 @@ func run(bin string, n int, dir string, cold bool) error {
 	fmt.Printf("| text search \"walnut\" over every body | %s, first match after %s (%d matches) |\n", ms(tSearch), ms(firstMatch), matches)
 	fmt.Printf("| memory at open | RSS %s, RssAnon %s, RssFile %s |\n", mb(memOpen.rss), mb(memOpen.anon), mb(memOpen.file))
 	fmt.Printf("| memory after the search | RSS %s, RssAnon %s (peak during it %s), RssFile %s |\n", mb(memSearch.rss), mb(memSearch.anon), mb(peakAnon), mb(memSearch.file))
+	st.Close()
+	return pruneUnderLoad(bin, dir, count)
+}
+
+// pruneUnderLoad opens a copy of dir with `hooklens listen --max-events`
+// a tenth of count, which prunes the other nine tenths in the background
+// (saying so first), while 50 connections post 1 KiB events; then drives
+// the same load for 10 s once the prune has finished, as the baseline the
+// figures during it are compared with.
+func pruneUnderLoad(bin, dir string, count int) error {
+	if count < 10000 {
+		return nil
+	}
+	tmp, err := os.MkdirTemp("", "hooklens-prune-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := copyFile(filepath.Join(dir, store.FileName), filepath.Join(tmp, store.FileName)); err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	keep := count / 10
+	cmd := exec.Command(bin, "listen", "--addr", addr, "--data", tmp, "--max-events", fmt.Sprint(keep), "--max-size", "1000GiB")
+	out, _ := cmd.StdoutPipe()
+	errs, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }()
+	listening := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "Listening on") {
+				close(listening)
+				break
+			}
+		}
+		io.Copy(io.Discard, out)
+	}()
+	removed := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(errs)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "retention removed") {
+				removed <- sc.Text()
+			}
+		}
+	}()
+	select {
+	case <-listening:
+	case <-time.After(2 * time.Minute):
+		return fmt.Errorf("hooklens listen on the copy did not start")
+	}
+	body := loadgen.Payload(1024)
+	url := "http://" + addr + "/"
+	ctx, cancel := context.WithCancel(context.Background())
+	start := time.Now()
+	var took time.Duration
+	var report string
+	go func() {
+		select {
+		case report = <-removed:
+			took = time.Since(start)
+		case <-time.After(10 * time.Minute):
+		}
+		cancel()
+	}()
+	during := loadgen.Run(ctx, url, 50, body)
+	if took == 0 {
+		return fmt.Errorf("the prune did not finish within 10 minutes")
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	after := loadgen.Run(ctx, url, 50, body)
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	line := func(r loadgen.Result) string {
+		return fmt.Sprintf("%.0f req/s, p50 %s, p99 %s, max %s, %d non-2xx", r.RPS, ms(r.P50), ms(r.P99), ms(r.Max), r.Bad)
+	}
+	fmt.Printf("| capture while retention prunes %d of %d events (%.0f s; target p99 < 20 ms) | %s |\n", count-keep, count, took.Seconds(), line(during))
+	fmt.Printf("| capture after the prune (same load, 10 s) | %s; p99 during the prune %.1f× this |\n", line(after), float64(during.P99)/float64(max(after.P99, 1)))
+	fmt.Printf("\nlisten said: %s\n", strings.TrimSpace(report))
 	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // filled reports whether dir already holds n events (a kept fill).

@@ -1,0 +1,104 @@
+// Package loadgen is the benchmarks' Go load generator: conns keep-alive
+// connections each POSTing body in a loop until the context ends, with
+// every latency kept for percentiles. (bench/capture drives the load with
+// wrk instead when it is installed: it costs the 2-core machine less CPU.)
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Result is what one run measured.
+type Result struct {
+	Requests, Bad int64 // all requests answered or failed; non-2xx and failures
+	RPS           float64
+	P50, P99, Max time.Duration
+	MaxID         uint64 // the highest event id a Hooklens acknowledged
+}
+
+// Run drives url until ctx ends.
+func Run(ctx context.Context, url string, conns int, body []byte) Result {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	var total, bad atomic.Int64
+	var maxID atomic.Uint64
+	lat := make([][]time.Duration, conns)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range conns {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+				if err != nil {
+					if ctx.Err() == nil {
+						bad.Add(1)
+						total.Add(1)
+					}
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				lat[c] = append(lat[c], time.Since(t0))
+				total.Add(1)
+				if resp.StatusCode/100 != 2 {
+					bad.Add(1)
+					continue
+				}
+				var ack struct {
+					ID string `json:"id"`
+				}
+				if json.Unmarshal(b, &ack) == nil && ack.ID != "" {
+					var id uint64
+					fmt.Sscan(ack.ID, &id)
+					for {
+						old := maxID.Load()
+						if id <= old || maxID.CompareAndSwap(old, id) {
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	el := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	pct := func(p float64) time.Duration {
+		if len(all) == 0 {
+			return 0
+		}
+		return all[min(len(all)-1, int(float64(len(all))*p))]
+	}
+	r := Result{Requests: total.Load(), Bad: bad.Load(), P50: pct(0.50), P99: pct(0.99), MaxID: maxID.Load()}
+	if len(all) > 0 {
+		r.Max = all[len(all)-1]
+	}
+	r.RPS = float64(r.Requests-r.Bad) / el.Seconds()
+	return r
+}
+
+// Payload is an n-byte JSON body shaped like a SalesIQ event.
+func Payload(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"event":"conversation.created","entity":{"id":"7183000004021","note":"`)
+	for b.Len() < n-3 {
+		b.WriteByte('x')
+	}
+	b.WriteString(`"}}`)
+	return b.Bytes()
+}
