@@ -63,8 +63,7 @@ func bodyEventType(body []byte) string {
 // numbers, literals, nesting depth), so both give the same name for every
 // body (FuzzScanEventTypeAgreesWithTheDecoder).
 func scanEventType(b []byte) string {
-	var event, eventType, typ, namespace string
-	var callID bool
+	var keys typeKeys
 	i := 1
 	for {
 		i = skipSpace(b, i)
@@ -85,27 +84,8 @@ func scanEventType(b []byte) string {
 		if !ok {
 			break
 		}
-		raw := b[i:vEnd]
-		switch string(jsonKey(key)) {
-		case "event":
-			if event = jsonText(raw); event != "" {
-				return event
-			}
-		case "event_type":
-			eventType = jsonText(raw)
-		case "type":
-			typ = jsonText(raw)
-		case "callID":
-			callID = true
-		case "signal_namespace":
-			namespace = jsonText(raw)
-		case "signals":
-			var ss []struct {
-				Namespace string `json:"signal_namespace"`
-			}
-			if json.Unmarshal(raw, &ss) == nil && len(ss) > 0 {
-				namespace = ss[0].Namespace
-			}
+		if keys.take(jsonKey(key), b[i:vEnd]) {
+			break
 		}
 		i = skipSpace(b, vEnd)
 		if i >= len(b) || b[i] != ',' {
@@ -113,15 +93,55 @@ func scanEventType(b []byte) string {
 		}
 		i++
 	}
-	switch {
-	case eventType != "":
-		return eventType
-	case typ != "" && callID && !strings.Contains(typ, "."):
-		return "call." + typ
-	case typ != "":
-		return typ
+	return keys.name()
+}
+
+// typeKeys gathers the top-level keys that name an event, in the order
+// they come.
+type typeKeys struct {
+	event, eventType, typ, namespace string
+	callID                           bool
+}
+
+// take notes one top-level key and its raw value; it says true once the
+// name is known (a non-empty "event" wins outright).
+func (k *typeKeys) take(key, raw []byte) bool {
+	switch string(key) {
+	case "event":
+		k.event = jsonText(raw)
+		return k.event != ""
+	case "event_type":
+		k.eventType = jsonText(raw)
+	case "type":
+		k.typ = jsonText(raw)
+	case "callID":
+		k.callID = true
+	case "signal_namespace":
+		k.namespace = jsonText(raw)
+	case "signals":
+		var ss []struct {
+			Namespace string `json:"signal_namespace"`
+		}
+		if json.Unmarshal(raw, &ss) == nil && len(ss) > 0 {
+			k.namespace = ss[0].Namespace
+		}
 	}
-	return namespace
+	return false
+}
+
+// name is the event the keys name, "" when none.
+func (k *typeKeys) name() string {
+	switch {
+	case k.event != "":
+		return k.event
+	case k.eventType != "":
+		return k.eventType
+	case k.typ != "" && k.callID && !strings.Contains(k.typ, "."):
+		return "call." + k.typ
+	case k.typ != "":
+		return k.typ
+	}
+	return k.namespace
 }
 
 // jsonMaxDepth is encoding/json's limit on nesting.

@@ -174,8 +174,7 @@ func decodedEventType(trimmed []byte) string {
 	if _, err := dec.Token(); err != nil {
 		return ""
 	}
-	var event, eventType, typ, namespace string
-	var callID bool
+	var keys typeKeys
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -186,38 +185,11 @@ func decodedEventType(trimmed []byte) string {
 		if err := dec.Decode(&raw); err != nil {
 			break
 		}
-		switch key {
-		case "event":
-			event = jsonText(raw)
-			if event != "" {
-				return event
-			}
-		case "event_type":
-			eventType = jsonText(raw)
-		case "type":
-			typ = jsonText(raw)
-		case "callID":
-			callID = true
-		case "signal_namespace":
-			namespace = jsonText(raw)
-		case "signals":
-			var ss []struct {
-				Namespace string `json:"signal_namespace"`
-			}
-			if json.Unmarshal(raw, &ss) == nil && len(ss) > 0 {
-				namespace = ss[0].Namespace
-			}
+		if keys.take([]byte(key), raw) {
+			break
 		}
 	}
-	switch {
-	case eventType != "":
-		return eventType
-	case typ != "" && callID && !strings.Contains(typ, "."):
-		return "call." + typ
-	case typ != "":
-		return typ
-	}
-	return namespace
+	return keys.name()
 }
 
 func BenchmarkEventType(b *testing.B) {
