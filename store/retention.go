@@ -34,9 +34,26 @@ func (s *Store) Prune(olderThan time.Time, maxBytes int64) (removed int, err err
 // PruneTo is Prune that also keeps at most maxEvents events (0: no limit
 // on the number).
 func (s *Store) PruneTo(olderThan time.Time, maxBytes int64, maxEvents int) (removed int, err error) {
+	// How far the store is over its caps is fixed when the pass starts:
+	// events captured meanwhile are the next pass's. A pass that chased a
+	// moving cap never ended (nor said what it removed) while capture
+	// outpaced it.
+	var over overCaps
+	if err := s.view(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if maxBytes > 0 {
+			over.bytes = int64(getUint(meta, keyBytes)) - maxBytes
+		}
+		if maxEvents > 0 {
+			over.events = int64(getUint(meta, keyCount)) - int64(maxEvents)
+		}
+		return nil
+	}); err != nil {
+		return 0, fmt.Errorf("pruning old events: %w", err)
+	}
 	for {
 		start := time.Now()
-		n, more, err := s.pruneChunk(olderThan, maxBytes, maxEvents)
+		n, more, err := s.pruneChunk(olderThan, &over)
 		removed += n
 		if err != nil {
 			return removed, fmt.Errorf("pruning old events: %w", err)
@@ -61,14 +78,18 @@ const (
 	pruneRest = 2
 )
 
-// pruneChunk deletes up to pruneChunk events from the oldest end and says
-// whether there may be more to delete.
-func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64, maxEvents int) (removed int, more bool, err error) {
+// overCaps is what a prune pass still has to remove: bytes over the size
+// cap and events over the count cap.
+type overCaps struct{ bytes, events int64 }
+
+// pruneChunk deletes up to pruneChunk events from the oldest end, those
+// older than olderThan and as many as over still asks for (which it
+// lowers), and says whether there may be more to delete.
+func (s *Store) pruneChunk(olderThan time.Time, over *overCaps) (removed int, more bool, err error) {
+	left := *over
 	err = s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		b.batch = newIndexBatch() // each touched index key rewritten once per chunk
-		size := int64(getUint(b.meta, keyBytes))
-		count := int64(getUint(b.meta, keyCount))
 		c := b.summaries.Cursor()
 		// Collect first: deleting under a cursor makes it skip keys.
 		var doomed [][]byte
@@ -78,11 +99,11 @@ func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64, maxEvents int) (
 				at, err := storedAt(v)
 				old = err != nil || at.Before(olderThan) // an unreadable summary is not worth keeping
 			}
-			if !old && (maxBytes <= 0 || size <= maxBytes) && (maxEvents <= 0 || count <= int64(maxEvents)) {
+			if !old && left.bytes <= 0 && left.events <= 0 {
 				break
 			}
-			size -= int64(recordSize(k, b.events.Get(k), b.bodies.Get(k), v))
-			count--
+			left.bytes -= int64(recordSize(k, b.events.Get(k), b.bodies.Get(k), v))
+			left.events--
 			doomed = append(doomed, append([]byte(nil), k...))
 		}
 		var freed int64
@@ -116,6 +137,7 @@ func (s *Store) pruneChunk(olderThan time.Time, maxBytes int64, maxEvents int) (
 	if err != nil {
 		return 0, false, err
 	}
+	*over = left
 	return removed, more, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,5 +180,61 @@ func TestPruneToCountKeepsTheNewest(t *testing.T) {
 	rep := PruneReport{Events: removed, MaxAge: DefaultMaxAge, MaxEvents: 1200, CountBefore: 3500}
 	if got := rep.String(); !strings.Contains(got, "removed 2,300 event(s)") || !strings.Contains(got, "beyond the newest 1,200 events (stored 3,500)") {
 		t.Fatalf("report %q", got)
+	}
+}
+
+// A prune pass removes what was over the cap when it began, and ends, while
+// captures keep arriving: they are the next pass's. (A pass that re-read
+// the count after every chunk chased new captures and, under a load faster
+// than it, never ended nor reported.)
+func TestPrunePassEndsWhileCapturesArrive(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	var evs []*app.Event
+	for i := range 3000 {
+		evs = append(evs, variedEvent(i))
+	}
+	if err := s.ImportAll(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var captured atomic.Int64
+	for range 8 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := s.Record(context.Background(), variedEvent(i), nil); err != nil {
+					t.Error(err)
+					return
+				}
+				captured.Add(1)
+			}
+		})
+	}
+	for captured.Load() < 50 { // the captures are under way before the pass
+		time.Sleep(time.Millisecond)
+	}
+	before := count(t, s)
+	removed, err := s.PruneTo(time.Time{}, 0, 100)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if removed < before-100 || removed > before-100+int(captured.Load()) {
+		t.Fatalf("removed %d; %d were stored when the pass began (cap 100)", removed, before)
+	}
+	// The oldest go first: what is left is every id after the last removed.
+	kept := allIDs(t, s)
+	if len(kept) != 3000+int(captured.Load())-removed || kept[0] != uint64(removed)+1 {
+		t.Fatalf("%d kept from id %d after removing %d", len(kept), kept[0], removed)
+	}
+	t.Logf("%d stored at the start, %d captured meanwhile, %d removed", before, captured.Load(), removed)
+	if removed > before {
+		t.Fatalf("removed %d: more than the %d stored when the pass began, so it chased captures made after it", removed, before)
 	}
 }
