@@ -219,14 +219,32 @@ func TestPrunePassEndsWhileCapturesArrive(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	before := count(t, s)
-	removed, err := s.PruneTo(time.Time{}, 0, 100)
+	type result struct {
+		removed int
+		err     error
+	}
+	done := make(chan result, 1)
+	go func() {
+		n, err := s.PruneTo(time.Time{}, 0, 100)
+		done <- result{n, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(60 * time.Second):
+		close(stop)
+		t.Fatal("the prune pass had not ended after a minute of captures")
+	}
 	close(stop)
 	wg.Wait()
+	removed, err := r.removed, r.err
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The pass began with at least the events counted before it and at
+	// most those plus every capture since.
 	if removed < before-100 || removed > before-100+int(captured.Load()) {
-		t.Fatalf("removed %d; %d were stored when the pass began (cap 100)", removed, before)
+		t.Fatalf("removed %d; at least %d were stored when the pass began (cap 100)", removed, before)
 	}
 	// The oldest go first: what is left is every id after the last removed.
 	kept := allIDs(t, s)
@@ -234,7 +252,4 @@ func TestPrunePassEndsWhileCapturesArrive(t *testing.T) {
 		t.Fatalf("%d kept from id %d after removing %d", len(kept), kept[0], removed)
 	}
 	t.Logf("%d stored at the start, %d captured meanwhile, %d removed", before, captured.Load(), removed)
-	if removed > before {
-		t.Fatalf("removed %d: more than the %d stored when the pass began, so it chased captures made after it", removed, before)
-	}
 }
