@@ -28,7 +28,7 @@ type Outbox interface {
 }
 
 // closeGrace is how long Close goes on publishing what waits.
-const closeGrace = 2 * time.Second
+const closeGrace = 5 * time.Second
 
 // batch is how many events one round publishes before waiting for acks.
 const batch = 256
@@ -310,6 +310,20 @@ func (p *Publisher) round(ctx context.Context) (int, error) {
 		futures = append(futures, sent{id, fut})
 	}
 	for _, f := range futures {
+		// An answer already here counts even once ctx has ended (a select
+		// with both ready picks either): an event NATS stored leaves the
+		// outbox instead of being sent again at the next start.
+		select {
+		case <-f.fut.Ok():
+			done = append(done, f.id)
+			continue
+		case err := <-f.fut.Err():
+			if first == nil {
+				first = fmt.Errorf("NATS at %s did not store the event: %w", p.cfg.Redacted(), err)
+			}
+			continue
+		default:
+		}
 		select {
 		case <-f.fut.Ok():
 			done = append(done, f.id)
