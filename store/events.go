@@ -570,6 +570,10 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 				n = pl.n
 				return nil
 			}
+			if pl.all != nil {
+				n = b.countAll(pl.prefix, pl.all)
+				return nil
+			}
 			b.postings(pl.prefix, noLimit, 0, func(id uint64) bool {
 				k := key(id)
 				if v := b.summaries.Get(k); v != nil {

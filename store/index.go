@@ -393,6 +393,9 @@ type plan struct {
 	// exact: the filter is that one term and the index answers it alone,
 	// so offsets and counts come from block counts without matching.
 	exact bool
+	// all: the filter is these indexed terms and nothing else, so its
+	// count is the intersection of their members (countAll).
+	all [][]byte
 }
 
 // planFor picks the positive structured term with the fewest events.
@@ -442,17 +445,48 @@ func (b buckets) planFor(f app.Filter) plan {
 		}
 	}
 	best := plan{}
+	var all [][]byte
 	for _, c := range cands {
 		if len(c.value) > maxIndexValue || strings.IndexByte(c.value, 0) >= 0 {
 			continue // never indexed: scan
 		}
 		p := indexPrefix(c.field, c.value)
+		if c.exact {
+			all = append(all, p)
+		}
 		n := b.blockTotal(p)
 		if best.prefix == nil || n < best.n {
 			best = plan{prefix: p, n: n, exact: c.exact && nterms == 1}
 		}
 	}
+	if len(all) > 1 && len(all) == nterms {
+		best.all = all
+	}
 	return best
+}
+
+// countAll is the number of events indexed under every prefix in all,
+// block by block over the blocks of prefix (one of them, the smallest):
+// the members of each block are intersected, no summary is read.
+func (b buckets) countAll(prefix []byte, all [][]byte) int {
+	n := 0
+	bc := b.blocks.Cursor()
+	for bk, _ := bc.Seek(prefix); bk != nil && bytes.HasPrefix(bk, prefix); bk, _ = bc.Next() {
+		if len(bk) != len(prefix)+8 {
+			continue
+		}
+		blk := bk[len(prefix):]
+		m := decodeMembers(b.index.Get(bk))
+		for _, p := range all {
+			if bytes.Equal(p, prefix) {
+				continue
+			}
+			o := decodeMembers(b.index.Get(append(p[:len(p):len(p)], blk...)))
+			m.and(&o)
+		}
+		n += m.len()
+	}
+	return n
 }
 
 func isASCII(s string) bool {

@@ -46,6 +46,7 @@ var filterExprs = []string{
 	"status:404", "status:5xx", "status:2xx", "status:418",
 	"type:push", "type:PING", "type:order.1", "type:none.such",
 	"method:POST endpoint:stripe", "status:5xx verdict:valid", "type:push -method:POST",
+	"method:post endpoint:stripe status:2xx", "method:POST method:post", "verdict:invalid type:push",
 	"endpoint:github n1", "method:GET needle", "-verdict:valid", "hook-1",
 }
 

@@ -44,6 +44,13 @@ func (m *members) set(off uint16, on bool) {
 	}
 }
 
+// and keeps the members o also has.
+func (m *members) and(o *members) {
+	for i := range m {
+		m[i] &= o[i]
+	}
+}
+
 func (m *members) len() int {
 	n := 0
 	for _, w := range m {
