@@ -186,26 +186,21 @@ func (b buckets) indexKeys(k []byte, s *app.EventSummary, typ string, delta int6
 	if b.index == nil {
 		return nil // a file being repaired before its layout exists
 	}
-	id := idOf(k)
-	blk := key(id >> blockShift)
-	if err := b.count(append(allPrefix[:len(allPrefix):len(allPrefix)], blk...), delta); err != nil {
-		return err
-	}
-	batch := b.batch
-	if batch == nil {
-		batch = newIndexBatch()
-	}
-	for _, x := range indexEntries(s, typ) {
-		bk := append(indexPrefix(x.field, x.value), blk...)
-		batch.member(bk, id, delta > 0)
-		if b.batch != nil {
-			batch.counts[string(bk)] += delta
-		} else if err := b.addCount(bk, delta); err != nil {
+	if b.batch == nil {
+		// One event outside a batch: a batch of one, written at once.
+		b.batch = newIndexBatch()
+		if err := b.indexKeys(k, s, typ, delta); err != nil {
 			return err
 		}
+		return b.flushIndex()
 	}
-	if b.batch == nil {
-		return b.flushMembers(batch)
+	id := idOf(k)
+	blk := key(id >> blockShift)
+	b.batch.counts[string(append(allPrefix[:len(allPrefix):len(allPrefix)], blk...))] += delta
+	for _, x := range indexEntries(s, typ) {
+		bk := append(indexPrefix(x.field, x.value), blk...)
+		b.batch.member(bk, id, delta > 0)
+		b.batch.counts[string(bk)] += delta
 	}
 	return nil
 }
