@@ -321,11 +321,11 @@ func fromUnixNano(n int64) time.Time {
 }
 
 func encodeSummary(e *app.Event, storedAt time.Time) []byte {
-	// The verdict's Details (a diagnosis, often hundreds of bytes) stay
-	// in the record only: a row shows scheme, result and reason, and the
-	// Signature tab reads the whole event.
-	strs := [...]string{e.Method, e.Path, e.Query, e.Endpoint,
-		e.Verdict.Scheme, e.Verdict.Result, e.Verdict.Reason, ""}
+	// What a row shows, as app.Event.Summary gives it (without the
+	// verdict's Details, which stay in the record).
+	sum := e.Summary()
+	strs := [...]string{sum.Method, sum.Path, sum.Query, sum.Endpoint,
+		sum.Verdict.Scheme, sum.Verdict.Result, sum.Verdict.Reason, sum.Verdict.Details}
 	n := summaryFixed + 3*binary.MaxVarintLen64 + 1
 	for _, s := range strs {
 		n += binary.MaxVarintLen64 + len(s)
@@ -333,23 +333,23 @@ func encodeSummary(e *app.Event, storedAt time.Time) []byte {
 	b := make([]byte, summaryFixed, n)
 	b[0] = summaryFormat
 	binary.BigEndian.PutUint64(b[1:], uint64(storedAt.UnixNano()))
-	binary.BigEndian.PutUint64(b[9:], uint64(unixNano(e.ReceivedAt)))
+	binary.BigEndian.PutUint64(b[9:], uint64(unixNano(sum.ReceivedAt)))
 	for _, s := range strs {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	b = binary.AppendVarint(b, e.Size)
-	b = binary.AppendUvarint(b, uint64(max(e.Response.Status, 0)))
-	if e.Truncated {
+	b = binary.AppendVarint(b, sum.Size)
+	b = binary.AppendUvarint(b, uint64(max(sum.Status, 0)))
+	if sum.Truncated {
 		b = append(b, 1)
 	} else {
 		b = append(b, 0)
 	}
 	// Fields added later follow; summaries written before them end here.
-	b = binary.AppendUvarint(b, uint64(len(e.Type)))
-	b = append(b, e.Type...)
-	b = binary.AppendUvarint(b, uint64(len(e.Origin)))
-	b = append(b, e.Origin...)
+	b = binary.AppendUvarint(b, uint64(len(sum.Type)))
+	b = append(b, sum.Type...)
+	b = binary.AppendUvarint(b, uint64(len(sum.Origin)))
+	b = append(b, sum.Origin...)
 	return b
 }
 
