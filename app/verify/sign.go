@@ -44,6 +44,12 @@ func Detect(h app.Headers) (Config, bool) {
 	if !slices.ContainsFunc(h, func(x app.Header) bool { return maybeSigLike(x.Name) }) {
 		return Config{}, false
 	}
+	return detectByName(h)
+}
+
+// detectByName is Detect without its quick first pass: the known headers
+// by name, then the signature-like ones.
+func detectByName(h app.Headers) (Config, bool) {
 	for _, d := range detectable {
 		if strings.TrimSpace(h.Get(d.header)) != "" {
 			return Config{Scheme: d.scheme}, true
