@@ -43,7 +43,7 @@ func main() {
 	body := loadgen.Payload(*size)
 	var rows []row
 	run := func(name string, start func(port int) (url string, stop func() (ackedStored string), err error)) {
-		port := freePort()
+		port := loadgen.FreePort()
 		url, stop, err := start(port)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
@@ -168,15 +168,6 @@ func plain(addr string) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"ok":true}`))
 	}))
-}
-
-func freePort() int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // startProcess starts cmd and waits until its port answers.

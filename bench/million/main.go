@@ -16,7 +16,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -178,12 +177,7 @@ func pruneUnderLoad(bin, dir string, count int) error {
 	if err := copyFile(filepath.Join(dir, store.FileName), filepath.Join(tmp, store.FileName)); err != nil {
 		return err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := fmt.Sprintf("127.0.0.1:%d", loadgen.FreePort())
 	keep := count / 10
 	cmd := exec.Command(bin, "listen", "--addr", addr, "--data", tmp, "--max-events", fmt.Sprint(keep), "--max-size", "1000GiB")
 	out, _ := cmd.StdoutPipe()

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"sync"
@@ -101,4 +102,14 @@ func Payload(n int) []byte {
 	}
 	b.WriteString(`"}}`)
 	return b.Bytes()
+}
+
+// FreePort is a TCP port on 127.0.0.1 free at the time of the call.
+func FreePort() int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
