@@ -127,7 +127,7 @@ func (s *Store) markApplied(id uint64) {
 }
 
 // applyNow writes logged events into bbolt in one transaction: records,
-// bodies, summaries, counters, the outbox, and the events bucket's sequence
+// bodies, counters, the outbox, and the events bucket's sequence
 // (the highest id in bbolt, which replayWAL reads).
 // timed adds the time to app.StageApply and app.StageCommit.
 func (s *Store) applyNow(items []applyItem, timed bool) error {
@@ -145,20 +145,24 @@ func (s *Store) applyNow(items []applyItem, timed bool) error {
 		for i, it := range items {
 			yieldEvery(i)
 			k := key(it.e.ID)
-			sum := encodeSummary(it.e, it.at)
-			if err := b.events.Put(k, it.rec); err != nil {
+			rec := it.rec
+			if recordSummary(rec) == nil {
+				// Logged by an older release, in the layout before schema 8.
+				var err error
+				if rec, err = encodeRecord(it.e, it.at); err != nil {
+					return fmt.Errorf("encoding event %d: %w", it.e.ID, err)
+				}
+			}
+			if err := b.events.Put(k, rec); err != nil {
 				return err
 			}
 			if err := b.bodies.Put(k, it.e.Body); err != nil {
 				return err
 			}
-			if err := b.summaries.Put(k, sum); err != nil {
-				return err
-			}
 			if err := b.indexEvent(k, it.e); err != nil {
 				return err
 			}
-			size += int64(recordSize(k, it.rec, it.e.Body, sum))
+			size += int64(recordSize(k, rec, it.e.Body))
 			stored[i] = it.e
 			if err := ob.add(it.e); err != nil {
 				return fmt.Errorf("queueing event %d to publish: %w", it.e.ID, err)

@@ -134,7 +134,8 @@ func BenchmarkRecordCodec(b *testing.B) {
 		app.Header{Name: "Connection", Value: "keep-alive"}, app.Header{Name: "Host", Value: "127.0.0.1:8790"})
 	e.Response = app.Response{Status: 200, Headers: app.Headers{{Name: "Content-Type", Value: "application/json"}}, Body: []byte(`{"ok":true,"id":"1"}`)}
 	e.Verdict = app.Verdict{Scheme: "zoho", Result: app.VerdictValid, Reason: "signature matches the endpoint's secret"}
-	bin, _ := encodeRecord(e)
+	bin, _ := encodeRecord(e, time.Now())
+	v1, _ := encodeRecordV1(e)
 	js, _ := encodeJSONRecord(e)
 	rounds := 20000
 	start := time.Now()
@@ -146,13 +147,14 @@ func BenchmarkRecordCodec(b *testing.B) {
 	jsonTime := time.Since(start) / time.Duration(rounds)
 	b.ResetTimer()
 	for range b.N {
-		if _, err := encodeRecord(e); err != nil {
+		if _, err := encodeRecord(e, time.Now()); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
 	binTime := b.Elapsed() / time.Duration(b.N)
 	b.ReportMetric(float64(len(bin)), "binary_bytes")
+	b.ReportMetric(float64(len(v1)), "schema7_bytes")
 	b.ReportMetric(float64(len(js)), "json_bytes")
 	b.ReportMetric(float64(jsonTime.Nanoseconds()), "json_ns/op")
 	b.ReportMetric(float64(jsonTime)/float64(binTime), "speedup_vs_json")

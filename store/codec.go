@@ -111,10 +111,11 @@ type record struct {
 	OriginVerdict *app.Verdict `json:"origin_verdict,omitempty"`
 }
 
-// Records are written in a binary layout (recordMagic, then
-// recordVersion); records written before it are JSON (record above) and
-// still read. The binary layout, all strings and byte strings as a uvarint
-// length then the bytes:
+// Records of schema 5 to 7 are binary (recordMagic, then recordVersion);
+// records written before them are JSON (record above). Both are still read
+// (to upgrade a file, and from a capture log left by an older release).
+// That layout, all strings and byte strings as a uvarint length then the
+// bytes:
 //
 //	byte 0-1   recordMagic, recordVersion
 //	bytes 2-9  received-at, Unix ns, big-endian (zeroTime for the zero time)
@@ -125,25 +126,32 @@ type record struct {
 //	           response body; verdict (scheme, result, reason, details);
 //	           the origin verdict when flag 2 is set.
 //
-// A JSON record starts with '{' and a summary with summaryFormat, so the
-// first byte tells the three apart (rawscan.go relies on it).
+// From schema 8 an event is one record holding its list row's summary,
+// so a list page and a filter read one bucket, and the summary's fields
+// are not stored twice (recordV2 below).
+//
+// A JSON record starts with '{', a summary with summaryFormat and the two
+// binary records with their magic bytes, so the first byte tells them
+// apart (rawscan.go relies on it).
 const (
 	recordMagic   = 0xE7
 	recordVersion = 1
 )
 
-func encodeRecord(e *app.Event) ([]byte, error) {
+// encodeRecordV1 is the binary layout of schemas 5 to 7; kept to write old
+// files in tests and to measure against (bench_test.go).
+func encodeRecordV1(e *app.Event) ([]byte, error) {
 	n := 64 + len(e.Method) + len(e.Path) + len(e.Query) + len(e.Proto) + len(e.Host) +
 		len(e.RemoteAddr) + len(e.Endpoint) + len(e.Type) + len(e.Origin) + len(e.Response.Body) +
 		headersLen(e.Headers) + headersLen(e.Trailers) + headersLen(e.Response.Headers) + verdictLen(&e.Verdict)
 	if e.OriginVerdict != nil {
 		n += verdictLen(e.OriginVerdict)
 	}
-	return appendRecord(make([]byte, 0, n), e), nil
+	return appendRecordV1(make([]byte, 0, n), e), nil
 }
 
-// appendRecord appends e's binary record to b.
-func appendRecord(b []byte, e *app.Event) []byte {
+// appendRecordV1 appends e's record of schemas 5 to 7 to b.
+func appendRecordV1(b []byte, e *app.Event) []byte {
 	b = append(b, recordMagic, recordVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(unixNano(e.ReceivedAt)))
 	for _, s := range [...]string{e.Method, e.Path, e.Query, e.Proto, e.Host, e.RemoteAddr, e.Endpoint, e.Type, e.Origin} {
@@ -169,6 +177,119 @@ func appendRecord(b []byte, e *app.Event) []byte {
 		b = appendVerdict(b, e.OriginVerdict)
 	}
 	return b
+}
+
+// The record of schema 8 on:
+//
+//	byte 0     recordV2Magic
+//	then       uvarint length, then the event's summary (encodeSummary:
+//	           stored-at, received-at, method, path, query, endpoint,
+//	           type, origin, size, truncated, response status, verdict
+//	           scheme, result and reason)
+//	byte       proto: 0 then the string, else protoCodes[code-1]
+//	byte       flags: 1 the host is the first Host header's value (else
+//	           the string follows), 2 an origin verdict follows, 4 the
+//	           response status is stored here (a negative one, which the
+//	           summary cannot hold)
+//	then       [host]; remote address; headers and trailers, packed
+//	           (headertable.go; a Content-Length is worked out from the
+//	           size); [varint response status]; response headers, packed
+//	           (Content-Length from the response body, Date from
+//	           received-at); the response body: byte 0 then the bytes,
+//	           or 1 for Hooklens's own answer {"ok":true,"id":"<id>"};
+//	           the verdict's details; [the origin verdict]
+//
+// The body stays in the bodies bucket, so a filter or a list page never
+// reads bodies it does not ask for.
+const recordV2Magic = 0xE8
+
+var protoCodes = [...]string{"HTTP/1.1", "HTTP/1.0", "HTTP/2.0"}
+
+const (
+	v2HostIsHeader  = 1
+	v2OriginVerdict = 2
+	v2Status        = 4
+)
+
+// encodeRecord is e's record as stored from schema 8 on, stored at storedAt.
+func encodeRecord(e *app.Event, storedAt time.Time) ([]byte, error) {
+	sum := encodeSummary(e, storedAt)
+	n := 32 + len(sum) + len(e.Host) + len(e.RemoteAddr) + len(e.Response.Body) +
+		headersLen(e.Headers) + headersLen(e.Trailers) + headersLen(e.Response.Headers) + len(e.Verdict.Details)
+	if e.OriginVerdict != nil {
+		n += verdictLen(e.OriginVerdict)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, recordV2Magic)
+	b = binary.AppendUvarint(b, uint64(len(sum)))
+	b = append(b, sum...)
+	proto := byte(0)
+	for i, p := range protoCodes {
+		if e.Proto == p {
+			proto = byte(i + 1)
+		}
+	}
+	b = append(b, proto)
+	if proto == 0 {
+		b = appendStr(b, e.Proto)
+	}
+	var flags byte
+	if v, ok := firstHost(e.Headers); ok && v == e.Host {
+		flags |= v2HostIsHeader
+	}
+	if e.OriginVerdict != nil {
+		flags |= v2OriginVerdict
+	}
+	if e.Response.Status < 0 {
+		flags |= v2Status
+	}
+	b = append(b, flags)
+	if flags&v2HostIsHeader == 0 {
+		b = appendStr(b, e.Host)
+	}
+	b = appendStr(b, e.RemoteAddr)
+	at, atOK := e.ReceivedAt.Unix(), !e.ReceivedAt.IsZero()
+	b = appendPackedHeaders(b, e.Headers, headerContext{length: e.Size, at: at, atOK: atOK})
+	b = appendPackedHeaders(b, e.Trailers, headerContext{length: e.Size, at: at, atOK: atOK})
+	if flags&v2Status != 0 {
+		b = binary.AppendVarint(b, int64(e.Response.Status))
+	}
+	b = appendPackedHeaders(b, e.Response.Headers, headerContext{length: int64(len(e.Response.Body)), at: at, atOK: atOK})
+	if isOwnAnswer(e.Response.Body, e.ID) {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+		b = binary.AppendUvarint(b, uint64(len(e.Response.Body)))
+		b = append(b, e.Response.Body...)
+	}
+	b = appendStr(b, e.Verdict.Details)
+	if e.OriginVerdict != nil {
+		b = appendVerdict(b, e.OriginVerdict)
+	}
+	return b, nil
+}
+
+// firstHost is the value of the first header named Host exactly.
+func firstHost(h app.Headers) (string, bool) {
+	for _, x := range h {
+		if x.Name == "Host" {
+			return x.Value, true
+		}
+	}
+	return "", false
+}
+
+// ownAnswer is the body of the listener's default answer to event id.
+func ownAnswer(id uint64) []byte {
+	return []byte(`{"ok":true,"id":"` + app.FormatID(id) + `"}`)
+}
+
+func isOwnAnswer(body []byte, id uint64) bool {
+	const pre, post = `{"ok":true,"id":"`, `"}`
+	if len(body) < len(pre)+len(post)+1 || string(body[:len(pre)]) != pre || string(body[len(body)-len(post):]) != post {
+		return false
+	}
+	return string(body[len(pre):len(body)-len(post)]) == app.FormatID(id)
 }
 
 func appendStr(b []byte, s string) []byte {
@@ -204,12 +325,108 @@ func verdictLen(v *app.Verdict) int {
 	return 4*binary.MaxVarintLen64 + len(v.Scheme) + len(v.Result) + len(v.Reason) + len(v.Details)
 }
 
+// recordSummary is the summary held in a record of schema 8, or nil for
+// a record of another layout or one too short for its summary.
+func recordSummary(v []byte) []byte {
+	sum, _, _ := splitRecordV2(v)
+	return sum
+}
+
+// splitRecordV2 cuts a record of schema 8 into its summary and the rest.
+func splitRecordV2(v []byte) (sum, rest []byte, ok bool) {
+	if len(v) < 2 || v[0] != recordV2Magic {
+		return nil, nil, false
+	}
+	n, k := binary.Uvarint(v[1:])
+	if k <= 0 || n > uint64(len(v)-1-k) {
+		return nil, nil, false
+	}
+	end := 1 + k + int(n)
+	return v[1+k : end], v[end:], true
+}
+
 var errRecord = errors.New("record is damaged")
 
 func decodeRecord(id uint64, b []byte) (*app.Event, error) {
+	if len(b) > 0 && b[0] == recordV2Magic {
+		return decodeRecordV2(id, b)
+	}
 	if len(b) > 0 && b[0] == '{' {
 		return decodeJSONRecord(id, b)
 	}
+	return decodeRecordV1(id, b)
+}
+
+func decodeRecordV2(id uint64, b []byte) (*app.Event, error) {
+	bad := func() (*app.Event, error) {
+		return nil, fmt.Errorf("event %d is damaged in the store: %w", id, errRecord)
+	}
+	sb, rest, ok := splitRecordV2(b)
+	if !ok {
+		return bad()
+	}
+	sum, err := decodeSummary(id, sb)
+	if err != nil {
+		return bad()
+	}
+	e := &app.Event{ID: id, ReceivedAt: sum.ReceivedAt, Method: sum.Method, Path: sum.Path, Query: sum.Query,
+		Endpoint: sum.Endpoint, Type: sum.Type, Origin: sum.Origin, Size: sum.Size, Truncated: sum.Truncated,
+		Verdict: sum.Verdict}
+	e.Response.Status = sum.Status
+	d := summaryDecoder{b: rest}
+	if p := d.byte(); p == 0 {
+		e.Proto = d.str()
+	} else if int(p) <= len(protoCodes) {
+		e.Proto = protoCodes[p-1]
+	} else {
+		return bad()
+	}
+	flags := d.byte()
+	if flags&^(v2HostIsHeader|v2OriginVerdict|v2Status) != 0 {
+		return bad()
+	}
+	if flags&v2HostIsHeader == 0 {
+		e.Host = d.str()
+	}
+	e.RemoteAddr = d.str()
+	at, atOK := e.ReceivedAt.Unix(), !e.ReceivedAt.IsZero()
+	e.Headers = d.packedHeaders(headerContext{length: e.Size, at: at, atOK: atOK})
+	e.Trailers = d.packedHeaders(headerContext{length: e.Size, at: at, atOK: atOK})
+	if flags&v2HostIsHeader != 0 {
+		h, ok := firstHost(e.Headers)
+		if !ok {
+			return bad()
+		}
+		e.Host = h
+	}
+	if flags&v2Status != 0 {
+		e.Response.Status = int(d.varint())
+	}
+	// The response headers' Content-Length is worked out from the body,
+	// which follows them: read the body first.
+	hd := d
+	skipHeaders(&d)
+	switch d.byte() {
+	case 0:
+		e.Response.Body = d.bytes()
+	case 1:
+		e.Response.Body = ownAnswer(id)
+	default:
+		return bad()
+	}
+	e.Response.Headers = hd.packedHeaders(headerContext{length: int64(len(e.Response.Body)), at: at, atOK: atOK})
+	e.Verdict.Details = d.str()
+	if flags&v2OriginVerdict != 0 {
+		v := d.verdict()
+		e.OriginVerdict = &v
+	}
+	if d.bad || hd.bad || len(d.b) != 0 {
+		return bad()
+	}
+	return e, nil
+}
+
+func decodeRecordV1(id uint64, b []byte) (*app.Event, error) {
 	if len(b) < 10 || b[0] != recordMagic || b[1] != recordVersion {
 		return nil, fmt.Errorf("event %d is damaged in the store: %w", id, errRecord)
 	}
@@ -472,7 +689,12 @@ func (d *summaryDecoder) byte() byte {
 }
 
 // recordSize is what one event costs in the size counter: its key in the
-// three event buckets plus the three values.
-func recordSize(k, meta, body, summary []byte) int {
-	return 3*len(k) + len(meta) + len(body) + len(summary)
+// events and bodies buckets plus the two values.
+func recordSize(k, rec, body []byte) int {
+	return 2*len(k) + len(rec) + len(body)
+}
+
+// decodeRow decodes the summary held in record v of event key k.
+func decodeRow(k, v []byte) (app.EventSummary, error) {
+	return decodeSummary(idOf(k), recordSummary(v))
 }

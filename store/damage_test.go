@@ -82,8 +82,8 @@ func eventPage(t *testing.T, path string, n int) (off int64, pageSize int) {
 		t.Fatal(err)
 	}
 	pageSize = mustPageSize(t, path)
-	// The record (not the summary, which holds the path too): the magic,
-	// the received-at time, the method, then the path.
+	// The record: the magic, the summary's length, then the summary: its
+	// format, the stored-at and received-at times, the method, the path.
 	marker := appendStr(nil, fmt.Sprintf("/bigin/hook-%d", n))
 	for at := 0; ; {
 		j := bytes.Index(raw[at:], marker)
@@ -93,7 +93,12 @@ func eventPage(t *testing.T, path string, n int) (off int64, pageSize int) {
 		j += at
 		at = j + 1
 		for k := max(j-64, 0); k+11 <= j; k++ {
-			if raw[k] == recordMagic && raw[k+1] == recordVersion && int(raw[k+10]) == j-(k+11) {
+			if raw[k] != recordV2Magic {
+				continue
+			}
+			_, w := binary.Uvarint(raw[k+1:])
+			m := k + 1 + w + summaryFixed // the method's length
+			if w > 0 && m < j && raw[k+1+w] == summaryFormat && m+1+int(raw[m]) == j {
 				if off := liveLeafPage(t, path, raw, k); off >= 0 {
 					return off, pageSize
 				}
@@ -376,7 +381,7 @@ func TestListingSkipsUnreadableRecord(t *testing.T) {
 	dir, _ := goodFile(t)
 	s := openTest(t, dir)
 	if err := s.update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSummaries).Put(key(7), []byte("garbage"))
+		return tx.Bucket(bucketEvents).Put(key(7), []byte("garbage"))
 	}); err != nil {
 		t.Fatal(err)
 	}

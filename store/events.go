@@ -253,7 +253,7 @@ func (s *Store) logGroup(group []*recordReq) ([]applyItem, error) {
 		if r.finish != nil {
 			r.finish(r.e)
 		}
-		rec, err := encodeRecord(r.e)
+		rec, err := encodeRecord(r.e, now)
 		if err != nil {
 			s.wal.reset()
 			return nil, fmt.Errorf("encoding event %d: %w", r.e.ID, err)
@@ -356,26 +356,24 @@ func (s *Store) commitGroup(group []*recordReq) error {
 
 // buckets are the event buckets of one transaction.
 type buckets struct {
-	meta, events, bodies, summaries *bolt.Bucket
-	origins                         *bolt.Bucket // origin -> id (outbox.go)
-	index, blocks                   *bolt.Bucket // the kept indexes (index.go)
-	batch                           *indexBatch  // index writes applied at the end (flushIndex)
+	meta, events, bodies *bolt.Bucket
+	origins              *bolt.Bucket // origin -> id (outbox.go)
+	index, blocks        *bolt.Bucket // the kept indexes (index.go)
+	batch                *indexBatch  // index writes applied at the end (flushIndex)
 }
 
 func eventBuckets(tx *bolt.Tx) buckets {
 	b := buckets{
-		meta:      tx.Bucket(bucketMeta),
-		events:    tx.Bucket(bucketEvents),
-		bodies:    tx.Bucket(bucketBodies),
-		summaries: tx.Bucket(bucketSummaries),
-		origins:   tx.Bucket(bucketOrigins),
-		index:     tx.Bucket(bucketEventIndex),
-		blocks:    tx.Bucket(bucketEventBlocks),
+		meta:    tx.Bucket(bucketMeta),
+		events:  tx.Bucket(bucketEvents),
+		bodies:  tx.Bucket(bucketBodies),
+		origins: tx.Bucket(bucketOrigins),
+		index:   tx.Bucket(bucketEventIndex),
+		blocks:  tx.Bucket(bucketEventBlocks),
 	}
 	if tx.Writable() {
 		b.events.FillPercent = fillPercent
 		b.bodies.FillPercent = fillPercent
-		b.summaries.FillPercent = fillPercent
 		if b.index != nil {
 			// Each value's entries grow at its own right edge: pack full too.
 			b.index.FillPercent = fillPercent
@@ -395,19 +393,15 @@ func (b buckets) put(e *app.Event, finish func(*app.Event), now time.Time) (int,
 	if finish != nil {
 		finish(e)
 	}
-	meta, err := encodeRecord(e)
+	rec, err := encodeRecord(e, now)
 	if err != nil {
 		return 0, fmt.Errorf("encoding event %d: %w", id, err)
 	}
-	sum := encodeSummary(e, now)
 	k := key(id)
-	if err := b.events.Put(k, meta); err != nil {
+	if err := b.events.Put(k, rec); err != nil {
 		return 0, err
 	}
 	if err := b.bodies.Put(k, e.Body); err != nil {
-		return 0, err
-	}
-	if err := b.summaries.Put(k, sum); err != nil {
 		return 0, err
 	}
 	if e.Origin != "" {
@@ -418,7 +412,7 @@ func (b buckets) put(e *app.Event, finish func(*app.Event), now time.Time) (int,
 	if err := b.indexEvent(k, e); err != nil {
 		return 0, err
 	}
-	return recordSize(k, meta, e.Body, sum), nil
+	return recordSize(k, rec, e.Body), nil
 }
 
 // Event returns one whole event, body included, or an error wrapping
@@ -469,7 +463,7 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		add := func(k, v []byte) bool {
-			sum, err := decodeSummary(idOf(k), v)
+			sum, err := decodeRow(k, v)
 			if err != nil {
 				s.skip() // one unreadable record does not hide the rest
 				return true
@@ -487,7 +481,7 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 			return len(out) < limit
 		}
 		if m == nil {
-			c := b.summaries.Cursor()
+			c := b.events.Cursor()
 			var k, v []byte
 			if b.blocks != nil && b.meta.Get(keyIndexNext) == nil {
 				k, v = b.rankSeek(c, nil, allPrefix, offset)
@@ -507,12 +501,12 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 			}
 			b.postings(pl.prefix, noLimit, skip, func(id uint64) bool {
 				k := key(id)
-				v := b.summaries.Get(k)
+				v := b.events.Get(k)
 				return v == nil || add(k, v)
 			})
 			return nil
 		}
-		c := b.summaries.Cursor()
+		c := b.events.Cursor()
 		for k, v := c.Last(); k != nil && add(k, v); k, v = c.Prev() {
 		}
 		return nil
@@ -555,7 +549,7 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		count := func(k, v []byte) error {
-			sum, err := decodeSummary(idOf(k), v)
+			sum, err := decodeRow(k, v)
 			if err != nil {
 				s.skip()
 				return nil
@@ -576,14 +570,14 @@ func (s *Store) CountMatching(f app.Filter) (int, error) {
 			}
 			b.postings(pl.prefix, noLimit, 0, func(id uint64) bool {
 				k := key(id)
-				if v := b.summaries.Get(k); v != nil {
+				if v := b.events.Get(k); v != nil {
 					count(k, v)
 				}
 				return true
 			})
 			return nil
 		}
-		return b.summaries.ForEach(count)
+		return b.events.ForEach(count)
 	})
 	return n, err
 }
@@ -609,15 +603,15 @@ func (s *Store) Delete(id uint64) error {
 // delete removes k from the event buckets and reports the bytes freed. It
 // does not touch the counters.
 func (b buckets) delete(k []byte) (size int, ok bool, err error) {
-	meta := b.events.Get(k)
-	if meta == nil {
+	rec := b.events.Get(k)
+	if rec == nil {
 		return 0, false, nil
 	}
-	size = recordSize(k, meta, b.bodies.Get(k), b.summaries.Get(k))
-	if err := b.unindexStored(k, b.summaries.Get(k)); err != nil {
+	size = recordSize(k, rec, b.bodies.Get(k))
+	if err := b.unindexStored(k, recordSummary(rec)); err != nil {
 		return 0, false, err
 	}
-	for _, bk := range []*bolt.Bucket{b.events, b.bodies, b.summaries} {
+	for _, bk := range []*bolt.Bucket{b.events, b.bodies} {
 		if err := bk.Delete(k); err != nil {
 			return 0, false, err
 		}
@@ -631,7 +625,7 @@ func (b buckets) delete(k []byte) (size int, ok bool, err error) {
 func (s *Store) DeleteAll() error {
 	return s.update(func(tx *bolt.Tx) error {
 		seq := tx.Bucket(bucketEvents).Sequence()
-		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketSummaries, bucketStats, bucketEventIndex, bucketEventBlocks} {
+		for _, name := range [][]byte{bucketEvents, bucketBodies, bucketStats, bucketEventIndex, bucketEventBlocks} {
 			if err := tx.DeleteBucket(name); err != nil {
 				return err
 			}
@@ -675,7 +669,7 @@ type candidate struct {
 	s   *app.EventSummary
 	rec *app.Event
 	// body, when bodyRead, is the body already found (a scan walking the
-	// bodies bucket beside the summaries).
+	// bodies bucket beside the records).
 	body     []byte
 	bodyRead bool
 }

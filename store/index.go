@@ -68,7 +68,7 @@ func migrateV6(tx *bolt.Tx) error {
 			return fmt.Errorf("creating bucket %s: %w", name, err)
 		}
 	}
-	if k, _ := tx.Bucket(bucketSummaries).Cursor().First(); k != nil {
+	if k, _ := tx.Bucket(bucketEvents).Cursor().First(); k != nil {
 		return putUint(tx.Bucket(bucketMeta), keyIndexNext, 1)
 	}
 	return nil
@@ -76,7 +76,7 @@ func migrateV6(tx *bolt.Tx) error {
 
 // migrateV7 replaces the per-event index entries of schema 6 by one
 // members value per value and block: both index buckets are emptied and
-// rebuilt from the summaries in chunks (buildIndexes), as migrateV6 built
+// rebuilt from the records in chunks (buildIndexes), as migrateV6 built
 // them.
 func migrateV7(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketEventIndex, bucketEventBlocks} {
@@ -114,11 +114,11 @@ func buildIndexes(db *bolt.DB, progress func(UpgradeProgress)) error {
 					progress(UpgradeProgress{Step: StepIndexes, Total: total})
 				}
 			}
-			c := b.summaries.Cursor()
+			c := b.events.Cursor()
 			n := 0
 			k, v := c.Seek(key(binary.BigEndian.Uint64(next)))
 			for ; k != nil && n < indexChunk; k, v = c.Next() {
-				sum, err := decodeSummary(idOf(k), v)
+				sum, err := decodeRow(k, v)
 				if err != nil {
 					continue // unreadable: the filter scan still sees what it can
 				}

@@ -14,9 +14,9 @@ import (
 // Bucket and key names. Changing any of them needs a migration.
 var (
 	bucketMeta      = []byte("meta")
-	bucketEvents    = []byte("events")    // id -> event record without the body (codec.go)
+	bucketEvents    = []byte("events")    // id -> event record with its summary, without the body (codec.go)
 	bucketBodies    = []byte("bodies")    // id -> raw body bytes
-	bucketSummaries = []byte("summaries") // id -> compact EventSummary (see codec.go)
+	bucketSummaries = []byte("summaries") // up to schema 7: id -> compact EventSummary (codec.go)
 	bucketEndpoints = []byte("endpoints") // slug -> JSON Endpoint
 	bucketSettings  = []byte("settings")  // key -> raw value
 
@@ -35,6 +35,7 @@ var migrations = []func(tx *bolt.Tx) error{
 	migrateV5, // binary event records and the capture log (codec.go, wal.go)
 	migrateV6, // the event indexes: positions and structured filter keys (index.go)
 	migrateV7, // the event indexes as one members value per value and block (index.go, members.go)
+	migrateV8, // one record per event holding its summary; packed headers (codec.go, fold.go)
 }
 
 // migrateV5 changes nothing stored: records written from schema 5 on are
@@ -61,7 +62,7 @@ func migrateV1(tx *bolt.Tx) error {
 	sums := tx.Bucket(bucketSummaries)
 	err := tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
 		count++
-		size += uint64(recordSize(k, v, bodies.Get(k), sums.Get(k)))
+		size += uint64(recordSize(k, v, bodies.Get(k)) + len(k) + len(sums.Get(k)))
 		return nil
 	})
 	if err != nil {

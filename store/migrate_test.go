@@ -59,7 +59,6 @@ func TestMigrateV0KeepsDataAndBacksUp(t *testing.T) {
 		b := buckets{meta: meta}
 		b.events, _ = tx.CreateBucket(bucketEvents)
 		b.bodies, _ = tx.CreateBucket(bucketBodies)
-		b.summaries, _ = tx.CreateBucket(bucketSummaries)
 		_, err := b.put(&app.Event{Method: "POST", Path: "/old", Body: []byte("kept")}, nil, time.Now())
 		return err
 	})

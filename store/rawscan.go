@@ -89,6 +89,9 @@ func scanLeaves(path string, pageSize int, fn func(leafRecord)) error {
 // it (binary, or the older JSON whose first field is received_at), not a
 // delivery or an endpoint.
 func looksLikeRecord(v []byte) bool {
+	if sum := recordSummary(v); sum != nil {
+		return len(sum) >= summaryFixed && sum[0] == summaryFormat
+	}
 	return bytes.HasPrefix(v, []byte{recordMagic, recordVersion}) || bytes.HasPrefix(v, []byte(`{"received_at":`))
 }
 

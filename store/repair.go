@@ -147,23 +147,20 @@ func (r *repairer) writeEvents(batch []savedEvent) error {
 		var total int64
 		for _, x := range batch {
 			k := key(x.e.ID)
-			meta, err := encodeRecord(x.e)
+			rec, err := encodeRecord(x.e, x.at)
 			if err != nil {
 				return err
 			}
-			sum := encodeSummary(x.e, x.at)
-			for _, p := range []struct {
-				b *bolt.Bucket
-				v []byte
-			}{{b.events, meta}, {b.bodies, x.e.Body}, {b.summaries, sum}} {
-				if err := p.b.Put(k, p.v); err != nil {
-					return err
-				}
+			if err := b.events.Put(k, rec); err != nil {
+				return err
+			}
+			if err := b.bodies.Put(k, x.e.Body); err != nil {
+				return err
 			}
 			if err := b.indexEvent(k, x.e); err != nil {
 				return err
 			}
-			total += int64(recordSize(k, meta, x.e.Body, sum))
+			total += int64(recordSize(k, rec, x.e.Body))
 			r.saved[x.e.ID] = true
 		}
 		if err := b.flushIndex(); err != nil {
@@ -198,6 +195,9 @@ func (r *repairer) scanEvents() error {
 		if looksLikeRecord(x.v) {
 			if e, err := decodeRecord(id, x.v); err == nil && e.Method != "" {
 				recs[id] = e
+			}
+			if sum := recordSummary(x.v); sum != nil {
+				sums[id] = bytes.Clone(sum) // a summary can be read from a record cut short
 			}
 			return
 		}
@@ -469,7 +469,8 @@ func (r *repairer) copyBucket(name []byte) error {
 	})
 }
 
-// copyEvents rebuilds each event whose record or summary is readable.
+// copyEvents rebuilds each event whose record or summary is readable
+// (from schema 8 the summary is the front of the record).
 func (r *repairer) copyEvents(haveSums, haveBodies bool) error {
 	// The ids: every key of the records and of the summaries.
 	idSet := map[uint64]struct{}{}
@@ -524,7 +525,11 @@ func (r *repairer) copyEvents(haveSums, haveBodies bool) error {
 			e, _ = decodeRecord(id, rec)
 		}
 		var at time.Time
-		if sum, _ := get(bucketSummaries, k); sum != nil {
+		sum, _ := get(bucketSummaries, k) // files before schema 8
+		if s := recordSummary(rec); s != nil {
+			sum = s
+		}
+		if sum != nil {
 			if s, err := decodeSummary(id, sum); err == nil {
 				at, _ = storedAt(sum)
 				if e == nil {

@@ -90,19 +90,19 @@ func (s *Store) pruneChunk(olderThan time.Time, over *overCaps) (removed int, mo
 	err = s.update(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		b.batch = newIndexBatch() // each touched index key rewritten once per chunk
-		c := b.summaries.Cursor()
+		c := b.events.Cursor()
 		// Collect first: deleting under a cursor makes it skip keys.
 		var doomed [][]byte
 		for k, v := c.First(); k != nil && len(doomed) < pruneChunk; k, v = c.Next() {
 			old := false
 			if !olderThan.IsZero() {
-				at, err := storedAt(v)
-				old = err != nil || at.Before(olderThan) // an unreadable summary is not worth keeping
+				at, err := storedAt(recordSummary(v))
+				old = err != nil || at.Before(olderThan) // an unreadable record is not worth keeping
 			}
 			if !old && left.bytes <= 0 && left.events <= 0 {
 				break
 			}
-			left.bytes -= int64(recordSize(k, b.events.Get(k), b.bodies.Get(k), v))
+			left.bytes -= int64(recordSize(k, v, b.bodies.Get(k)))
 			left.events--
 			doomed = append(doomed, append([]byte(nil), k...))
 		}
@@ -115,14 +115,6 @@ func (s *Store) pruneChunk(olderThan time.Time, over *overCaps) (removed int, mo
 			if ok {
 				removed++
 				freed += int64(n)
-			} else {
-				// A summary without its event (left by damage): drop it too.
-				if err := b.summaries.Delete(k); err != nil {
-					return err
-				}
-				if err := b.bodies.Delete(k); err != nil {
-					return err
-				}
 			}
 		}
 		more = len(doomed) == pruneChunk

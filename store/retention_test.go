@@ -88,7 +88,7 @@ func TestPruneBySizeInChunks(t *testing.T) {
 	s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		return b.events.ForEach(func(k, v []byte) error {
-			sizes[idOf(k)] = int64(recordSize(k, v, b.bodies.Get(k), b.summaries.Get(k)))
+			sizes[idOf(k)] = int64(recordSize(k, v, b.bodies.Get(k)))
 			return nil
 		})
 	})

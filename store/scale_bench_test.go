@@ -105,13 +105,13 @@ func BenchmarkScale(b *testing.B) {
 func pageByWalking(b *testing.B, s *Store, p app.Page) {
 	var got int
 	s.view(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketSummaries).Cursor()
+		c := tx.Bucket(bucketEvents).Cursor()
 		k, v := c.Last()
 		for off := p.Offset; k != nil && off > 0; off-- {
 			k, v = c.Prev()
 		}
 		for ; k != nil && got < p.Limit; k, v = c.Prev() {
-			if _, err := decodeSummary(idOf(k), v); err == nil {
+			if _, err := decodeRow(k, v); err == nil {
 				got++
 			}
 		}
@@ -128,10 +128,10 @@ func pageByScanning(b *testing.B, s *Store, p app.Page) {
 	m := newMatcher(p.Filter)
 	s.view(func(tx *bolt.Tx) error {
 		bk := eventBuckets(tx)
-		c := bk.summaries.Cursor()
+		c := bk.events.Cursor()
 		n := 0
 		for k, v := c.Last(); k != nil && n < p.Limit; k, v = c.Prev() {
-			sum, err := decodeSummary(idOf(k), v)
+			sum, err := decodeRow(k, v)
 			if err == nil && m.match(bk, k, &sum) {
 				n++
 			}

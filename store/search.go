@@ -58,7 +58,7 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 			n := 0
 			visit := func(k, v, body []byte, haveBody bool) {
 				n++
-				sum, err := decodeSummary(idOf(k), v)
+				sum, err := decodeRow(k, v)
 				if err != nil {
 					s.skip()
 					return
@@ -80,13 +80,13 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 					}
 					before = id
 					k := key(id)
-					if v := b.summaries.Get(k); v != nil {
+					if v := b.events.Get(k); v != nil {
 						visit(k, v, nil, false)
 					}
 					return true
 				})
 			} else {
-				c := b.summaries.Cursor()
+				c := b.events.Cursor()
 				var k, v []byte
 				if next == nil {
 					k, v = c.Last()
@@ -95,7 +95,7 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 				} else {
 					k, v = c.Prev()
 				}
-				// The bodies bucket is walked beside the summaries (same
+				// The bodies bucket is walked beside the records (same
 				// keys, same order): a step instead of a lookup.
 				var bc *bolt.Cursor
 				var bk, bv []byte
@@ -157,11 +157,12 @@ func (s *Store) Summaries(ids []uint64) ([]app.EventSummary, error) {
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		for _, id := range ids {
-			v := b.summaries.Get(key(id))
+			k := key(id)
+			v := b.events.Get(k)
 			if v == nil {
 				continue
 			}
-			sum, err := decodeSummary(id, v)
+			sum, err := decodeRow(k, v)
 			if err != nil {
 				s.skip()
 				continue

@@ -153,7 +153,7 @@ type Options struct {
 }
 
 // UpgradeProgress is how far an upgrade at open has got: Done of Total
-// bytes copied or events indexed in the step named by Step.
+// bytes copied or events rewritten or indexed in the step named by Step.
 type UpgradeProgress struct {
 	Step        string
 	Done, Total int64
@@ -177,6 +177,7 @@ func (p UpgradeProgress) String() string {
 const (
 	StepBackup  = "upgrading the data file for this version: saving a copy of it first"
 	StepIndexes = "rebuilding the event indexes"
+	StepRecords = "rewriting the event records in this version's smaller layout"
 )
 
 // OpenWith is Open with options.
@@ -205,6 +206,10 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	if err := migrate(db, path, o.Progress); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := foldRecords(db, o.Progress); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("rewriting the event records of %s failed (the copy made before upgrading is beside it): %w", path, err)
 	}
 	if err := buildIndexes(db, o.Progress); err != nil {
 		db.Close()

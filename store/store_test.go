@@ -138,8 +138,8 @@ func TestRecordConcurrent(t *testing.T) {
 	// and subscribers saw ids strictly increasing.
 	var last time.Time
 	err := s.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSummaries).ForEach(func(k, v []byte) error {
-			at, err := storedAt(v)
+		return tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+			at, err := storedAt(recordSummary(v))
 			if err != nil {
 				return err
 			}
@@ -221,9 +221,9 @@ func TestGroupCommitTakesEverythingQueued(t *testing.T) {
 	// transaction: one stored-at time for all of them.
 	var stamps = map[int64]int{}
 	err := s.view(func(tx *bolt.Tx) error {
-		sums := tx.Bucket(bucketSummaries)
+		recs := tx.Bucket(bucketEvents)
 		for _, e := range events {
-			at, err := storedAt(sums.Get(key(e.ID)))
+			at, err := storedAt(recordSummary(recs.Get(key(e.ID))))
 			if err != nil {
 				return err
 			}
@@ -546,7 +546,7 @@ func TestCountersMatchContent(t *testing.T) {
 		b := eventBuckets(tx)
 		return b.events.ForEach(func(k, v []byte) error {
 			n++
-			size += recordSize(k, v, b.bodies.Get(k), b.summaries.Get(k))
+			size += recordSize(k, v, b.bodies.Get(k))
 			return nil
 		})
 	})

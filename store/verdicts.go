@@ -21,9 +21,9 @@ const rejudgeChunk = 500
 func (s *Store) Rejudge(slug string, judge func(*app.Event) app.Verdict) (int, error) {
 	var ids []uint64
 	err := s.view(func(tx *bolt.Tx) error {
-		return eventBuckets(tx).summaries.ForEach(func(k, v []byte) error {
+		return eventBuckets(tx).events.ForEach(func(k, v []byte) error {
 			id := idOf(k)
-			sum, err := decodeSummary(id, v)
+			sum, err := decodeRow(k, v)
 			if err != nil {
 				s.skip()
 				return nil
@@ -66,11 +66,12 @@ func (s *Store) Rejudge(slug string, judge func(*app.Event) app.Verdict) (int, e
 // by how many bytes the stored record grew.
 func (b buckets) rejudge(id uint64, judge func(*app.Event) app.Verdict) (int, bool, error) {
 	k := key(id)
-	meta, oldSum := b.events.Get(k), b.summaries.Get(k)
-	if meta == nil || oldSum == nil {
+	old := b.events.Get(k)
+	oldSum := recordSummary(old)
+	if old == nil {
 		return 0, false, nil // deleted since the scan
 	}
-	e, err := decodeRecord(id, meta)
+	e, err := decodeRecord(id, old)
 	if err != nil {
 		return 0, false, err
 	}
@@ -87,22 +88,18 @@ func (b buckets) rejudge(id uint64, judge func(*app.Event) app.Verdict) (int, bo
 		return 0, false, err
 	}
 	e.Verdict = v
-	newMeta, err := encodeRecord(e)
+	rec, err := encodeRecord(e, at)
 	if err != nil {
 		return 0, false, fmt.Errorf("encoding event %d: %w", id, err)
 	}
-	newSum := encodeSummary(e, at)
 	if err := b.unindexStored(k, oldSum); err != nil {
 		return 0, false, err
 	}
 	if err := b.indexEvent(k, e); err != nil {
 		return 0, false, err
 	}
-	grow := len(newMeta) + len(newSum) - len(meta) - len(oldSum)
-	if err := b.events.Put(k, newMeta); err != nil {
-		return 0, false, err
-	}
-	if err := b.summaries.Put(k, newSum); err != nil {
+	grow := len(rec) - len(old)
+	if err := b.events.Put(k, rec); err != nil {
 		return 0, false, err
 	}
 	return grow, true, nil

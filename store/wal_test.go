@@ -127,7 +127,7 @@ func TestTornLogTailIsIgnored(t *testing.T) {
 	for _, id := range []uint64{4, 5} {
 		e := sampleEvent(int(id))
 		e.ID = id
-		rec, _ := encodeRecord(e)
+		rec, _ := encodeRecord(e, time.Now())
 		w.add(id, time.Now(), rec, e.Body)
 	}
 	w.off = 0
@@ -162,7 +162,8 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 		Verdict:  app.Verdict{Scheme: "salesiq", Result: app.VerdictInvalid, Reason: "mismatch", Details: "expected a got b"},
 		Origin:   "team:a:9", OriginVerdict: &ov,
 	}
-	for _, enc := range []func(*app.Event) ([]byte, error){encodeRecord, encodeJSONRecord} {
+	v2 := func(e *app.Event) ([]byte, error) { return encodeRecord(e, time.Now()) }
+	for _, enc := range []func(*app.Event) ([]byte, error){v2, encodeRecordV1, encodeJSONRecord} {
 		b, err := enc(e)
 		if err != nil {
 			t.Fatal(err)
@@ -182,10 +183,12 @@ func TestRecordCodecRoundTrip(t *testing.T) {
 			t.Fatalf("rawscan does not recognise %q as a record", b[:12])
 		}
 	}
-	b, _ := encodeRecord(e)
-	for cut := range len(b) {
-		if _, err := decodeRecord(7, b[:cut]); err == nil {
-			t.Fatalf("a record cut at %d of %d bytes decoded", cut, len(b))
+	for _, enc := range []func(*app.Event) ([]byte, error){v2, encodeRecordV1} {
+		b, _ := enc(e)
+		for cut := range len(b) {
+			if _, err := decodeRecord(7, b[:cut]); err == nil {
+				t.Fatalf("a record cut at %d of %d bytes decoded", cut, len(b))
+			}
 		}
 	}
 }
@@ -215,7 +218,11 @@ func TestMigrateV4JSONRecordsToV5(t *testing.T) {
 			if err := b.bodies.Put(k, e.Body); err != nil {
 				return err
 			}
-			if err := b.summaries.Put(k, sum); err != nil {
+			sums, err := tx.CreateBucketIfNotExists(bucketSummaries)
+			if err != nil {
+				return err
+			}
+			if err := sums.Put(k, sum); err != nil {
 				return err
 			}
 			olds = append(olds, e)
@@ -248,8 +255,8 @@ func TestMigrateV4JSONRecordsToV5(t *testing.T) {
 		t.Fatalf("Record after migrating: id %d, %v; want 4", e.ID, err)
 	}
 	if err := c.view(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketEvents).Get(key(4)); len(v) == 0 || v[0] != recordMagic {
-			t.Errorf("the new record is not binary: %q", v)
+		if v := tx.Bucket(bucketEvents).Get(key(4)); len(v) == 0 || v[0] != recordV2Magic {
+			t.Errorf("the new record is not in this version's layout: %q", v)
 		}
 		return nil
 	}); err != nil {
