@@ -76,8 +76,15 @@ func recordPage(t *testing.T, path string, raw []byte, n int) int {
 		}
 		j += at
 		at = j + 1
-		for k := max(j-40, 0); k+11 <= j; k++ {
-			if raw[k] == 0xE7 && raw[k+1] == 1 && int(raw[k+10]) == j-(k+11) && live(k) {
+		// The record: its magic, its summary's length, then the summary:
+		// format 1, stored-at and received-at (16 bytes), method, path.
+		for k := max(j-40, 0); k+20 <= j; k++ {
+			if raw[k] != 0xE8 {
+				continue
+			}
+			_, w := binary.Uvarint(raw[k+1:])
+			m := k + 1 + w + 17
+			if w > 0 && m < j && raw[k+1+w] == 1 && m+1+int(raw[m]) == j && live(k) {
 				return k / ps * ps
 			}
 		}

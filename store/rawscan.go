@@ -20,10 +20,13 @@ import (
 //
 // with each element's key at its own offset + pos, its value right after.
 const (
-	pageHeaderSize = 16
-	leafElemSize   = 16
-	leafPageFlag   = 0x02
-	bucketLeafFlag = 0x01
+	pageHeaderSize   = 16
+	leafElemSize     = 16
+	branchPageFlag   = 0x01
+	leafPageFlag     = 0x02
+	metaPageFlag     = 0x04
+	freelistPageFlag = 0x10
+	bucketLeafFlag   = 0x01
 )
 
 // leafRecord is one key/value of a leaf page found by the scan.
@@ -31,7 +34,9 @@ type leafRecord struct{ k, v []byte }
 
 // scanLeaves calls fn for every key/value of every readable leaf page of
 // the file at path, pages of pageSize bytes. Pages whose header does not
-// name their own id, or whose elements point outside the page, are skipped.
+// name their own id, pages of another type, and elements that point outside
+// their page are skipped; a page whose type flags are damaged is read as
+// a leaf.
 // fn's slices are only valid during the call.
 func scanLeaves(path string, pageSize int, fn func(leafRecord)) error {
 	f, err := os.Open(path)
@@ -49,8 +54,17 @@ func scanLeaves(path string, pageSize int, fn func(leafRecord)) error {
 		if _, err := f.ReadAt(buf[:pageSize], id*int64(pageSize)); err != nil {
 			return err
 		}
-		if int64(binary.LittleEndian.Uint64(buf)) != id || binary.LittleEndian.Uint16(buf[8:])&leafPageFlag == 0 {
+		if int64(binary.LittleEndian.Uint64(buf)) != id {
 			continue
+		}
+		switch binary.LittleEndian.Uint16(buf[8:]) {
+		case leafPageFlag:
+		case branchPageFlag, metaPageFlag, freelistPageFlag:
+			continue
+		default:
+			// Flags that name no page type: damage to the header. The
+			// elements are read as a leaf's; what they point at must still
+			// decode as a record (or a body of its recorded size) to count.
 		}
 		overflow := int64(binary.LittleEndian.Uint32(buf[12:]))
 		page := buf[:pageSize]

@@ -413,7 +413,9 @@ func (r *repairer) copyAll() error {
 			return err
 		}
 	}
-	if len(r.rep.Incomplete) > 0 || !has(bucketEvents) {
+	// Events the tree walk could not reach (a damaged page of records, a
+	// file cut short): the raw pages may still hold them.
+	if len(r.rep.Incomplete) > 0 || !has(bucketEvents) || r.counted {
 		if err := r.scanEvents(); err != nil {
 			return err
 		}
