@@ -69,12 +69,12 @@ func (s *Store) Compact(ctx context.Context, progress func(done, total int64)) (
 	tmp := s.path + ".compact"
 	os.Remove(tmp)
 	var rep CompactReport
-	// Progress counts records: each event is three records and about six
-	// index entries; the other buckets are small beside them.
+	// Progress counts records: each event is two records (record, body)
+	// and a few index entries; the other buckets are small beside them.
 	var total int64
 	s.db.View(func(tx *bolt.Tx) error {
 		rep.Before = tx.Size()
-		total = max(int64(getUint(tx.Bucket(bucketMeta), keyCount))*9, 1)
+		total = max(int64(getUint(tx.Bucket(bucketMeta), keyCount))*3, 1)
 		return nil
 	})
 

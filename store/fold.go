@@ -33,7 +33,8 @@ const foldChunk = 20000
 // drops the summaries bucket. Like buildIndexes it runs in Open before the
 // capture writer starts. A record that cannot be read is left as it is
 // (reads skip it, as they skipped it before).
-func foldRecords(db *bolt.DB, progress func(UpgradeProgress)) error {
+// It returns how many records it rewrote.
+func foldRecords(db *bolt.DB, progress func(UpgradeProgress)) (int64, error) {
 	var done, total int64
 	for {
 		finished := false
@@ -99,7 +100,7 @@ func foldRecords(db *bolt.DB, progress func(UpgradeProgress)) error {
 			progress(UpgradeProgress{Step: StepRecords, Done: min(done, total), Total: total})
 		}
 		if err != nil || finished {
-			return err
+			return done, err
 		}
 	}
 }

@@ -4,11 +4,13 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,6 +172,9 @@ func (p UpgradeProgress) String() string {
 	if p.Total > 0 {
 		pct = p.Done * 100 / p.Total
 	}
+	if p.Step == StepCompact { // records and index entries: a percentage says more
+		return fmt.Sprintf("%s: %d%%", p.Step, pct)
+	}
 	return fmt.Sprintf("%s: %s (%d%%)", p.Step, what, pct)
 }
 
@@ -178,6 +183,7 @@ const (
 	StepBackup  = "upgrading the data file for this version: saving a copy of it first"
 	StepIndexes = "rebuilding the event indexes"
 	StepRecords = "rewriting the event records in this version's smaller layout"
+	StepCompact = "giving the space the old records took back to the disk"
 )
 
 // OpenWith is Open with options.
@@ -207,7 +213,8 @@ func OpenWith(dir string, o Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := foldRecords(db, o.Progress); err != nil {
+	folded, err := foldRecords(db, o.Progress)
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("rewriting the event records of %s failed (the copy made before upgrading is beside it): %w", path, err)
 	}
@@ -239,6 +246,18 @@ func OpenWith(dir string, o Options) (*Store, error) {
 	}
 	s.writer.Add(1)
 	go s.writeLoop()
+	if folded > 0 {
+		// The rewrite left the old records' pages free inside the file:
+		// give them back to the disk now, while the user waits anyway.
+		_, err := s.Compact(context.Background(), func(done, total int64) {
+			if o.Progress != nil {
+				o.Progress(UpgradeProgress{Step: StepCompact, Done: done, Total: total})
+			}
+		})
+		if err != nil {
+			s.notice = strings.TrimPrefix(s.notice+"; ", "; ") + "the upgraded file could not be compacted (" + err.Error() + "); Compact in Settings, or hooklens compact, tries again"
+		}
+	}
 	return s, nil
 }
 
