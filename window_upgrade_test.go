@@ -250,7 +250,7 @@ func TestWindowShowsAnUpgradeAtOpenThenTheMainWindow(t *testing.T) {
 		t.Errorf("index rebuild bar %v: want a value between 0 and 1 after the first chunk", v)
 	}
 	last := reports[len(reports)-1]
-	if want := (store.UpgradeProgress{Step: store.StepIndexes, Done: n, Total: n}).String(); last.line != want {
+	if want := app.GroupDigits(n) + " of " + app.GroupDigits(n) + " events (100%)"; last.line != want {
 		t.Errorf("last line %q, want %q", last.line, want)
 	}
 	if len(last.finished) != 1 || last.finished[0] != store.StepBackup {
@@ -357,7 +357,7 @@ func TestUpgradeWindowShowsAnyStep(t *testing.T) {
 		t.Errorf("step %q, bar %v; want the next step, with nothing to do, at 1", u.step.Text, u.bar.Value)
 	}
 	shown := strings.Join(texts(u.win), "\n")
-	for _, want := range []string{"rewriting the event records", "checking the event records", (store.UpgradeProgress{Step: "checking the event records"}).String()} {
+	for _, want := range []string{"rewriting the event records", "checking the event records", "0 of 0 events (100%)"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the window shows %q, without %q", shown, want)
 		}
