@@ -69,6 +69,10 @@ type Config struct {
 	// NoListener opens everything but the listener (the demo's seeding).
 	NoListener bool
 	Logf       func(format string, args ...any)
+	// OnUpgrade hears how an upgrade of an older data file at open goes,
+	// every report the store gives (the window shows them); the log gets
+	// its lines either way. It runs on the goroutine of OpenHooklens.
+	OnUpgrade func(store.UpgradeProgress)
 	// Tunnel, when set, starts a public URL once the listener runs.
 	Tunnel *TunnelConfig
 	// OnTunnel hears every tunnel status change (see Hooklens.OnTunnel).
@@ -133,7 +137,15 @@ func OpenHooklens(cfg Config) (h *Hooklens, err error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenWith(dir, store.Options{Outbox: cfg.Publish != nil, Progress: upgradeReporter(cfg.Logf)})
+	progress := upgradeReporter(cfg.Logf)
+	if on := cfg.OnUpgrade; on != nil {
+		logged := progress
+		progress = func(p store.UpgradeProgress) {
+			logged(p)
+			on(p)
+		}
+	}
+	st, err := store.OpenWith(dir, store.Options{Outbox: cfg.Publish != nil, Progress: progress})
 	if err != nil {
 		return nil, err
 	}

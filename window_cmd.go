@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -20,6 +21,7 @@ import (
 	"github.com/hooklens/hooklens/assets"
 	"github.com/hooklens/hooklens/store"
 	"github.com/hooklens/hooklens/ui"
+	hltheme "github.com/hooklens/hooklens/ui/theme"
 )
 
 const appID = "dev.hooklens.app"
@@ -43,10 +45,10 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(dir)
 		c.data = dir
 	}
-	var stopReceiver func()
+	var stopReceiver, stopRun func()
 	cfg := Config{Data: c.data, Addr: *addr, FallbackPorts: true, AskBeforePruning: true, Logf: log.Printf}
-	keysDir, _ := dataDir(c.data)
-	keys := signal.NewKeyStore(keysDir)
+	dir, _ := dataDir(c.data)
+	keys := signal.NewKeyStore(dir)
 	var demoKey string
 	wteam := &windowTeam{}
 	cfg.BeforeListen = func(h *Hooklens) (err error) {
@@ -58,43 +60,81 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 		}
 		return wteam.resume()
 	}
-	h, err := OpenHooklens(cfg)
-	if err != nil {
-		// Started from a menu there is no terminal to read stderr: say it in a window too.
-		dir, _ := dataDir(c.data)
-		showStartupError(err, dir)
-		return err
-	}
-	defer h.Close()
-	if stopReceiver != nil {
-		defer stopReceiver()
-	}
-	if h.Notice != "" {
-		fmt.Fprintln(stderr, "hooklens:", h.Notice)
-	}
-	if *demoMode {
-		stopRun, err := startDemoRun(h, demoKey, demoStart, demoPace, log.Printf)
-		if err != nil {
-			return err
-		}
-		defer stopRun()
-	}
 
-	defer wteam.Stop()
-	defer wteam.stopPublisher() // before h.Close closes the store
+	// The app runs from the start, so that an upgrade of an older data
+	// file, which the open does first, shows in a window of its own.
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
+	a.Settings().SetTheme(hltheme.New())
+	open := func(progress func(store.UpgradeProgress)) (*Hooklens, error) {
+		cfg.OnUpgrade = progress
+		h, err := OpenHooklens(cfg)
+		if err != nil {
+			return nil, err
+		}
+		if h.Notice != "" {
+			fmt.Fprintln(stderr, "hooklens:", h.Notice)
+		}
+		if *demoMode {
+			if stopRun, err = startDemoRun(h, demoKey, demoStart, demoPace, log.Printf); err != nil {
+				return h, err // closed below, after the team publisher
+			}
+		}
+		return h, nil
+	}
+	parts := windowParts{keys: keys, team: wteam, demo: *demoMode}
+	show := func(h *Hooklens, err error) { parts.show(a, dir, h, err) }
+	start := startWindow(a, filepath.Join(dir, store.FileName), fyne.Do, open, show)
+	a.Run()
+
+	h, ok, err := start.result()
+	if !ok {
+		log.Printf("hooklens: closed while the data file was being upgraded; the upgrade goes on the next time Hooklens opens it")
+		return nil
+	}
+	wteam.stopPublisher() // before h.Close closes the store
+	wteam.Stop()
+	if stopRun != nil {
+		stopRun()
+	}
+	if stopReceiver != nil {
+		stopReceiver()
+	}
+	h.Close()
+	return err
+}
+
+// windowParts are what the main window is built with besides the assembly.
+type windowParts struct {
+	keys *signal.KeyStore
+	team *windowTeam
+	demo bool
+	do   func(func()) // runs work from other goroutines on the UI goroutine; nil is fyne.Do
+}
+
+// show shows what the open of the data dir dir ended in: the main window
+// over h, or why Hooklens could not start.
+func (p windowParts) show(a fyne.App, dir string, h *Hooklens, err error) {
+	if err != nil {
+		// Started from a menu there is no terminal to read stderr: say it in a window too.
+		startupErrorWindow(a, err, dir).Show()
+		return
+	}
+	p.mainWindow(a, h).Show()
+}
+
+// mainWindow builds the main window on a, over the open assembly h.
+func (p windowParts) mainWindow(a fyne.App, h *Hooklens) *ui.Window {
 	w := ui.New(a, ui.Deps{Events: h.Store, Settings: h.Store, Endpoints: h.Store, Verdicts: h.Store, Queue: h.Queue,
-		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Keys: keys, Team: wteam, Demo: *demoMode, Notice: h.Notice,
+		Deliveries: h.Store, Listener: h.Listener, Retention: h, Stats: h.Store, Keys: p.keys, Team: p.team, Demo: p.demo, Notice: h.Notice,
 		PruneHeld: h.PruneHeld, PruneNow: h.PruneNow, Compact: windowCompact{h.Store},
-		Tunnel: windowTunnel{h}, TunnelSecrets: windowSecrets(h, *demoMode), // window_tunnel.go
-		Exchange: windowExchange{h}})
-	h.Store.OnPrune(func(p store.PruneReport) {
-		w.Notify(p.String())
-		log.Printf("hooklens: %s", p) // and a log line, as listen prints
+		Tunnel: windowTunnel{h}, TunnelSecrets: windowSecrets(h, p.demo), // window_tunnel.go
+		Exchange: windowExchange{h}, Do: p.do})
+	h.Store.OnPrune(func(r store.PruneReport) {
+		w.Notify(r.String())
+		log.Printf("hooklens: %s", r) // and a log line, as listen prints
 	})
-	w.ShowAndRun()
-	return nil
+	return w
 }
 
 // The window reaches the store and the delivery queue through the
@@ -106,13 +146,11 @@ var (
 	_ ui.Keys       = (*signal.KeyStore)(nil)
 )
 
-// showStartupError shows why Hooklens could not start, in a small window.
+// startupErrorWindow is a small window saying why Hooklens could not start.
 // A damaged database gets a Repair button: the readable records are copied
 // into a fresh file (the damaged one is kept beside it) and the report is
 // shown; Hooklens then opens on the repaired file when started again.
-func showStartupError(err error, dir string) {
-	a := fyneapp.NewWithID(appID)
-	a.SetIcon(assets.IconResource())
+func startupErrorWindow(a fyne.App, err error, dir string) fyne.Window {
 	w := a.NewWindow("Hooklens could not start")
 	msg := widget.NewLabel(err.Error())
 	msg.Wrapping = fyne.TextWrapWord
@@ -157,5 +195,5 @@ func showStartupError(err error, dir string) {
 	}
 	w.SetContent(container.NewPadded(container.NewBorder(title, buttons, nil, nil, msg)))
 	w.Resize(fyne.NewSize(620, 240))
-	w.ShowAndRun()
+	return w
 }

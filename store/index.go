@@ -111,7 +111,10 @@ func buildIndexes(db *bolt.DB, progress func(UpgradeProgress)) error {
 			if total == 0 {
 				total = int64(getUint(b.meta, keyCount))
 				if progress != nil {
-					progress(UpgradeProgress{Step: StepIndexes, Total: total})
+					// A rebuild cut short goes on where it stopped:
+					// what the run before it indexed counts as done.
+					indexed = min(countBefore(b.summaries, next), total)
+					progress(UpgradeProgress{Step: StepIndexes, Done: indexed, Total: total})
 				}
 			}
 			c := b.events.Cursor()
@@ -144,6 +147,16 @@ func buildIndexes(db *bolt.DB, progress func(UpgradeProgress)) error {
 			return err
 		}
 	}
+}
+
+// countBefore counts the keys of b before the key next.
+func countBefore(b *bolt.Bucket, next []byte) int64 {
+	var n int64
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && bytes.Compare(k, next) < 0; k, _ = c.Next() {
+		n++
+	}
+	return n
 }
 
 type indexEntry struct {

@@ -401,3 +401,75 @@ func TestCompactKeepsEveryEvent(t *testing.T) {
 		t.Fatalf("count after reopen %d", n)
 	}
 }
+
+// TestIndexRebuildResumedCountsWhatWasDone: a rebuild cut short after its
+// first chunk goes on at the next open, and its progress starts from the
+// events already indexed and ends at all of them, as the window's bar does.
+func TestIndexRebuildResumedCountsWhatWasDone(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	var evs []*app.Event
+	for i := range indexChunk + 5000 {
+		evs = append(evs, variedEvent(i%3000))
+	}
+	if err := s.ImportAll(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	path := s.Path()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("6")) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(db, path, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Stop the rebuild once its first chunk is committed, as a quit would.
+	errCut := errors.New("cut short")
+	func() {
+		defer func() {
+			if r := recover(); r != errCut {
+				t.Fatalf("the rebuild was not cut short: %v", r)
+			}
+		}()
+		buildIndexes(db, func(p UpgradeProgress) {
+			if p.Done > 0 {
+				panic(errCut)
+			}
+		})
+	}()
+	db.Close()
+
+	var steps []UpgradeProgress
+	s, err = OpenWith(dir, Options{Progress: func(p UpgradeProgress) { steps = append(steps, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	n := int64(len(evs))
+	if len(steps) < 2 || steps[0] != (UpgradeProgress{Step: StepIndexes, Done: indexChunk, Total: n}) {
+		t.Fatalf("the resumed rebuild reported %+v first, want %d of %d done", steps, indexChunk, n)
+	}
+	if last := steps[len(steps)-1]; last.Done != n || last.Total != n {
+		t.Errorf("the resumed rebuild ended at %+v, want all %d", last, n)
+	}
+	all := allEvents(t, s)
+	for _, expr := range []string{"method:DELETE", "status:5xx", "type:order.2"} {
+		f, _ := app.ParseFilter(expr, time.Now())
+		if got, want := mustCount(t, s, f), len(matchAll(t, all, expr)); got != want {
+			t.Errorf("after the resumed rebuild: CountMatching(%q) = %d, want %d", expr, got, want)
+		}
+	}
+}
+
+func mustCount(t *testing.T, s *Store, f app.Filter) int {
+	t.Helper()
+	n, err := s.CountMatching(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -118,6 +118,11 @@ type Deps struct {
 	// Exchange backs the Import box and support bundles (nil: no Import,
 	// and Export offers no bundle). See exchange.go.
 	Exchange Exchange
+
+	// Do runs work handed over from other goroutines on the UI goroutine;
+	// nil is fyne.Do. A caller driving its own UI goroutine (a test with
+	// Fyne's test driver) passes its queue.
+	Do func(func())
 }
 
 // Settings keys and defaults for the window's geometry.
@@ -189,7 +194,13 @@ type Window struct {
 }
 
 // New builds the main window on a. Call ShowAndRun or Show.
-func New(a fyne.App, d Deps) *Window { return newWindow(a, d, fyne.Do) }
+func New(a fyne.App, d Deps) *Window {
+	do := d.Do
+	if do == nil {
+		do = fyne.Do
+	}
+	return newWindow(a, d, do)
+}
 
 // newWindow lets tests run UI callbacks on their own goroutine.
 func newWindow(a fyne.App, d Deps, do func(func())) *Window {
@@ -279,6 +290,9 @@ func (w *Window) loadSlugs() {
 // ShowAndRun shows the window and runs the app until it closes.
 func (w *Window) ShowAndRun() { w.win.ShowAndRun() }
 
+// Show shows the window on an app whose run loop is already going.
+func (w *Window) Show() { w.win.Show() }
+
 // refreshLoop turns store notifications into at most one list refresh per
 // refreshInterval: the first event of a burst shows at once, the rest of the
 // burst is picked up by the next refresh.
@@ -312,7 +326,7 @@ func (w *Window) refreshLoop() {
 // Notify shows msg under the top bar as a warning the user can dismiss
 // (what retention removed, why the port differs). Safe from any goroutine.
 func (w *Window) Notify(msg string) {
-	fyne.Do(func() { w.top.addNotice(msg) })
+	w.do(func() { w.top.addNotice(msg) })
 }
 
 func (w *Window) buildListPane() fyne.CanvasObject {
