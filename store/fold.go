@@ -16,7 +16,9 @@ var keyFoldNext = []byte("fold_next")
 // rewritten afterwards in chunks (foldRecords), so a big file never needs
 // one huge transaction; the summaries bucket goes once they are all done.
 func migrateV8(tx *bolt.Tx) error {
-	if k, _ := tx.Bucket(bucketEvents).Cursor().First(); k != nil {
+	// Records are all of one layout until the rewrite starts (it keeps
+	// its own resume mark), so the first one tells whether it is needed.
+	if k, v := tx.Bucket(bucketEvents).Cursor().First(); k != nil && recordSummary(v) == nil {
 		return putUint(tx.Bucket(bucketMeta), keyFoldNext, 1)
 	}
 	if tx.Bucket(bucketSummaries) != nil {
@@ -35,7 +37,7 @@ const foldChunk = 20000
 // (reads skip it, as they skipped it before).
 // It returns how many records it rewrote.
 func foldRecords(db *bolt.DB, progress func(UpgradeProgress)) (int64, error) {
-	var done, total int64
+	var done, rewritten, total int64 // done: records gone over, rewritten or not
 	for {
 		finished := false
 		err := db.Update(func(tx *bolt.Tx) error {
@@ -59,6 +61,7 @@ func foldRecords(db *bolt.DB, progress func(UpgradeProgress)) (int64, error) {
 			c := b.events.Cursor()
 			k, v := c.Seek(key(binary.BigEndian.Uint64(next)))
 			for ; k != nil && len(items) < foldChunk; k, v = c.Next() {
+				done++
 				if recordSummary(v) != nil {
 					continue // already rewritten
 				}
@@ -81,7 +84,7 @@ func foldRecords(db *bolt.DB, progress func(UpgradeProgress)) (int64, error) {
 					return err
 				}
 			}
-			done += int64(len(items))
+			rewritten += int64(len(items))
 			if err := addUint(b.meta, keyBytes, delta); err != nil {
 				return err
 			}
@@ -100,7 +103,7 @@ func foldRecords(db *bolt.DB, progress func(UpgradeProgress)) (int64, error) {
 			progress(UpgradeProgress{Step: StepRecords, Done: min(done, total), Total: total})
 		}
 		if err != nil || finished {
-			return done, err
+			return rewritten, err
 		}
 	}
 }

@@ -113,7 +113,7 @@ func buildIndexes(db *bolt.DB, progress func(UpgradeProgress)) error {
 				if progress != nil {
 					// A rebuild cut short goes on where it stopped:
 					// what the run before it indexed counts as done.
-					indexed = min(countBefore(b.summaries, next), total)
+					indexed = min(countBefore(b.events, next), total)
 					progress(UpgradeProgress{Step: StepIndexes, Done: indexed, Total: total})
 				}
 			}
