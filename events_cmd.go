@@ -56,17 +56,24 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 	full, whole := b.(interface {
 		EventsFull(app.Page) ([]*app.Event, error)
 	})
-	err = inPages(limit, func(offset, n int) (int, error) {
+	err = eventPages(limit, func(before uint64, n int) (int, uint64, error) {
 		if asJSON && whole {
-			evs, err := full.EventsFull(app.Page{Offset: offset, Limit: n, Filter: f})
+			evs, err := full.EventsFull(app.Page{Before: before, Limit: n, Filter: f})
 			for _, e := range evs {
 				if err := lines.Write(e); err != nil {
-					return 0, err
+					return 0, 0, err
 				}
 			}
-			return len(evs), err
+			if len(evs) == 0 {
+				return 0, 0, err
+			}
+			return len(evs), evs[len(evs)-1].ID, err
 		}
-		page, err := b.Events(app.Page{Offset: offset, Limit: n, Filter: f})
+		page, err := b.Events(app.Page{Before: before, Limit: n, Filter: f})
+		var last uint64
+		if len(page) > 0 {
+			last = page[len(page)-1].ID
+		}
 		for _, s := range page {
 			if !asJSON {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", app.FormatID(s.ID), s.ReceivedAt.Local().Format("2006-01-02 15:04:05"), s.Method, s.RequestURI(), s.Status, app.HumanSize(s.Size), s.Verdict.Result)
@@ -77,13 +84,13 @@ func cmdEvents(args []string, stdout, stderr io.Writer) error {
 				continue // deleted meanwhile
 			}
 			if err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 			if err := lines.Write(e); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
 		}
-		return len(page), err
+		return len(page), last, err
 	})
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -110,3 +111,57 @@ func TestEventsFilterGivesWhatTheWindowShows(t *testing.T) {
 		}
 	}
 }
+
+// A long listing through a filter that scans (free text) lists every match
+// once, newest first, on the file and beside a running instance: pages go
+// on below the last id listed instead of re-reading the events before
+// them for every page (which made `events --filter` over a million events
+// take minutes).
+func TestEventsFilterListsLongResultsOnce(t *testing.T) {
+	dir := shortDir(t)
+	st, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := 1; i <= 1300; i++ {
+		body := `{"n":` + strconv.Itoa(i) + `}`
+		if i%2 == 0 {
+			body = `{"n":` + strconv.Itoa(i) + `,"nut":"walnut"}`
+		}
+		e := &app.Event{ReceivedAt: time.Now(), Method: "POST", Path: "/hook", Body: []byte(body), Size: int64(len(body))}
+		if err := st.Record(t.Context(), e, nil); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			want = append(want, app.FormatID(e.ID))
+		}
+	}
+	st.Close()
+	slices.Reverse(want)
+	check := func(where string) {
+		t.Helper()
+		out, errs, code := runHooklens(t, "events", "--data", dir, "--filter", "walnut", "--json", "--limit", "100000")
+		if code != 0 {
+			t.Fatalf("events --filter walnut %s: exit %d %q", where, code, errs)
+		}
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var ev struct{ ID string }
+			if err := json.Unmarshal([]byte(line), &ev); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			got = append(got, ev.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: %d events listed (first %v), want the %d matches newest first", where, len(got), got[:min(3, len(got))], len(want))
+		}
+	}
+	check("on the file")
+	l := startListen(t, dir)
+	check("beside listen")
+	l.cmd.Process.Signal(syscall.SIGTERM)
+	l.cmd.Wait()
+}
+
+func strconvItoa(i int) string { return app.FormatID(uint64(i)) }

@@ -90,6 +90,27 @@ func signalContext() (context.Context, context.CancelFunc) {
 
 // inPages calls fetch for successive pages, newest first, until limit items
 // were fetched or a page comes back short. fetch returns how many it got.
+// eventPages is inPages for events: each page starts below the last id of
+// the one before (app.Page.Before), so a filter that scans the store reads
+// every event once. fetch returns how many it got and the last one's id.
+func eventPages(limit int, fetch func(before uint64, n int) (got int, last uint64, err error)) error {
+	const pageSize = 500
+	var before uint64
+	for done := 0; done < limit; {
+		n := min(limit-done, pageSize)
+		got, last, err := fetch(before, n)
+		if err != nil {
+			return err
+		}
+		if got < n || last == 0 {
+			return nil
+		}
+		done += got
+		before = last
+	}
+	return nil
+}
+
 func inPages(limit int, fetch func(offset, n int) (int, error)) error {
 	const pageSize = 500
 	for offset := 0; offset < limit; {

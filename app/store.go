@@ -10,6 +10,11 @@ type Page struct {
 	Offset int    // skip this many of the newest matching events
 	Limit  int    // at most this many; 0 means 100
 	Filter Filter // only events that match
+	// Before, when not 0, starts the page below that id: the next page of
+	// a long listing is asked for with the last id of the one before
+	// (and Offset 0), so a filter that scans reads each event once instead
+	// of again for every page before it.
+	Before uint64
 }
 
 // Filter narrows the event list. The zero Filter matches everything.

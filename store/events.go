@@ -483,7 +483,11 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 		if m == nil {
 			c := b.events.Cursor()
 			var k, v []byte
-			if b.blocks != nil && b.meta.Get(keyIndexNext) == nil {
+			if p.Before > 0 {
+				for k, v = below(c, p.Before); k != nil && offset > 0; k, v = c.Prev() {
+					offset--
+				}
+			} else if b.blocks != nil && b.meta.Get(keyIndexNext) == nil {
 				k, v = b.rankSeek(c, nil, allPrefix, offset)
 			} else {
 				for k, v = c.Last(); k != nil && offset > 0; k, v = c.Prev() {
@@ -499,7 +503,11 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 			if pl.exact {
 				skip, offset = offset, 0
 			}
-			b.postings(pl.prefix, noLimit, skip, func(id uint64) bool {
+			before := uint64(noLimit)
+			if p.Before > 0 {
+				before = p.Before
+			}
+			b.postings(pl.prefix, before, skip, func(id uint64) bool {
 				k := key(id)
 				v := b.events.Get(k)
 				return v == nil || add(k, v)
@@ -507,7 +515,11 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 			return nil
 		}
 		c := b.events.Cursor()
-		for k, v := c.Last(); k != nil && add(k, v); k, v = c.Prev() {
+		k, v := c.Last()
+		if p.Before > 0 {
+			k, v = below(c, p.Before)
+		}
+		for ; k != nil && add(k, v); k, v = c.Prev() {
 		}
 		return nil
 	})
@@ -515,6 +527,14 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// below puts c on the newest key under id.
+func below(c *bolt.Cursor, id uint64) (k, v []byte) {
+	if k, v = c.Seek(key(id)); k == nil {
+		return c.Last()
+	}
+	return c.Prev()
 }
 
 // Count is the number of stored events, read from a counter.

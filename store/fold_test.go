@@ -375,3 +375,43 @@ func FuzzPackedHeadersRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+// Paging by the last id seen (Page.Before) gives the pages offsets give,
+// for every kind of filter: none, an indexed term, a scan.
+func TestPagesBeforeAnIDMatchOffsets(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	for _, e := range variedEvents(230) {
+		mustRecord(t, s, e)
+	}
+	for _, expr := range []string{"", "status:413", "hook-1", "method:POST hook-2"} {
+		f, err := app.ParseFilter(expr, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.Events(app.Page{Limit: 1000, Filter: f})
+		if err != nil || len(all) == 0 {
+			t.Fatalf("%q: %d events, %v", expr, len(all), err)
+		}
+		var got []app.EventSummary
+		var before uint64
+		for {
+			page, err := s.Events(app.Page{Limit: 7, Filter: f, Before: before})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, page...)
+			if len(page) < 7 {
+				break
+			}
+			before = page[len(page)-1].ID
+		}
+		if len(got) != len(all) {
+			t.Fatalf("%q: %d events paged by id, %d in one page", expr, len(got), len(all))
+		}
+		for i := range got {
+			if got[i].ID != all[i].ID {
+				t.Fatalf("%q: event %d of the pages is %d, want %d", expr, i, got[i].ID, all[i].ID)
+			}
+		}
+	}
+}

@@ -139,6 +139,9 @@ func (c *Client) EventsFull(p app.Page) ([]*app.Event, error) {
 		p.Limit = 100
 	}
 	q := pageQuery(p.Offset, p.Limit)
+	if p.Before > 0 {
+		q.Set("before", strconv.FormatUint(p.Before, 10))
+	}
 	if !p.Filter.IsZero() {
 		if p.Filter.Expr == "" {
 			return nil, errors.New("the local API takes filters written in the filter language (app.ParseFilter)")

@@ -103,7 +103,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, err)
 		return
 	}
-	sums, err := s.b.Events(app.Page{Offset: p.offset, Limit: p.limit, Filter: f})
+	sums, err := s.b.Events(app.Page{Offset: p.offset, Limit: p.limit, Filter: f, Before: p.before})
 	if err != nil {
 		fail(w, statusOf(err), err)
 		return
@@ -255,10 +255,20 @@ func (s *Server) importEvents(w http.ResponseWriter, r *http.Request) {
 	reply(w, res, err)
 }
 
-type page struct{ offset, limit int }
+type page struct {
+	offset, limit int
+	before        uint64 // events only: below this id (app.Page.Before)
+}
 
 func pageOf(r *http.Request) (page, error) {
 	p := page{limit: 100}
+	if v := r.URL.Query().Get("before"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return p, fmt.Errorf("before %q must be an event id", v)
+		}
+		p.before = n
+	}
 	for name, dst := range map[string]*int{"offset": &p.offset, "limit": &p.limit} {
 		if v := r.URL.Query().Get(name); v != "" {
 			n, err := strconv.Atoi(v)
