@@ -163,5 +163,3 @@ func TestEventsFilterListsLongResultsOnce(t *testing.T) {
 	l.cmd.Process.Signal(syscall.SIGTERM)
 	l.cmd.Wait()
 }
-
-func strconvItoa(i int) string { return app.FormatID(uint64(i)) }

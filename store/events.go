@@ -531,7 +531,7 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 
 // below puts c on the newest key under id.
 func below(c *bolt.Cursor, id uint64) (k, v []byte) {
-	if k, v = c.Seek(key(id)); k == nil {
+	if k, _ = c.Seek(key(id)); k == nil {
 		return c.Last()
 	}
 	return c.Prev()
