@@ -93,6 +93,14 @@ func eventPage(t *testing.T, path string, n int) (off int64, pageSize int) {
 		j += at
 		at = j + 1
 		for k := max(j-64, 0); k+11 <= j; k++ {
+			if raw[k] == recordMagic && raw[k+1] == recordVersion && int(raw[k+10]) == j-(k+11) {
+				// A record of schema 5 to 7: magic, version, received-at,
+				// the method, then the path.
+				if off := liveLeafPage(t, path, raw, k); off >= 0 {
+					return off, pageSize
+				}
+				break
+			}
 			if raw[k] != recordV2Magic {
 				continue
 			}

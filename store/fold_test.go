@@ -415,3 +415,43 @@ func TestPagesBeforeAnIDMatchOffsets(t *testing.T) {
 		}
 	}
 }
+
+// A damaged file of schema 7 (records and summaries apart) is repaired into
+// a file of this version: the events of the damaged page come back from
+// the summaries as partial events or from the raw pages, every record is
+// of the new layout, and nothing else is lost.
+func TestRepairOfASchema7File(t *testing.T) {
+	dir, path := goodFile(t)
+	writeSchema7(t, dir)
+	off, _ := eventPage(t, path, damageEvents/2)
+	damage(t, path, off, 16, 16+96) // the page's elements
+	before := sum(t, path)
+	rep, err := Repair(dir)
+	if err != nil {
+		t.Fatalf("Repair: %v", err)
+	}
+	t.Logf("%+v", rep)
+	if rep.EventsLost+rep.EventsPartial == 0 {
+		t.Error("a damaged page of records lost nothing?")
+	}
+	c, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := c.schema(t); v != currentSchema() {
+		t.Fatalf("repaired file has schema %d, want %d", v, currentSchema())
+	}
+	c.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketSummaries) != nil {
+			t.Error("the repaired file has a summaries bucket")
+		}
+		return tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
+			if recordSummary(v) == nil {
+				t.Errorf("event %d is not in this version's layout", idOf(k))
+			}
+			return nil
+		})
+	})
+	c.Close()
+	checkRepaired(t, dir, path, before, rep, false)
+}
