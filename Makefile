@@ -44,7 +44,8 @@ $(STATICCHECK):
 build: deps
 	$(GO) build -o $(BIN) .
 
-# bench: durable capture against a plain net/http handler (and PEER='cmd {port}'
+# bench: durable capture against a plain net/http handler (and PEER='cmd {port}',
+# capturing at PEER_PATH,
 # when given), same load in the same run, with wrk when installed; then the Go
 # benchmarks (store paging, indexed filters, text search, record encoding,
 # judging, the listener); then the large-data-dir figures on EVENTS demo

@@ -33,6 +33,7 @@ func main() {
 	duration := flag.Duration("duration", 8*time.Second, "how long each server is loaded")
 	size := flag.Int("size", 1024, "request body bytes (JSON)")
 	peer := flag.String("peer", os.Getenv("PEER"), "a peer server to measure too: a command with {port} for its port")
+	peerPath := flag.String("peer-path", envOr("PEER_PATH", "/"), "the path the peer captures requests at (webhook-tester: /<session uuid> with --auto-create-sessions)")
 	servePlain := flag.String("serve-plain", "", "internal: serve the plain baseline on this address")
 	useWrk := flag.Bool("wrk", true, "drive the load with wrk when it is on PATH (less CPU than the Go load generator, which is used otherwise)")
 	flag.Parse()
@@ -72,7 +73,7 @@ func main() {
 	if *peer != "" {
 		run("peer: "+*peer, func(port int) (string, func() string, error) {
 			args := strings.Fields(strings.ReplaceAll(*peer, "{port}", fmt.Sprint(port)))
-			return startProcess(exec.Command(args[0], args[1:]...), port, "/")
+			return startProcess(exec.Command(args[0], args[1:]...), port, *peerPath)
 		})
 	}
 	var dir string
@@ -398,4 +399,11 @@ func wrkDur(s string) time.Duration {
 		}
 	}
 	return 0
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
