@@ -128,7 +128,7 @@ type record struct {
 //
 // From schema 8 an event is one record holding its list row's summary,
 // so a list page and a filter read one bucket, and the summary's fields
-// are not stored twice (recordV2 below).
+// are not stored twice (encodeRecord below).
 //
 // A JSON record starts with '{', a summary with summaryFormat and the two
 // binary records with their magic bytes, so the first byte tells them
