@@ -29,6 +29,12 @@ type pager[T any] struct {
 	// fetch reads the page of limit rows at off (none for limit 0) and the
 	// row count, both as of one store state.
 	fetch func(off, limit int) ([]T, int, error)
+	// fetchTop, when set, reads the newest limit rows alone; ids grow
+	// with newness (Refresh).
+	fetchTop func(limit int) ([]T, error)
+	// topBusy: a read of fetchTop is under way; topAgain: Refresh was
+	// asked for meanwhile.
+	topBusy, topAgain bool
 
 	count     int  // rows in the index space the list shows
 	counted   bool // count has been read at least once for this query
@@ -43,7 +49,9 @@ type pager[T any] struct {
 	// exists. rereadSeq is the newest Reread placed.
 	seq, mutSeq, countSeq, rereadSeq uint64
 
-	onGrow   func(delta int)     // count grew by delta: rows shifted down by delta
+	// onGrow: the count grew by delta, rows shifted down by delta, and a
+	// page read with the count is in place (onLoaded is not called for it).
+	onGrow   func(delta int)
 	onReset  func(newQuery bool) // rows were reread: a new query, or rows removed elsewhere
 	onLoaded func()              // rows got their data
 	onError  func(error)
@@ -120,8 +128,95 @@ func (m *pager[T]) Reload() {
 	m.load(0)
 }
 
-// Refresh reads the count again (after new rows were committed).
-func (m *pager[T]) Refresh() { m.read(-1) }
+// Refresh shows rows committed since the last read at the top. While the
+// newest row is held (the list shows the top, where new rows appear) and
+// the query has fetchTop, it reads only the newest page: the rows above
+// the one held at the top are the new ones, so they come with their data
+// in one store read. (A read of the store waits for its capture log to be
+// copied into bbolt; under a steady stream of requests each read waits
+// for one such copy, and a count before and after the page, retried until
+// they agree, waited for a dozen.) Otherwise it reads the count. Rows
+// removed elsewhere are noticed by Recount.
+func (m *pager[T]) Refresh() {
+	top, ok := m.held(0)
+	if m.fetchTop == nil || !m.counted || !ok {
+		m.read(-1)
+		return
+	}
+	if m.topBusy {
+		m.topAgain = true // read again when the one under way is back
+		return
+	}
+	m.topBusy = true
+	m.seq++
+	seq, gen, fetch, limit, topID := m.seq, m.gen, m.fetchTop, m.pageSize, m.id(top)
+	go func() {
+		items, err := fetch(limit)
+		m.do(func() { m.topArrived(seq, gen, topID, items, err) })
+	}()
+}
+
+// Recount reads the count again, noticing rows removed elsewhere
+// (retention, another process) as well as new ones.
+func (m *pager[T]) Recount() { m.read(-1) }
+
+// topArrived places a read of the newest page made while the row with id
+// topID was row 0.
+func (m *pager[T]) topArrived(seq, gen, topID uint64, items []T, err error) {
+	if gen != m.gen {
+		return // a new query since; its reads are its own
+	}
+	m.topBusy = false
+	again := m.topAgain // Refresh was asked for while this read was out
+	m.topAgain = false
+	if err != nil {
+		if m.onError != nil {
+			m.onError(err)
+		}
+		return
+	}
+	top, ok := m.held(0)
+	if seq < m.mutSeq || !ok || m.id(top) != topID {
+		// A local delete since, or the top is no longer held: the page
+		// cannot be lined up by ids; read the count.
+		m.read(-1)
+		return
+	}
+	if again {
+		defer m.Refresh()
+	}
+	k := slices.IndexFunc(items, func(it T) bool { return m.id(it) == topID })
+	switch {
+	case k == 0 || len(items) == 0 || m.id(items[0]) < topID:
+		return // nothing new
+	case k < 0:
+		// More new rows than a page, or the top row was removed
+		// elsewhere: read the newest page with the count.
+		m.load(0)
+		return
+	}
+	m.count += k
+	m.countSeq = max(m.countSeq, seq)
+	for _, s := range m.segs {
+		s.start += k
+	}
+	m.pending = map[int]bool{}
+	m.place(&segment[T]{start: 0, items: items})
+	if m.onGrow != nil {
+		m.onGrow(k)
+	}
+}
+
+// held returns row i if it is cached, without marking it used.
+func (m *pager[T]) held(i int) (T, bool) {
+	for _, s := range m.segs {
+		if i >= s.start && i < s.start+len(s.items) {
+			return s.items[i-s.start], true
+		}
+	}
+	var zero T
+	return zero, false
+}
 
 // Reread reads the count and every page held again, in one goroutine, and
 // replaces them at once: for rows that change in place (a delivery's
@@ -206,6 +301,7 @@ func (m *pager[T]) reset() {
 	m.gen++
 	m.segs = nil
 	m.pending = map[int]bool{}
+	m.topBusy, m.topAgain = false, false
 }
 
 // load fetches the page of rows starting at off.
@@ -252,13 +348,14 @@ func (m *pager[T]) arrived(seq, gen uint64, off int, items []T, n int, err error
 	if seq < m.mutSeq {
 		// Read before a local delete: ask again rather than misplace rows.
 		if off < 0 {
-			m.Refresh()
+			m.Recount()
 		} else if m.onLoaded != nil {
 			m.onLoaded()
 		}
 		return
 	}
 	first := !m.counted
+	grew := 0
 	switch {
 	case first:
 		m.counted, m.countSeq = true, seq
@@ -275,9 +372,7 @@ func (m *pager[T]) arrived(seq, gen uint64, off int, items []T, n int, err error
 			s.start += delta
 		}
 		m.pending = map[int]bool{}
-		if m.onGrow != nil {
-			m.onGrow(delta)
-		}
+		grew = delta
 	case n < m.count && seq > m.countSeq:
 		// Rows vanished (retention, another process): start over.
 		m.countSeq = seq
@@ -288,17 +383,28 @@ func (m *pager[T]) arrived(seq, gen uint64, off int, items []T, n int, err error
 		}
 		return
 	}
-	if off < 0 || len(items) == 0 {
-		return
-	}
 	// The page was read when the store held n rows; rows added since then
-	// sit above it.
-	start := off + (m.count - n)
-	if start >= m.count {
-		return
+	// sit above it. It is placed before onGrow, so the list redrawn for
+	// the new rows finds the ones this read brought.
+	placed := false
+	if start := off + (m.count - n); off >= 0 && len(items) > 0 && start < m.count {
+		m.place(&segment[T]{start: start, items: items})
+		placed = true
+		if off == 0 && grew > len(items) {
+			// A burst brought more new rows than a page: read the ones
+			// between this page and the rows held before too (a page or
+			// two), so that scrolling down finds them, not placeholders.
+			for p := m.pageSize; p < grew && p < (m.maxSegs-1)*m.pageSize; p += m.pageSize {
+				m.load(p)
+			}
+		}
 	}
-	m.place(&segment[T]{start: start, items: items})
-	if m.onLoaded != nil {
+	switch {
+	case grew > 0:
+		if m.onGrow != nil {
+			m.onGrow(grew)
+		}
+	case placed && m.onLoaded != nil:
 		m.onLoaded()
 	}
 }
@@ -407,6 +513,9 @@ func (m *eventPages) SetFilter(f app.Filter) {
 		m.startSearch(st, f)
 		return
 	}
+	m.fetchTop = func(limit int) ([]app.EventSummary, error) {
+		return m.store.Events(app.Page{Limit: limit, Filter: f})
+	}
 	m.Query(func(off, limit int) ([]app.EventSummary, int, error) { return m.snapshot(f, off, limit) })
 }
 
@@ -421,6 +530,7 @@ func (m *eventPages) startSearch(st Searcher, f app.Filter) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &eventSearch{cancel: cancel, status: searchStatus{Running: true}}
 	m.search = s
+	m.fetchTop = nil // the matches grow as the scan finds them, not at the top
 	m.Query(func(off, limit int) ([]app.EventSummary, int, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
