@@ -29,9 +29,9 @@ type pager[T any] struct {
 	// fetch reads the page of limit rows at off (none for limit 0) and the
 	// row count, both as of one store state.
 	fetch func(off, limit int) ([]T, int, error)
-	// fetchTop, when set, reads the newest limit rows alone; ids grow
-	// with newness (Refresh).
-	fetchTop func(limit int) ([]T, error)
+	// fetchTop, when set, reads the page of limit rows at off, without
+	// the count; ids grow with newness (Refresh).
+	fetchTop func(off, limit int) ([]T, error)
 	// topBusy: a read of fetchTop is under way; topAgain: Refresh was
 	// asked for meanwhile.
 	topBusy, topAgain bool
@@ -130,13 +130,14 @@ func (m *pager[T]) Reload() {
 
 // Refresh shows rows committed since the last read at the top. While the
 // newest row is held (the list shows the top, where new rows appear) and
-// the query has fetchTop, it reads only the newest page: the rows above
-// the one held at the top are the new ones, so they come with their data
-// in one store read. (A read of the store waits for its capture log to be
-// copied into bbolt; under a steady stream of requests each read waits
-// for one such copy, and a count before and after the page, retried until
-// they agree, waited for a dozen.) Otherwise it reads the count. Rows
-// removed elsewhere are noticed by Recount.
+// the query has fetchTop, it reads the newest rows down to the one held at
+// the top, lining them up by its id: they come with their data, in one
+// store read unless more than a page arrived. (A read of the store waits
+// for its capture log to be copied into bbolt; under a steady stream of
+// requests each read waits for one such copy, and a count before and
+// after the page, retried until they agree, waited for a dozen and still
+// did not agree.) Otherwise it reads the count. Rows removed elsewhere are
+// noticed by Recount.
 func (m *pager[T]) Refresh() {
 	top, ok := m.held(0)
 	if m.fetchTop == nil || !m.counted || !ok {
@@ -149,20 +150,66 @@ func (m *pager[T]) Refresh() {
 	}
 	m.topBusy = true
 	m.seq++
-	seq, gen, fetch, limit, topID := m.seq, m.gen, m.fetchTop, m.pageSize, m.id(top)
+	seq, gen, fetch, id, limit, topID := m.seq, m.gen, m.fetchTop, m.id, m.pageSize, m.id(top)
+	most := (m.maxSegs - 1) * limit
 	go func() {
-		items, err := fetch(limit)
-		m.do(func() { m.topArrived(seq, gen, topID, items, err) })
+		first, more, found, err := newerThan(fetch, id, topID, limit, most)
+		m.do(func() { m.topArrived(seq, gen, topID, first, more, found, err) })
 	}()
+}
+
+// newerThan reads the newest rows, a page at a time, until the row with id
+// top, reading at most most rows above it. first is the newest page as
+// read, more the rows after it down to top; found says top was reached
+// (not when it was removed elsewhere, or more than most rows are newer).
+// Rows arriving between two pages shift the second: those already read are
+// skipped, by id.
+func newerThan[T any](fetch func(off, limit int) ([]T, error), id func(T) uint64, top uint64, limit, most int) (first, more []T, found bool, err error) {
+	first, err = fetch(0, limit)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	last := uint64(0)
+	for _, r := range first {
+		switch {
+		case id(r) == top:
+			return first, nil, true, nil
+		case id(r) < top:
+			return first, nil, false, nil // top is gone
+		}
+		last = id(r)
+	}
+	for off := limit; off <= 2*most && len(first) == limit && len(first)+len(more) < most; off += limit {
+		page, err := fetch(off, limit)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		for _, r := range page {
+			switch {
+			case id(r) >= last:
+				continue // read before, shifted down by new arrivals
+			case id(r) == top:
+				return first, more, true, nil
+			case id(r) < top:
+				return first, more, false, nil
+			}
+			more = append(more, r)
+			last = id(r)
+		}
+		if len(page) < limit {
+			break // the end, without top
+		}
+	}
+	return first, more, false, nil
 }
 
 // Recount reads the count again, noticing rows removed elsewhere
 // (retention, another process) as well as new ones.
 func (m *pager[T]) Recount() { m.read(-1) }
 
-// topArrived places a read of the newest page made while the row with id
-// topID was row 0.
-func (m *pager[T]) topArrived(seq, gen, topID uint64, items []T, err error) {
+// topArrived places the rows newer than the one with id topID (first
+// ahead of more, newerThan), read while that row was row 0.
+func (m *pager[T]) topArrived(seq, gen, topID uint64, first, more []T, found bool, err error) {
 	if gen != m.gen {
 		return // a new query since; its reads are its own
 	}
@@ -177,23 +224,28 @@ func (m *pager[T]) topArrived(seq, gen, topID uint64, items []T, err error) {
 	}
 	top, ok := m.held(0)
 	if seq < m.mutSeq || !ok || m.id(top) != topID {
-		// A local delete since, or the top is no longer held: the page
-		// cannot be lined up by ids; read the count.
+		// A local delete since, or the top is no longer held: the rows
+		// cannot be lined up by id; read the count.
 		m.read(-1)
+		return
+	}
+	if !found {
+		// The top row was removed elsewhere, or more rows arrived than
+		// are read this way: read the newest page with the count.
+		m.load(0)
 		return
 	}
 	if again {
 		defer m.Refresh()
 	}
-	k := slices.IndexFunc(items, func(it T) bool { return m.id(it) == topID })
-	switch {
-	case k == 0 || len(items) == 0 || m.id(items[0]) < topID:
+	k := len(more)
+	if len(more) == 0 {
+		k = slices.IndexFunc(first, func(it T) bool { return m.id(it) == topID })
+	} else {
+		k += len(first)
+	}
+	if k <= 0 {
 		return // nothing new
-	case k < 0:
-		// More new rows than a page, or the top row was removed
-		// elsewhere: read the newest page with the count.
-		m.load(0)
-		return
 	}
 	m.count += k
 	m.countSeq = max(m.countSeq, seq)
@@ -201,7 +253,10 @@ func (m *pager[T]) topArrived(seq, gen, topID uint64, items []T, err error) {
 		s.start += k
 	}
 	m.pending = map[int]bool{}
-	m.place(&segment[T]{start: 0, items: items})
+	m.place(&segment[T]{start: 0, items: first})
+	for off := 0; off < len(more); off += m.pageSize {
+		m.place(&segment[T]{start: len(first) + off, items: more[off:min(off+m.pageSize, len(more))]})
+	}
 	if m.onGrow != nil {
 		m.onGrow(k)
 	}
@@ -513,8 +568,8 @@ func (m *eventPages) SetFilter(f app.Filter) {
 		m.startSearch(st, f)
 		return
 	}
-	m.fetchTop = func(limit int) ([]app.EventSummary, error) {
-		return m.store.Events(app.Page{Limit: limit, Filter: f})
+	m.fetchTop = func(off, limit int) ([]app.EventSummary, error) {
+		return m.store.Events(app.Page{Offset: off, Limit: limit, Filter: f})
 	}
 	m.Query(func(off, limit int) ([]app.EventSummary, int, error) { return m.snapshot(f, off, limit) })
 }
