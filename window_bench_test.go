@@ -65,8 +65,10 @@ const (
 // same for p50. Then
 // the process's RssAnon in MiB before sending, at the end and the most
 // sampled in between (the client's share is small; Fyne's test driver
-// draws nothing, so a real window adds its GL buffers, and it never drops
-// cached renderers, which a real window does after a minute). It fails
+// draws nothing, so a real window adds its GL buffers and a texture for
+// each distinct text it draws, kept a minute — see the README — and the
+// test driver never drops cached renderers, which a real window does after
+// a minute). It fails
 // when fewer than 95% of the answered requests were seen as rows, when a
 // request failed, or when the rate fell short of 90% of the target.
 func BenchmarkReceiveToRow(b *testing.B) {
