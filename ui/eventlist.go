@@ -103,6 +103,18 @@ func (r *eventRow) CreateRenderer() fyne.WidgetRenderer {
 	return &eventRowRenderer{r: r}
 }
 
+// MinSize is measured without a renderer: Fyne's List makes a row only to
+// measure it on every refresh, and a renderer would keep that row in
+// Fyne's renderer cache for a minute or more.
+func (r *eventRow) MinSize() fyne.Size { return eventRowMinSize(r.Theme()) }
+
+func eventRowMinSize(th fyne.Theme) fyne.Size {
+	text, small, pad := th.Size(theme.SizeNameText), th.Size(theme.SizeNameCaptionText), th.Size(theme.SizeNamePadding)
+	l1 := fyne.MeasureText("M", text, fyne.TextStyle{Monospace: true}).Height
+	l2 := fyne.MeasureText("M", small, fyne.TextStyle{Monospace: true}).Height
+	return fyne.NewSize(220, pad*2+l1+l2+4)
+}
+
 type eventRowRenderer struct{ r *eventRow }
 
 func (rr *eventRowRenderer) Objects() []fyne.CanvasObject {
@@ -116,12 +128,7 @@ func (rr *eventRowRenderer) sizes() (text, small, pad float32) {
 	return th.Size(theme.SizeNameText), th.Size(theme.SizeNameCaptionText), th.Size(theme.SizeNamePadding)
 }
 
-func (rr *eventRowRenderer) MinSize() fyne.Size {
-	text, small, pad := rr.sizes()
-	l1 := fyne.MeasureText("M", text, fyne.TextStyle{Monospace: true}).Height
-	l2 := fyne.MeasureText("M", small, fyne.TextStyle{Monospace: true}).Height
-	return fyne.NewSize(220, pad*2+l1+l2+4)
-}
+func (rr *eventRowRenderer) MinSize() fyne.Size { return eventRowMinSize(rr.r.Theme()) }
 
 func (rr *eventRowRenderer) Layout(s fyne.Size) {
 	r := rr.r

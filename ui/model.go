@@ -29,6 +29,12 @@ type pager[T any] struct {
 	// fetch reads the page of limit rows at off (none for limit 0) and the
 	// row count, both as of one store state.
 	fetch func(off, limit int) ([]T, int, error)
+	// fetchTop, when set, reads the page of limit rows at off, without
+	// the count; ids grow with newness (Refresh).
+	fetchTop func(off, limit int) ([]T, error)
+	// topBusy: a read of fetchTop is under way; topAgain: Refresh was
+	// asked for meanwhile.
+	topBusy, topAgain bool
 
 	count     int  // rows in the index space the list shows
 	counted   bool // count has been read at least once for this query
@@ -43,7 +49,9 @@ type pager[T any] struct {
 	// exists. rereadSeq is the newest Reread placed.
 	seq, mutSeq, countSeq, rereadSeq uint64
 
-	onGrow   func(delta int)     // count grew by delta: rows shifted down by delta
+	// onGrow: the count grew by delta, rows shifted down by delta, and a
+	// page read with the count is in place (onLoaded is not called for it).
+	onGrow   func(delta int)
 	onReset  func(newQuery bool) // rows were reread: a new query, or rows removed elsewhere
 	onLoaded func()              // rows got their data
 	onError  func(error)
@@ -120,8 +128,150 @@ func (m *pager[T]) Reload() {
 	m.load(0)
 }
 
-// Refresh reads the count again (after new rows were committed).
-func (m *pager[T]) Refresh() { m.read(-1) }
+// Refresh shows rows committed since the last read at the top. While the
+// newest row is held (the list shows the top, where new rows appear) and
+// the query has fetchTop, it reads the newest rows down to the one held at
+// the top, lining them up by its id: they come with their data, in one
+// store read unless more than a page arrived. (A read of the store waits
+// for its capture log to be copied into bbolt; under a steady stream of
+// requests each read waits for one such copy, and a count before and
+// after the page, retried until they agree, waited for a dozen and still
+// did not agree.) Otherwise it reads the count. Rows removed elsewhere are
+// noticed by Recount.
+func (m *pager[T]) Refresh() {
+	top, ok := m.held(0)
+	if m.fetchTop == nil || !m.counted || !ok {
+		m.read(-1)
+		return
+	}
+	if m.topBusy {
+		m.topAgain = true // read again when the one under way is back
+		return
+	}
+	m.topBusy = true
+	m.seq++
+	seq, gen, fetch, id, limit, topID := m.seq, m.gen, m.fetchTop, m.id, m.pageSize, m.id(top)
+	most := (m.maxSegs - 1) * limit
+	go func() {
+		first, more, found, err := newerThan(fetch, id, topID, limit, most)
+		m.do(func() { m.topArrived(seq, gen, topID, first, more, found, err) })
+	}()
+}
+
+// newerThan reads the newest rows, a page at a time, until the row with id
+// top, reading at most most rows above it. first is the newest page as
+// read, more the rows after it down to top; found says top was reached
+// (not when it was removed elsewhere, or more than most rows are newer).
+// Rows arriving between two pages shift the second: those already read are
+// skipped, by id.
+func newerThan[T any](fetch func(off, limit int) ([]T, error), id func(T) uint64, top uint64, limit, most int) (first, more []T, found bool, err error) {
+	first, err = fetch(0, limit)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	last := uint64(0)
+	for _, r := range first {
+		switch {
+		case id(r) == top:
+			return first, nil, true, nil
+		case id(r) < top:
+			return first, nil, false, nil // top is gone
+		}
+		last = id(r)
+	}
+	for off := limit; off <= 2*most && len(first) == limit && len(first)+len(more) < most; off += limit {
+		page, err := fetch(off, limit)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		for _, r := range page {
+			switch {
+			case id(r) >= last:
+				continue // read before, shifted down by new arrivals
+			case id(r) == top:
+				return first, more, true, nil
+			case id(r) < top:
+				return first, more, false, nil
+			}
+			more = append(more, r)
+			last = id(r)
+		}
+		if len(page) < limit {
+			break // the end, without top
+		}
+	}
+	return first, more, false, nil
+}
+
+// Recount reads the count again, noticing rows removed elsewhere
+// (retention, another process) as well as new ones.
+func (m *pager[T]) Recount() { m.read(-1) }
+
+// topArrived places the rows newer than the one with id topID (first
+// ahead of more, newerThan), read while that row was row 0.
+func (m *pager[T]) topArrived(seq, gen, topID uint64, first, more []T, found bool, err error) {
+	if gen != m.gen {
+		return // a new query since; its reads are its own
+	}
+	m.topBusy = false
+	again := m.topAgain // Refresh was asked for while this read was out
+	m.topAgain = false
+	if err != nil {
+		if m.onError != nil {
+			m.onError(err)
+		}
+		return
+	}
+	top, ok := m.held(0)
+	if seq < m.mutSeq || !ok || m.id(top) != topID {
+		// A local delete since, or the top is no longer held: the rows
+		// cannot be lined up by id; read the count.
+		m.read(-1)
+		return
+	}
+	if !found {
+		// The top row was removed elsewhere, or more rows arrived than
+		// are read this way: read the newest page with the count.
+		m.load(0)
+		return
+	}
+	if again {
+		defer m.Refresh()
+	}
+	k := len(more)
+	if len(more) == 0 {
+		k = slices.IndexFunc(first, func(it T) bool { return m.id(it) == topID })
+	} else {
+		k += len(first)
+	}
+	if k <= 0 {
+		return // nothing new
+	}
+	m.count += k
+	m.countSeq = max(m.countSeq, seq)
+	for _, s := range m.segs {
+		s.start += k
+	}
+	m.pending = map[int]bool{}
+	m.place(&segment[T]{start: 0, items: first})
+	for off := 0; off < len(more); off += m.pageSize {
+		m.place(&segment[T]{start: len(first) + off, items: more[off:min(off+m.pageSize, len(more))]})
+	}
+	if m.onGrow != nil {
+		m.onGrow(k)
+	}
+}
+
+// held returns row i if it is cached, without marking it used.
+func (m *pager[T]) held(i int) (T, bool) {
+	for _, s := range m.segs {
+		if i >= s.start && i < s.start+len(s.items) {
+			return s.items[i-s.start], true
+		}
+	}
+	var zero T
+	return zero, false
+}
 
 // Reread reads the count and every page held again, in one goroutine, and
 // replaces them at once: for rows that change in place (a delivery's
@@ -206,6 +356,7 @@ func (m *pager[T]) reset() {
 	m.gen++
 	m.segs = nil
 	m.pending = map[int]bool{}
+	m.topBusy, m.topAgain = false, false
 }
 
 // load fetches the page of rows starting at off.
@@ -252,13 +403,14 @@ func (m *pager[T]) arrived(seq, gen uint64, off int, items []T, n int, err error
 	if seq < m.mutSeq {
 		// Read before a local delete: ask again rather than misplace rows.
 		if off < 0 {
-			m.Refresh()
+			m.Recount()
 		} else if m.onLoaded != nil {
 			m.onLoaded()
 		}
 		return
 	}
 	first := !m.counted
+	grew := 0
 	switch {
 	case first:
 		m.counted, m.countSeq = true, seq
@@ -275,9 +427,7 @@ func (m *pager[T]) arrived(seq, gen uint64, off int, items []T, n int, err error
 			s.start += delta
 		}
 		m.pending = map[int]bool{}
-		if m.onGrow != nil {
-			m.onGrow(delta)
-		}
+		grew = delta
 	case n < m.count && seq > m.countSeq:
 		// Rows vanished (retention, another process): start over.
 		m.countSeq = seq
@@ -288,17 +438,28 @@ func (m *pager[T]) arrived(seq, gen uint64, off int, items []T, n int, err error
 		}
 		return
 	}
-	if off < 0 || len(items) == 0 {
-		return
-	}
 	// The page was read when the store held n rows; rows added since then
-	// sit above it.
-	start := off + (m.count - n)
-	if start >= m.count {
-		return
+	// sit above it. It is placed before onGrow, so the list redrawn for
+	// the new rows finds the ones this read brought.
+	placed := false
+	if start := off + (m.count - n); off >= 0 && len(items) > 0 && start < m.count {
+		m.place(&segment[T]{start: start, items: items})
+		placed = true
+		if off == 0 && grew > len(items) {
+			// A burst brought more new rows than a page: read the ones
+			// between this page and the rows held before too (a page or
+			// two), so that scrolling down finds them, not placeholders.
+			for p := m.pageSize; p < grew && p < (m.maxSegs-1)*m.pageSize; p += m.pageSize {
+				m.load(p)
+			}
+		}
 	}
-	m.place(&segment[T]{start: start, items: items})
-	if m.onLoaded != nil {
+	switch {
+	case grew > 0:
+		if m.onGrow != nil {
+			m.onGrow(grew)
+		}
+	case placed && m.onLoaded != nil:
 		m.onLoaded()
 	}
 }
@@ -407,6 +568,9 @@ func (m *eventPages) SetFilter(f app.Filter) {
 		m.startSearch(st, f)
 		return
 	}
+	m.fetchTop = func(off, limit int) ([]app.EventSummary, error) {
+		return m.store.Events(app.Page{Offset: off, Limit: limit, Filter: f})
+	}
 	m.Query(func(off, limit int) ([]app.EventSummary, int, error) { return m.snapshot(f, off, limit) })
 }
 
@@ -421,6 +585,7 @@ func (m *eventPages) startSearch(st Searcher, f app.Filter) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &eventSearch{cancel: cancel, status: searchStatus{Running: true}}
 	m.search = s
+	m.fetchTop = nil // the matches grow as the scan finds them, not at the top
 	m.Query(func(off, limit int) ([]app.EventSummary, int, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()

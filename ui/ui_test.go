@@ -11,14 +11,17 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/hooklens/hooklens/app"
@@ -273,6 +276,160 @@ func TestSelectionFollowsEventIDWhenNewEventsArrive(t *testing.T) {
 	h.key(fyne.KeyDown)
 	h.key(fyne.KeyDown)
 	h.pumpUntil("the detail of /n/1", func() bool { return h.w.detail.ev != nil && h.w.detail.ev.Path == "/n/1" })
+}
+
+// A selected event pushed below the screen by new ones is not scrolled to:
+// the list stays on the newest rows, highlights no other row and makes no
+// new rows for it (Fyne's List.Select scrolls to the row it marks, which
+// made and dropped a screenful of rows on every update); scrolled back
+// into view, its row is highlighted again and follows later arrivals.
+func TestSelectedEventPushedOutOfViewIsNotScrolledTo(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	h.sendN(30, 30) // a screenful: /n/29 is row 0
+	h.selectPath("/n/27")
+	id := h.w.selID
+	h.pumpUntil("row 2 highlighted", func() bool { return slices.Equal(h.markedRows(), []int{2}) })
+	onScreen := len(h.rows())
+	if onScreen >= 30 {
+		t.Fatalf("%d rows on screen: the window shows them all", onScreen)
+	}
+	used := map[fyne.CanvasObject]bool{} // the row widgets the list shows rows in
+	update := h.w.list.UpdateItem
+	h.w.list.UpdateItem = func(i int, o fyne.CanvasObject) { used[o] = true; update(i, o) }
+	walk(h.w.list, func(o fyne.CanvasObject) {
+		if r, ok := o.(*eventRow); ok {
+			used[r] = true
+		}
+	})
+	before := len(used)
+
+	// Six updates of 20 events each, the list at the top.
+	for b := 0; b < 6; b++ {
+		for i := 0; i < 20; i++ {
+			if err := h.st.Record(ctx, &app.Event{Method: "POST", Path: fmt.Sprintf("/more/%d", b*20+i)}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.pumpUntil("the update", func() bool { return h.w.model.Len() == 30+20*(b+1) })
+	}
+	h.pumpUntil("the newest row on screen", func() bool {
+		rs := h.rows()
+		return len(rs) > 0 && rs[0].index == 0 && rs[0].sum.Path == "/more/119"
+	})
+	if h.w.selID != id || h.w.selIdx != 122 {
+		t.Fatalf("selection id %d row %d, want id %d row 122", h.w.selID, h.w.selIdx, id)
+	}
+	if n := h.w.model.Len(); n != 150 {
+		t.Fatalf("%d rows, want 150", n)
+	}
+	if h.w.detail.ev == nil || h.w.detail.ev.ID != id {
+		t.Error("the detail pane changed event")
+	}
+	if off := h.w.list.GetScrollOffset(); off != 0 {
+		t.Errorf("the list scrolled to %v, want it kept at the top", off)
+	}
+	if got := h.markedRows(); len(got) != 0 {
+		t.Errorf("rows %v highlighted; the selected row 122 is off screen", got)
+	}
+	if made := len(used) - before; made > 0 {
+		t.Errorf("%d new row widgets used during six updates (%d rows on screen): rows are made and dropped per update", made, onScreen)
+	}
+	top, _ := h.w.model.Peek(0)
+	for _, r := range h.rows() {
+		if want := top.ID - uint64(r.index); r.sum.ID != want {
+			t.Errorf("row %d shows event %d, want %d", r.index, r.sum.ID, want)
+		}
+	}
+
+	// Scrolled back to it, it is highlighted where it is, without a jump.
+	pitch := h.w.rowPitch()
+	h.w.list.ScrollToOffset(120 * pitch)
+	off := h.w.list.GetScrollOffset()
+	h.pumpUntil("row 122 highlighted", func() bool { return slices.Equal(h.markedRows(), []int{122}) })
+	h.pumpUntil("/n/27 on screen", func() bool { return h.rowFor("/n/27") != nil })
+	if r := h.rowFor("/n/27"); r.index != 122 {
+		t.Fatalf("the selected /n/27 is at row %d, want 122", r.index)
+	}
+	if got := h.w.list.GetScrollOffset(); got != off {
+		t.Errorf("scroll offset %v after highlighting, want %v kept", got, off)
+	}
+	// Later arrivals move the highlight with it, and the view with both.
+	for i := 0; i < 3; i++ {
+		h.send("POST", fmt.Sprintf("/late/%d", i), "application/json", []byte(`{}`))
+	}
+	h.pumpUntil("153 rows", func() bool { return h.w.model.Len() == 153 })
+	h.pumpUntil("row 125 highlighted", func() bool { return slices.Equal(h.markedRows(), []int{125}) })
+	h.pumpUntil("/n/27 at row 125", func() bool { r := h.rowFor("/n/27"); return r != nil && r.index == 125 })
+	if got, want := h.w.list.GetScrollOffset(), off+3*pitch; got != want {
+		t.Errorf("scroll offset %v after three arrivals, want %v: the view moved", got, want)
+	}
+}
+
+// A burst of more than a page while the list shows the top (the store
+// late with a group, the window busy) lands aligned, and the rows below the
+// first page are read too, so scrolling down finds them: lined up by id
+// up to two pages (150), by the count beyond (260).
+func TestBurstAtTheTopLandsAlignedWithTheRowsBelowIt(t *testing.T) {
+	for _, n := range []int{150, 260} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			h := newHarness(t)
+			ctx := t.Context()
+			h.sendN(10, 10)
+			h.pumpUntil("the top row", func() bool { _, ok := h.w.model.held(0); return ok })
+			// n more while the window does no UI work, then it catches up.
+			for i := 0; i < n; i++ {
+				if err := h.st.Record(ctx, &app.Event{Method: "POST", Path: fmt.Sprintf("/burst/%d", i)}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.pumpUntil("all rows", func() bool { return h.w.model.Len() == 10+n })
+			want := min(n+10, 200)
+			h.pumpUntil("the rows of the burst held", func() bool {
+				for i := 0; i < want; i++ {
+					if _, ok := h.w.model.held(i); !ok {
+						return false
+					}
+				}
+				return true
+			})
+			top, _ := h.w.model.held(0)
+			for i := 0; i < want; i++ {
+				if s, _ := h.w.model.held(i); s.ID != top.ID-uint64(i) {
+					t.Fatalf("row %d holds event %d, want %d", i, s.ID, top.ID-uint64(i))
+				}
+			}
+			if want := fmt.Sprintf("/burst/%d", n-1); top.Path != want {
+				t.Errorf("row 0 holds %s, want the newest %s", top.Path, want)
+			}
+			if n := h.w.model.cachedRows(); n > 300 {
+				t.Errorf("%d rows held; the list must page", n)
+			}
+		})
+	}
+}
+
+// markedRows are the rows on screen the list draws as selected.
+func (h *harness) markedRows() []int {
+	sel := h.w.list.Theme().Color(theme.ColorNameSelection, h.app.Settings().ThemeVariant())
+	var out []int
+	walk(h.w.list, func(o fyne.CanvasObject) {
+		item, ok := o.(fyne.Widget)
+		if !ok {
+			return
+		}
+		objs := test.WidgetRenderer(item).Objects()
+		if len(objs) != 2 {
+			return
+		}
+		bg, ok := objs[0].(*canvas.Rectangle)
+		row, isRow := objs[1].(*eventRow)
+		if ok && isRow && bg.Visible() && bg.FillColor == sel {
+			out = append(out, row.index)
+		}
+	})
+	slices.Sort(out)
+	return out
 }
 
 func TestScrolledListKeepsVisibleRowsWhenEventsArrive(t *testing.T) {
@@ -618,15 +775,15 @@ func TestEventsRemovedElsewhereReloadWithoutJumping(t *testing.T) {
 	h.w.list.ScrollToOffset(30 * h.w.rowPitch())
 	h.pumpUntil("row 30 on top", func() bool { rs := h.rows(); return len(rs) > 0 && rs[0].index == 30 })
 	off := h.w.list.GetScrollOffset()
-	// Retention removes the five oldest; the store says nothing until the
-	// next refresh.
+	// Retention removes the five oldest; the store says nothing, and the
+	// list notices at its next recount (every recheckInterval).
 	oldest, _ := h.st.Events(app.Page{Offset: 95, Limit: 5})
 	for _, s := range oldest {
 		if err := h.st.Delete(s.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h.w.model.Refresh()
+	h.w.model.Recount()
 	h.pumpUntil("95 rows", func() bool { return h.w.model.Len() == 95 })
 	h.pumpUntil("rows reloaded", func() bool { rs := h.rows(); return len(rs) > 0 && rs[0].index == 30 })
 	if got := h.w.list.GetScrollOffset(); got != off {

@@ -55,6 +55,16 @@ type badgeRenderer struct {
 	bg   *canvas.Rectangle
 	txt  *canvas.Text
 	icon *canvas.Image
+	// drawn is what icon shows: reading a themed SVG again recolours,
+	// parses and rasterises it, so it is read only when this changes.
+	drawn badgeIcon
+}
+
+// badgeIcon is an icon in a colour.
+type badgeIcon struct {
+	res  fyne.Resource
+	name fyne.ThemeColorName
+	c    color.NRGBA // the colour the icon is drawn in: name in the app's theme
 }
 
 func (r *badgeRenderer) textSize() float32 {
@@ -120,8 +130,13 @@ func (r *badgeRenderer) Refresh() {
 	r.txt.Text = r.b.Text
 	r.txt.Color = c
 	r.txt.TextSize = r.textSize()
+	reread := false
 	if r.b.Icon != nil {
-		r.icon.Resource = theme.NewColoredResource(r.b.Icon, r.b.Color)
+		want := badgeIcon{res: r.b.Icon, name: r.b.Color, c: color.NRGBAModel.Convert(theme.Color(r.b.Color)).(color.NRGBA)}
+		if reread = want != r.drawn; reread {
+			r.drawn = want
+			r.icon.Resource = theme.NewColoredResource(r.b.Icon, r.b.Color)
+		}
 		r.icon.Show()
 	} else {
 		r.icon.Hide()
@@ -130,7 +145,11 @@ func (r *badgeRenderer) Refresh() {
 	r.Layout(r.b.Size())
 	r.bg.Refresh()
 	r.txt.Refresh()
-	r.icon.Refresh()
+	if reread {
+		r.icon.Refresh()
+	} else {
+		canvas.Refresh(r.icon)
+	}
 }
 
 func (r *badgeRenderer) Objects() []fyne.CanvasObject {
