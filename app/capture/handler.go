@@ -50,7 +50,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		headers = fallbackHeaders(r)
 	}
-	stage = app.StageEnd(app.StageHead, stage, 1)
+	app.StageEnd(app.StageHead, stage, 1)
+	s.capture(w, r, received, headers, rc, wh)
+}
+
+// capture records r, received at received with headers as sent, and
+// answers it. rc and wh are the connection and head net/http's requests are
+// followed by (nil for the lane's and outside Start).
+func (s *Server) capture(w http.ResponseWriter, r *http.Request, received time.Time, headers app.Headers, rc *recConn, wh *wireHead) {
+	stage := app.StageStart()
+	if rc == nil && !stage.IsZero() {
+		app.StageEnd(app.StageParse, received, 1) // the lane's: from the bytes read
+	}
 	if !s.Capturing() {
 		writeResponse(w, errorPlan(http.StatusServiceUnavailable, "capture paused in Hooklens", false).response(r, ""))
 		return
@@ -560,6 +571,10 @@ func (p plan) wait(w http.ResponseWriter, r *http.Request, writeTimeout time.Dur
 }
 
 func writeResponse(w http.ResponseWriter, resp app.Response) {
+	if lw, ok := w.(*laneWriter); ok {
+		lw.send(resp) // resp's headers are those to send
+		return
+	}
 	h := w.Header()
 	// The values of the names not set yet share one backing array.
 	vals := make([]string, len(resp.Headers))

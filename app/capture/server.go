@@ -164,6 +164,14 @@ type Server struct {
 	addr string        // the bound address, host:port
 	done chan struct{} // closed when Serve returns
 
+	// The lane (lane.go) serves the connections ln accepts, until it hands
+	// them to srv; accepted is closed when it stops accepting. noLane
+	// leaves every connection to srv (tests compare the two).
+	lane     *lane
+	ln       net.Listener
+	accepted chan struct{}
+	noLane   bool
+
 	// fresh holds the connections accepted that have not sent a byte yet:
 	// net/http's Shutdown waits five seconds for them, so Shutdown closes
 	// them first (they carry no request to lose).
@@ -227,12 +235,22 @@ func (s *Server) Start() error {
 	// over it, and sits within one bufio read of the handler's start; 64 KiB
 	// more leaves ample room.
 	rl := recListener{Listener: ln, keep: s.cfg.MaxHeaderBytes + 64<<10}
-	go func(done chan struct{}) {
+	s.lane, s.ln, s.accepted = nil, ln, nil
+	if !s.noLane {
+		s.lane = newLane(s, ln.Addr())
+		rl.Listener = s.lane.handoff
+		s.accepted = make(chan struct{})
+		go func(l *lane, accepted chan struct{}) {
+			defer close(accepted)
+			l.accept(ln)
+		}(s.lane, s.accepted)
+	}
+	go func(done chan struct{}, url string) {
 		defer close(done)
 		if err := srv.Serve(rl); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.cfg.Logf("hooklens listener on %s stopped: %v", s.url, err)
+			s.cfg.Logf("hooklens listener on %s stopped: %v", url, err)
 		}
-	}(s.done)
+	}(s.done, s.url)
 	return nil
 }
 
@@ -255,11 +273,16 @@ func (s *Server) URL() string {
 // or for ctx to end.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	srv, done := s.srv, s.done
-	s.srv, s.url = nil, ""
+	srv, done, l, ln, accepted := s.srv, s.done, s.lane, s.ln, s.accepted
+	s.srv, s.url, s.lane, s.ln = nil, "", nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return nil
+	}
+	if l != nil {
+		ln.Close()
+		<-accepted
+		l.shutdown(ctx)
 	}
 	s.fresh.Range(func(c, _ any) bool {
 		c.(net.Conn).Close()
