@@ -35,6 +35,7 @@ func main() {
 	peer := flag.String("peer", os.Getenv("PEER"), "a peer server to measure too: a command with {port} for its port")
 	peerPath := flag.String("peer-path", envOr("PEER_PATH", "/"), "the path the peer captures requests at (webhook-tester: /<session uuid> with --auto-create-sessions)")
 	servePlain := flag.String("serve-plain", "", "internal: serve the plain baseline on this address")
+	rounds := flag.Int("rounds", 2, "turns each server is loaded in, for duration/rounds each")
 	useWrk := flag.Bool("wrk", true, "drive the load with wrk when it is on PATH (less CPU than the Go load generator, which is used otherwise)")
 	flag.Parse()
 	if *servePlain != "" {
@@ -42,76 +43,146 @@ func main() {
 		return
 	}
 	body := loadgen.Payload(*size)
-	var rows []row
-	run := func(name string, start func(port int) (url string, stop func() (ackedStored string), err error)) {
+	// Every server is started first, then loaded in turns, rounds times,
+	// for duration/rounds each turn: the machine's speed drifts (other
+	// work on shared cores), and in turns every server sees the same drift.
+	type server struct {
+		row
+		url     string
+		stop    func() string
+		pid     int
+		elapsed time.Duration
+		p50sum  time.Duration
+		ratios  []float64
+	}
+	var servers []*server
+	add := func(name string, start func(port int) (url string, stop func() (ackedStored string), err error)) *server {
 		port := loadgen.FreePort()
 		url, stop, err := start(port)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+			for _, sv := range servers {
+				sv.stop()
+			}
 			os.Exit(1)
 		}
-		var r row
-		pid := lastPID
-		cpu0 := procCPU(pid)
-		if wrk, err := exec.LookPath("wrk"); err == nil && *useWrk {
-			r = loadWrk(wrk, url, *conns, *duration, body)
-		} else {
-			r = load(url, *conns, *duration, body)
-		}
-		if n := r.requests; n > 0 {
-			r.cpu = (procCPU(pid) - cpu0) / time.Duration(n)
-		}
-		r.name = name
-		r.durable = stop()
-		rows = append(rows, r)
+		sv := &server{url: url, stop: stop, pid: lastPID}
+		sv.name = name
+		servers = append(servers, sv)
+		return sv
 	}
 	self, _ := os.Executable()
-	run("plain net/http handler (reads the body)", func(port int) (string, func() string, error) {
+	add("plain net/http handler (reads the body)", func(port int) (string, func() string, error) {
 		cmd := exec.Command(self, "-serve-plain", fmt.Sprintf("127.0.0.1:%d", port))
 		return startProcess(cmd, port, "/")
 	})
 	if *peer != "" {
-		run("peer: "+*peer, func(port int) (string, func() string, error) {
+		add("peer: "+*peer, func(port int) (string, func() string, error) {
 			args := strings.Fields(strings.ReplaceAll(*peer, "{port}", fmt.Sprint(port)))
 			return startProcess(exec.Command(args[0], args[1:]...), port, *peerPath)
 		})
 	}
-	var dir string
-	var stageOut syncBuffer
 	var disk string
-	run("hooklens listen (durable: answered after the fsynced commit)", func(port int) (string, func() string, error) {
-		var err error
-		dir, err = os.MkdirTemp("", "hlbench")
-		if err != nil {
-			return "", nil, err
-		}
-		cmd := exec.Command(*hooklens, "listen", "--timings", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", dir)
-		cmd.Stderr = &stageOut
-		url, _, err := startProcess(cmd, port, "/bench/")
-		if err != nil {
-			return "", nil, err
-		}
-		return url, func() string {
-			// Where the time went, then SIGKILL, then count what survived
-			// against what was acknowledged.
-			cmd.Process.Signal(syscall.SIGUSR1)
-			for i := 0; i < 100 && !strings.Contains(stageOut.String(), "stage timings: publish"); i++ {
-				time.Sleep(20 * time.Millisecond)
-			}
-			cmd.Process.Signal(syscall.SIGKILL)
-			cmd.Wait()
-			out, err := exec.Command(*hooklens, "events", "--data", dir, "--limit", "1", "--json").Output()
-			defer os.RemoveAll(dir)
+	listen := func(timings bool) func(port int) (string, func() string, error) {
+		return func(port int) (string, func() string, error) {
+			dir, err := os.MkdirTemp("", "hlbench")
 			if err != nil {
-				return "could not reopen: " + err.Error()
+				return "", nil, err
 			}
-			disk = diskUse(dir, out)
-			return "reopened after SIGKILL: " + lastID(out)
-		}, nil
-	})
+			args := []string{"listen", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--data", dir}
+			var stageOut syncBuffer
+			if timings {
+				args = append(args, "--timings")
+			}
+			cmd := exec.Command(*hooklens, args...)
+			cmd.Stderr = &stageOut
+			url, _, err := startProcess(cmd, port, "/bench/")
+			if err != nil {
+				os.RemoveAll(dir)
+				return "", nil, err
+			}
+			return url, func() string {
+				defer os.RemoveAll(dir)
+				if timings {
+					// Where the time went.
+					cmd.Process.Signal(syscall.SIGUSR1)
+					for i := 0; i < 100 && !strings.Contains(stageOut.String(), "stage timings: publish"); i++ {
+						time.Sleep(20 * time.Millisecond)
+					}
+					cmd.Process.Signal(syscall.SIGKILL)
+					cmd.Wait()
+					return stageOut.String()
+				}
+				// SIGKILL, then count what survived against what was
+				// acknowledged.
+				cmd.Process.Signal(syscall.SIGKILL)
+				cmd.Wait()
+				out, err := exec.Command(*hooklens, "events", "--data", dir, "--limit", "1", "--json").Output()
+				if err != nil {
+					return "could not reopen: " + err.Error()
+				}
+				disk = diskUse(dir, out)
+				return "reopened after SIGKILL: " + lastID(out)
+			}, nil
+		}
+	}
+	h := add("hooklens listen (durable: answered after the fsynced commit)", listen(false))
+
+	wrk, err := exec.LookPath("wrk")
+	haveWrk := err == nil && *useWrk
+	drive := func(url string, d time.Duration) row {
+		if haveWrk {
+			return loadWrk(wrk, url, *conns, d, body)
+		}
+		return load(url, *conns, d, body)
+	}
+	turn := *duration / time.Duration(max(*rounds, 1))
+	for range max(*rounds, 1) {
+		for _, sv := range servers {
+			cpu0 := procCPU(sv.pid)
+			t := time.Now()
+			r := drive(sv.url, turn)
+			sv.elapsed += time.Since(t)
+			sv.cpu += procCPU(sv.pid) - cpu0
+			sv.requests += r.requests
+			sv.bad += r.bad
+			sv.p50sum += r.p50
+			sv.p99 = max(sv.p99, r.p99)
+			sv.ratios = append(sv.ratios, r.rps)
+		}
+	}
+	var rows []row
+	for _, sv := range servers {
+		r := sv.row
+		n := float64(max(*rounds, 1))
+		r.rps = float64(r.requests) / (n * turn.Seconds())
+		r.p50 = time.Duration(float64(sv.p50sum) / n)
+		if r.requests > 0 {
+			r.cpu = sv.cpu / time.Duration(r.requests)
+		}
+		r.durable = sv.stop()
+		rows = append(rows, r)
+	}
 	print(rows)
-	printStages(stageOut.String(), rows[len(rows)-1], rows[0], *conns)
+	if len(h.ratios) > 1 {
+		var each []string
+		for i, v := range h.ratios {
+			each = append(each, fmt.Sprintf("%.2f", v/servers[0].ratios[i]))
+		}
+		fmt.Printf("hooklens / plain in each of the %d turns: %s\n", len(each), strings.Join(each, ", "))
+	}
 	fmt.Println(disk)
+
+	// The stage table comes from a run of its own: taking the timings
+	// costs time, which the figures above leave out.
+	port := loadgen.FreePort()
+	url, stop, err := listen(true)(port)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "hooklens listen --timings: %v\n", err)
+		os.Exit(1)
+	}
+	timed := drive(url, turn)
+	printStages(stop(), rows[len(rows)-1], rows[0], *conns, timed)
 }
 
 // lastPID is the server process startProcess started last.
@@ -298,7 +369,7 @@ func (b *syncBuffer) String() string {
 // printStages prints listen --timings' table per request, and what each
 // stage allows: the writer's stages run one group at a time, so their time
 // per event bounds the rate; the handler's are spread over the cores.
-func printStages(out string, h, plain row, conns int) {
+func printStages(out string, h, plain row, conns int, timed row) {
 	type st struct {
 		name         string
 		calls, items float64
@@ -327,7 +398,7 @@ func printStages(out string, h, plain row, conns int) {
 		fmt.Println("\n(no stage timings: the hooklens binary has no --timings)")
 		return
 	}
-	fmt.Printf("\nwhere a durable capture's time goes (hooklens listen --timings, wall time):\n")
+	fmt.Printf("\nwhere a durable capture's time goes (a run of its own with hooklens listen --timings, %.0f req/s; wall time):\n", timed.rps)
 	fmt.Printf("%-24s %12s %12s %14s\n", "stage", "µs/event", "µs/group", "events/group")
 	for _, x := range stages {
 		group := ""
