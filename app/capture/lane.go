@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/net/http/httpguts"
+
 	"github.com/hooklens/hooklens/app"
 )
 
@@ -276,15 +278,17 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 	default:
 		return nil, nil, false
 	}
-	if len(target) == 0 || target[0] != '/' || !plainText(target, false) {
+	if len(target) == 0 || target[0] != '/' || !plainTarget(target) {
 		return nil, nil, false
 	}
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		return nil, nil, false
 	}
-	headers, _, err := parseHeaderText(text[nl+1:])
-	if err != nil {
+	headers, n, err := parseHeaderText(text[nl+1:])
+	if err != nil || nl+1+n != len(text) {
+		// An empty line ended in a bare LF before the CRLF CRLF found:
+		// net/http ends the head there.
 		return nil, nil, false
 	}
 	var host string
@@ -292,7 +296,7 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 	cl := int64(0)
 	hasClose, keepAlive := false, false
 	for _, h := range headers {
-		if !app.IsHeaderName(h.Name) || !plainText(h.Value, true) {
+		if !httpguts.ValidHeaderFieldName(h.Name) || !httpguts.ValidHeaderFieldValue(h.Value) {
 			return nil, nil, false
 		}
 		switch {
@@ -320,7 +324,7 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 			return nil, nil, false
 		}
 	}
-	if hosts > 1 || lengths > 1 || hosts == 0 && minor == 1 || !validHost(host) {
+	if hosts > 1 || lengths > 1 || hosts == 0 && minor == 1 || !httpguts.ValidHostHeader(host) || minor == 0 && hasClose && keepAlive {
 		return nil, nil, false
 	}
 	if !s.laneEndpoint(u.Path) {
@@ -351,12 +355,11 @@ func (s *Server) laneEndpoint(path string) bool {
 	return ep == nil || ep.Response.Delay <= 0 && !(ep.ForwardReply && ep.ForwardTo != "")
 }
 
-// plainText says whether s has no control bytes (tabs allowed in values)
-// and, for a target, no spaces.
-func plainText(s string, value bool) bool {
+// plainTarget says whether a request target has no control bytes or
+// spaces.
+func plainTarget(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < ' ' && !(value && c == '\t') || c == 0x7f || !value && c == ' ' {
+		if c := s[i]; c <= ' ' || c == 0x7f {
 			return false
 		}
 	}
@@ -376,18 +379,6 @@ func decimal(s string) (int64, bool) {
 		n = n*10 + int64(s[i]-'0')
 	}
 	return n, true
-}
-
-// validHost allows the bytes of a host and port (net/http refuses others).
-func validHost(h string) bool {
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~:[]%!$&'()*+,;=@", c) >= 0
-		if !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // readWithin makes sure lc's reads give up no later than d from now (and

@@ -248,3 +248,77 @@ func BenchmarkLaneAgainstNetHTTP(b *testing.B) {
 		})
 	}
 }
+
+// FuzzLaneAgreesWithNetHTTP sends the same bytes on one connection to a
+// listener with the lane and to one without: the answers (Date and event
+// ids aside) and the events recorded must be the same, whatever the bytes,
+// so the lane never reads a request differently from net/http (a request
+// smuggled past one of them, a head taken from a body).
+func FuzzLaneAgreesWithNetHTTP(f *testing.F) {
+	for _, s := range []string{
+		"POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\nHost: h\r\n\r\n",
+		"POST /c HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+		"POST /d HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+		"POST /e HTTP/1.1\r\nHost: h\r\nContent-Length: +3\r\n\r\nabc",
+		"GET /f HTTP/1.1\nHost: h\nX: a\n  b\n\n",
+		"GET /g HTTP/1.1\r\nHost: h\r\nX: a\r\n  b\r\n\r\n",
+		"GET /h HTTP/1.0\r\nConnection: keep-alive, close\r\n\r\nGET /i HTTP/1.0\r\n\r\n",
+		"GET /j HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n",
+		"GET /k HTTP/1.1\r\n\r\n",
+		"GET http://h/l HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /m HTTP/1.1\r\nHost: h h\r\n\r\n",
+		"GET /n HTTP/1.1\r\nHo st: h\r\n\r\n",
+		"GET /o\x00 HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /p HTTP/1.1\r\nHost: h\r\nX: \x01\r\n\r\n",
+		"get /q HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /r HTTP/1.2\r\nHost: h\r\n\r\n",
+		"GET /s HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nab",
+		"\r\nGET /t HTTP/1.1\r\nHost: h\r\n\r\n",
+		"POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nu",
+		"GET /v%zz HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /w HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+		"GET /x HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\nGET /y HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\nGET /z HTTP/1.1\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	lane, plain := start(f, nil, Config{}), startNoLane(f, nil, Config{})
+	talk := func(t *testing.T, h *harness, in []byte) string {
+		c := h.dial(t)
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.Write(in)
+		c.(interface{ CloseWrite() error }).CloseWrite()
+		out, _ := io.ReadAll(c)
+		// net/http itself answers bytes that end before a request line does
+		// with this 400 or with nothing, depending on how they were read (a
+		// kept-alive connection's background read takes the end of input
+		// as the end of the connection): the answers before it are compared.
+		out = bytes.TrimSuffix(out, []byte("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"))
+		return dateLine.ReplaceAllString(string(out), "Date: -\r\n")
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) > 4096 {
+			return
+		}
+		for _, h := range []*harness{lane, plain} {
+			h.rec.mu.Lock()
+			h.rec.next = 0 // the same ids on both
+			h.rec.mu.Unlock()
+		}
+		l0, p0 := len(lane.rec.all()), len(plain.rec.all())
+		got, want := talk(t, lane, in), talk(t, plain, in)
+		if got != want {
+			t.Fatalf("for %q\nthe lane answered\n%q\nnet/http answers\n%q", in, got, want)
+		}
+		le, pe := lane.rec.all()[l0:], plain.rec.all()[p0:]
+		if len(le) != len(pe) {
+			t.Fatalf("for %q the lane recorded %d events, net/http %d", in, len(le), len(pe))
+		}
+		for i := range le {
+			l, p := le[i], pe[i]
+			if !slices.Equal(l.Headers, p.Headers) || !bytes.Equal(l.Body, p.Body) || l.Host != p.Host ||
+				l.Method != p.Method || l.Path != p.Path || l.Query != p.Query || l.Proto != p.Proto || l.Size != p.Size {
+				t.Fatalf("for %q the lane recorded\n%+v\nnet/http\n%+v", in, l, p)
+			}
+		}
+	})
+}
