@@ -112,7 +112,12 @@ func (s *Server) capture(w http.ResponseWriter, r *http.Request, received time.T
 
 	// The endpoint is read once per request: the verdict, the answer and
 	// the forward all use this copy.
-	ep := s.endpoint(e.Path)
+	var ep *app.Endpoint
+	if lw, ok := w.(*laneWriter); ok {
+		ep = lw.ep // looked up as the lane read the head
+	} else {
+		ep = s.endpoint(e.Path)
+	}
 	if ep != nil {
 		e.Endpoint = ep.Slug
 	}

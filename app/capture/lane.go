@@ -195,7 +195,7 @@ func (l *lane) serve(lc *laneConn) {
 			return
 		}
 		end += len(crlf2)
-		req, headers, ok := s.laneRequest(lc, pending[:end])
+		req, headers, ep, ok := s.laneRequest(lc, pending[:end])
 		if !ok {
 			l.giveUp(lc)
 			return
@@ -206,7 +206,7 @@ func (l *lane) serve(lc *laneConn) {
 		lc.r += end
 		body := &laneBody{lc: lc, left: req.ContentLength, by: readAt.Add(s.cfg.ReadTimeout)}
 		req.Body = body
-		w := &laneWriter{lc: lc, r: req, rb: body}
+		w := &laneWriter{lc: lc, r: req, rb: body, ep: ep}
 		if s.cfg.Intercept == nil || !s.cfg.Intercept(w, req) {
 			s.capture(w, req, readAt, headers, nil, nil)
 		}
@@ -254,21 +254,21 @@ var crlf2 = []byte("\r\n\r\n")
 
 // laneRequest parses head (request line, headers, the empty line) into a
 // request, or says the lane leaves it to net/http.
-func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Headers, bool) {
+func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Headers, *app.Endpoint, bool) {
 	if len(head) > s.cfg.MaxHeaderBytes {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	text := string(head) // the head's strings are substrings of this one
 	nl := strings.IndexByte(text, '\n')
 	line := text[:nl]
 	if !strings.HasSuffix(line, "\r") {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	line = line[:len(line)-1]
 	method, rest, ok1 := strings.Cut(line, " ")
 	target, proto, ok2 := strings.Cut(rest, " ")
 	if !ok1 || !ok2 || !app.IsHeaderName(method) || method == "PRI" || method == http.MethodConnect {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	var minor int
 	switch proto {
@@ -276,20 +276,20 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 		minor = 1
 	case "HTTP/1.0":
 	default:
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	if len(target) == 0 || target[0] != '/' || !plainTarget(target) {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	headers, n, err := parseHeaderText(text[nl+1:])
 	if err != nil || nl+1+n != len(text) {
 		// An empty line ended in a bare LF before the CRLF CRLF found:
 		// net/http ends the head there.
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	var host string
 	hosts, lengths := 0, 0
@@ -297,7 +297,7 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 	hasClose, keepAlive := false, false
 	for _, h := range headers {
 		if !httpguts.ValidHeaderFieldName(h.Name) || !httpguts.ValidHeaderFieldValue(h.Value) {
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 		switch {
 		case strings.EqualFold(h.Name, "Host"):
@@ -305,7 +305,7 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 		case strings.EqualFold(h.Name, "Content-Length"):
 			n, ok := decimal(h.Value)
 			if !ok || n > s.cfg.MaxBody {
-				return nil, nil, false
+				return nil, nil, nil, false
 			}
 			cl, lengths = n, lengths+1
 		case strings.EqualFold(h.Name, "Connection"):
@@ -316,19 +316,23 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 				case strings.EqualFold(t, "keep-alive"):
 					keepAlive = true
 				case t != "":
-					return nil, nil, false // upgrade and the like
+					return nil, nil, nil, false // upgrade and the like
 				}
 			}
 		case strings.EqualFold(h.Name, "Transfer-Encoding"), strings.EqualFold(h.Name, "Expect"),
 			strings.EqualFold(h.Name, "Upgrade"), strings.EqualFold(h.Name, "Trailer"):
-			return nil, nil, false
+			return nil, nil, nil, false
 		}
 	}
 	if hosts > 1 || lengths > 1 || hosts == 0 && minor == 1 || !httpguts.ValidHostHeader(host) || minor == 0 && hasClose && keepAlive {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	if !s.laneEndpoint(u.Path) {
-		return nil, nil, false
+	ep := s.endpoint(rawPath(target))
+	if ep != nil && (ep.Response.Delay > 0 || ep.ForwardReply && ep.ForwardTo != "") {
+		// A relay or a delayed answer waits on the client's connection
+		// in ways net/http follows (its context ends when the client
+		// leaves).
+		return nil, nil, nil, false
 	}
 	r := &http.Request{
 		Method:        method,
@@ -344,15 +348,13 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 		Close: hasClose || minor == 0 && !keepAlive,
 		// Header stays nil: the handler reads the headers as sent.
 	}
-	return r, headers, true
+	return r, headers, ep, true
 }
 
-// laneEndpoint says whether the lane can serve a request to path: an
-// endpoint that relays the app's answer, or delays its own, waits on the
-// client's connection in ways net/http follows.
-func (s *Server) laneEndpoint(path string) bool {
-	ep := s.endpoint(path)
-	return ep == nil || ep.Response.Delay <= 0 && !(ep.ForwardReply && ep.ForwardTo != "")
+// rawPath is an origin-form target's path as sent (see splitURI).
+func rawPath(target string) string {
+	path, _, _ := strings.Cut(target, "?")
+	return path
 }
 
 // plainTarget says whether a request target has no control bytes or
@@ -463,7 +465,8 @@ func (b *laneBody) drop() bool {
 type laneWriter struct {
 	lc     *laneConn
 	r      *http.Request
-	rb     *laneBody // the request's body
+	rb     *laneBody     // the request's body
+	ep     *app.Endpoint // the endpoint the path names, looked up once
 	h      http.Header
 	status int
 	body   []byte
