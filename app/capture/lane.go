@@ -38,8 +38,10 @@ import (
 // lane is off. What net/http refuses is refused the same way, and what the
 // lane answers is byte for byte what net/http sends (lane_test.go).
 
-// laneBuf is what a connection reads at once: a head must fit in it.
-const laneBuf = 16 << 10
+// laneBuf is what a connection reads at once: a head must fit in it (a
+// larger one goes to net/http). Webhook heads are a few hundred bytes to
+// 2 KiB; a body's bytes past the buffer are read straight into the event.
+const laneBuf = 8 << 10
 
 // laneDrain is how much of a body the handler left unread is read and
 // dropped to keep the connection, as net/http does.
@@ -172,13 +174,20 @@ func (l *lane) serve(lc *laneConn) {
 		}
 	}()
 	lc.buf = make([]byte, laneBuf)
+	fresh := true
 	for {
 		if lc.r == lc.w {
 			lc.r, lc.w = 0, 0
 			if l.isClosingNow(lc) {
 				return
 			}
-			lc.readWithin(s.cfg.IdleTimeout)
+			// The first request has ReadHeaderTimeout to come, as under
+			// net/http; later ones IdleTimeout.
+			wait := s.cfg.IdleTimeout
+			if fresh {
+				wait, fresh = s.cfg.ReadHeaderTimeout, false
+			}
+			within(&lc.readBy, wait, lc.c.SetReadDeadline)
 			n, _ := lc.c.Read(lc.buf)
 			if n == 0 { // closed, timed out or shut down
 				lc.c.Close()
@@ -383,21 +392,13 @@ func decimal(s string) (int64, bool) {
 	return n, true
 }
 
-// readWithin makes sure lc's reads give up no later than d from now (and
-// not much earlier).
-func (lc *laneConn) readWithin(d time.Duration) {
-	by := time.Now().Add(d)
-	if lc.readBy.Before(by.Add(-d/64)) || lc.readBy.After(by) {
-		lc.readBy = by
-		lc.c.SetReadDeadline(by)
-	}
-}
-
-func (lc *laneConn) writeWithin(d time.Duration) {
-	by := time.Now().Add(d)
-	if lc.writeBy.Before(by.Add(-d/64)) || lc.writeBy.After(by) {
-		lc.writeBy = by
-		lc.c.SetWriteDeadline(by)
+// within moves a deadline, which runs out at *by, to d from now, unless it
+// is there already or a little (d/64) short of it: most requests set none.
+func within(by *time.Time, d time.Duration, set func(time.Time) error) {
+	want := time.Now().Add(d)
+	if by.Before(want.Add(-d/64)) || by.After(want) {
+		*by = want
+		set(want)
 	}
 }
 
@@ -531,7 +532,7 @@ func (w *laneWriter) send(resp app.Response) {
 		out = append(out, resp.Body...)
 	}
 	w.lc.out = out
-	w.lc.writeWithin(w.lc.writeTimeout)
+	within(&w.lc.writeBy, w.lc.writeTimeout, w.lc.c.SetWriteDeadline)
 	if _, err := w.lc.c.Write(out); err != nil {
 		w.close = true // the client left: there is no one to tell
 	}

@@ -322,3 +322,26 @@ func FuzzLaneAgreesWithNetHTTP(f *testing.F) {
 		}
 	})
 }
+
+// A connection that sends nothing has ReadHeaderTimeout to start its first
+// request, as under net/http; between requests it may wait IdleTimeout.
+func TestLaneTimesOutSilentConnections(t *testing.T) {
+	h := start(t, nil, Config{ReadHeaderTimeout: 300 * time.Millisecond, IdleTimeout: 5 * time.Second})
+	silent := h.dial(t)
+	t0 := time.Now()
+	if n, err := silent.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("read %d bytes from a connection that sent nothing", n)
+	}
+	if d := time.Since(t0); d > 3*time.Second {
+		t.Fatalf("a connection that sent nothing was closed after %v, want about 300ms", d)
+	}
+	kept := h.dial(t)
+	br := bufio.NewReader(kept)
+	io.WriteString(kept, "GET /a HTTP/1.1\r\nHost: h\r\n\r\n")
+	readReply(t, br, "GET")
+	time.Sleep(time.Second) // past ReadHeaderTimeout, within IdleTimeout
+	io.WriteString(kept, "GET /b HTTP/1.1\r\nHost: h\r\n\r\n")
+	if got := readReply(t, br, "GET"); got.status != 200 {
+		t.Fatalf("second request on a kept-alive connection: %d", got.status)
+	}
+}
