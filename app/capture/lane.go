@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"runtime/debug"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -312,11 +311,12 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 		case strings.EqualFold(h.Name, "Host"):
 			host, hosts = h.Value, hosts+1
 		case strings.EqualFold(h.Name, "Content-Length"):
-			n, ok := decimal(h.Value)
-			if !ok || n > s.cfg.MaxBody {
+			// Digits only, as net/http reads it.
+			n, err := strconv.ParseUint(h.Value, 10, 63)
+			if err != nil || int64(n) > s.cfg.MaxBody {
 				return nil, nil, nil, false
 			}
-			cl, lengths = n, lengths+1
+			cl, lengths = int64(n), lengths+1
 		case strings.EqualFold(h.Name, "Connection"):
 			for _, t := range strings.Split(h.Value, ",") {
 				switch t = strings.TrimSpace(t); {
@@ -336,7 +336,8 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 	if hosts > 1 || lengths > 1 || hosts == 0 && minor == 1 || !httpguts.ValidHostHeader(host) || minor == 0 && hasClose && keepAlive {
 		return nil, nil, nil, false
 	}
-	ep := s.endpoint(rawPath(target))
+	path, _ := splitURI(target)
+	ep := s.endpoint(path)
 	if ep != nil && (ep.Response.Delay > 0 || ep.ForwardReply && ep.ForwardTo != "") {
 		// A relay or a delayed answer waits on the client's connection
 		// in ways net/http follows (its context ends when the client
@@ -360,12 +361,6 @@ func (s *Server) laneRequest(lc *laneConn, head []byte) (*http.Request, app.Head
 	return r, headers, ep, true
 }
 
-// rawPath is an origin-form target's path as sent (see splitURI).
-func rawPath(target string) string {
-	path, _, _ := strings.Cut(target, "?")
-	return path
-}
-
 // plainTarget says whether a request target has no control bytes or
 // spaces.
 func plainTarget(s string) bool {
@@ -375,21 +370,6 @@ func plainTarget(s string) bool {
 		}
 	}
 	return true
-}
-
-// decimal reads a Content-Length: digits only.
-func decimal(s string) (int64, bool) {
-	if s == "" || len(s) > 18 {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(s[i]-'0')
-	}
-	return n, true
 }
 
 // within moves a deadline, which runs out at *by, to d from now, unless it
@@ -578,13 +558,8 @@ func (w *laneWriter) finish() {
 	case w.r.Close && w.r.ProtoMinor == 1:
 		h.Set("Connection", "close")
 	}
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	resp := app.Response{Status: status}
-	for _, k := range keys {
+	for _, k := range sortedKeys(h) {
 		for _, v := range h[k] {
 			resp.Headers = append(resp.Headers, app.Header{Name: k, Value: lineBreaks.Replace(v)})
 		}
