@@ -51,9 +51,8 @@ func main() {
 		url     string
 		stop    func() string
 		pid     int
-		elapsed time.Duration
 		p50sum  time.Duration
-		ratios  []float64
+		turnRPS []float64
 	}
 	var servers []*server
 	add := func(name string, start func(port int) (url string, stop func() (ackedStored string), err error)) *server {
@@ -136,27 +135,25 @@ func main() {
 		}
 		return load(url, *conns, d, body)
 	}
-	turn := *duration / time.Duration(max(*rounds, 1))
-	for range max(*rounds, 1) {
+	turns := max(*rounds, 1)
+	turn := *duration / time.Duration(turns)
+	for range turns {
 		for _, sv := range servers {
 			cpu0 := procCPU(sv.pid)
-			t := time.Now()
 			r := drive(sv.url, turn)
-			sv.elapsed += time.Since(t)
 			sv.cpu += procCPU(sv.pid) - cpu0
 			sv.requests += r.requests
 			sv.bad += r.bad
 			sv.p50sum += r.p50
 			sv.p99 = max(sv.p99, r.p99)
-			sv.ratios = append(sv.ratios, r.rps)
+			sv.turnRPS = append(sv.turnRPS, r.rps)
 		}
 	}
 	var rows []row
 	for _, sv := range servers {
 		r := sv.row
-		n := float64(max(*rounds, 1))
-		r.rps = float64(r.requests) / (n * turn.Seconds())
-		r.p50 = time.Duration(float64(sv.p50sum) / n)
+		r.rps = float64(r.requests) / (float64(turns) * turn.Seconds())
+		r.p50 = sv.p50sum / time.Duration(turns)
 		if r.requests > 0 {
 			r.cpu = sv.cpu / time.Duration(r.requests)
 		}
@@ -164,10 +161,10 @@ func main() {
 		rows = append(rows, r)
 	}
 	print(rows)
-	if len(h.ratios) > 1 {
+	if turns > 1 {
 		var each []string
-		for i, v := range h.ratios {
-			each = append(each, fmt.Sprintf("%.2f", v/servers[0].ratios[i]))
+		for i, v := range h.turnRPS {
+			each = append(each, fmt.Sprintf("%.2f", v/servers[0].turnRPS[i]))
 		}
 		fmt.Printf("hooklens / plain in each of the %d turns: %s\n", len(each), strings.Join(each, ", "))
 	}
