@@ -453,6 +453,20 @@ func notFound(id uint64) error {
 // status, type) walks that term's index entries only; any other filter
 // scans the summaries (see Search for free text in the background).
 func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
+	out, _, err := s.events(p, false)
+	return out, err
+}
+
+// EventsCounted is Events with the number of events stored, both read in
+// one transaction: the count the page was read at, which a separate Count
+// under a stream of captures is not.
+func (s *Store) EventsCounted(p app.Page) ([]app.EventSummary, int, error) {
+	return s.events(p, true)
+}
+
+// events is Events, with the stored count read in the same transaction
+// when counted.
+func (s *Store) events(p app.Page, counted bool) ([]app.EventSummary, int, error) {
 	limit := p.Limit
 	if limit <= 0 {
 		limit = defaultLimit
@@ -460,8 +474,12 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 	offset := max(p.Offset, 0)
 	m := newMatcher(p.Filter)
 	out := make([]app.EventSummary, 0, min(limit, 1024))
+	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
+		if counted {
+			n = int(getUint(b.meta, keyCount))
+		}
 		add := func(k, v []byte) bool {
 			sum, err := decodeRow(k, v)
 			if err != nil {
@@ -524,9 +542,9 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return out, nil
+	return out, n, nil
 }
 
 // below puts c on the newest key under id.

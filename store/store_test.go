@@ -881,3 +881,43 @@ func TestEventTypeIsKeptInTheSummary(t *testing.T) {
 		t.Fatalf("type:push matched %d", len(rows))
 	}
 }
+
+// EventsCounted reads a page and the count it was read at, while events
+// keep arriving: with ids 1..n and nothing deleted, the newest row's id is
+// the count, and a page at an offset starts that many rows below it.
+func TestEventsCountedMatchesItsPageUnderAStream(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	for i := range 50 {
+		mustRecord(t, s, sampleEvent(i))
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := s.Record(context.Background(), sampleEvent(1000*w+i), nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	for i := range 300 {
+		off := i % 20
+		page, n, err := s.EventsCounted(app.Page{Offset: off, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) != 10 || page[0].ID != uint64(n-off) {
+			t.Fatalf("read %d: the page at offset %d starts at event %d with %d rows, and the count read with it is %d", i, off, page[0].ID, len(page), n)
+		}
+	}
+}

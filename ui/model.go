@@ -669,11 +669,23 @@ func (m *eventPages) Cleared() {
 	m.counts.forget()
 }
 
-// snapshot runs off the UI goroutine. The total count is a cheap counter, so
-// reading it before and after the page tells whether the store changed in
-// between; if it did the read is repeated (a few times at most, then the
+// snapshot runs off the UI goroutine. Without a filter the page and the
+// count come from one store read. With one, the total count (a cheap
+// counter) read before and after the page tells whether the store changed
+// in between; if it did the read is repeated (a few times at most, then the
 // next refresh corrects what is left).
 func (m *eventPages) snapshot(f app.Filter, off, limit int) ([]app.EventSummary, int, error) {
+	if f.IsZero() {
+		// The page and the count from one store read: under a stream of
+		// captures a count read before or after the page never agrees
+		// with it for long, and a page placed by the wrong count shows
+		// its rows shifted.
+		items, n, err := m.store.EventsCounted(app.Page{Offset: off, Limit: max(limit, 1)})
+		if limit <= 0 {
+			items = nil
+		}
+		return items, n, err
+	}
 	for try := 0; ; try++ {
 		v1, err := m.store.Count()
 		if err != nil {
