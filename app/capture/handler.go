@@ -482,13 +482,10 @@ func (p plan) prepare(r *http.Request) answer {
 		}
 		hs = append(hs, app.Header{Name: k, Value: v})
 	}
-	switch {
-	case p.close:
+	if p.close {
 		set("Connection", "close")
-	case r.ProtoMajor == 1 && r.ProtoMinor == 0 && !r.Close && get("Connection") == "":
-		set("Connection", "keep-alive") // net/http adds it for HTTP/1.0 keep-alive
-	case r.Close && r.ProtoAtLeast(1, 1):
-		set("Connection", "close") // net/http adds it when the client asked
+	} else if v := connectionFor(r, get("Connection")); v != "" {
+		set("Connection", v)
 	}
 	if get("Date") == "" {
 		set("Date", httpDate())
@@ -518,6 +515,19 @@ func (p plan) prepare(r *http.Request) answer {
 	}
 	a.headers = hs
 	return a
+}
+
+// connectionFor is the Connection header net/http adds to an answer to r
+// that has none or has had: keep-alive for HTTP/1.0 keep-alive, close when
+// an HTTP/1.1 client asked for it; "" for none.
+func connectionFor(r *http.Request, has string) string {
+	switch {
+	case r.ProtoMajor == 1 && r.ProtoMinor == 0 && !r.Close && has == "":
+		return "keep-alive"
+	case r.Close && r.ProtoAtLeast(1, 1):
+		return "close"
+	}
+	return ""
 }
 
 // response is the answer with the event's id in it.

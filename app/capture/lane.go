@@ -552,11 +552,8 @@ func (w *laneWriter) finish() {
 	if _, ok := h["Date"]; !ok {
 		h.Set("Date", httpDate())
 	}
-	switch {
-	case w.r.ProtoMinor == 0 && !w.r.Close && h.Get("Connection") == "":
-		h.Set("Connection", "keep-alive")
-	case w.r.Close && w.r.ProtoMinor == 1:
-		h.Set("Connection", "close")
+	if v := connectionFor(w.r, h.Get("Connection")); v != "" {
+		h.Set("Connection", v)
 	}
 	resp := app.Response{Status: status}
 	for _, k := range sortedKeys(h) {
