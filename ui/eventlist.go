@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -57,7 +58,7 @@ type eventRow struct {
 	status  *widgets.Badge
 	verdict *widgets.Badge
 	path    *canvas.Text
-	meta    *canvas.Text
+	meta    *monoLine
 	ghost   *canvas.Rectangle // stands in for text while the page loads
 }
 
@@ -67,12 +68,11 @@ func newEventRow() *eventRow {
 		status:  widgets.NewBadge("000"),
 		verdict: widgets.NewBadge("unverified"),
 		path:    canvas.NewText("", color.Black),
-		meta:    canvas.NewText("", color.Black),
+		meta:    newMonoLine(metaPieces),
 		ghost:   canvas.NewRectangle(color.Transparent),
 	}
 	r.status.Mono = true
 	r.path.TextStyle = fyne.TextStyle{Monospace: true}
-	r.meta.TextStyle = fyne.TextStyle{Monospace: true}
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -119,7 +119,7 @@ type eventRowRenderer struct{ r *eventRow }
 
 func (rr *eventRowRenderer) Objects() []fyne.CanvasObject {
 	r := rr.r
-	return []fyne.CanvasObject{r.ghost, r.method, r.path, r.meta, r.status, r.verdict}
+	return append([]fyne.CanvasObject{r.ghost, r.method, r.path, r.status, r.verdict}, r.meta.objects()...)
 }
 func (rr *eventRowRenderer) Destroy() {}
 
@@ -161,9 +161,7 @@ func (rr *eventRowRenderer) Layout(s fyne.Size) {
 	r.path.Text = fitMono(rr.pathText(), pathW, text)
 
 	metaW := right - vb.Width - pad*2 - textX
-	r.meta.Move(fyne.NewPos(textX, top+l1+4))
-	r.meta.Resize(fyne.NewSize(metaW, l2))
-	r.meta.Text = fitMono(rr.metaText(), metaW, small)
+	r.meta.layout(rr.metaParts(), fyne.NewPos(textX, top+l1+4), fyne.NewSize(metaW, l2), small)
 
 	r.ghost.Move(fyne.NewPos(textX, top+l1/4))
 	r.ghost.Resize(fyne.NewSize(min(pathW, 180), l1/2))
@@ -171,32 +169,50 @@ func (rr *eventRowRenderer) Layout(s fyne.Size) {
 
 func (rr *eventRowRenderer) pathText() string { return rr.r.sum.RequestURI() }
 
-func (rr *eventRowRenderer) metaText() string {
+// metaText is the row's second line as one string.
+func (rr *eventRowRenderer) metaText() string { return strings.Join(rr.metaParts(), "") }
+
+// metaParts is the second line in the pieces it is drawn in, which joined
+// make the line: [kind · ][type · ]15:04:05|.123| · 1.2 KiB[ · endpoint].
+// Fyne keeps a texture for each distinct text it draws (for a minute), so
+// the part that differs from one event to the next, the milliseconds, is
+// a piece of its own: every other piece repeats from row to row, and the
+// milliseconds have only a thousand values. Drawn as one text, every event
+// under a stream made a new line-wide texture.
+func (rr *eventRowRenderer) metaParts() []string {
 	s := rr.r.sum
-	parts := []string{widgets.RowTime(s.ReceivedAt, time.Now()), app.HumanSize(s.Size)}
-	if s.Truncated {
-		parts[1] += " (cut)"
+	var lead string
+	if kind, _, ok := strings.Cut(s.Origin, ":"); ok && kind != "" {
+		// Followed (team) and imported events say so first.
+		lead = kind + " · "
 	}
 	if s.Type != "" {
 		// The provider's event name tells fired and captured events apart.
-		parts = append([]string{s.Type}, parts...)
+		lead += s.Type + " · "
 	}
-	if kind, _, ok := strings.Cut(s.Origin, ":"); ok && kind != "" {
-		// Followed (team) and imported events say so first.
-		parts = append([]string{kind}, parts...)
+	clock, frac := widgets.RowTime(s.ReceivedAt, time.Now()), ""
+	if i := strings.LastIndexByte(clock, '.'); i >= 0 {
+		clock, frac = clock[:i], clock[i:]
+	}
+	tail := " · " + app.HumanSize(s.Size)
+	if s.Truncated {
+		tail += " (cut)"
 	}
 	if s.Endpoint != "" {
-		parts = append(parts, s.Endpoint)
+		tail += " · " + s.Endpoint
 	}
-	return strings.Join(parts, " · ")
+	return []string{lead, clock, frac, tail}
 }
+
+// metaPieces is how many pieces metaParts gives.
+const metaPieces = 4
 
 func (rr *eventRowRenderer) Refresh() {
 	r := rr.r
 	th := r.Theme()
 	text, small, _ := rr.sizes()
 	loaded := r.loaded
-	r.method.Hidden, r.status.Hidden, r.path.Hidden, r.meta.Hidden = !loaded, !loaded, !loaded, !loaded
+	r.method.Hidden, r.status.Hidden, r.path.Hidden = !loaded, !loaded, !loaded
 	r.ghost.Hidden = loaded
 	r.ghost.FillColor = hltheme.Tint(hltheme.Color(th, theme.ColorNameForeground), 0x18)
 	r.ghost.CornerRadius = 3
@@ -222,19 +238,100 @@ func (rr *eventRowRenderer) Refresh() {
 	}
 	r.path.Color = hltheme.Color(th, theme.ColorNameForeground)
 	r.path.TextSize = text
-	r.meta.Color = hltheme.Color(th, theme.ColorNamePlaceHolder)
-	r.meta.TextSize = small
+	r.meta.style(hltheme.Color(th, theme.ColorNamePlaceHolder), small, !loaded)
 	rr.Layout(r.Size())
 	for _, o := range rr.Objects() {
 		o.Refresh()
 	}
 }
 
+// monoLine is one line of monospace text drawn as pieces side by side,
+// each its own canvas.Text placed by its count of characters, so that
+// the pieces shared by many lines are drawn once and reused. Cut to its
+// width, it shows what fitMono would show of the joined line.
+type monoLine struct {
+	texts  []*canvas.Text
+	hidden bool
+}
+
+func newMonoLine(pieces int) *monoLine {
+	l := &monoLine{}
+	for range pieces {
+		t := canvas.NewText("", color.Black)
+		t.TextStyle = fyne.TextStyle{Monospace: true}
+		l.texts = append(l.texts, t)
+	}
+	return l
+}
+
+func (l *monoLine) objects() []fyne.CanvasObject {
+	objs := make([]fyne.CanvasObject, len(l.texts))
+	for i, t := range l.texts {
+		objs[i] = t
+	}
+	return objs
+}
+
+func (l *monoLine) style(c color.Color, size float32, hidden bool) {
+	l.hidden = hidden
+	for _, t := range l.texts {
+		t.Color, t.TextSize, t.Hidden = c, size, hidden
+	}
+}
+
+// Text is the line as shown, the pieces joined.
+func (l *monoLine) Text() string {
+	var b strings.Builder
+	for _, t := range l.texts {
+		if !t.Hidden {
+			b.WriteString(t.Text)
+		}
+	}
+	return b.String()
+}
+
+// layout shows parts (at most one per text) from pos in a line of size,
+// cut as fitMono cuts the joined parts.
+func (l *monoLine) layout(parts []string, pos fyne.Position, size fyne.Size, textSize float32) {
+	cw := monoWidth(textSize)
+	room := int(size.Width / cw)
+	total := 0
+	for _, p := range parts {
+		total += utf8.RuneCountInString(p)
+	}
+	cut := total > room
+	if cut {
+		room-- // for the ellipsis
+	}
+	x, used, ended := pos.X, 0, room < 0
+	for i, t := range l.texts {
+		text := ""
+		if i < len(parts) && !ended {
+			text = parts[i]
+			if n := utf8.RuneCountInString(text); cut && used+n >= room {
+				text = string([]rune(text)[:room-used]) + "…"
+				ended = true
+			}
+		}
+		n := utf8.RuneCountInString(text)
+		used += n
+		t.Text = text
+		t.Hidden = l.hidden || text == ""
+		t.Move(fyne.NewPos(x, pos.Y))
+		t.Resize(fyne.NewSize(float32(n)*cw, size.Height))
+		x += float32(n) * cw
+	}
+}
+
+// monoWidth is the advance of one monospace character at size.
+func monoWidth(size float32) float32 {
+	return fyne.MeasureText(strings.Repeat("M", 16), size, fyne.TextStyle{Monospace: true}).Width / 16
+}
+
 // fitMono cuts s to the characters a monospace line of width w can show,
 // ending with an ellipsis when cut.
 func fitMono(s string, w, size float32) string {
-	cw := fyne.MeasureText(strings.Repeat("M", 16), size, fyne.TextStyle{Monospace: true}).Width / 16
-	n := int(w / cw)
+	n := int(w / monoWidth(size))
 	rs := []rune(s)
 	if n <= 0 {
 		return ""

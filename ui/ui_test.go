@@ -43,8 +43,8 @@ func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
 	if r.method.Color != hltheme.Green || r.status.Color != hltheme.Green {
 		t.Errorf("POST and 200 should be green, got %s and %s", r.method.Color, r.status.Color)
 	}
-	if !strings.Contains(r.meta.Text, widgets.ClockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text, fmt.Sprintf("%d B", len(body))) {
-		t.Errorf("row meta %q lacks time or size", r.meta.Text)
+	if !strings.Contains(r.meta.Text(), widgets.ClockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text(), fmt.Sprintf("%d B", len(body))) {
+		t.Errorf("row meta %q lacks time or size", r.meta.Text())
 	}
 	if got := h.w.top.countLabel.Text; got != "1 event" {
 		t.Errorf("count label %q", got)
