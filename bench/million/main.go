@@ -73,7 +73,7 @@ func run(bin string, n int, dir string, cold bool) error {
 	tFirst := time.Since(t0)
 	count, _ := st.Count()
 	stored, _ := st.StoredBytes()
-	memOpen := memory()
+	memOpen := loadgen.Memory(0)
 
 	var bodies int64
 	// Body bytes from the summaries' sizes (what was received), newest first.
@@ -128,14 +128,14 @@ func run(bin string, n int, dir string, cold bool) error {
 			firstMatch = time.Since(t)
 		}
 		matches += len(p.Matches)
-		if m := memory(); m.anon > peakAnon {
-			peakAnon = m.anon
+		if m := loadgen.Memory(0); m.Anon > peakAnon {
+			peakAnon = m.Anon
 		}
 		return true
 	})
 	tSearch := time.Since(t)
 	runtime.GC()
-	memSearch := memory()
+	memSearch := loadgen.Memory(0)
 
 	mb := func(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/1e6) }
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
@@ -154,8 +154,8 @@ func run(bin string, n int, dir string, cold bool) error {
 	fmt.Printf("| method:PATCH (no match), first page | %s first, %s again (%d rows) |\n", ms(tNoMatchCold), ms(tNoMatch), len(nm))
 	fmt.Printf("| verdict:invalid endpoint:github, first page / offset 1000 / count | %s / %s / %s (%d match) |\n", ms(tInvalid), ms(tInvalidMid), ms(tCount), nInvalid)
 	fmt.Printf("| text search \"walnut\" over every body | %s, first match after %s (%d matches) |\n", ms(tSearch), ms(firstMatch), matches)
-	fmt.Printf("| memory at open | RSS %s, RssAnon %s, RssFile %s |\n", mb(memOpen.rss), mb(memOpen.anon), mb(memOpen.file))
-	fmt.Printf("| memory after the search | RSS %s, RssAnon %s (peak during it %s), RssFile %s |\n", mb(memSearch.rss), mb(memSearch.anon), mb(peakAnon), mb(memSearch.file))
+	fmt.Printf("| memory at open | RSS %s, RssAnon %s, RssFile %s |\n", mb(memOpen.RSS), mb(memOpen.Anon), mb(memOpen.File))
+	fmt.Printf("| memory after the search | RSS %s, RssAnon %s (peak during it %s), RssFile %s |\n", mb(memSearch.RSS), mb(memSearch.Anon), mb(peakAnon), mb(memSearch.File))
 	st.Close()
 	return pruneUnderLoad(bin, dir, count)
 }
@@ -271,32 +271,6 @@ func filled(dir string, n int) bool {
 	defer st.Close()
 	c, err := st.Count()
 	return err == nil && c == n
-}
-
-type mem struct{ rss, anon, file int64 }
-
-func memory() mem {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return mem{}
-	}
-	defer f.Close()
-	var m mem
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var kb int64
-		name, val, _ := strings.Cut(sc.Text(), ":")
-		fmt.Sscanf(strings.TrimSpace(val), "%d", &kb)
-		switch name {
-		case "VmRSS":
-			m.rss = kb * 1024
-		case "RssAnon":
-			m.anon = kb * 1024
-		case "RssFile":
-			m.file = kb * 1024
-		}
-	}
-	return m
 }
 
 // dropCaches empties the page cache so the cold figures read the disk;

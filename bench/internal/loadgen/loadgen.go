@@ -12,7 +12,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,4 +114,37 @@ func FreePort() int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Mem is a process's resident memory, in bytes: all of it, the anonymous
+// part (heap, stacks, and under software rendering the textures) and the
+// part that maps files.
+type Mem struct{ RSS, Anon, File int64 }
+
+// Memory reads process pid's resident memory from /proc (0: this process);
+// zeros where it cannot.
+func Memory(pid int) Mem {
+	name := "/proc/self/status"
+	if pid > 0 {
+		name = fmt.Sprintf("/proc/%d/status", pid)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return Mem{}
+	}
+	var m Mem
+	for line := range strings.Lines(string(b)) {
+		var kb int64
+		key, val, _ := strings.Cut(line, ":")
+		fmt.Sscanf(strings.TrimSpace(val), "%d", &kb)
+		switch key {
+		case "VmRSS":
+			m.RSS = kb * 1024
+		case "RssAnon":
+			m.Anon = kb * 1024
+		case "RssFile":
+			m.File = kb * 1024
+		}
+	}
+	return m
 }
