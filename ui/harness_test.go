@@ -182,6 +182,19 @@ func (h *harness) pumpUntil(what string, cond func() bool) {
 	}
 }
 
+// countShows waits for the top bar's count to read want: it changes at
+// most every countInterval.
+func (h *harness) countShows(want string) {
+	h.t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for h.q.pump(); h.w.top.countLabel.Text != want; h.q.pump() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("count label %q, want %q", h.w.top.countLabel.Text, want)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 // send makes a real HTTP request to the listener and returns the status.
 func (h *harness) send(method, path, contentType string, body []byte, headers ...string) int {
 	h.t.Helper()

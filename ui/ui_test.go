@@ -12,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -46,6 +48,7 @@ func TestPostedRequestAppearsAndBodyShowsExactBytes(t *testing.T) {
 	if !strings.Contains(r.meta.Text(), widgets.ClockTime(r.sum.ReceivedAt)) || !strings.Contains(r.meta.Text(), fmt.Sprintf("%d B", len(body))) {
 		t.Errorf("row meta %q lacks time or size", r.meta.Text())
 	}
+	h.pumpUntil("the count", func() bool { return h.w.top.countLabel.Text != "0 events" })
 	if got := h.w.top.countLabel.Text; got != "1 event" {
 		t.Errorf("count label %q", got)
 	}
@@ -136,9 +139,7 @@ func TestDeleteKeyAsksThenRemovesAndSelectsNext(t *testing.T) {
 	h.pumpUntil("the next event to be selected", func() bool {
 		return h.w.detail.ev != nil && h.w.detail.ev.Path == "/old"
 	})
-	if h.w.top.countLabel.Text != "1 event" {
-		t.Errorf("count label %q", h.w.top.countLabel.Text)
-	}
+	h.countShows("1 event")
 
 	// The detail header's delete button does the same.
 	test.Tap(h.w.detail.del)
@@ -161,6 +162,7 @@ func TestClearAllAsksThenEmptiesEverything(t *testing.T) {
 	if n, _ := h.st.Count(); n != 0 {
 		t.Fatalf("%d events left", n)
 	}
+	h.countShows("0 events")
 	if h.w.top.countLabel.Text != "0 events" || !h.w.top.clearBtn.Disabled() {
 		t.Errorf("count %q, Clear all enabled=%v", h.w.top.countLabel.Text, !h.w.top.clearBtn.Disabled())
 	}
@@ -792,9 +794,7 @@ func TestEventsRemovedElsewhereReloadWithoutJumping(t *testing.T) {
 	if got := h.rows()[0].sum.Path; got != "/r/69" {
 		t.Errorf("row 30 shows %s, want /r/69", got)
 	}
-	if h.w.top.countLabel.Text != "95 events" {
-		t.Errorf("count label %q", h.w.top.countLabel.Text)
-	}
+	h.countShows("95 events")
 }
 
 // The first request after the welcome screen opens by itself: a new user who
@@ -827,5 +827,47 @@ func TestFirstRequestOpensByItself(t *testing.T) {
 	h.pumpUntil("the second row", func() bool { return h.rowFor("/second") != nil })
 	if h.w.selID != first {
 		t.Errorf("selection moved from %d to %d when a new event arrived", first, h.w.selID)
+	}
+}
+
+// Under a stream the top bar's count changes at most every countInterval
+// (each distinct text drawn is a texture Fyne keeps for a minute), and it
+// ends at the true total.
+func TestCountChangesAtMostFourTimesASecondUnderAStream(t *testing.T) {
+	h := newHarness(t)
+	type change struct {
+		at   time.Time
+		text string
+	}
+	var changes []change
+	watch := func() {
+		h.q.pump()
+		if text := h.w.top.countLabel.Text; len(changes) == 0 || changes[len(changes)-1].text != text {
+			changes = append(changes, change{time.Now(), text})
+		}
+	}
+	const n = 120
+	for i := range n {
+		h.send("POST", "/s/"+strconv.Itoa(i), "application/json", []byte(`{"i":1}`))
+		watch()
+		time.Sleep(5 * time.Millisecond)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for h.w.top.countLabel.Text != "120 events" && time.Now().Before(deadline) {
+		watch()
+		time.Sleep(2 * time.Millisecond)
+	}
+	watch()
+	if got := h.w.top.countLabel.Text; got != "120 events" {
+		t.Fatalf("count label %q after the stream, want 120 events", got)
+	}
+	if len(changes) < 3 {
+		t.Errorf("the count changed %d times during a stream of over half a second: %v", len(changes), changes)
+	}
+	for i := 1; i < len(changes); i++ {
+		// The harness pumps the UI queue itself, so a change can only come late.
+		if gap := changes[i].at.Sub(changes[i-1].at); i > 1 && gap < countInterval-20*time.Millisecond {
+			t.Errorf("count changed %s after the last change (%q → %q), want at least %s", gap, changes[i-1].text, changes[i].text, countInterval)
+		}
 	}
 }

@@ -151,6 +151,11 @@ const (
 	// notification, to notice events removed by retention or another tool.
 	recheckInterval = 5 * time.Second
 	filterDelay     = 150 * time.Millisecond
+	// countInterval caps how often the top bar's count changes: four
+	// times a second is as fast as it can be read, and Fyne keeps a
+	// texture for a minute for every distinct text it draws (at twenty a
+	// second, about 9 MB of them under a stream).
+	countInterval = 250 * time.Millisecond
 )
 
 // Window is the main Hooklens window.
@@ -192,6 +197,9 @@ type Window struct {
 	cancelSub   func()
 	closed      bool
 	countSeq    uint64        // numbers grownCount's background reads
+	countAt     time.Time     // when the top bar's count last changed
+	countDue    *time.Timer   // a later count change is waiting for countInterval
+	countNext   int           // the total it will show
 	filterErr   *widget.Label // why the filter cannot be read
 	complete    *completer    // the filter box's completions
 	chips       *chipBar      // quick filters above the list
@@ -573,6 +581,31 @@ func (w *Window) updateCount() {
 	w.showCount(total)
 }
 
+// setCountLabel shows total in the top bar now, or, when it changed less
+// than countInterval ago, once the interval is over (the latest total).
+func (w *Window) setCountLabel(total int) {
+	w.countNext = total
+	if w.countDue != nil {
+		return
+	}
+	if wait := countInterval - time.Since(w.countAt); wait > 0 {
+		w.countDue = time.AfterFunc(wait, func() {
+			w.do(func() {
+				w.countDue = nil
+				if !w.closed {
+					w.setCountLabel(w.countNext)
+				}
+			})
+		})
+		return
+	}
+	text := widgets.Plural(total, "event")
+	if text != w.top.countLabel.Text {
+		w.countAt = time.Now()
+		w.top.countLabel.SetText(text)
+	}
+}
+
 // grownCount shows the count after new rows arrived without reading the
 // store on the UI goroutine: a read waits for the capture log to be
 // copied into bbolt, a copy per read under a stream of requests. Without a
@@ -603,7 +636,7 @@ func (w *Window) grownCount() {
 // showCount shows total, the number of events stored, and what follows
 // from it: the footer's match count, the welcome screen, the no-match state.
 func (w *Window) showCount(total int) {
-	w.top.countLabel.SetText(widgets.Plural(total, "event"))
+	w.setCountLabel(total)
 	w.top.clearBtn.Disable()
 	if total > 0 {
 		w.top.clearBtn.Enable()
@@ -957,6 +990,9 @@ func (w *Window) closedWindow() {
 	}
 	w.closed = true
 	w.model.CancelSearch()
+	if w.countDue != nil {
+		w.countDue.Stop()
+	}
 	size := w.win.Canvas().Size()
 	save := func(key string, v float64) {
 		if err := w.d.Settings.SetSetting(key, strconv.FormatFloat(v, 'f', -1, 64)); err != nil {
