@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -25,6 +26,18 @@ import (
 )
 
 const appID = "dev.hooklens.app"
+
+// windowGC has the window's process collect garbage when its heap has
+// grown by half (Go's default waits for it to double), unless GOGC says
+// otherwise. A desktop window should stay small: under a stream of 1,000
+// requests a second a real window peaked at 152 MB of anonymous memory
+// with the default and at 134 MB with this, for about 3% more of its CPU
+// (`go run ./bench/window`). `hooklens listen` keeps Go's default.
+func windowGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+}
 
 // cmdWindow opens the window with the assembly running behind it.
 func cmdWindow(args []string, stdout, stderr io.Writer) error {
@@ -45,6 +58,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(dir)
 		c.data = dir
 	}
+	windowGC()
 	var stopReceiver, stopRun func()
 	cfg := Config{Data: c.data, Addr: *addr, FallbackPorts: true, AskBeforePruning: true, Logf: log.Printf}
 	dir, _ := dataDir(c.data)

@@ -24,6 +24,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,9 +91,11 @@ func run(bin string, rate, conns, seconds, idle int, target int64) error {
 
 	before := sample(pid, time.Duration(idle)*time.Second, nil)
 	var sent, bad atomic.Int64
+	cpu0 := cpuTime(pid)
 	during := sample(pid, time.Duration(seconds)*time.Second, func(ctx context.Context) {
 		stream(ctx, "http://"+addr, rate, conns, &sent, &bad)
 	})
+	cpu := cpuTime(pid) - cpu0
 	after := sample(pid, time.Duration(idle)*time.Second, nil)
 
 	fmt.Println("| phase | requests | RssAnon start → peak → end | RssFile end |")
@@ -106,6 +110,8 @@ func run(bin string, rate, conns, seconds, idle int, target int64) error {
 	fmt.Printf("\npeak RssAnon %s (target %d MB), ratio_vs_idle %.2f; %.1f MB a second during the stream\n",
 		mb(peak), target, float64(peak)/float64(max(before.peak.Anon, 1)),
 		float64(during.last.Anon-during.first.Anon)/1e6/float64(seconds))
+	fmt.Printf("the window's CPU during the stream: %.1f s in %d s (%.0f%% of a core), %.0f µs a request\n",
+		cpu.Seconds(), seconds, 100*cpu.Seconds()/float64(seconds), float64(cpu.Microseconds())/float64(max(sent.Load(), 1)))
 	select {
 	case err := <-exited:
 		exited <- err
@@ -217,6 +223,23 @@ func startXvfb() (string, func(), error) {
 		cmd.Wait()
 	}
 	return "", nil, fmt.Errorf("Xvfb did not start on any display from :90 to :109")
+}
+
+// cpuTime is the user and system CPU process pid has used, from
+// /proc/pid/stat (in clock ticks of 1/100 s).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func mb(b int64) string { return fmt.Sprintf("%d MB", b/1e6) }
