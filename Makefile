@@ -50,14 +50,16 @@ build: deps
 # benchmarks (store paging, indexed filters, text search, record encoding,
 # judging, the listener, and the window's receive → row at 1,000 requests a
 # second against 10 a second, with its RssAnon: BenchmarkReceiveToRow, about
-# 10 s); then the large-data-dir figures on EVENTS demo
+# 10 s); then a real window under Xvfb (bench/window: its RssAnon idle, then
+# under 1,000 requests a second for 30 s); then the large-data-dir figures on EVENTS demo
 # events (kept under the temp dir and reused): `make bench EVENTS=1000000`
 # gives the README's million-event figures.
 EVENTS ?= 50000
-bench: deps build
+bench: deps deps-shot build
 	@command -v wrk >/dev/null || ./scripts/ensure-packages.sh wrk || true
 	$(GO) run ./bench/capture -hooklens ./$(BIN)
 	HOOKLENS_BENCH_EVENTS=$(EVENTS) $(GO) test -tags ci -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench/window -hooklens ./$(BIN)
 	$(GO) run ./bench/million -hooklens ./$(BIN) -events $(EVENTS)
 
 # fyne package --release bumps the build number in FyneApp.toml; keep the
