@@ -14,7 +14,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -139,9 +138,9 @@ func main() {
 	turn := *duration / time.Duration(turns)
 	for range turns {
 		for _, sv := range servers {
-			cpu0 := procCPU(sv.pid)
+			cpu0 := loadgen.ProcCPU(sv.pid)
 			r := drive(sv.url, turn)
-			sv.cpu += procCPU(sv.pid) - cpu0
+			sv.cpu += loadgen.ProcCPU(sv.pid) - cpu0
 			sv.requests += r.requests
 			sv.bad += r.bad
 			sv.p50sum += r.p50
@@ -184,28 +183,6 @@ func main() {
 
 // lastPID is the server process startProcess started last.
 var lastPID int
-
-// procCPU is the user and system CPU time pid has used (Linux /proc).
-func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name in parentheses: state is field 3,
-	// utime and stime are fields 14 and 15, in clock ticks (100 a second).
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	var ut, st int64
-	fmt.Sscan(f[11], &ut)
-	fmt.Sscan(f[12], &st)
-	return time.Duration(ut+st) * 10 * time.Millisecond
-}
 
 type row struct {
 	cpu           time.Duration // server CPU per request
@@ -256,19 +233,16 @@ func startProcess(cmd *exec.Cmd, port int, path string) (string, func() string, 
 	}
 	lastPID = cmd.Process.Pid
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for i := 0; i < 200; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return "http://" + addr + path, func() string {
-				cmd.Process.Signal(syscall.SIGKILL)
-				cmd.Wait()
-				return "not durable"
-			}, nil
-		}
-		time.Sleep(25 * time.Millisecond)
+	if err := loadgen.WaitListening(addr, 5*time.Second); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return "", nil, fmt.Errorf("%s did not start listening on %s", filepath.Base(cmd.Path), addr)
 	}
-	cmd.Process.Kill()
-	return "", nil, fmt.Errorf("%s did not start listening on %s", filepath.Base(cmd.Path), addr)
+	return "http://" + addr + path, func() string {
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		return "not durable"
+	}, nil
 }
 
 // load drives url with conns keep-alive connections for d.

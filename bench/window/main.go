@@ -19,13 +19,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,7 +78,7 @@ func run(bin string, rate, conns, seconds, idle int, target int64) error {
 			<-exited
 		}
 	}()
-	if err := waitListening(addr, 60*time.Second); err != nil {
+	if err := loadgen.WaitListening(addr, 60*time.Second); err != nil {
 		return fmt.Errorf("%w\n%s", err, logs.String())
 	}
 	pid := cmd.Process.Pid
@@ -91,11 +88,11 @@ func run(bin string, rate, conns, seconds, idle int, target int64) error {
 
 	before := sample(pid, time.Duration(idle)*time.Second, nil)
 	var sent, bad atomic.Int64
-	cpu0 := cpuTime(pid)
+	cpu0 := loadgen.ProcCPU(pid)
 	during := sample(pid, time.Duration(seconds)*time.Second, func(ctx context.Context) {
 		stream(ctx, "http://"+addr, rate, conns, &sent, &bad)
 	})
-	cpu := cpuTime(pid) - cpu0
+	cpu := loadgen.ProcCPU(pid) - cpu0
 	after := sample(pid, time.Duration(idle)*time.Second, nil)
 
 	fmt.Println("| phase | requests | RssAnon start → peak → end | RssFile end |")
@@ -186,18 +183,6 @@ func stream(ctx context.Context, base string, rate, conns int, sent, bad *atomic
 	wg.Wait()
 }
 
-func waitListening(addr string, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return fmt.Errorf("the window did not listen on %s within %s", addr, limit)
-}
-
 // startXvfb starts a virtual X display on the first free number from 90.
 func startXvfb() (string, func(), error) {
 	path, err := exec.LookPath("Xvfb")
@@ -223,23 +208,6 @@ func startXvfb() (string, func(), error) {
 		cmd.Wait()
 	}
 	return "", nil, fmt.Errorf("Xvfb did not start on any display from :90 to :109")
-}
-
-// cpuTime is the user and system CPU process pid has used, from
-// /proc/pid/stat (in clock ticks of 1/100 s).
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	// The fields after the command name, which is in parentheses.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 func mb(b int64) string { return fmt.Sprintf("%d MB", b/1e6) }

@@ -148,3 +148,41 @@ func Memory(pid int) Mem {
 	}
 	return m
 }
+
+// ProcCPU is the user and system CPU time process pid has used, from
+// /proc/pid/stat; zero where it cannot be read.
+func ProcCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name in parentheses: state is field 3,
+	// utime and stime are fields 14 and 15, in clock ticks (100 a second).
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// WaitListening waits until addr accepts a TCP connection, for at most limit.
+func WaitListening(addr string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("nothing listens on %s after %s", addr, limit)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
