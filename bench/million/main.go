@@ -174,7 +174,7 @@ func pruneUnderLoad(bin, dir string, count int) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if err := copyFile(filepath.Join(dir, store.FileName), filepath.Join(tmp, store.FileName)); err != nil {
+	if err := loadgen.CopyFile(filepath.Join(dir, store.FileName), filepath.Join(tmp, store.FileName)); err != nil {
 		return err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", loadgen.FreePort())
@@ -240,23 +240,6 @@ func pruneUnderLoad(bin, dir string, count int) error {
 	fmt.Printf("| capture after the prune (same load, 10 s) | %s; p99 during the prune %.1f× this |\n", line(after), float64(during.P99)/float64(max(after.P99, 1)))
 	fmt.Printf("\nlisten said: %s\n", strings.TrimSpace(report))
 	return nil
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // filled reports whether dir already holds n events (a kept fill).

@@ -23,11 +23,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/hooklens/hooklens/bench/internal/loadgen"
+	"github.com/hooklens/hooklens/store"
 )
 
 func main() {
@@ -37,14 +39,16 @@ func main() {
 	seconds := flag.Int("seconds", 30, "length of the stream")
 	idle := flag.Int("idle", 10, "seconds idle before and after the stream")
 	target := flag.Int64("target", 150, "RssAnon target in MB, printed beside the peak")
+	data := flag.String("data", "", "open on a copy of this data directory's "+store.FileName+" (e.g. one `hooklens demo --events 1000000` filled) instead of an empty one")
+	search := flag.String("search", "", "type this into the filter (with xdotool) as the stream starts: a free-text search runs over every event during it")
 	flag.Parse()
-	if err := run(*bin, *rate, *conns, *seconds, *idle, *target); err != nil {
+	if err := run(*bin, *data, *search, *rate, *conns, *seconds, *idle, *target); err != nil {
 		fmt.Fprintln(os.Stderr, "window:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin string, rate, conns, seconds, idle int, target int64) error {
+func run(bin, data, search string, rate, conns, seconds, idle int, target int64) error {
 	env := os.Environ()
 	if os.Getenv("DISPLAY") == "" {
 		display, stop, err := startXvfb()
@@ -59,6 +63,14 @@ func run(bin string, rate, conns, seconds, idle int, target int64) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	if data != "" {
+		if err := os.MkdirAll(filepath.Join(tmp, "data"), 0o700); err != nil {
+			return err
+		}
+		if err := loadgen.CopyFile(filepath.Join(data, store.FileName), filepath.Join(tmp, "data", store.FileName)); err != nil {
+			return err
+		}
+	}
 	addr := fmt.Sprintf("127.0.0.1:%d", loadgen.FreePort())
 	cmd := exec.Command(bin, "--addr", addr, "--data", filepath.Join(tmp, "data"))
 	cmd.Env = append(env, "HOME="+tmp, "XDG_CONFIG_HOME="+filepath.Join(tmp, "config"))
@@ -90,6 +102,11 @@ func run(bin string, rate, conns, seconds, idle int, target int64) error {
 	var sent, bad atomic.Int64
 	cpu0 := loadgen.ProcCPU(pid)
 	during := sample(pid, time.Duration(seconds)*time.Second, func(ctx context.Context) {
+		if search != "" {
+			if err := typeFilter(env, search); err != nil {
+				fmt.Fprintln(os.Stderr, "window: typing the search:", err)
+			}
+		}
 		stream(ctx, "http://"+addr, rate, conns, &sent, &bad)
 	})
 	cpu := loadgen.ProcCPU(pid) - cpu0
@@ -208,6 +225,28 @@ func startXvfb() (string, func(), error) {
 		cmd.Wait()
 	}
 	return "", nil, fmt.Errorf("Xvfb did not start on any display from :90 to :109")
+}
+
+// typeFilter focuses the window's filter box (Ctrl+F) and types text into it.
+func typeFilter(env []string, text string) error {
+	run := func(args ...string) ([]byte, error) {
+		cmd := exec.Command("xdotool", args...)
+		cmd.Env = env
+		return cmd.Output()
+	}
+	out, err := run("search", "--name", "^Hooklens")
+	if err != nil {
+		return fmt.Errorf("finding the window: %w", err)
+	}
+	id := strings.Fields(string(out))
+	if len(id) == 0 {
+		return fmt.Errorf("no Hooklens window")
+	}
+	if _, err = run("windowfocus", "--sync", id[0], "key", "ctrl+f"); err != nil {
+		return err
+	}
+	_, err = run("type", "--delay", "20", text)
+	return err
 }
 
 func mb(b int64) string { return fmt.Sprintf("%d MB", b/1e6) }

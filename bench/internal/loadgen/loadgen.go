@@ -186,3 +186,21 @@ func WaitListening(addr string, limit time.Duration) error {
 		time.Sleep(25 * time.Millisecond)
 	}
 }
+
+// CopyFile copies src to dst (created 0600, or truncated).
+func CopyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
