@@ -100,7 +100,8 @@ func (r *eventRow) TappedSecondary(ev *fyne.PointEvent) {
 }
 
 func (r *eventRow) CreateRenderer() fyne.WidgetRenderer {
-	return &eventRowRenderer{r: r}
+	objs := append([]fyne.CanvasObject{r.ghost, r.method, r.path, r.status, r.verdict}, r.meta.objects()...)
+	return &eventRowRenderer{r: r, objs: objs}
 }
 
 // MinSize is measured without a renderer: Fyne's List makes a row only to
@@ -115,12 +116,12 @@ func eventRowMinSize(th fyne.Theme) fyne.Size {
 	return fyne.NewSize(220, pad*2+l1+l2+4)
 }
 
-type eventRowRenderer struct{ r *eventRow }
-
-func (rr *eventRowRenderer) Objects() []fyne.CanvasObject {
-	r := rr.r
-	return append([]fyne.CanvasObject{r.ghost, r.method, r.path, r.status, r.verdict}, r.meta.objects()...)
+type eventRowRenderer struct {
+	r    *eventRow
+	objs []fyne.CanvasObject // the same each time: Fyne asks for them every frame
 }
+
+func (rr *eventRowRenderer) Objects() []fyne.CanvasObject { return rr.objs }
 func (rr *eventRowRenderer) Destroy() {}
 
 func (rr *eventRowRenderer) sizes() (text, small, pad float32) {
