@@ -122,7 +122,7 @@ type eventRowRenderer struct {
 }
 
 func (rr *eventRowRenderer) Objects() []fyne.CanvasObject { return rr.objs }
-func (rr *eventRowRenderer) Destroy() {}
+func (rr *eventRowRenderer) Destroy()                     {}
 
 func (rr *eventRowRenderer) sizes() (text, small, pad float32) {
 	th := rr.r.Theme()
