@@ -224,7 +224,7 @@ func startXvfb() (string, func(), error) {
 		cmd.Process.Kill()
 		cmd.Wait()
 	}
-	return "", nil, fmt.Errorf("Xvfb did not start on any display from :90 to :109")
+	return "", nil, fmt.Errorf("could not start Xvfb on any display from :90 to :109")
 }
 
 // typeFilter focuses the window's filter box (Ctrl+F) and types text into it.
