@@ -292,35 +292,21 @@ func (l *monoLine) Text() string {
 }
 
 // layout shows parts (at most one per text) from pos in a line of size,
-// cut as fitMono cuts the joined parts.
+// cut as fitPieces cuts them.
 func (l *monoLine) layout(parts []string, pos fyne.Position, size fyne.Size, textSize float32) {
 	cw := monoWidth(textSize)
-	room := int(size.Width / cw)
-	total := 0
-	for _, p := range parts {
-		total += utf8.RuneCountInString(p)
-	}
-	cut := total > room
-	if cut {
-		room-- // for the ellipsis
-	}
-	x, used, ended := pos.X, 0, room < 0
+	shown := fitPieces(parts, int(size.Width/cw))
+	x := pos.X
 	for i, t := range l.texts {
 		text := ""
-		if i < len(parts) && !ended {
-			text = parts[i]
-			if n := utf8.RuneCountInString(text); cut && used+n >= room {
-				text = string([]rune(text)[:room-used]) + "…"
-				ended = true
-			}
+		if i < len(shown) {
+			text = shown[i]
 		}
-		n := utf8.RuneCountInString(text)
-		used += n
-		t.Text = text
-		t.Hidden = l.hidden || text == ""
+		w := float32(utf8.RuneCountInString(text)) * cw
+		t.Text, t.Hidden = text, l.hidden || text == ""
 		t.Move(fyne.NewPos(x, pos.Y))
-		t.Resize(fyne.NewSize(float32(n)*cw, size.Height))
-		x += float32(n) * cw
+		t.Resize(fyne.NewSize(w, size.Height))
+		x += w
 	}
 }
 
@@ -332,15 +318,35 @@ func monoWidth(size float32) float32 {
 // fitMono cuts s to the characters a monospace line of width w can show,
 // ending with an ellipsis when cut.
 func fitMono(s string, w, size float32) string {
-	n := int(w / monoWidth(size))
-	rs := []rune(s)
-	if n <= 0 {
-		return ""
+	return fitPieces([]string{s}, int(w/monoWidth(size)))[0]
+}
+
+// fitPieces cuts the line parts make, joined, to n characters, ending
+// with an ellipsis when cut, and gives it back in the same pieces (those
+// after the cut empty).
+func fitPieces(parts []string, n int) []string {
+	out := make([]string, len(parts))
+	total := 0
+	for _, p := range parts {
+		total += utf8.RuneCountInString(p)
 	}
-	if len(rs) <= n {
-		return s
+	switch {
+	case n <= 0:
+		return out
+	case total <= n:
+		copy(out, parts)
+		return out
 	}
-	return string(rs[:n-1]) + "…"
+	room := n - 1 // for the ellipsis
+	for i, p := range parts {
+		rs := []rune(p)
+		if len(rs) >= room {
+			out[i] = string(rs[:room]) + "…"
+			break
+		}
+		out[i], room = p, room-len(rs)
+	}
+	return out
 }
 
 // filterEntry is the search box: Escape clears it, Down moves into the list;

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +67,29 @@ func TestRowSecondLineRepeatsAllButTheMilliseconds(t *testing.T) {
 	}
 	if got := strings.Join(a, ""); !strings.HasPrefix(got, "import · visitor.chat · ") || !strings.HasSuffix(got, ".003 · 679 B · salesiq") {
 		t.Errorf("line %q", got)
+	}
+}
+
+// A line cut to n characters ends with an ellipsis in the n-th; the pieces
+// after the cut are empty.
+func TestFitPiecesCutsTheJoinedLine(t *testing.T) {
+	for _, c := range []struct {
+		parts []string
+		n     int
+		want  []string
+	}{
+		{[]string{"abc", "def"}, 6, []string{"abc", "def"}},
+		{[]string{"abc", "def"}, 9, []string{"abc", "def"}},
+		{[]string{"abc", "def"}, 5, []string{"abc", "d…"}},
+		{[]string{"abc", "def"}, 4, []string{"abc…", ""}},
+		{[]string{"abc", "def"}, 3, []string{"ab…", ""}},
+		{[]string{"", "ünï", "x"}, 3, []string{"", "ün…", ""}},
+		{[]string{"abc", "def"}, 1, []string{"…", ""}},
+		{[]string{"abc", "def"}, 0, []string{"", ""}},
+		{[]string{"abc"}, -2, []string{""}},
+	} {
+		if got := fitPieces(c.parts, c.n); !slices.Equal(got, c.want) {
+			t.Errorf("fitPieces(%q, %d) = %q, want %q", c.parts, c.n, got, c.want)
+		}
 	}
 }
