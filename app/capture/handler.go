@@ -51,16 +51,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		headers = fallbackHeaders(r)
 	}
 	app.StageEnd(app.StageHead, stage, 1)
-	s.capture(w, r, received, headers, rc, wh)
+	s.capture(w, r, arrival{received: received, headers: headers, rc: rc, wh: wh})
 }
 
-// capture records r, received at received with headers as sent, and
-// answers it. rc and wh are the connection and head net/http's requests are
-// followed by (nil for the lane's and outside Start).
-func (s *Server) capture(w http.ResponseWriter, r *http.Request, received time.Time, headers app.Headers, rc *recConn, wh *wireHead) {
+// arrival is what the reader of a request (the lane, or net/http with the
+// head tracker) learnt of it before capture.
+type arrival struct {
+	received time.Time
+	headers  app.Headers // as sent
+	// rc and wh are the connection and head net/http's requests are
+	// followed by (nil for the lane's and outside Start).
+	rc *recConn
+	wh *wireHead
+	// ep is the endpoint the path names when epRead says the reader
+	// looked it up already (the lane does, as it reads the head).
+	ep     *app.Endpoint
+	epRead bool
+}
+
+// capture records r, as a says it arrived, and answers it.
+func (s *Server) capture(w http.ResponseWriter, r *http.Request, a arrival) {
 	stage := app.StageStart()
-	if rc == nil && !stage.IsZero() {
-		app.StageEnd(app.StageParse, received, 1) // the lane's: from the bytes read
+	if a.rc == nil && !stage.IsZero() {
+		app.StageEnd(app.StageParse, a.received, 1) // the lane's: from the bytes read
 	}
 	if !s.Capturing() {
 		writeResponse(w, errorPlan(http.StatusServiceUnavailable, "capture paused in Hooklens", false).response(r, ""))
@@ -68,15 +81,15 @@ func (s *Server) capture(w http.ResponseWriter, r *http.Request, received time.T
 	}
 
 	e := &app.Event{
-		ReceivedAt: received,
+		ReceivedAt: a.received,
 		Method:     r.Method,
 		Proto:      r.Proto,
 		Host:       r.Host,
-		Headers:    headers,
+		Headers:    a.headers,
 		RemoteAddr: r.RemoteAddr,
 	}
 	e.Path, e.Query = splitURI(r.RequestURI)
-	for _, h := range headers {
+	for _, h := range a.headers {
 		if strings.EqualFold(h.Name, "Host") {
 			e.Host = h.Value
 			break
@@ -105,17 +118,15 @@ func (s *Server) capture(w http.ResponseWriter, r *http.Request, received time.T
 		return
 	}
 
-	if wh != nil && !e.Truncated {
-		e.Trailers = rc.trailers(wh) // read with the body's last chunk
+	if a.wh != nil && !e.Truncated {
+		e.Trailers = a.rc.trailers(a.wh) // read with the body's last chunk
 	}
 	stage = app.StageEnd(app.StageBody, stage, 1)
 
 	// The endpoint is read once per request: the verdict, the answer and
 	// the forward all use this copy.
-	var ep *app.Endpoint
-	if lw, ok := w.(*laneWriter); ok {
-		ep = lw.ep // looked up as the lane read the head
-	} else {
+	ep := a.ep
+	if !a.epRead {
 		ep = s.endpoint(e.Path)
 	}
 	if ep != nil {

@@ -214,9 +214,9 @@ func (l *lane) serve(lc *laneConn) {
 		lc.r += end
 		body := &laneBody{lc: lc, left: req.ContentLength, by: readAt.Add(s.cfg.ReadTimeout)}
 		req.Body = body
-		w := &laneWriter{lc: lc, r: req, rb: body, ep: ep}
+		w := &laneWriter{lc: lc, r: req, rb: body}
 		if s.cfg.Intercept == nil || !s.cfg.Intercept(w, req) {
-			s.capture(w, req, readAt, headers, nil, nil)
+			s.capture(w, req, arrival{received: readAt, headers: headers, ep: ep, epRead: true})
 		}
 		w.finish()
 		closeAfter := w.close || req.Close
@@ -446,8 +446,7 @@ func (b *laneBody) drop() bool {
 type laneWriter struct {
 	lc     *laneConn
 	r      *http.Request
-	rb     *laneBody     // the request's body
-	ep     *app.Endpoint // the endpoint the path names, looked up once
+	rb     *laneBody // the request's body
 	h      http.Header
 	status int
 	body   []byte
