@@ -17,14 +17,15 @@ import (
 	"github.com/hooklens/hooklens/app"
 )
 
-// variedEvents are events as the listener, an import and a follow store
-// them: the listener's own answer with its Date and Content-Length, a
-// relayed answer, headers of every kind the table knows and some it does
-// not, bytes that are not UTF-8, an origin verdict, a truncated body.
+// variedEvents are variedEvent's mix of indexed keys, stored as the
+// listener, an import and a follow store them: the listener's own answer
+// with its Date and Content-Length, a relayed answer, headers of every kind
+// the table knows and some it does not, bytes that are not UTF-8, an origin
+// verdict, a truncated body.
 func variedEvents(n int) []*app.Event {
 	out := make([]*app.Event, 0, n)
 	for i := range n {
-		e := sampleEvent(i + 1)
+		e := variedEvent(i + 1)
 		e.ReceivedAt = time.Unix(1764600000+int64(i), int64(i)*1000)
 		e.Headers = app.Headers{
 			{Name: "Host", Value: e.Host},
@@ -35,7 +36,7 @@ func variedEvents(n int) []*app.Event {
 			{Name: "X-Zoho-Signature", Value: fmt.Sprintf("%064x", i)},
 		}
 		date := e.ReceivedAt.Add(time.Duration(i%3) * time.Second).UTC().Format(http.TimeFormat)
-		e.Response = app.Response{Status: 200, Headers: app.Headers{
+		e.Response = app.Response{Status: e.Response.Status, Headers: app.Headers{
 			{Name: "Access-Control-Allow-Origin", Value: "*"},
 			{Name: "Content-Length", Value: fmt.Sprint(len(fmt.Sprintf(`{"ok":true,"id":"%d"}`, i+1)))},
 			{Name: "Content-Type", Value: "application/json"},
