@@ -124,12 +124,7 @@ func TestPackedRecordIsSmaller(t *testing.T) {
 // and the size counter as schema 7 counted it.
 func writeSchema7(t *testing.T, dir string) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Update(func(tx *bolt.Tx) error {
+	writeFixture(t, dir, func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		sums, err := tx.CreateBucket(bucketSummaries)
 		if err != nil {
@@ -165,9 +160,6 @@ func writeSchema7(t *testing.T, dir string) {
 		}
 		return b.meta.Put(keySchema, []byte("7"))
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // A schema 7 file opens as schema 8: a copy is kept, every event reads as
@@ -294,11 +286,7 @@ func TestFoldResumesAfterInterruption(t *testing.T) {
 	writeSchema7(t, dir)
 	// As if a first run had rewritten events 1-10 and stopped: schema 8,
 	// the resume mark at 11, the summaries bucket still there.
-	db, err := bolt.Open(filepath.Join(dir, FileName), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	writeFixture(t, dir, func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		sums := tx.Bucket(bucketSummaries)
 		var delta int64
@@ -322,10 +310,6 @@ func TestFoldResumesAfterInterruption(t *testing.T) {
 		}
 		return b.meta.Put(keySchema, []byte("8"))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := openTest(t, dir)
 	list, err := c.Events(app.Page{Limit: 100})
 	if err != nil || len(list) != 30 || c.Skipped() != 0 {

@@ -199,12 +199,7 @@ func TestIndexMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	path := s.Path()
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	path := writeFixture(t, dir, func(tx *bolt.Tx) error {
 		for _, n := range [][]byte{bucketEventIndex, bucketEventBlocks} {
 			if err := tx.DeleteBucket(n); err != nil {
 				return err
@@ -212,12 +207,8 @@ func TestIndexMigration(t *testing.T) {
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, []byte("4"))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var steps []UpgradeProgress
-	s, err = OpenWith(dir, Options{Progress: func(p UpgradeProgress) { steps = append(steps, p) }})
+	s, err := OpenWith(dir, Options{Progress: func(p UpgradeProgress) { steps = append(steps, p) }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,9 @@ import (
 	"github.com/hooklens/hooklens/app"
 )
 
-// writeFixture builds a bbolt file by hand, as an older (or newer) Hooklens
-// would have left it.
+// writeFixture builds the bbolt file in dir by hand (or changes the one a
+// closed store left there), as an older (or newer) Hooklens would have
+// left it. It returns the file's path.
 func writeFixture(t *testing.T, dir string, fill func(tx *bolt.Tx) error) string {
 	t.Helper()
 	path := filepath.Join(dir, FileName)
