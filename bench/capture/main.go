@@ -287,7 +287,7 @@ func diskUse(dir string, out []byte) string {
 	}
 	var n uint64
 	fmt.Sscan(e.ID, &n)
-	var files int64
+	var files, dbUsed int64
 	ents, _ := os.ReadDir(dir)
 	var parts []string
 	for _, d := range ents {
@@ -298,6 +298,9 @@ func diskUse(dir string, out []byte) string {
 				used = st.Blocks * 512 // what the file takes on disk
 			}
 			files += used
+			if d.Name() == "hooklens.db" {
+				dbUsed = used
+			}
 			parts = append(parts, fmt.Sprintf("%s %.1f MiB", d.Name(), float64(used)/(1<<20)))
 		}
 	}
@@ -309,11 +312,10 @@ func diskUse(dir string, out []byte) string {
 	}
 	per := float64(files) / float64(max(n, 1))
 	body := float64(len(e.Body) + hdr)
-	var db syscall.Stat_t
-	if syscall.Stat(filepath.Join(dir, "hooklens.db"), &db) != nil {
+	if dbUsed == 0 {
 		return "disk: hooklens.db not found in " + dir
 	}
-	dbPer := float64(db.Blocks*512) / float64(max(n, 1))
+	dbPer := float64(dbUsed) / float64(max(n, 1))
 	// The target is per event: the capture log is a fixed size (two
 	// regions it turns between), so its share is shown apart.
 	return fmt.Sprintf("disk: the database %.0f B per event for %d events = body %d B + headers %d B + %.0f B (target: at most 300 B over); with the capture log's fixed size (%s), %.0f B per event at this count",
