@@ -82,11 +82,18 @@ func olderDataFile(t *testing.T, dir string, n int) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
+	setSchema(t, dir, "6")
+}
+
+// setSchema writes schema v into the closed data file in dir, as a Hooklens
+// of that schema would have left it.
+func setSchema(t *testing.T, dir, v string) {
+	t.Helper()
 	db, err := bolt.Open(filepath.Join(dir, store.FileName), 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte("6")) }); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte(v)) }); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {
@@ -310,14 +317,7 @@ func TestWindowSaysWhyItCouldNotStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	db, err := bolt.Open(filepath.Join(dir, store.FileName), 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte("999")) }); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	setSchema(t, dir, "999")
 
 	o := openWindow(t, dir)
 	deadline := time.Now().Add(time.Minute)
