@@ -39,6 +39,15 @@ func windowGC() {
 	}
 }
 
+// userCacheDir makes the user's cache directory (~/.cache) when it is
+// missing, as on a new account: Fyne makes only its own folder in it, and
+// otherwise logs that it could not (and keeps no cache).
+func userCacheDir() {
+	if dir, err := os.UserCacheDir(); err == nil {
+		_ = os.MkdirAll(dir, 0o700)
+	}
+}
+
 // cmdWindow opens the window with the assembly running behind it.
 func cmdWindow(args []string, stdout, stderr io.Writer) error {
 	c := newFlags("hooklens", stderr)
@@ -77,6 +86,7 @@ func cmdWindow(args []string, stdout, stderr io.Writer) error {
 
 	// The app runs from the start, so that an upgrade of an older data
 	// file, which the open does first, shows in a window of its own.
+	userCacheDir()
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.IconResource())
 	a.Settings().SetTheme(hltheme.New())

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -118,5 +120,21 @@ func TestDemoRunArrivesValid(t *testing.T) {
 		if !got[w] {
 			t.Errorf("no live %s among %v", w, got)
 		}
+	}
+}
+
+// On a new account (no ~/.cache yet) the window makes the cache directory
+// Fyne keeps its own folder in, instead of Fyne logging that it could not.
+func TestWindowMakesTheUserCacheDirectory(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", "")
+	userCacheDir()
+	fi, err := os.Stat(filepath.Join(home, ".cache"))
+	if err != nil || !fi.IsDir() {
+		t.Fatalf("~/.cache after the window's start: %v", err)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		t.Errorf("~/.cache mode %v, want 0700", fi.Mode().Perm())
 	}
 }
