@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/hooklens/hooklens/bench/internal/loadgen"
+	"github.com/hooklens/hooklens/store"
 )
 
 func main() {
@@ -298,7 +299,7 @@ func diskUse(dir string, out []byte) string {
 				used = st.Blocks * 512 // what the file takes on disk
 			}
 			files += used
-			if d.Name() == "hooklens.db" {
+			if d.Name() == store.FileName {
 				dbUsed = used
 			}
 			parts = append(parts, fmt.Sprintf("%s %.1f MiB", d.Name(), float64(used)/(1<<20)))
@@ -310,12 +311,12 @@ func diskUse(dir string, out []byte) string {
 			hdr += len(x)
 		}
 	}
-	per := float64(files) / float64(max(n, 1))
-	body := float64(len(e.Body) + hdr)
 	if dbUsed == 0 {
-		return "disk: hooklens.db not found in " + dir
+		return "disk: " + store.FileName + " not found in " + dir
 	}
+	per := float64(files) / float64(max(n, 1))
 	dbPer := float64(dbUsed) / float64(max(n, 1))
+	body := float64(len(e.Body) + hdr)
 	// The target is per event: the capture log is a fixed size (two
 	// regions it turns between), so its share is shown apart.
 	return fmt.Sprintf("disk: the database %.0f B per event for %d events = body %d B + headers %d B + %.0f B (target: at most 300 B over); with the capture log's fixed size (%s), %.0f B per event at this count",
