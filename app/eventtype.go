@@ -326,22 +326,50 @@ func jsonText(raw json.RawMessage) string {
 	return strings.TrimSpace(s)
 }
 
-// clean keeps an event type fit for a list row: valid UTF-8, one line, at
-// most 100 bytes.
+// cleanMax is how many bytes of an event type a list row keeps.
+const cleanMax = 100
+
+// clean keeps an event type fit for a list row: valid UTF-8 (a run of
+// invalid bytes becomes one U+FFFD), one line (control characters are
+// dropped), at most cleanMax bytes then "…". It reads only as far as it
+// keeps: the value may be most of a 64 KiB body.
 func clean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 100 {
-		i := 100
-		for i > 0 && s[i]&0xc0 == 0x80 {
-			i--
-		}
-		s = s[:i] + "…"
+	if len(s) <= cleanMax && plainASCII(s) {
+		return s // nearly every event type: nothing to change
 	}
-	return s
+	var b strings.Builder
+	b.Grow(min(len(s), cleanMax+len("…")))
+	invalid := false
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case r == utf8.RuneError && n == 1:
+			if invalid {
+				continue
+			}
+			invalid = true
+		case r < 0x20 || r == 0x7f:
+			invalid = false // it parts two runs of invalid bytes
+			continue
+		default:
+			invalid = false
+		}
+		if b.Len()+utf8.RuneLen(r) > cleanMax {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// plainASCII says whether s is printable ASCII only.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }

@@ -93,6 +93,51 @@ func TestEventTypeIsOneShortLine(t *testing.T) {
 	}
 }
 
+// cleanInThreeSteps is clean as three whole-string passes: what clean
+// must give while reading only as far as it keeps.
+func cleanInThreeSteps(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > cleanMax {
+		i := cleanMax
+		for i > 0 && s[i]&0xc0 == 0x80 {
+			i--
+		}
+		s = s[:i] + "…"
+	}
+	return s
+}
+
+func TestCleanKeepsOneShortValidLine(t *testing.T) {
+	long := strings.Repeat("é", 60<<10)
+	for _, in := range []string{
+		"", "order.created", strings.Repeat("a", 100), strings.Repeat("a", 101),
+		strings.Repeat("a", 99) + "é", strings.Repeat("a", 98) + "é", "\xff\xfe\xfdok", "\xff\x01\xffok",
+		"a\x00b\nc\x7fd", "\uFFFD\xff", long,
+	} {
+		if got, want := clean(in), cleanInThreeSteps(in); got != want {
+			t.Errorf("clean(%.40q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := clean(long); len(got) != 100+len("…") {
+		t.Errorf("a 120 KB type cleaned to %d bytes, want 100 and the ellipsis", len(got))
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	f.Add("\xff\x01\xff" + strings.Repeat("é", 60))
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := clean(s), cleanInThreeSteps(s); got != want {
+			t.Fatalf("clean(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
 func FuzzEventType(f *testing.F) {
 	f.Add([]byte(`{"event":"x","type":"y","signals":[{"signal_namespace":"a_b"}]}`), "")
 	f.Add([]byte(`{"callID":"1","type":"ringing"}`), "gzip")
