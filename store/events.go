@@ -109,6 +109,7 @@ func (s *Store) writeLoop() {
 	var group, runs []*recordReq
 	for r := range s.queue {
 		group = append(group[:0], r)
+		yielded := false
 	drain:
 		for {
 			select {
@@ -118,6 +119,18 @@ func (s *Store) writeLoop() {
 				}
 				group = append(group, r)
 			default:
+				if !yielded {
+					// Before calling the queue empty, let the goroutines
+					// that are ready run once: under load they are mostly
+					// requests about to be queued, which then share this
+					// group's sync instead of waiting a whole sync for
+					// the next (each sync costs this virtual machine
+					// about 100 µs of CPU). With nothing else ready it
+					// returns at once.
+					yielded = true
+					runtime.Gosched()
+					continue
+				}
 				break drain
 			}
 		}
