@@ -124,9 +124,9 @@ func (s *Store) writeLoop() {
 					// that are ready run once: under load they are mostly
 					// requests about to be queued, which then share this
 					// group's sync instead of waiting a whole sync for
-					// the next (each sync costs this virtual machine
-					// about 100 µs of CPU). With nothing else ready it
-					// returns at once.
+					// the next (a sync costs about 100 µs of CPU on the
+					// 2-core virtual machine of the README's figures).
+					// With nothing else ready it returns at once.
 					yielded = true
 					runtime.Gosched()
 					continue
