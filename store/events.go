@@ -470,14 +470,16 @@ func (s *Store) Events(p app.Page) ([]app.EventSummary, error) {
 	return out, err
 }
 
-// EventsCounted is Events with the number of events stored, both read in
-// one transaction: the count the page was read at, which a separate Count
-// under a stream of captures is not.
+// EventsCounted is Events with the number of events that match the page's
+// filter (all stored events for a zero filter), both read in one
+// transaction: the count the page was read at, which a separate count
+// under a stream of captures is not, so a page placed by it shows the rows
+// it should.
 func (s *Store) EventsCounted(p app.Page) ([]app.EventSummary, int, error) {
 	return s.events(p, true)
 }
 
-// events is Events, with the stored count read in the same transaction
+// events is Events, with the matching count read in the same transaction
 // when counted.
 func (s *Store) events(p app.Page, counted bool) ([]app.EventSummary, int, error) {
 	limit := p.Limit
@@ -491,7 +493,7 @@ func (s *Store) events(p app.Page, counted bool) ([]app.EventSummary, int, error
 	err := s.view(func(tx *bolt.Tx) error {
 		b := eventBuckets(tx)
 		if counted {
-			n = int(getUint(b.meta, keyCount))
+			n = s.countMatching(tx, b, p.Filter)
 		}
 		add := func(k, v []byte) bool {
 			sum, err := decodeRow(k, v)
@@ -592,45 +594,85 @@ func (s *Store) StoredBytes() (int64, error) {
 // for one structured term, the matching entries of the narrowest term's
 // index for a filter with one, and a scan otherwise.
 func (s *Store) CountMatching(f app.Filter) (int, error) {
-	m := newMatcher(f)
-	if m == nil {
-		return s.Count()
-	}
 	n := 0
 	err := s.view(func(tx *bolt.Tx) error {
-		b := eventBuckets(tx)
-		count := func(k, v []byte) error {
-			sum, err := decodeRow(k, v)
-			if err != nil {
-				s.skip()
-				return nil
-			}
-			if m.match(b, k, &sum) {
-				n++
-			}
-			return nil
-		}
-		if pl := b.planFor(f); pl.prefix != nil {
-			if pl.exact {
-				n = pl.n
-				return nil
-			}
-			if pl.all != nil {
-				n = b.countAll(pl.prefix, pl.all)
-				return nil
-			}
-			b.postings(pl.prefix, noLimit, 0, func(id uint64) bool {
-				k := key(id)
-				if v := b.events.Get(k); v != nil {
-					count(k, v)
-				}
-				return true
-			})
-			return nil
-		}
-		return b.events.ForEach(count)
+		n = s.countMatching(tx, eventBuckets(tx), f)
+		return nil
 	})
 	return n, err
+}
+
+// countMatching is CountMatching in tx. A count that needs more than the
+// stored counter is kept for the file state it was read in (the last
+// committed transaction), so the pages of one state count once.
+func (s *Store) countMatching(tx *bolt.Tx, b buckets, f app.Filter) int {
+	m := newMatcher(f)
+	if m == nil {
+		return int(getUint(b.meta, keyCount))
+	}
+	// Only a read transaction is a committed state: a writable one's id
+	// is that of the commit it may still make, or not.
+	keep := !tx.Writable()
+	if n, ok := s.matchCount.get(tx, f); keep && ok {
+		return n
+	}
+	n := 0
+	count := func(k, v []byte) error {
+		sum, err := decodeRow(k, v)
+		if err != nil {
+			s.skip()
+			return nil
+		}
+		if m.match(b, k, &sum) {
+			n++
+		}
+		return nil
+	}
+	switch pl := b.planFor(f); {
+	case pl.prefix != nil && pl.exact:
+		n = pl.n
+	case pl.prefix != nil && pl.all != nil:
+		n = b.countAll(pl.prefix, pl.all)
+	case pl.prefix != nil:
+		b.postings(pl.prefix, noLimit, 0, func(id uint64) bool {
+			k := key(id)
+			if v := b.events.Get(k); v != nil {
+				count(k, v)
+			}
+			return true
+		})
+	default:
+		b.events.ForEach(count)
+	}
+	if keep {
+		s.matchCount.put(tx, f, n)
+	}
+	return n
+}
+
+// matchCount is the last filtered count and the file state it was read
+// in: the file (Compact replaces it) and its last committed transaction.
+type matchCount struct {
+	mu   sync.Mutex
+	db   *bolt.DB
+	txid int
+	f    app.Filter
+	n    int
+}
+
+func (c *matchCount) get(tx *bolt.Tx, f app.Filter) (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.db == tx.DB() && c.txid == tx.ID() && c.f == f {
+		return c.n, true
+	}
+	return 0, false
+}
+
+func (c *matchCount) put(tx *bolt.Tx, f app.Filter, n int) {
+	c.mu.Lock()
+	c.db, c.txid, c.f, c.n = tx.DB(), tx.ID(), f, n
+	c.mu.Unlock()
 }
 
 // Delete removes one event, or returns an error wrapping app.ErrNotFound.

@@ -57,6 +57,8 @@ type Store struct {
 	// swap is held shared by every transaction and exclusively by Compact
 	// while it rewrites the file and replaces db.
 	swap sync.RWMutex
+	// matchCount keeps the last filtered count (events.go).
+	matchCount matchCount
 
 	// Capture writes: Record enqueues, one writer goroutine commits groups.
 	queue   chan *recordReq

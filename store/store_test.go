@@ -882,6 +882,60 @@ func TestEventTypeIsKeptInTheSummary(t *testing.T) {
 	}
 }
 
+// With a filter, EventsCounted's count is of the matching events, read with
+// the page while matching events keep arriving: after 50 events that match
+// none of the filters, every event matches, so the newest match's id is
+// the count plus 50 and a page at an offset starts that many below it. One
+// filter of each kind of count: an exact index count, an intersection of
+// two indexed terms, and a scan.
+func TestFilteredEventsCountedMatchesItsPageUnderAStream(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	for i := range 50 {
+		e := sampleEvent(i)
+		e.Method, e.Body = "GET", []byte(`{"event":"other"}`)
+		e.Size = int64(len(e.Body))
+		mustRecord(t, s, e)
+	}
+	for i := range 20 {
+		mustRecord(t, s, sampleEvent(i))
+	}
+	// A bounded stream (the scan counts every event on each read).
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 400 {
+				if err := s.Record(context.Background(), sampleEvent(1000*w+i), nil); err != nil {
+					t.Error(err)
+					return
+				}
+				time.Sleep(100 * time.Microsecond)
+			}
+		}()
+	}
+	defer wg.Wait()
+	for _, expr := range []string{"method:POST", "method:POST verdict:unsigned", "contact.created"} {
+		f, err := app.ParseFilter(expr, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 100 {
+			off := i % 20
+			page, n, err := s.EventsCounted(app.Page{Offset: off, Limit: 10, Filter: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) != 10 || page[0].ID != uint64(n+50-off) || page[9].ID != page[0].ID-9 {
+				t.Fatalf("%q, read %d: the page at offset %d holds %d rows (%v), and the count of matches read with it is %d (want the page to start at event %d)", expr, i, off, len(page), ids(page), n, n+50-off)
+			}
+			if want, _ := s.CountMatching(f); want < n {
+				t.Fatalf("%q: CountMatching after the page counts %d, fewer than the %d counted with it", expr, want, n)
+			}
+		}
+	}
+}
+
 // EventsCounted reads a page and the count it was read at, while events
 // keep arriving: with ids 1..n and nothing deleted, the newest row's id is
 // the count, and a page at an offset starts that many rows below it.
@@ -920,4 +974,13 @@ func TestEventsCountedMatchesItsPageUnderAStream(t *testing.T) {
 			t.Fatalf("read %d: the page at offset %d starts at event %d with %d rows, and the count read with it is %d", i, off, page[0].ID, len(page), n)
 		}
 	}
+}
+
+// ids lists the rows' ids, for a failure message.
+func ids(rows []app.EventSummary) []uint64 {
+	out := make([]uint64, len(rows))
+	for i, r := range rows {
+		out[i] = r.ID
+	}
+	return out
 }

@@ -505,8 +505,7 @@ func (m *pager[T]) cachedRows() int {
 // matching the filter in effect.
 type eventPages struct {
 	*pager[app.EventSummary]
-	store  Events
-	counts matchCounts
+	store Events
 	// search is the background search of a free-text filter in effect
 	// (nil otherwise); onSearch hears each step of it on the UI goroutine.
 	search   *eventSearch
@@ -660,57 +659,18 @@ func (m *eventPages) Removed(i int) {
 		s.mu.Unlock()
 	}
 	m.pager.Removed(i)
-	m.counts.forget()
 }
 
-// Cleared empties the list after every event was deleted.
-func (m *eventPages) Cleared() {
-	m.pager.Cleared()
-	m.counts.forget()
-}
-
-// snapshot runs off the UI goroutine. Without a filter the page and the
-// count come from one store read. With one, the total count (a cheap
-// counter) read before and after the page tells whether the store changed
-// in between; if it did the read is repeated (a few times at most, then the
-// next refresh corrects what is left).
+// snapshot runs off the UI goroutine. The page and the count of matching
+// events come from one store read: under a stream of captures a count read
+// before or after the page never agrees with it for long, and a page
+// placed by the wrong count shows its rows shifted.
 func (m *eventPages) snapshot(f app.Filter, off, limit int) ([]app.EventSummary, int, error) {
-	if f.IsZero() {
-		// The page and the count from one store read: under a stream of
-		// captures a count read before or after the page never agrees
-		// with it for long, and a page placed by the wrong count shows
-		// its rows shifted.
-		items, n, err := m.store.EventsCounted(app.Page{Offset: off, Limit: max(limit, 1)})
-		if limit <= 0 {
-			items = nil
-		}
-		return items, n, err
+	items, n, err := m.store.EventsCounted(app.Page{Offset: off, Limit: max(limit, 1), Filter: f})
+	if limit <= 0 {
+		items = nil
 	}
-	for try := 0; ; try++ {
-		v1, err := m.store.Count()
-		if err != nil {
-			return nil, 0, err
-		}
-		var items []app.EventSummary
-		if limit > 0 {
-			if items, err = m.store.Events(app.Page{Offset: off, Limit: limit, Filter: f}); err != nil {
-				return nil, 0, err
-			}
-		}
-		n := v1
-		if !f.IsZero() {
-			if n, err = m.counts.get(m.store, f, v1); err != nil {
-				return nil, 0, err
-			}
-		}
-		v2, err := m.store.Count()
-		if err != nil {
-			return nil, 0, err
-		}
-		if v1 == v2 || try == 3 {
-			return items, n, nil
-		}
-	}
+	return items, n, err
 }
 
 // --- the Deliveries window ------------------------------------------------------------
@@ -741,39 +701,4 @@ func deliveryFetch(st Deliveries, f app.DeliveryFilter) func(off, limit int) ([]
 		page, err := st.Deliveries(app.DeliveryPage{Offset: off, Limit: limit, Filter: f})
 		return page, n, err
 	}
-}
-
-// matchCounts remembers the matching count for the store state it was
-// counted in (identified by the total count), so a filtered list scans the
-// store once per change rather than once per page. Safe for concurrent use.
-type matchCounts struct {
-	mu      sync.Mutex
-	filter  app.Filter
-	version int
-	n       int
-	ok      bool
-}
-
-func (c *matchCounts) get(s Events, f app.Filter, version int) (int, error) {
-	c.mu.Lock()
-	if c.ok && c.filter == f && c.version == version {
-		n := c.n
-		c.mu.Unlock()
-		return n, nil
-	}
-	c.mu.Unlock()
-	n, err := s.CountMatching(f)
-	if err != nil {
-		return 0, err
-	}
-	c.mu.Lock()
-	c.filter, c.version, c.n, c.ok = f, version, n, true
-	c.mu.Unlock()
-	return n, nil
-}
-
-func (c *matchCounts) forget() {
-	c.mu.Lock()
-	c.ok = false
-	c.mu.Unlock()
 }

@@ -54,11 +54,10 @@ type Sender interface {
 type Events interface {
 	Event(id uint64) (*app.Event, error)
 	Events(p app.Page) ([]app.EventSummary, error)
-	// EventsCounted is Events with the count of all events, as of the
-	// same store state.
+	// EventsCounted is Events with the count of the events the page's
+	// filter matches, as of the same store state.
 	EventsCounted(p app.Page) ([]app.EventSummary, int, error)
 	Count() (int, error)
-	CountMatching(f app.Filter) (int, error)
 	Delete(id uint64) error
 	DeleteAll() error
 	Subscribe(fn func(*app.Event)) (cancel func())
