@@ -93,7 +93,9 @@ func setSchema(t *testing.T, dir, v string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte(v)) }); err != nil {
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte(store.MetaBucket)).Put([]byte(store.SchemaKey), []byte(v))
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Close(); err != nil {

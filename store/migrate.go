@@ -11,18 +11,26 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// MetaBucket and SchemaKey name where a data file keeps its schema: the
+// number, in decimal text, of the layout it was written in (for tests and
+// tools that stage a file of another layout).
+const (
+	MetaBucket = "meta"
+	SchemaKey  = "schema"
+)
+
 // Bucket and key names. Changing any of them needs a migration.
 var (
-	bucketMeta      = []byte("meta")
+	bucketMeta      = []byte(MetaBucket)
 	bucketEvents    = []byte("events")    // id -> event record with its summary, without the body (codec.go)
 	bucketBodies    = []byte("bodies")    // id -> raw body bytes
 	bucketSummaries = []byte("summaries") // up to schema 7: id -> compact EventSummary (codec.go)
 	bucketEndpoints = []byte("endpoints") // slug -> JSON Endpoint
 	bucketSettings  = []byte("settings")  // key -> raw value
 
-	keySchema = []byte("schema") // decimal text, so `bbolt get` shows it plainly
-	keyCount  = []byte("count")  // 8-byte big-endian number of events
-	keyBytes  = []byte("bytes")  // 8-byte big-endian stored bytes of all events
+	keySchema = []byte(SchemaKey) // decimal text, so `bbolt get` shows it plainly
+	keyCount  = []byte("count")   // 8-byte big-endian number of events
+	keyBytes  = []byte("bytes")   // 8-byte big-endian stored bytes of all events
 )
 
 // migrations[i] moves a file from schema i to schema i+1, inside the same
