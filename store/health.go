@@ -25,6 +25,10 @@ var keyOpen = []byte("open")
 // cache (128 MiB of events took 22 ms), a disk read otherwise.
 var fullCheckLimit int64 = 256 << 20
 
+// FullCheckSize is the largest file Open reads in full to check it before
+// it returns (see fullCheckLimit).
+func FullCheckSize() int64 { return fullCheckLimit }
+
 // DamagedError says that the database file failed a check. The file has
 // not been written to since; Repair copies what is readable into a fresh one.
 // It matches ErrDamaged with errors.Is.
