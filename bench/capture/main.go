@@ -35,7 +35,7 @@ func main() {
 	peer := flag.String("peer", os.Getenv("PEER"), "a peer server to measure too: a command with {port} for its port")
 	peerPath := flag.String("peer-path", envOr("PEER_PATH", "/"), "the path the peer captures requests at (webhook-tester: /<session uuid> with --auto-create-sessions)")
 	servePlain := flag.String("serve-plain", "", "internal: serve the plain baseline on this address")
-	rounds := flag.Int("rounds", 2, "turns each server is loaded in, for duration/rounds each")
+	rounds := flag.Int("rounds", 4, "turns each server is loaded in, for duration/rounds each")
 	useWrk := flag.Bool("wrk", true, "drive the load with wrk when it is on PATH (less CPU than the Go load generator, which is used otherwise)")
 	flag.Parse()
 	if *servePlain != "" {
@@ -46,6 +46,10 @@ func main() {
 	// Every server is started first, then loaded in turns, rounds times,
 	// for duration/rounds each turn: the machine's speed drifts (other
 	// work on shared cores), and in turns every server sees the same drift.
+	// Four turns of 2 s rather than two of 4 s: a burst of other work then
+	// falls on a smaller part of one server's time. Turns of 1 s were
+	// steadier still for the plain ratio but favoured the in-memory peer
+	// (wrk's start, its connections, is a larger part of a short turn).
 	type server struct {
 		row
 		url     string
