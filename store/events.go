@@ -552,7 +552,11 @@ func (s *Store) events(p app.Page, counted bool) ([]app.EventSummary, int, error
 		if p.Before > 0 {
 			k, v = below(c, p.Before)
 		}
-		for ; k != nil && add(k, v); k, v = c.Prev() {
+		long := p.Filter.NeedsBody()
+		for n := 0; k != nil && add(k, v); k, v = c.Prev() {
+			if n++; long && n == prefetchAfter {
+				s.prefetch()
+			}
 		}
 		return nil
 	})

@@ -121,6 +121,9 @@ func (s *Store) Search(ctx context.Context, f app.Filter, fn func(app.SearchProg
 				}
 			}
 			scanned += n
+			if !usesIndex && scanned >= prefetchAfter && f.NeedsBody() {
+				s.prefetch()
+			}
 			if chunk%16 == 15 {
 				releaseMapping(tx) // let the pages read so far go while scanning
 			}

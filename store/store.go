@@ -59,6 +59,8 @@ type Store struct {
 	swap sync.RWMutex
 	// matchCount keeps the last filtered count (events.go).
 	matchCount matchCount
+	// prefetcher reads the file ahead of a long scan (prefetch.go).
+	prefetcher prefetcher
 
 	// Capture writes: Record enqueues, one writer goroutine commits groups.
 	queue   chan *recordReq
