@@ -553,8 +553,8 @@ func (s *Store) events(p app.Page, counted bool) ([]app.EventSummary, int, error
 			k, v = below(c, p.Before)
 		}
 		long := p.Filter.NeedsBody()
-		for n := 0; k != nil && add(k, v); k, v = c.Prev() {
-			if n++; long && n == prefetchAfter {
+		for read := 0; k != nil && add(k, v); k, v = c.Prev() {
+			if read++; long && read == prefetchAfter {
 				s.prefetch()
 			}
 		}
