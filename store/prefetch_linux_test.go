@@ -35,17 +35,28 @@ func filledStore(t *testing.T, n int) *Store {
 	return s
 }
 
-// dropFromCache asks the kernel to forget the file's cached pages (they
-// are clean: bbolt synced them).
-func dropFromCache(t *testing.T, path string) {
+// openSized opens path for reading, with its size.
+func openSized(t *testing.T, path string) (*os.File, int64) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	return f, fi.Size()
+}
+
+// dropFromCache asks the kernel to forget the file's cached pages (they
+// are clean: bbolt synced them).
+func dropFromCache(t *testing.T, path string) {
+	t.Helper()
+	f, size := openSized(t, path)
 	defer f.Close()
-	fi, _ := f.Stat()
-	if err := unix.Fadvise(int(f.Fd()), 0, fi.Size(), unix.FADV_DONTNEED); err != nil {
+	if err := unix.Fadvise(int(f.Fd()), 0, size, unix.FADV_DONTNEED); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -53,13 +64,9 @@ func dropFromCache(t *testing.T, path string) {
 // resident is the share of the file's pages in the page cache.
 func resident(t *testing.T, path string) float64 {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, size := openSized(t, path)
 	defer f.Close()
-	fi, _ := f.Stat()
-	b, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	b, err := unix.Mmap(int(f.Fd()), 0, int(size), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
 		t.Fatal(err)
 	}
